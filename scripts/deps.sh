@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kesu's build, tests and demo need, if missing.
+# Idempotent: does nothing (and needs no network) when all are present.
+set -euo pipefail
+
+pkgs=(
+  qemu-system-x86   # VM tests and the demo (run with -accel tcg)
+  ovmf              # UEFI firmware with Microsoft keys for Secure Boot
+  fdisk             # sfdisk --dump checks the stick's GPT
+  dosfstools        # fsck.vfat -n checks the stick's FAT32
+  mtools            # reads the record back off the stick image
+  cpio              # cpio -t checks the initramfs
+  xz-utils          # initramfs compression
+  e2fsprogs         # mkfs.ext4 for the mounted-device refusal tests
+  poppler-utils     # pdftotext checks the certificates
+  fonts-ipaexfont-gothic # Japanese font embedded in certificates (IPA Font License)
+  kmod              # modinfo for the module tree
+  util-linux        # losetup
+  time              # /usr/bin/time for the bench's peak RSS cross-check
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
