@@ -39,6 +39,14 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // errUsage marks bad command-line usage (exit status 2).
 var errUsage = errors.New("usage")
 
+// Exit statuses shared by the subcommands.
+const (
+	exitPass       = 0 // the drive passed
+	exitFail       = 1 // the drive failed, or an error
+	exitRefused    = 3 // a safety check refused to start
+	exitUnverified = 4 // written, but no read-back was asked for
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,6 +64,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errUsage) {
 		fmt.Fprintln(stderr, "kesu:", err)
 		return 2
+	}
+	if errors.Is(err, errRefused) {
+		fmt.Fprintln(stderr, "kesu:", err)
+		return 3
 	}
 	fmt.Fprintln(stderr, "kesu:", err)
 	return 1

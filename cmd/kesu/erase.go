@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kesu-erase/kesu/erase"
+)
+
+func init() {
+	register(command{
+		name:    "erase",
+		summary: "overwrite a drive and verify it by read-back (destructive; needs --yes)",
+		run:     runErase,
+	})
+}
+
+// eraseReport is `kesu erase --json`'s one result object.
+type eraseReport struct {
+	Device            string            `json:"device"`
+	Kind              string            `json:"kind"` // "block device" or "file"
+	SizeBytes         int64             `json:"size_bytes"`
+	LogicalBlockSize  int               `json:"logical_block_size"`
+	PhysicalBlockSize int               `json:"physical_block_size"`
+	Pattern           string            `json:"pattern"`
+	KeyID             string            `json:"key_id,omitempty"`
+	BytesWritten      int64             `json:"bytes_written"`
+	Unwritable        []erase.LBARange  `json:"unwritable"`
+	WriteSeconds      float64           `json:"write_seconds"`
+	WriteBytesPerSec  float64           `json:"write_bytes_per_second"`
+	Verification      *verifySummary    `json:"verification"`
+	Started           time.Time         `json:"started"`
+	Finished          time.Time         `json:"finished"`
+	Seconds           float64           `json:"seconds"`
+	Status            erase.Status      `json:"status"`
+	Reason            string            `json:"reason,omitempty"`
+	Detail            *erase.PassResult `json:"detail"`
+}
+
+// verifySummary is the verification part of the JSON outputs.
+type verifySummary struct {
+	Method           string           `json:"method"`
+	Expect           string           `json:"expect"`
+	Seed             string           `json:"seed,omitempty"`
+	PercentRequested float64          `json:"percent_requested"`
+	PercentRead      float64          `json:"percent_read"`
+	Subsections      int64            `json:"subsections"`
+	Samples          int64            `json:"samples"`
+	BlocksRead       int64            `json:"blocks_read"`
+	Mismatches       int64            `json:"mismatched_blocks"`
+	FirstMismatches  []int64          `json:"first_mismatches"`
+	Unreadable       []erase.LBARange `json:"unreadable"`
+	Seconds          float64          `json:"seconds"`
+	BytesPerSec      float64          `json:"bytes_per_second"`
+	Outcome          erase.Outcome    `json:"outcome"`
+	Reason           string           `json:"reason,omitempty"`
+	Skipped          string           `json:"skipped,omitempty"`
+}
+
+func summarizeVerify(v *erase.VerifyResult) *verifySummary {
+	return &verifySummary{
+		Method: v.Method, Expect: v.Expect, Seed: v.Plan.Seed, PercentRequested: v.Plan.Percent,
+		PercentRead: v.PercentRead, Subsections: v.Plan.Subsections, Samples: v.Locations,
+		BlocksRead: v.BlocksRead, Mismatches: v.MismatchedBlocks, FirstMismatches: nonNil(v.FirstMismatches),
+		Unreadable: nonNil(v.Unreadable), Seconds: v.Duration.Seconds(), BytesPerSec: v.Throughput(),
+		Outcome: v.Outcome, Reason: v.Reason,
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	device := fs.String("device", "", "block device or file to erase (required)")
+	pattern := fs.String("pattern", "zero", "what to write: zero, one, random or 0xNN")
+	verify := fs.String("verify", "10%", "read-back after writing: none, N% (sampled, NIST SP 800-88 plan) or full")
+	yes := fs.Bool("yes", false, "confirm that everything on the device is to be destroyed")
+	jsonOut := fs.Bool("json", false, "print one JSON result object on stdout")
+	seedHex := fs.String("seed", "", "hex seed for the verification plan (default: fresh random)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if *device == "" {
+		return fmt.Errorf("%w: erase needs --device", errUsage)
+	}
+	pat, err := erase.ParsePattern(*pattern)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	pct, err := erase.ParseVerify(*verify)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	seed, err := parseSeed(*seedHex)
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm", errRefused, *device)
+	}
+	d, err := openTarget(*device, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	kind := "file"
+	if d.IsBlockDevice() {
+		kind = "block device"
+	}
+	fmt.Fprintf(stderr, "kesu: erasing %s (%s, %s, %d-byte logical blocks) with %s, verify %s\n",
+		d.Path(), kind, humanBytes(d.Size()), d.LogicalBlockSize(), pat, *verify)
+	pp := newProgressPrinter(stderr)
+	res, err := erase.OverwriteAndVerify(ctx, d, erase.PassOptions{
+		Overwrite:      erase.OverwriteOptions{Pattern: pat, Progress: pp.show},
+		VerifyPercent:  pct,
+		Seed:           seed,
+		VerifyProgress: pp.show,
+	})
+	if err != nil {
+		return err
+	}
+	rep := eraseReport{
+		Device: d.Path(), Kind: kind, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
+		PhysicalBlockSize: d.PhysicalBlockSize(), Pattern: pat.String(), KeyID: pat.KeyID(),
+		BytesWritten: res.Overwrite.BytesWritten, Unwritable: nonNil(res.Overwrite.Unwritable),
+		WriteSeconds: res.Overwrite.Duration.Seconds(), WriteBytesPerSec: res.Overwrite.Throughput(),
+		Started: res.Started, Finished: res.Finished, Seconds: res.Duration.Seconds(),
+		Status: res.Status, Reason: res.Reason, Detail: res,
+	}
+	if res.Verify != nil {
+		rep.Verification = summarizeVerify(res.Verify)
+	} else {
+		rep.Verification = &verifySummary{Skipped: res.VerifySkipped}
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printEraseReport(stdout, &rep)
+	}
+	return statusExit(res.Status)
+}
+
+func statusExit(s erase.Status) error {
+	switch s {
+	case erase.StatusPass:
+		return nil
+	case erase.StatusUnverified:
+		return exitError{exitUnverified}
+	}
+	return exitError{exitFail}
+}
+
+func printEraseReport(w io.Writer, r *eraseReport) {
+	fmt.Fprintf(w, "device:    %s (%s, %d bytes, %d/%d-byte blocks)\n", r.Device, r.Kind, r.SizeBytes, r.LogicalBlockSize, r.PhysicalBlockSize)
+	pat := r.Pattern
+	if r.KeyID != "" {
+		pat += " (key id " + r.KeyID + ")"
+	}
+	fmt.Fprintf(w, "pattern:   %s\n", pat)
+	fmt.Fprintf(w, "written:   %d bytes in %.1f s (%s/s)\n", r.BytesWritten, r.WriteSeconds, humanBytes(int64(r.WriteBytesPerSec)))
+	for _, u := range r.Unwritable {
+		fmt.Fprintf(w, "unwritable: %s\n", u)
+	}
+	printVerifySummary(w, r.Verification)
+	fmt.Fprintf(w, "result:    %s", r.Status)
+	if r.Reason != "" {
+		fmt.Fprintf(w, " — %s", r.Reason)
+	}
+	fmt.Fprintln(w)
+}
+
+func printVerifySummary(w io.Writer, v *verifySummary) {
+	if v == nil {
+		return
+	}
+	if v.Skipped != "" {
+		fmt.Fprintf(w, "verified:  no — %s\n", v.Skipped)
+		return
+	}
+	fmt.Fprintf(w, "verified:  %s read-back, expect %s: %.2f%% of blocks read (%d locations in %d subsections), %d mismatched, %d unreadable, %.1f s\n",
+		v.Method, v.Expect, v.PercentRead, v.Samples, v.Subsections, v.Mismatches, len(v.Unreadable), v.Seconds)
+	if v.Seed != "" {
+		fmt.Fprintf(w, "plan seed: %s\n", v.Seed)
+	}
+	if len(v.FirstMismatches) > 0 {
+		fmt.Fprintf(w, "first mismatching LBAs: %v\n", v.FirstMismatches)
+	}
+}

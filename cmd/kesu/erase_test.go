@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/internal/loopdev"
+)
+
+// kesu runs the CLI in-process and returns stdout, stderr and the exit
+// status main would have used.
+func kesu(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{"kesu"}, args...), &out, &errb)
+	code := exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func fillFile(t *testing.T, path string, b byte) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Repeat([]byte{b}, int(st.Size())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func allBytes(t *testing.T, path string, b byte) bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(data) > 0 && bytes.Count(data, []byte{b}) == len(data)
+}
+
+func TestEraseRefusesWithoutYes(t *testing.T) {
+	l := loopdev.New(t, "", 4<<20, 512)
+	fillFile(t, l.Backing, 0x5a)
+	_, stderr, code := kesu(t, "erase", "--device", l.Path, "--pattern", "zero")
+	if code != exitRefused || !strings.Contains(stderr, "--yes") {
+		t.Errorf("kesu erase without --yes: exit %d, stderr %q; want %d and a hint about --yes", code, stderr, exitRefused)
+	}
+	if !allBytes(t, l.Backing, 0x5a) {
+		t.Error("kesu erase without --yes changed the device")
+	}
+}
+
+func TestEraseRefusesMounted(t *testing.T) {
+	if _, err := exec.LookPath("mkfs.ext4"); err != nil {
+		t.Skip("mkfs.ext4 not installed")
+	}
+	l := loopdev.New(t, "", 16<<20, 512)
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", l.Path).CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v: %s", err, out)
+	}
+	// A marker in the filesystem's last (free) block: mounting leaves it
+	// alone, an erase would not.
+	marker := []byte("KESU-MARKER-do-not-erase")
+	f, err := os.OpenFile(l.Backing, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt(marker, 16<<20-512)
+	f.Close()
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", l.Path, mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount: %v: %s", err, out)
+	}
+	_, stderr, code := kesu(t, "erase", "--device", l.Path, "--yes")
+	if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("umount: %v: %s", err, out)
+	}
+	if code != exitRefused || !strings.Contains(stderr, "mounted at "+mnt) {
+		t.Errorf("kesu erase of a mounted device: exit %d, stderr %q; want %d naming the mount point", code, stderr, exitRefused)
+	}
+	after, _ := os.ReadFile(l.Backing)
+	if !bytes.Equal(after[16<<20-512:][:len(marker)], marker) {
+		t.Error("the marker on the mounted device is gone: kesu wrote to it")
+	}
+}
+
+func TestEraseLoopJSON(t *testing.T) {
+	l := loopdev.New(t, "", 12<<20+512*3, 512)
+	fillFile(t, l.Backing, 0x5a)
+	stdout, stderr, code := kesu(t, "erase", "--device", l.Path, "--pattern", "0x00", "--verify", "10%", "--yes", "--json")
+	if code != exitPass {
+		t.Fatalf("kesu erase: exit %d; stderr:\n%s", code, stderr)
+	}
+	var rep eraseReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("--json output is not one JSON object: %v\n%s", err, stdout)
+	}
+	size := int64(12<<20 + 512*3)
+	if rep.Status != erase.StatusPass || rep.SizeBytes != size || rep.BytesWritten != size || rep.Pattern != "zero" ||
+		rep.LogicalBlockSize != 512 || len(rep.Unwritable) != 0 {
+		t.Errorf("report = %+v; want PASS, %d bytes written with zero", rep, size)
+	}
+	v := rep.Verification
+	if v == nil || v.Method != "sampled" || len(v.Seed) != 64 || v.PercentRequested != 10 || v.PercentRead < 10 ||
+		v.Subsections != 1000 || v.Samples < 2000 || v.BlocksRead == 0 || v.Mismatches != 0 {
+		t.Errorf("verification = %+v; want a 10%% sampled plan over 1000 subsections that read blocks", v)
+	}
+	if !allBytes(t, l.Backing, 0) {
+		t.Error("after kesu erase --pattern zero the backing file is not all zeros")
+	}
+}
+
+func TestVerifyFindsCorruptSector(t *testing.T) {
+	l := loopdev.New(t, "", 8<<20, 512)
+	// Zero the device, then plant one non-zero sector behind kesu's back.
+	if _, stderr, code := kesu(t, "erase", "--device", l.Path, "--verify", "none", "--yes"); code != exitUnverified {
+		t.Fatalf("kesu erase --verify none: exit %d; want %d (written, unverified)\n%s", code, exitUnverified, stderr)
+	}
+	f, err := os.OpenFile(l.Backing, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("secret"), 7777*512+10)
+	f.Close()
+	stdout, stderr, code := kesu(t, "verify", "--device", l.Path, "--expect", "zero", "--sample", "full", "--json")
+	if code != exitFail {
+		t.Fatalf("kesu verify over a planted sector: exit %d; want %d\n%s", code, exitFail, stderr)
+	}
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != erase.StatusFail || rep.Verification.Mismatches != 1 || len(rep.Verification.FirstMismatches) != 1 || rep.Verification.FirstMismatches[0] != 7777 {
+		t.Errorf("verify report = %+v; want FAIL with one mismatch at LBA 7777", rep.Verification)
+	}
+	// verify never writes.
+	data, _ := os.ReadFile(l.Backing)
+	if !bytes.Contains(data, []byte("secret")) {
+		t.Error("kesu verify changed the device")
+	}
+}
+
+func TestCLIUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"nosuchcommand"},
+		{"erase"},
+		{"erase", "--device", "/nonexistent", "--pattern", "twos", "--yes"},
+		{"erase", "--device", "/nonexistent", "--verify", "200%", "--yes"},
+		{"verify", "--device", "/nonexistent", "--expect", "random"},
+		{"verify", "--device", "/nonexistent", "--sample", "none"},
+	} {
+		if _, _, code := kesu(t, args...); code != 2 {
+			t.Errorf("kesu %q: exit %d; want 2", args, code)
+		}
+	}
+}
+
+func TestEraseRefusesCharDevice(t *testing.T) {
+	_, stderr, code := kesu(t, "erase", "--device", "/dev/null", "--yes")
+	if code != exitRefused {
+		t.Errorf("kesu erase /dev/null: exit %d (%s); want %d", code, stderr, exitRefused)
+	}
+}

@@ -1,0 +1,348 @@
+package erase
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Expectation is the content a verification requires.
+type Expectation interface {
+	// Check compares buf, the content of whole blocks starting at byte
+	// offset off, with what must be there and calls bad with the LBA of
+	// every block that differs. scratch is a buffer at least len(buf) long
+	// the check may use.
+	Check(buf []byte, off int64, blockSize int, scratch []byte, bad func(lba int64))
+	// ScratchSize is the scratch Check needs for reads of up to n bytes.
+	ScratchSize(n int) int
+	String() string
+}
+
+// ExpectPattern expects the content an overwrite with p left.
+func ExpectPattern(p Pattern) Expectation { return patternExpect{p} }
+
+type patternExpect struct{ p Pattern }
+
+func (e patternExpect) String() string { return e.p.String() }
+
+// constStride is the span constant patterns are compared in.
+const constStride = 64 << 10
+
+func (e patternExpect) ScratchSize(n int) int {
+	if _, ok := e.p.Constant(); ok {
+		return max(min(n, constStride), 1<<16)
+	}
+	return n
+}
+
+func (e patternExpect) Check(buf []byte, off int64, bs int, scratch []byte, bad func(int64)) {
+	if b, ok := e.p.Constant(); ok {
+		// Compare in strides of whole blocks against one filled stride;
+		// look at single blocks only where a stride differs.
+		stride := max(bs, constStride/bs*bs)
+		want := scratch[:min(len(buf), stride)]
+		fillByte(want, b)
+		for i := 0; i < len(buf); i += stride {
+			j := min(i+stride, len(buf))
+			if bytes.Equal(buf[i:j], want[:j-i]) {
+				continue
+			}
+			for k := i; k < j; k += bs {
+				l := min(k+bs, j)
+				if !bytes.Equal(buf[k:l], want[:l-k]) {
+					bad((off + int64(k)) / int64(bs))
+				}
+			}
+		}
+		return
+	}
+	want := scratch[:len(buf)]
+	e.p.Fill(want, off)
+	if bytes.Equal(buf, want) {
+		return
+	}
+	for i := 0; i < len(buf); i += bs {
+		j := min(i+bs, len(buf))
+		if !bytes.Equal(buf[i:j], want[i:j]) {
+			bad((off + int64(i)) / int64(bs))
+		}
+	}
+}
+
+// VerifyOptions configures a read-back verification.
+type VerifyOptions struct {
+	Plan   *SamplePlan
+	Expect Expectation
+	// Workers reading and checking in parallel; default max(2, GOMAXPROCS)
+	// for a full plan, 8 for a sampled one (random reads gain from a deeper
+	// queue).
+	Workers int
+	// ReadSize is the largest single read; default 4 MiB.
+	ReadSize int
+	// Progress, if set, is called at least every ProgressInterval (≤ 1 s).
+	Progress         func(Progress)
+	ProgressInterval time.Duration
+}
+
+// maxListedMismatches bounds the mismatching LBAs a result lists.
+const maxListedMismatches = 16
+
+// VerifyResult says what a verification read and found.
+type VerifyResult struct {
+	Target           string     `json:"target"`
+	Method           string     `json:"method"` // "full" or "sampled"
+	Expect           string     `json:"expect"`
+	Plan             SamplePlan `json:"plan"`
+	PercentRead      float64    `json:"percent_read"`
+	Locations        int64      `json:"locations"`
+	BlocksPlanned    int64      `json:"blocks_planned"`
+	BlocksRead       int64      `json:"blocks_read"`
+	BytesRead        int64      `json:"bytes_read"`
+	MismatchedBlocks int64      `json:"mismatched_blocks"`
+	// FirstMismatches lists the lowest mismatching LBAs (at most 16).
+	FirstMismatches  []int64       `json:"first_mismatches,omitempty"`
+	Unreadable       []LBARange    `json:"unreadable,omitempty"`
+	UnreadableBlocks int64         `json:"unreadable_blocks"`
+	Started          time.Time     `json:"started"`
+	Finished         time.Time     `json:"finished"`
+	Duration         time.Duration `json:"duration_ns"`
+	Outcome          Outcome       `json:"outcome"`
+	Reason           string        `json:"reason,omitempty"`
+}
+
+// Throughput returns bytes read per second.
+func (r *VerifyResult) Throughput() float64 {
+	if r.Duration <= 0 {
+		return 0
+	}
+	return float64(r.BytesRead) / r.Duration.Seconds()
+}
+
+type readReq struct {
+	lba, count int64
+}
+
+type verifier struct {
+	t      Target
+	bs     int
+	expect Expectation
+	meter  *meter
+
+	mu         sync.Mutex
+	blocksRead int64
+	bytesRead  int64
+	mismatched int64
+	first      []int64
+	bad        rangeSet
+	fatal      error
+}
+
+// Verify reads back the blocks of the plan and compares them with the
+// expectation. The Outcome is OK only when every planned block was read,
+// at least one block was planned, and none differed or was unreadable. The
+// returned error is non-nil only when verification could not start.
+func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, error) {
+	if o.Plan == nil || o.Expect == nil {
+		return nil, fmt.Errorf("verify %s: %w: no plan or expectation", t.Name(), ErrBadPlan)
+	}
+	bs := t.LogicalBlockSize()
+	if o.Plan.BlockSize != bs {
+		return nil, fmt.Errorf("verify %s: %w: plan for %d-byte blocks, target has %d", t.Name(), ErrBadPlan, o.Plan.BlockSize, bs)
+	}
+	if o.Plan.prng == nil && !o.Plan.Full {
+		if err := o.Plan.init(); err != nil {
+			return nil, err
+		}
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = max(2, runtime.GOMAXPROCS(0))
+		if !o.Plan.Full {
+			workers = max(8, workers)
+		}
+	}
+	rs := o.ReadSize
+	if rs <= 0 {
+		rs = 4 << 20
+	}
+	if !o.Plan.Full && o.Plan.MaxSampleBlocks > 0 {
+		rs = min(rs, int(o.Plan.MaxSampleBlocks)*bs)
+	}
+	align := alignmentOf(t)
+	rs = max(rs-rs%align, align)
+	rs -= rs % bs
+	maxBlocks := int64(rs / bs)
+
+	planned, locations := o.Plan.PlannedBlocks()
+	res := &VerifyResult{
+		Target: t.Name(), Method: o.Plan.Method(), Expect: o.Expect.String(), Plan: *o.Plan,
+		Locations: locations, BlocksPlanned: planned, Started: time.Now(),
+	}
+	finish := func(out Outcome, reason string) (*VerifyResult, error) {
+		res.Finished = time.Now()
+		res.Duration = res.Finished.Sub(res.Started)
+		res.Outcome, res.Reason = out, reason
+		return res, nil
+	}
+	if size := t.Size(); o.Plan.Blocks*int64(bs) > size {
+		return finish(Failed, fmt.Sprintf("%v: plan covers %d bytes, target has %d", ErrShortDevice, o.Plan.Blocks*int64(bs), size))
+	}
+	if planned <= 0 {
+		return finish(Failed, "the plan reads nothing")
+	}
+
+	v := &verifier{t: t, bs: bs, expect: o.Expect}
+	v.meter = startMeter(ctx, "verify", planned*int64(bs), o.Progress, o.ProgressInterval)
+	reqs := make(chan readReq, workers*2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range workers {
+		buf, free, err := alignedBuffer(rs)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("verify buffer: %w", err)
+		}
+		scratch := make([]byte, o.Expect.ScratchSize(rs))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer free()
+			for r := range reqs {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := v.read(buf, scratch, r); err != nil {
+					v.setFatal(err)
+					cancel()
+				}
+			}
+		}()
+	}
+	genErr := o.Plan.Each(func(e LBARange) error {
+		for lba := e.LBA; lba < e.End(); lba += maxBlocks {
+			select {
+			case reqs <- readReq{lba: lba, count: min(maxBlocks, e.End()-lba)}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	close(reqs)
+	wg.Wait()
+	v.meter.finish()
+
+	sort.Slice(v.first, func(i, j int) bool { return v.first[i] < v.first[j] })
+	res.BlocksRead, res.BytesRead = v.blocksRead, v.bytesRead
+	res.MismatchedBlocks, res.FirstMismatches = v.mismatched, v.first
+	res.Unreadable, res.UnreadableBlocks = v.bad.list(), v.bad.blocks
+	if o.Plan.Blocks > 0 {
+		res.PercentRead = 100 * float64(res.BlocksRead) / float64(o.Plan.Blocks)
+	}
+	switch {
+	case v.fatal != nil:
+		return finish(Failed, v.fatal.Error())
+	case genErr != nil:
+		return finish(Cancelled, fmt.Sprintf("cancelled after reading %d of %d planned blocks (%v)", res.BlocksRead, planned, genErr))
+	case res.MismatchedBlocks > 0:
+		return finish(Failed, fmt.Sprintf("%d blocks do not hold %s; first at LBA %d", res.MismatchedBlocks, res.Expect, res.FirstMismatches[0]))
+	case res.UnreadableBlocks > 0:
+		return finish(Failed, fmt.Sprintf("%d blocks could not be read", res.UnreadableBlocks))
+	case res.BlocksRead != planned || res.BlocksRead == 0:
+		return finish(Failed, fmt.Sprintf("read %d of %d planned blocks", res.BlocksRead, planned))
+	}
+	return finish(OK, "")
+}
+
+func (v *verifier) setFatal(err error) {
+	v.mu.Lock()
+	if v.fatal == nil {
+		v.fatal = err
+	}
+	v.mu.Unlock()
+}
+
+// read reads one request, retrying once and bisecting on failure so that
+// unreadable blocks are pinned down, and checks what was read.
+func (v *verifier) read(buf, scratch []byte, r readReq) error {
+	n := int(r.count) * v.bs
+	b := buf[:n]
+	off := r.lba * int64(v.bs)
+	err := v.try(b, off)
+	if err != nil {
+		if vanished(v.t, err) {
+			return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.lba, err)
+		}
+		err = v.try(b, off)
+	}
+	if err == nil {
+		v.check(b, off, scratch)
+		return nil
+	}
+	if vanished(v.t, err) {
+		return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.lba, err)
+	}
+	unit := int64(max(1, alignmentOf(v.t)/v.bs))
+	if r.count <= unit {
+		v.mu.Lock()
+		v.bad.add(r.lba, r.count)
+		v.mu.Unlock()
+		v.meter.add(int64(n))
+		return nil
+	}
+	half := (r.count / 2 / unit) * unit
+	if half == 0 {
+		half = unit
+	}
+	if err := v.read(buf, scratch, readReq{r.lba, half}); err != nil {
+		return err
+	}
+	return v.read(buf, scratch, readReq{r.lba + half, r.count - half})
+}
+
+func (v *verifier) try(b []byte, off int64) error {
+	n, err := v.t.ReadAt(b, off)
+	if err == io.EOF && n == len(b) {
+		err = nil
+	}
+	if err == nil && n != len(b) {
+		err = fmt.Errorf("short read: %d of %d bytes: %w", n, len(b), io.ErrUnexpectedEOF)
+	}
+	return err
+}
+
+func (v *verifier) check(b []byte, off int64, scratch []byte) {
+	var mism []int64
+	v.expect.Check(b, off, v.bs, scratch, func(lba int64) { mism = append(mism, lba) })
+	v.meter.add(int64(len(b)))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.blocksRead += int64(len(b) / v.bs)
+	v.bytesRead += int64(len(b))
+	v.mismatched += int64(len(mism))
+	for _, lba := range mism {
+		v.first = insertLowest(v.first, lba, maxListedMismatches)
+	}
+}
+
+// insertLowest keeps the n lowest values of s, sorted.
+func insertLowest(s []int64, x int64, n int) []int64 {
+	i := sort.Search(len(s), func(i int) bool { return s[i] >= x })
+	if i >= n {
+		return s
+	}
+	s = append(s, 0)
+	copy(s[i+1:], s[i:])
+	s[i] = x
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
+}
