@@ -1,0 +1,434 @@
+// Package discover finds the drives of a machine from sysfs: every
+// whole-disk block device with its transport, rotation, size, sector sizes,
+// identity as the kernel knows it, and physical location. It reads sysfs
+// through an fs.FS rooted at "/", so tests use fake trees. It never opens a
+// device.
+package discover
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Transport is how a drive is attached.
+type Transport string
+
+// Transports kesu tells apart.
+const (
+	NVMe       Transport = "nvme"
+	SATA       Transport = "sata" // ATA via libata (AHCI, SATA HBAs, PATA)
+	SAS        Transport = "sas"  // SAS transport class (SAS HBAs; may carry SATA drives)
+	USB        Transport = "usb"
+	VirtioBlk  Transport = "virtio-blk"
+	VirtioSCSI Transport = "virtio-scsi"
+	SCSI       Transport = "scsi" // other SCSI (RAID volumes, iSCSI, FC)
+	MMC        Transport = "mmc"
+	Unknown    Transport = "unknown"
+)
+
+// Location says where a drive sits, as far as sysfs can tell.
+type Location struct {
+	// Bay is the most specific label available, for the technician: an
+	// enclosure slot, else the SAS address, the ATA port, the NVMe PCI
+	// address or the USB port.
+	Bay           string `json:"bay"`
+	EnclosureSlot string `json:"enclosure_slot,omitempty"`
+	SASAddress    string `json:"sas_address,omitempty"`
+	ATAPort       string `json:"ata_port,omitempty"` // e.g. "ata3"
+	SCSIAddress   string `json:"scsi_address,omitempty"`
+	PCIAddress    string `json:"pci_address,omitempty"`
+	USBPort       string `json:"usb_port,omitempty"`
+}
+
+// Disk is one whole-disk block device.
+type Disk struct {
+	Name              string    `json:"name"` // kernel name: sda, nvme0n1
+	Path              string    `json:"path"` // /dev/NAME
+	Transport         Transport `json:"transport"`
+	Rotational        bool      `json:"rotational"`
+	Removable         bool      `json:"removable"`
+	ReadOnly          bool      `json:"read_only"`
+	Size              int64     `json:"size_bytes"`
+	LogicalBlockSize  int       `json:"logical_block_size"`
+	PhysicalBlockSize int       `json:"physical_block_size"`
+	Vendor            string    `json:"vendor,omitempty"`
+	Model             string    `json:"model,omitempty"`
+	Serial            string    `json:"serial,omitempty"`
+	Firmware          string    `json:"firmware,omitempty"`
+	WWN               string    `json:"wwn,omitempty"`
+	// Controller is the NVMe controller (nvme0) of a namespace.
+	Controller string   `json:"controller,omitempty"`
+	DevPath    string   `json:"sysfs_path"` // canonical sysfs path
+	Location   Location `json:"location"`
+	// Partitions lists the kernel names of the disk's partitions.
+	Partitions []string `json:"partitions,omitempty"`
+}
+
+// notTargets are name prefixes of block devices that are never drives to
+// erase: virtual, stacked or optical devices.
+var notTargets = []string{"loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "zd", "rbd", "drbd", "bcache", "nullb", "pmem", "ublkb"}
+
+// IsTarget reports whether a block device name can be a drive to erase.
+func IsTarget(name string) bool {
+	for _, p := range notTargets {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	if strings.HasPrefix(name, "mmcblk") && (strings.Contains(name, "boot") || strings.Contains(name, "rpmb")) {
+		return false
+	}
+	return true
+}
+
+// ErrNoSysfs is returned when the tree has no /sys/block.
+var ErrNoSysfs = errors.New("no /sys/block")
+
+// Scan lists the whole-disk drives in sys (a tree rooted at "/"), sorted by
+// name. Devices that are never targets (loop, ram, zram, dm, md, optical,
+// partitions) are left out; so are disks without a medium (size 0).
+func Scan(sys fs.FS) ([]Disk, error) {
+	ents, err := fs.ReadDir(sys, "sys/block")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoSysfs, err)
+	}
+	var out []Disk
+	for _, e := range ents {
+		name := e.Name()
+		if !IsTarget(name) {
+			continue
+		}
+		d, err := read(sys, name)
+		if err != nil {
+			return nil, err
+		}
+		if d.Size == 0 {
+			continue
+		}
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return naturalLess(out[i].Name, out[j].Name) })
+	return out, nil
+}
+
+// Lookup reads one disk by kernel name.
+func Lookup(sys fs.FS, name string) (Disk, error) {
+	if _, err := fs.Stat(sys, path.Join("sys/block", name)); err != nil {
+		return Disk{}, fmt.Errorf("%s: not a whole-disk block device: %w", name, err)
+	}
+	return read(sys, name)
+}
+
+func read(sys fs.FS, name string) (Disk, error) {
+	base := path.Join("sys/block", name)
+	d := Disk{Name: name, Path: "/dev/" + name}
+	devpath, err := realpath(sys, base)
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", name, err)
+	}
+	d.DevPath = "/" + devpath
+	sectors := readInt(sys, base, "size")
+	d.LogicalBlockSize = int(readInt(sys, base, "queue/logical_block_size"))
+	d.PhysicalBlockSize = int(readInt(sys, base, "queue/physical_block_size"))
+	if d.LogicalBlockSize == 0 {
+		d.LogicalBlockSize = 512
+	}
+	if d.PhysicalBlockSize < d.LogicalBlockSize {
+		d.PhysicalBlockSize = d.LogicalBlockSize
+	}
+	d.Size = sectors * 512 // sysfs "size" counts 512-byte units whatever the block size
+	d.Rotational = readStr(sys, base, "queue/rotational") == "1"
+	d.Removable = readStr(sys, base, "removable") == "1"
+	d.ReadOnly = readStr(sys, base, "ro") == "1"
+	if ents, err := fs.ReadDir(sys, base); err == nil {
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), name) {
+				if _, err := fs.Stat(sys, path.Join(base, e.Name(), "partition")); err == nil {
+					d.Partitions = append(d.Partitions, e.Name())
+				}
+			}
+		}
+	}
+
+	d.Transport = transportOf(sys, name, devpath)
+	switch d.Transport {
+	case NVMe:
+		d.Controller = nvmeController(sys, base, name)
+		cbase := path.Join("sys/class/nvme", d.Controller)
+		d.Model = readStr(sys, cbase, "model")
+		d.Serial = readStr(sys, cbase, "serial")
+		d.Firmware = readStr(sys, cbase, "firmware_rev")
+		d.WWN = readStr(sys, base, "wwid")
+		d.Location.PCIAddress = readStr(sys, cbase, "address")
+		if d.Location.PCIAddress == "" {
+			d.Location.PCIAddress = pciBefore(devpath, "/nvme/")
+		}
+	case VirtioBlk:
+		d.Serial = readStr(sys, base, "serial")
+		d.Location.PCIAddress = pciBefore(devpath, "/virtio")
+	case MMC:
+		d.Model = readStr(sys, base, "device/name")
+		d.Serial = readStr(sys, base, "device/serial")
+	default:
+		dev := path.Join(base, "device")
+		d.Vendor = readStr(sys, dev, "vendor")
+		d.Model = readStr(sys, dev, "model")
+		d.Firmware = readStr(sys, dev, "rev")
+		d.WWN = readStr(sys, dev, "wwid")
+		if pg, err := fs.ReadFile(sys, path.Join(dev, "vpd_pg80")); err == nil {
+			d.Serial = unitSerial(pg)
+		}
+		if m := scsiAddrRE.FindAllStringSubmatch(devpath, -1); m != nil {
+			d.Location.SCSIAddress = m[len(m)-1][1]
+		}
+		if m := ataPortRE.FindStringSubmatch(devpath); m != nil {
+			d.Location.ATAPort = m[1]
+		}
+		d.Location.SASAddress = readStr(sys, dev, "sas_address")
+		if ents, err := fs.ReadDir(sys, dev); err == nil {
+			for _, e := range ents {
+				if slot, ok := strings.CutPrefix(e.Name(), "enclosure_device:"); ok {
+					d.Location.EnclosureSlot = slot
+				}
+			}
+		}
+		if m := usbPortRE.FindAllStringSubmatch(devpath, -1); m != nil && d.Transport == USB {
+			d.Location.USBPort = m[len(m)-1][1]
+		}
+		if d.Transport == VirtioSCSI {
+			d.Location.PCIAddress = pciBefore(devpath, "/virtio")
+		}
+	}
+	d.Location.Bay = firstNonEmpty(d.Location.EnclosureSlot, d.Location.SASAddress, d.Location.ATAPort,
+		d.Location.PCIAddress, d.Location.USBPort, d.Location.SCSIAddress, d.Name)
+	return d, nil
+}
+
+var (
+	ataPortRE  = regexp.MustCompile(`/(ata\d+)/`)
+	scsiAddrRE = regexp.MustCompile(`/(\d+:\d+:\d+:\d+)(/|$)`)
+	usbPortRE  = regexp.MustCompile(`/(\d+-[\d.]+)(/|$)`)
+	pciRE      = regexp.MustCompile(`([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])`)
+	nvmeNSRE   = regexp.MustCompile(`^nvme(\d+)(?:c\d+)?n\d+$`)
+)
+
+func transportOf(sys fs.FS, name, devpath string) Transport {
+	switch {
+	case strings.HasPrefix(name, "nvme"):
+		return NVMe
+	case strings.HasPrefix(name, "mmcblk"):
+		return MMC
+	case strings.Contains(devpath, "/usb"):
+		return USB
+	case ataPortRE.MatchString(devpath):
+		return SATA
+	case strings.Contains(devpath, "/end_device-") || strings.Contains(devpath, "/port-") ||
+		readStr(sys, path.Join("sys/block", name, "device"), "sas_address") != "":
+		return SAS
+	case strings.Contains(devpath, "/virtio") && strings.HasPrefix(name, "vd"):
+		return VirtioBlk
+	case strings.Contains(devpath, "/virtio"):
+		return VirtioSCSI
+	case strings.HasPrefix(name, "sd"):
+		return SCSI
+	}
+	return Unknown
+}
+
+// nvmeController finds a namespace's controller: the "device" link of
+// /sys/block/nvmeXnY points at it (or, with native multipath, at the
+// subsystem; then the name's controller number is used).
+func nvmeController(sys fs.FS, base, name string) string {
+	if l, err := realpath(sys, path.Join(base, "device")); err == nil {
+		if b := path.Base(l); strings.HasPrefix(b, "nvme") && !strings.HasPrefix(b, "nvme-subsys") {
+			return b
+		}
+	}
+	if m := nvmeNSRE.FindStringSubmatch(name); m != nil {
+		return "nvme" + m[1]
+	}
+	return ""
+}
+
+func pciBefore(devpath, marker string) string {
+	i := strings.Index(devpath, marker)
+	if i < 0 {
+		return ""
+	}
+	m := pciRE.FindAllString(devpath[:i], -1)
+	if m == nil {
+		return ""
+	}
+	return m[len(m)-1]
+}
+
+// unitSerial decodes a Unit Serial Number VPD page (80h): page length at
+// bytes 2–3 (big-endian), the serial from byte 4 (SPC-4 §7.8.15).
+func unitSerial(pg []byte) string {
+	if len(pg) < 4 || pg[1] != 0x80 {
+		return ""
+	}
+	n := int(binary.BigEndian.Uint16(pg[2:4]))
+	if 4+n > len(pg) {
+		n = len(pg) - 4
+	}
+	return strings.TrimSpace(strings.TrimRight(string(pg[4:4+n]), "\x00"))
+}
+
+// realpath resolves every symbolic link in p, as readlink -f does.
+func realpath(sys fs.FS, p string) (string, error) {
+	parts := strings.Split(p, "/")
+	cur := ""
+	for hops := 0; len(parts) > 0; {
+		part := parts[0]
+		parts = parts[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			cur = path.Dir(cur)
+			if cur == "." {
+				cur = ""
+			}
+			continue
+		}
+		next := path.Join(cur, part)
+		target, err := fs.ReadLink(sys, next)
+		if err != nil {
+			cur = next
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", fmt.Errorf("too many symbolic links in %s", p)
+		}
+		if strings.HasPrefix(target, "/") {
+			cur = ""
+			target = target[1:]
+		}
+		parts = append(strings.Split(target, "/"), parts...)
+	}
+	return cur, nil
+}
+
+func readStr(sys fs.FS, dir, name string) string {
+	b, err := fs.ReadFile(sys, path.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func readInt(sys fs.FS, dir, name string) int64 {
+	v, _ := strconv.ParseInt(readStr(sys, dir, name), 10, 64)
+	return v
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// naturalLess orders sda < sdb < sdaa and nvme2n1 < nvme10n1.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da != "" && db != "" {
+			na, _ := strconv.Atoi(da)
+			nb, _ := strconv.Atoi(db)
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			if len(a) != len(b) && isLetters(a) && isLetters(b) {
+				return len(a) < len(b)
+			}
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitsPrefix(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// DiskOf returns the whole disk holding a block device (itself for a whole
+// disk, the parent for a partition such as sdb1 or nvme0n1p2).
+func DiskOf(sys fs.FS, name string) (string, error) {
+	p, err := realpath(sys, path.Join("sys/class/block", name))
+	if err != nil {
+		return "", err
+	}
+	if _, err := fs.Stat(sys, path.Join(p, "partition")); err == nil {
+		return path.Base(path.Dir(p)), nil
+	}
+	if _, err := fs.Stat(sys, path.Join(p, "dev")); err != nil {
+		return "", fmt.Errorf("%s: not a block device: %w", name, err)
+	}
+	return path.Base(p), nil
+}
+
+// Excluded is a drive that will not be touched, and why.
+type Excluded struct {
+	Disk   Disk   `json:"disk"`
+	Reason string `json:"reason"`
+}
+
+// Rule decides whether a drive is excluded.
+type Rule func(Disk) (excluded bool, reason string)
+
+// Select splits disks into targets and excluded drives; the first rule that
+// excludes a drive gives the reason.
+func Select(disks []Disk, rules ...Rule) (targets []Disk, excluded []Excluded) {
+next:
+	for _, d := range disks {
+		for _, r := range rules {
+			if ex, why := r(d); ex {
+				excluded = append(excluded, Excluded{Disk: d, Reason: why})
+				continue next
+			}
+		}
+		targets = append(targets, d)
+	}
+	return targets, excluded
+}
+
+// BootStick excludes the named whole disks as the kesu boot stick.
+func BootStick(names ...string) Rule {
+	return func(d Disk) (bool, string) {
+		for _, n := range names {
+			if n == d.Name {
+				return true, "the kesu boot stick"
+			}
+		}
+		return false, ""
+	}
+}
