@@ -30,7 +30,7 @@ func (e *InUseError) Unwrap() error { return ErrInUse }
 // root directory as an fs.FS (os.DirFS("/") in production), so tests can
 // pass a fake /sys and /proc.
 func CheckNotInUse(root fs.FS, name string) error {
-	devs := map[string]string{} // "major:minor" -> kernel name
+	devs := map[string]string{}                                         // "major:minor" -> kernel name
 	dirs := map[string]string{name: path.Join("sys/class/block", name)} // kernel name -> sysfs dir
 	names := []string{name}
 	if dev, err := readTrim(root, path.Join("sys/class/block", name, "dev")); err == nil {

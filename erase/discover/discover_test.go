@@ -16,8 +16,10 @@ type tree struct{ fstest.MapFS }
 
 func newTree() *tree { return &tree{fstest.MapFS{}} }
 
-func (t *tree) link(p, target string) { t.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)} }
-func (t *tree) file(p, data string)   { t.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
+func (t *tree) link(p, target string) {
+	t.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
+}
+func (t *tree) file(p, data string) { t.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
 
 // disk adds a block device at devdir (a path under sys/devices) with its
 // queue attributes.
