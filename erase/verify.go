@@ -108,6 +108,11 @@ type VerifyResult struct {
 	FirstMismatches  []int64       `json:"first_mismatches,omitempty"`
 	Unreadable       []LBARange    `json:"unreadable,omitempty"`
 	UnreadableBlocks int64         `json:"unreadable_blocks"`
+	// CanariesChecked and CanariesSurvived count canary blocks read back
+	// and found still holding their planted content (canary verification
+	// only).
+	CanariesChecked  int64 `json:"canaries_checked,omitempty"`
+	CanariesSurvived int64 `json:"canaries_survived,omitempty"`
 	Started          time.Time     `json:"started"`
 	Finished         time.Time     `json:"finished"`
 	Duration         time.Duration `json:"duration_ns"`
@@ -246,9 +251,15 @@ func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, erro
 	if o.Plan.Blocks > 0 {
 		res.PercentRead = 100 * float64(res.BlocksRead) / float64(o.Plan.Blocks)
 	}
+	canaries, isCanary := o.Expect.(interface{ Stats() (int64, int64) })
+	if isCanary {
+		res.CanariesChecked, res.CanariesSurvived = canaries.Stats()
+	}
 	switch {
 	case v.fatal != nil:
 		return finish(Failed, v.fatal.Error())
+	case res.CanariesSurvived > 0:
+		return finish(Failed, fmt.Sprintf("%d of %d canary blocks read back still hold the content planted before the erase: the drive did not erase them", res.CanariesSurvived, res.CanariesChecked))
 	case genErr != nil:
 		return finish(Cancelled, fmt.Sprintf("cancelled after reading %d of %d planned blocks (%v)", res.BlocksRead, planned, genErr))
 	case res.MismatchedBlocks > 0:
@@ -257,6 +268,8 @@ func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, erro
 		return finish(Failed, fmt.Sprintf("%d blocks could not be read", res.UnreadableBlocks))
 	case res.BlocksRead != planned || res.BlocksRead == 0:
 		return finish(Failed, fmt.Sprintf("read %d of %d planned blocks", res.BlocksRead, planned))
+	case isCanary && res.CanariesChecked == 0:
+		return finish(Failed, "no canary block was read back, so the erase is not proven")
 	}
 	return finish(OK, "")
 }
