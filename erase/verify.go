@@ -105,14 +105,14 @@ type VerifyResult struct {
 	BytesRead        int64      `json:"bytes_read"`
 	MismatchedBlocks int64      `json:"mismatched_blocks"`
 	// FirstMismatches lists the lowest mismatching LBAs (at most 16).
-	FirstMismatches  []int64       `json:"first_mismatches,omitempty"`
-	Unreadable       []LBARange    `json:"unreadable,omitempty"`
-	UnreadableBlocks int64         `json:"unreadable_blocks"`
+	FirstMismatches  []int64    `json:"first_mismatches,omitempty"`
+	Unreadable       []LBARange `json:"unreadable,omitempty"`
+	UnreadableBlocks int64      `json:"unreadable_blocks"`
 	// CanariesChecked and CanariesSurvived count canary blocks read back
 	// and found still holding their planted content (canary verification
 	// only).
-	CanariesChecked  int64 `json:"canaries_checked,omitempty"`
-	CanariesSurvived int64 `json:"canaries_survived,omitempty"`
+	CanariesChecked  int64         `json:"canaries_checked,omitempty"`
+	CanariesSurvived int64         `json:"canaries_survived,omitempty"`
 	Started          time.Time     `json:"started"`
 	Finished         time.Time     `json:"finished"`
 	Duration         time.Duration `json:"duration_ns"`
