@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 )
 
 // Target is what the overwrite engine and the verifier work on: a block
@@ -57,6 +58,7 @@ type OpenOptions struct {
 type Device struct {
 	path    string
 	f       *os.File // O_DIRECT when direct is true
+	tailMu  sync.Mutex
 	tail    *os.File // buffered descriptor for an unaligned file tail
 	direct  bool
 	isBlock bool
@@ -125,6 +127,8 @@ func (d *Device) WriteAt(p []byte, off int64) (int, error) {
 }
 
 func (d *Device) tailFile() (*os.File, error) {
+	d.tailMu.Lock()
+	defer d.tailMu.Unlock()
 	if d.tail != nil {
 		return d.tail, nil
 	}
@@ -148,6 +152,8 @@ func (d *Device) Sync() error {
 	if err := d.f.Sync(); err != nil {
 		return err
 	}
+	d.tailMu.Lock()
+	defer d.tailMu.Unlock()
 	if d.tail != nil {
 		return d.tail.Sync()
 	}
@@ -157,6 +163,8 @@ func (d *Device) Sync() error {
 // Close implements Target.
 func (d *Device) Close() error {
 	err := d.f.Close()
+	d.tailMu.Lock()
+	defer d.tailMu.Unlock()
 	if d.tail != nil {
 		if e := d.tail.Close(); err == nil {
 			err = e
