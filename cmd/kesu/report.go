@@ -1,0 +1,468 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/cert"
+)
+
+func init() {
+	register(command{
+		name:    "report",
+		summary: "verify erasure records (journals); print certificates (PDF) and ledger rows (CSV)",
+		run:     runReport,
+	})
+}
+
+// Exit statuses of `kesu report` when a journal does not verify; with
+// several journals the worst one sets the status. 0 means every journal
+// verified, 1 an error (e.g. a file could not be read), 2 bad usage.
+const (
+	exitJournalIncomplete = 5 // intact so far, but cut short or never sealed: an incomplete run
+	exitJournalUntrusted  = 6 // intact, but unsigned or signed by a key not given with --pubkey
+	exitJournalInvalid    = 7 // altered, removed, duplicated or reordered records, or data after the seal
+)
+
+func journalExit(s report.VerifyStatus) int {
+	switch s {
+	case report.Verified:
+		return 0
+	case report.Incomplete:
+		return exitJournalIncomplete
+	case report.Untrusted:
+		return exitJournalUntrusted
+	}
+	return exitJournalInvalid
+}
+
+const reportUsage = `usage:
+  kesu report verify JOURNAL... --pubkey FILE... [--json]
+  kesu report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]
+  kesu report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]
+
+verify checks that each journal is intact, in order, sealed and signed by a
+trusted key, and prints a summary per drive. Exit status: 0 all verified,
+5 incomplete (cut short or not sealed), 6 untrusted (unsigned or unknown key),
+7 invalid (altered, removed, duplicated or reordered records), 1 error,
+2 usage. With several journals the worst status wins.
+
+pdf and csv refuse journals that do not verify, unless --unverified is given:
+then every certificate page is marked UNVERIFIED and the CSV's
+journal_status column says why.
+`
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, reportUsage)
+		return fmt.Errorf("%w: report needs verify, pdf or csv", errUsage)
+	}
+	switch args[0] {
+	case "verify":
+		return runReportVerify(args[1:], stdout, stderr)
+	case "pdf":
+		return runReportPDF(args[1:], stdout, stderr)
+	case "csv":
+		return runReportCSV(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, reportUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, reportUsage)
+	return fmt.Errorf("%w: unknown report command %q", errUsage, args[0])
+}
+
+// pathList is a repeatable flag.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, ",") }
+func (p *pathList) Set(s string) error { *p = append(*p, s); return nil }
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments (`verify A.jsonl B.jsonl --pubkey K`) and returns
+// the positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// verifyAll reads and verifies each journal. It returns the results (nil
+// for a journal that could not be read) and the worst exit status.
+func verifyAll(paths []string, ring report.KeyRing, stderr io.Writer) ([]*report.Result, int) {
+	var results []*report.Result
+	worst := 0
+	for _, p := range paths {
+		res, err := report.VerifyFile(p, ring)
+		if err != nil {
+			fmt.Fprintf(stderr, "kesu: %v\n", err)
+			worst = max(worst, exitFail)
+			results = append(results, nil)
+			continue
+		}
+		worst = max(worst, journalExit(res.Status))
+		results = append(results, res)
+	}
+	return results, worst
+}
+
+func loadRing(keys pathList) (report.KeyRing, error) {
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: give the trusted public key(s) with --pubkey FILE", errUsage)
+	}
+	return report.LoadPublicKeys(keys...)
+}
+
+func runReportVerify(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var keys pathList
+	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
+	jsonOut := fs.Bool("json", false, "print the results as JSON")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: report verify needs at least one JOURNAL", errUsage)
+	}
+	ring, err := loadRing(keys)
+	if err != nil {
+		return err
+	}
+	results, worst := verifyAll(paths, ring, stderr)
+	if *jsonOut {
+		var out []verifyJSON
+		for i, res := range results {
+			if res != nil {
+				out = append(out, toVerifyJSON(res))
+			} else {
+				out = append(out, verifyJSON{Path: paths[i], Status: "ERROR"})
+			}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, res := range results {
+			if res != nil {
+				printVerify(stdout, res)
+			}
+		}
+	}
+	if worst != 0 {
+		return exitError{worst}
+	}
+	return nil
+}
+
+// printVerify prints one journal's verdict and, unless it is INVALID, the
+// per-drive summary of what it holds.
+func printVerify(w io.Writer, res *report.Result) {
+	fmt.Fprintf(w, "%s: %s", res.Path, res.Status)
+	switch {
+	case res.Status == report.Verified:
+		fmt.Fprintf(w, " — %d records, sealed %s, signed by trusted key %s\n",
+			res.Records, res.Run.SealTime.Format(time.RFC3339), report.FormatFingerprint(res.Key.Fingerprint))
+	default:
+		fmt.Fprintln(w)
+		for _, p := range res.Problems {
+			fmt.Fprintf(w, "  %s\n", p.Error())
+		}
+		if res.Status != report.Invalid && res.Records > 0 {
+			fmt.Fprintf(w, "  %d records verified intact", res.Records)
+			if res.Status == report.Untrusted {
+				fmt.Fprint(w, "; the content below is NOT vouched for by a trusted key")
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	if res.Run == nil || res.Status == report.Invalid {
+		return
+	}
+	st := res.Run.Start
+	fmt.Fprintf(w, "  run %s on %s %s (serial %s)\n", st.RunID, orNone(st.Host.SysVendor), orNone(st.Host.ProductName), orNone(st.Host.ProductSerial))
+	pol := string(st.Policy.Level)
+	if st.Policy.MICCategory != 0 {
+		pol = strings.TrimPrefix(fmt.Sprintf("%s, MIC category (%d)", pol, st.Policy.MICCategory), ", ")
+	}
+	fmt.Fprintf(w, "  policy %s; verification %s", orNone(pol), st.Policy.Verify.Mode)
+	if st.Policy.Verify.Percent > 0 {
+		fmt.Fprintf(w, " %g%%", st.Policy.Verify.Percent)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  DRIVE\tBAY\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD")
+	for _, d := range res.Run.Drives {
+		f := d.Facts(st.Policy)
+		method := "-"
+		if f.Attempt != nil {
+			method = string(f.Attempt.Method)
+		}
+		id := d.Drive.Identity
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Drive.ID, orNone(id.Bay), orNone(id.Model), orNone(id.Serial),
+			f.Assessment.Status, f.Assessment.Reached, method)
+	}
+	tw.Flush()
+	for _, d := range res.Run.Drives {
+		a := d.Assessment(st.Policy)
+		fmt.Fprintf(w, "  drive %d: %s\n", d.Drive.ID, strings.Join(a.Lines("en"), "; "))
+	}
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+// verifyJSON is `kesu report verify --json`'s object per journal.
+type verifyJSON struct {
+	Path     string             `json:"path"`
+	Status   string             `json:"status"`
+	Problems []problemJSON      `json:"problems"`
+	Warnings []string           `json:"warnings,omitempty"`
+	Records  int64              `json:"records"`
+	Head     string             `json:"head,omitempty"`
+	Sealed   bool               `json:"sealed"`
+	Key      string             `json:"key_fingerprint,omitempty"`
+	Trusted  bool               `json:"trusted"`
+	RunID    string             `json:"run_id,omitempty"`
+	Drives   []driveSummaryJSON `json:"drives"`
+}
+
+type problemJSON struct {
+	Kind   report.ProblemKind `json:"kind"`
+	Line   int                `json:"line,omitempty"`
+	Seq    int64              `json:"seq"`
+	Detail string             `json:"detail"`
+}
+
+type driveSummaryJSON struct {
+	ID        int           `json:"id"`
+	Bay       string        `json:"bay"`
+	Model     string        `json:"model"`
+	Serial    string        `json:"serial"`
+	Status    report.Status `json:"status"`
+	Reached   report.Level  `json:"reached"`
+	Method    report.Method `json:"method,omitempty"`
+	Wording   []string      `json:"wording"`
+	RecordSHA string        `json:"record_sha256,omitempty"`
+}
+
+func toVerifyJSON(res *report.Result) verifyJSON {
+	v := verifyJSON{Path: res.Path, Status: string(res.Status), Warnings: res.Warnings, Records: res.Records,
+		Head: res.Head, Sealed: res.Sealed, Trusted: res.Trusted, Problems: []problemJSON{}, Drives: []driveSummaryJSON{}}
+	for _, p := range res.Problems {
+		v.Problems = append(v.Problems, problemJSON{p.Kind, p.Line, p.Seq, p.Detail})
+	}
+	if res.Key != nil {
+		v.Key = res.Key.Fingerprint
+	}
+	if res.Run == nil || res.Status == report.Invalid {
+		return v
+	}
+	v.RunID = res.Run.Start.RunID
+	for _, d := range res.Run.Drives {
+		f := d.Facts(res.Run.Start.Policy)
+		s := driveSummaryJSON{ID: d.Drive.ID, Bay: d.Drive.Identity.Bay, Model: d.Drive.Identity.Model, Serial: d.Drive.Identity.Serial,
+			Status: f.Assessment.Status, Reached: f.Assessment.Reached, Wording: f.Assessment.Lines("en"), RecordSHA: d.ResultHash}
+		if f.Attempt != nil {
+			s.Method = f.Attempt.Method
+		}
+		v.Drives = append(v.Drives, s)
+	}
+	return v
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --tz %q: %v", errUsage, name, err)
+	}
+	return loc, nil
+}
+
+func runReportPDF(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report pdf", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var keys pathList
+	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
+	out := fs.String("out", "", "directory for the certificates (required)")
+	lang := fs.String("lang", "ja", "certificate language: ja or en")
+	drive := fs.Int("drive", 0, "print only this drive (its number in the journal); 0 = all")
+	tz := fs.String("tz", "Local", "time zone for dates, e.g. Asia/Tokyo or UTC")
+	fontPath := fs.String("font", "", "TrueType font to embed (default: IPAexGothic from fonts-ipaexfont-gothic)")
+	unverified := fs.Bool("unverified", false, "print even if the journal does not verify; every page is marked UNVERIFIED")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if len(paths) != 1 {
+		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL", errUsage)
+	}
+	if *out == "" {
+		return fmt.Errorf("%w: report pdf needs --out DIR", errUsage)
+	}
+	if *lang != "ja" && *lang != "en" {
+		return fmt.Errorf("%w: --lang %q: want ja or en", errUsage, *lang)
+	}
+	loc, err := loadLocation(*tz)
+	if err != nil {
+		return err
+	}
+	ring := report.KeyRing{}
+	if len(keys) > 0 || !*unverified {
+		if ring, err = loadRing(keys); err != nil {
+			return err
+		}
+	}
+	fontFile, err := cert.FindFont(*fontPath)
+	if err != nil {
+		return err
+	}
+	font, err := os.ReadFile(fontFile)
+	if err != nil {
+		return fmt.Errorf("font: %w", err)
+	}
+
+	results, code := verifyAll(paths, ring, stderr)
+	res := results[0]
+	if res == nil {
+		return exitError{code}
+	}
+	reason := ""
+	if !res.OK() {
+		reason = fmt.Sprintf("%s — %s", res.Status, res.Problems[0].Error())
+		if !*unverified {
+			fmt.Fprintf(stderr, "kesu: %s does not verify (%s); no certificates printed (--unverified prints them marked UNVERIFIED)\n", res.Path, reason)
+			return exitError{code}
+		}
+		fmt.Fprintf(stderr, "kesu: warning: %s does not verify (%s); certificates are marked UNVERIFIED\n", res.Path, reason)
+	}
+	if res.Run == nil {
+		fmt.Fprintf(stderr, "kesu: %s holds no intact run-start record; nothing to print\n", res.Path)
+		return exitError{max(code, exitFail)}
+	}
+	if *drive != 0 && res.Run.DriveByID(*drive) == nil {
+		return fmt.Errorf("%w: --drive %d: the journal has drives 1 to %d", errUsage, *drive, len(res.Run.Drives))
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, d := range res.Run.Drives {
+		if *drive != 0 && d.Drive.ID != *drive {
+			continue
+		}
+		p := filepath.Join(*out, cert.FileName(res.Run, d, *lang))
+		if err := writePDF(p, res, d, cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, p)
+	}
+	if len(res.Run.Drives) == 0 {
+		fmt.Fprintf(stderr, "kesu: %s records no drives; no certificates printed\n", res.Path)
+	}
+	return nil
+}
+
+func writePDF(path string, res *report.Result, d *report.DriveRun, opt cert.Options) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := cert.Render(f, res, d, opt); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func runReportCSV(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report csv", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var keys pathList
+	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
+	out := fs.String("out", "", "write the CSV to this file (default: standard output)")
+	tz := fs.String("tz", "UTC", "time zone for times, e.g. Asia/Tokyo")
+	unverified := fs.Bool("unverified", false, "include journals that do not verify (their journal_status column says so)")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: report csv needs at least one JOURNAL", errUsage)
+	}
+	loc, err := loadLocation(*tz)
+	if err != nil {
+		return err
+	}
+	ring := report.KeyRing{}
+	if len(keys) > 0 || !*unverified {
+		if ring, err = loadRing(keys); err != nil {
+			return err
+		}
+	}
+	results, code := verifyAll(paths, ring, stderr)
+	var keep []*report.Result
+	for i, res := range results {
+		switch {
+		case res == nil:
+			if !*unverified {
+				return exitError{code}
+			}
+		case !res.OK() && !*unverified:
+			fmt.Fprintf(stderr, "kesu: %s does not verify (%s — %s); no CSV written (--unverified includes it)\n", paths[i], res.Status, res.Problems[0].Error())
+			return exitError{code}
+		case !res.OK():
+			fmt.Fprintf(stderr, "kesu: warning: %s does not verify (%s); included, marked in journal_status\n", paths[i], res.Status)
+			keep = append(keep, res)
+		default:
+			keep = append(keep, res)
+		}
+	}
+	w := stdout
+	var f *os.File
+	if *out != "" {
+		if f, err = os.Create(*out); err != nil {
+			return err
+		}
+		w = f
+	}
+	err = report.WriteCSV(w, keep, loc)
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,359 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Status is a drive's final status.
+type Status string
+
+// Drive statuses.
+const (
+	StatusPass       Status = "PASS"       // the policy's level was reached (and verified, if the policy asks)
+	StatusFail       Status = "FAIL"       // it was not: data may remain
+	StatusSkipped    Status = "SKIPPED"    // no erase was attempted, for the recorded reason
+	StatusIncomplete Status = "INCOMPLETE" // the work was cut short before the drive's result
+)
+
+// Assessment is the honest outcome for one drive, computed by Assess from
+// the recorded facts — never typed by a caller.
+type Assessment struct {
+	Status Status `json:"status"`
+	// Reached is the level reached under the stricter of the two readings
+	// (NIST SP 800-88 Rev.1, IEEE 2883-2022); NISTRev1 and IEEE2883 are the
+	// two readings for the same method.
+	Reached  Level `json:"reached"`
+	NISTRev1 Level `json:"nist_rev1"`
+	IEEE2883 Level `json:"ieee_2883"`
+	// MICMet is the strictest MIC category whose erasure requirement was met:
+	// 2 (which is also the erasure part of category 1), 3, or 0 for none.
+	MICMet int `json:"mic_met"`
+	// Method and Attempt name the attempt that reached the level.
+	Method  Method `json:"method,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	// Verified is true when a passing read-back verification covers Attempt.
+	Verified bool `json:"verified"`
+	// Required and MICCategory repeat the policy the drive was held to.
+	Required    Level `json:"required,omitempty"`
+	MICCategory int   `json:"mic_category,omitempty"`
+	// DestroyRequired is true when the policy still needs the media
+	// physically destroyed: MIC category (1), or the policy was not met.
+	DestroyRequired bool `json:"destroy_required"`
+	// Skipped repeats the reason a drive was skipped.
+	Skipped  string    `json:"skipped,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+	// Wording is the outcome in plain English (Lines("en")), stored for
+	// readers of the raw journal.
+	Wording []string `json:"wording"`
+}
+
+// Finding is one fact that limited or qualified the outcome.
+type Finding struct {
+	Code    string   `json:"code"`
+	Attempt int      `json:"attempt,omitempty"`
+	Method  Method   `json:"method,omitempty"`
+	Values  []uint64 `json:"values,omitempty"`
+	Detail  string   `json:"detail,omitempty"`
+}
+
+// Finding codes.
+const (
+	FindNoPolicy          = "no-policy"           // the run had no level or MIC category
+	FindNoAttempt         = "no-attempt"          // no erase method ran
+	FindAttemptFailed     = "attempt-failed"      // Detail: outcome and errors
+	FindAttemptUnfinished = "attempt-unfinished"  // started, never ended
+	FindNotApplicable     = "method-not-rated"    // the method does not apply to the drive's class
+	FindNoExtent          = "overwrite-no-extent" // overwrite did not record what it had to cover
+	FindOverwriteShort    = "overwrite-incomplete"
+	FindUnwritable        = "overwrite-unwritable" // Values: number of ranges, blocks
+	FindBelowCapacity     = "overwrite-below-capacity"
+	FindRev1Passes        = "rev1-passes"            // Values: passes required, made
+	FindHiddenUnchecked   = "hidden-areas-unchecked" // Detail: why
+	FindHiddenNotRestored = "hidden-area-not-restored"
+	FindHiddenNotCovered  = "hidden-area-not-covered"
+	FindNotVerified       = "not-verified"
+	FindVerifyFailed      = "verification-failed" // Detail: why
+	FindDriveErrors       = "drive-errors"
+	FindInterrupted       = "interrupted"
+	FindNoResult          = "no-result" // the journal ended before the drive's result
+	FindSMARTFailing      = "smart-failing"
+)
+
+// attemptEval is what one attempt achieved.
+type attemptEval struct {
+	n        int
+	method   Method
+	rev1     Level
+	ieee     Level
+	mic      int
+	verified bool
+}
+
+func (e attemptEval) strict() Level { return minLevel(e.rev1, e.ieee) }
+
+func micRank(c int) int {
+	switch c {
+	case 2:
+		return 2
+	case 3:
+		return 1
+	}
+	return 0
+}
+
+// micMeets reports whether having met category met satisfies category want.
+func micMeets(met, want int) bool {
+	switch want {
+	case 1, 2:
+		return met == 2
+	case 3:
+		return met == 2 || met == 3
+	}
+	return true
+}
+
+func (e attemptEval) better(o attemptEval) bool {
+	if e.strict().rank() != o.strict().rank() {
+		return e.strict().rank() > o.strict().rank()
+	}
+	if micRank(e.mic) != micRank(o.mic) {
+		return micRank(e.mic) > micRank(o.mic)
+	}
+	if e.rev1.rank() != o.rev1.rank() {
+		return e.rev1.rank() > o.rev1.rank()
+	}
+	return e.verified && !o.verified
+}
+
+// Assess computes a drive's status and the level it reached from what the
+// journal holds about it, under policy p. fin is the caller's account of the
+// end of the work; nil means the journal holds no drive-result (the run was
+// cut short), which makes the status INCOMPLETE.
+//
+// An attempt counts only when it succeeded, its method applies to the
+// drive's class (Rate), a host overwrite covered the whole capacity with no
+// unwritable blocks, and — when the policy asks for read-back verification —
+// a verification of that attempt passed; any failed verification of an
+// attempt voids it. The best counting attempt gives the level.
+func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
+	a := Assessment{
+		Reached:     LevelNone,
+		NISTRev1:    LevelNone,
+		IEEE2883:    LevelNone,
+		Required:    p.Level,
+		MICCategory: p.MICCategory,
+	}
+	add := func(f Finding) { a.Findings = append(a.Findings, f) }
+
+	if p.Level == "" && p.MICCategory == 0 {
+		add(Finding{Code: FindNoPolicy})
+	}
+	if !d.Drive.HiddenAreas.Checked && (d.Drive.Class == ClassHDD || d.Drive.Class == ClassSSD) {
+		add(Finding{Code: FindHiddenUnchecked, Detail: d.Drive.HiddenAreas.Note})
+	}
+	if d.Drive.SMART.Failing() {
+		add(Finding{Code: FindSMARTFailing, Detail: strings.Join(d.Drive.SMART.Reasons, "; ")})
+	}
+
+	var best *attemptEval
+	for _, at := range d.Attempts {
+		e, ok := evalAttempt(p, d, at, add)
+		if !ok {
+			continue
+		}
+		if best == nil || e.better(*best) {
+			e := e
+			best = &e
+		}
+	}
+	for _, s := range d.Starts {
+		if !d.ended[s.Attempt] {
+			add(Finding{Code: FindAttemptUnfinished, Attempt: s.Attempt, Method: s.Method})
+		}
+	}
+	if best != nil {
+		a.Reached = best.strict()
+		a.NISTRev1 = normLevel(best.rev1)
+		a.IEEE2883 = normLevel(best.ieee)
+		a.MICMet = best.mic
+		a.Method = best.method
+		a.Attempt = best.n
+		a.Verified = best.verified
+	}
+
+	met := (p.Level != "" || p.MICCategory != 0) &&
+		a.Reached.AtLeast(LevelClear) &&
+		(p.Level == "" || a.Reached.AtLeast(p.Level)) &&
+		(p.MICCategory == 0 || micMeets(a.MICMet, p.MICCategory))
+
+	switch {
+	case fin == nil:
+		a.Status = StatusIncomplete
+		add(Finding{Code: FindNoResult})
+	case fin.Skipped != "" && len(d.Attempts) == 0 && len(d.Starts) == 0:
+		a.Status = StatusSkipped
+		a.Skipped = fin.Skipped
+	case fin.Interrupted:
+		a.Status = StatusIncomplete
+		add(Finding{Code: FindInterrupted})
+	default:
+		if len(d.Attempts) == 0 && len(d.Starts) == 0 {
+			add(Finding{Code: FindNoAttempt})
+		}
+		if fin != nil && len(fin.Errors) > 0 {
+			add(Finding{Code: FindDriveErrors, Detail: strings.Join(fin.Errors, "; ")})
+			met = false
+		}
+		if met {
+			a.Status = StatusPass
+		} else {
+			a.Status = StatusFail
+		}
+	}
+	a.DestroyRequired = p.MICCategory == 1 || (!met && a.Status != StatusSkipped)
+	a.Wording = a.Lines("en")
+	return a
+}
+
+// evalAttempt rates one attempt; ok is false when it counts for nothing.
+func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptEval, bool) {
+	e := attemptEval{n: at.Attempt, method: at.Method}
+	if at.Outcome != OutcomeSuccess {
+		detail := string(at.Outcome)
+		if len(at.Errors) > 0 {
+			detail += ": " + strings.Join(at.Errors, "; ")
+		}
+		add(Finding{Code: FindAttemptFailed, Attempt: at.Attempt, Method: at.Method, Detail: detail})
+		return e, false
+	}
+	r, ok := Rate(d.Drive.Class, at.Method)
+	if !ok {
+		add(Finding{Code: FindNotApplicable, Attempt: at.Attempt, Method: at.Method, Detail: string(d.Drive.Class)})
+		return e, false
+	}
+	e.rev1, e.ieee, e.mic = r.NISTRev1, r.IEEE2883, r.MIC
+
+	if at.Method == MethodOverwrite {
+		capacity := d.Drive.Identity.CapacityBytes
+		switch {
+		case at.TargetBytes == 0:
+			add(Finding{Code: FindNoExtent, Attempt: at.Attempt, Method: at.Method})
+			return e, false
+		case at.BytesWritten < at.TargetBytes:
+			add(Finding{Code: FindOverwriteShort, Attempt: at.Attempt, Method: at.Method, Values: []uint64{at.BytesWritten, at.TargetBytes}})
+			return e, false
+		case len(at.Unwritable) > 0:
+			var blocks uint64
+			for _, u := range at.Unwritable {
+				blocks += u.Count
+			}
+			add(Finding{Code: FindUnwritable, Attempt: at.Attempt, Method: at.Method, Values: []uint64{uint64(len(at.Unwritable)), blocks}})
+			return e, false
+		case at.TargetBytes < capacity:
+			add(Finding{Code: FindBelowCapacity, Attempt: at.Attempt, Method: at.Method, Values: []uint64{at.TargetBytes, capacity}})
+			return e, false
+		}
+		if r.Rev1MinPasses > 0 && at.Passes < r.Rev1MinPasses {
+			add(Finding{Code: FindRev1Passes, Attempt: at.Attempt, Method: at.Method, Values: []uint64{uint64(r.Rev1MinPasses), uint64(at.Passes)}})
+			e.rev1 = LevelNone
+		}
+		if r.MICNeedsHiddenAreas && !hiddenCovered(d, at, add) {
+			e.mic = 3
+		}
+	}
+
+	var passed, failed bool
+	for _, v := range d.Verifications {
+		if v.Attempt != at.Attempt {
+			continue
+		}
+		if why := verificationProblem(v, p.Verify); why != "" {
+			add(Finding{Code: FindVerifyFailed, Attempt: at.Attempt, Method: at.Method, Detail: why})
+			failed = true
+		} else {
+			passed = true
+		}
+	}
+	if failed {
+		return e, false
+	}
+	e.verified = passed
+	if !passed {
+		add(Finding{Code: FindNotVerified, Attempt: at.Attempt, Method: at.Method})
+		if p.Verify.required() {
+			return e, false
+		}
+	}
+	return e, true
+}
+
+// hiddenCovered reports whether a host overwrite also covered every hidden
+// area: all were checked, any present one was restored before the attempt
+// started, and the overwrite reached the restored native maximum.
+func hiddenCovered(d *DriveRun, at Attempt, add func(Finding)) bool {
+	h := d.hiddenAt(d.startSeq[at.Attempt])
+	if !h.Checked {
+		return false // reported once as hidden-areas-unchecked
+	}
+	ok := true
+	var nativeEnd uint64
+	for _, ar := range h.Areas {
+		if !ar.Present {
+			continue
+		}
+		if !ar.Restored {
+			add(Finding{Code: FindHiddenNotRestored, Attempt: at.Attempt, Method: at.Method, Detail: ar.Kind, Values: []uint64{ar.HiddenSectors}})
+			ok = false
+			continue
+		}
+		if ar.NativeMaxLBA+1 > nativeEnd {
+			nativeEnd = ar.NativeMaxLBA + 1
+		}
+	}
+	if ss := uint64(d.Drive.Identity.LogicalSectorSize); ok && nativeEnd > 0 && ss > 0 && at.TargetBytes < nativeEnd*ss {
+		add(Finding{Code: FindHiddenNotCovered, Attempt: at.Attempt, Method: at.Method, Values: []uint64{at.TargetBytes, nativeEnd * ss}})
+		ok = false
+	}
+	return ok
+}
+
+// verificationProblem returns why a verification does not pass under the
+// policy, or "" when it passes. A verification passes when it read
+// something, found no mismatch and no read error, reported no error, and
+// read at least the share it was asked for and the policy asks for.
+func verificationProblem(v Verification, vp VerifyPolicy) string {
+	const eps = 1e-9
+	var why []string
+	if v.BlocksRead == 0 {
+		why = append(why, "read nothing")
+	}
+	if v.Mismatches > 0 {
+		why = append(why, fmt.Sprintf("%d mismatching blocks", v.Mismatches))
+	}
+	if v.ReadErrors > 0 {
+		why = append(why, fmt.Sprintf("%d read errors", v.ReadErrors))
+	}
+	if len(v.Errors) > 0 {
+		why = append(why, strings.Join(v.Errors, "; "))
+	}
+	if v.PercentAchieved+eps < v.PercentRequested {
+		why = append(why, fmt.Sprintf("read %s%% of %s%% requested", fmtPercent(v.PercentAchieved), fmtPercent(v.PercentRequested)))
+	}
+	if vp.required() {
+		want := vp.Percent
+		if vp.Mode == VerifyFull {
+			want = 100
+		}
+		if v.PercentAchieved+eps < want {
+			why = append(why, fmt.Sprintf("read %s%%, policy asks %s%%", fmtPercent(v.PercentAchieved), fmtPercent(want)))
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+func fmtPercent(f float64) string {
+	s := fmt.Sprintf("%.2f", f)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}

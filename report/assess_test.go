@@ -1,0 +1,482 @@
+package report_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/reporttest"
+	"github.com/kesu-erase/kesu/smart"
+)
+
+var (
+	purge10 = report.Policy{Level: report.LevelPurge, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+	clear10 = report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+	mic1    = report.Policy{MICCategory: 1, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+	mic2    = report.Policy{MICCategory: 2, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+	mic3    = report.Policy{MICCategory: 3, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+)
+
+const capacity = 1 << 30
+
+func drive(c report.Class) report.Drive {
+	return report.Drive{
+		Identity:    report.Identity{Model: "M", Serial: "S", CapacityBytes: capacity, LogicalSectorSize: 512},
+		Class:       c,
+		HiddenAreas: report.HiddenAreas{Checked: true},
+	}
+}
+
+func hddWithHPA() report.Drive {
+	d := drive(report.ClassHDD)
+	d.HiddenAreas.Areas = []report.HiddenArea{{Kind: "HPA", Present: true, AccessibleMaxLBA: capacity/512 - 1, NativeMaxLBA: capacity/512 + 99, HiddenSectors: 100}}
+	return d
+}
+
+var restoredHPA = report.HiddenArea{Kind: "HPA", Present: true, AccessibleMaxLBA: capacity/512 + 99, NativeMaxLBA: capacity/512 + 99, HiddenSectors: 100, Restored: true}
+
+const withHPA = capacity + 100*512
+
+func good(pct float64) report.Verification {
+	return report.Verification{Method: report.VerifySampled, Expected: "zeros", PercentRequested: pct, PercentAchieved: pct, Samples: 2000, BlocksRead: 1000}
+}
+
+// step is one thing a drive worker records.
+type step func(t *testing.T, dl *report.DriveLog)
+
+// erase records a successful attempt of m (covering n bytes for a host
+// overwrite) followed by verification v (none when v is nil).
+func erase(m report.Method, n uint64, passes int, v *report.Verification) step {
+	return func(t *testing.T, dl *report.DriveLog) {
+		t.Helper()
+		a := report.Attempt{Method: m, Mechanism: "test", Outcome: report.OutcomeSuccess}
+		if m == report.MethodOverwrite {
+			a.TargetBytes, a.BytesWritten, a.Passes = n, n, passes
+		}
+		num, err := dl.Attempt(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != nil {
+			vv := *v
+			vv.Attempt = num
+			if err := dl.Verification(vv); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func attempt(a report.Attempt) step {
+	return func(t *testing.T, dl *report.DriveLog) {
+		t.Helper()
+		if _, err := dl.Attempt(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func begin(m report.Method) step {
+	return func(t *testing.T, dl *report.DriveLog) {
+		t.Helper()
+		if _, err := dl.BeginAttempt(m, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func restore(a report.HiddenArea) step {
+	return func(t *testing.T, dl *report.DriveLog) {
+		t.Helper()
+		if err := dl.HiddenArea(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var runNo int
+
+// assess records drive d under policy p through a real journal, runs the
+// steps, finishes with fin and returns the assessment the journal wrote.
+// It also checks that the verifier recomputes the same assessment.
+func assess(t *testing.T, p report.Policy, d report.Drive, fin report.Finish, steps ...step) report.Assessment {
+	t.Helper()
+	runNo++
+	st := report.RunStart{RunID: fmt.Sprint("assess-", runNo), Policy: p}
+	j, err := report.Create(t.TempDir(), reporttest.Signer(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range steps {
+		s(t, dl)
+	}
+	a, err := dl.Finish(fin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.VerifyFile(j.Path(), trusted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != report.Verified || len(res.Warnings) != 0 {
+		t.Fatalf("Verify = %s %v %v; want VERIFIED without warnings", res.Status, res.Problems, res.Warnings)
+	}
+	return a
+}
+
+func codes(a report.Assessment) []string {
+	var c []string
+	for _, f := range a.Findings {
+		c = append(c, f.Code)
+	}
+	return c
+}
+
+func TestAssess(t *testing.T) {
+	v10 := good(10)
+	tests := []struct {
+		name   string
+		policy report.Policy
+		drive  report.Drive
+		fin    report.Finish
+		steps  []step
+		// want
+		status     report.Status
+		reached    report.Level
+		rev1, ieee report.Level
+		micMet     int
+		destroy    bool
+		wording    []string
+		findings   []string
+		method     report.Method
+	}{
+		{
+			name: "NVMe sanitize crypto erase, verified: Purge", policy: purge10, drive: drive(report.ClassNVMe),
+			steps:  []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, &v10)},
+			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
+			wording: []string{"Purge reached"}, method: report.MethodNVMeSanitizeCryptoErase,
+		},
+		{
+			name: "NVMe Format SES=2 under a Purge policy: readings differ, stricter wins", policy: purge10, drive: drive(report.ClassNVMe),
+			steps:  []step{erase(report.MethodNVMeFormatCrypto, 0, 0, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2, destroy: true,
+			wording: []string{
+				"Clear reached; Purge not reached — destroy required",
+				"Readings differ for NVMe Format NVM, SES=2 (cryptographic erase): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+			},
+			method: report.MethodNVMeFormatCrypto,
+		},
+		{
+			name: "NVMe Format SES=2 under MIC (2): crypto erase meets it", policy: mic2, drive: drive(report.ClassNVMe),
+			steps:  []step{erase(report.MethodNVMeFormatCrypto, 0, 0, &v10)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2,
+			wording: []string{
+				"Clear reached",
+				"Readings differ for NVMe Format NVM, SES=2 (cryptographic erase): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+				"MIC category (2): requirement met",
+			},
+			method: report.MethodNVMeFormatCrypto,
+		},
+		{
+			name: "MIC (1): erased on premises, destruction still required", policy: mic1, drive: drive(report.ClassSSD),
+			steps:  []step{erase(report.MethodATASanitizeBlockErase, 0, 0, &v10)},
+			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
+			wording: []string{"Purge reached", "MIC category (1): erased on premises; physical destruction still required"},
+			method:  report.MethodATASanitizeBlockErase,
+		},
+		{
+			name: "MIC (1) by overwriting an SSD: not met", policy: mic1, drive: drive(report.ClassSSD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording: []string{"Clear reached", "MIC category (1): erasure requirement not met; physical destruction required"},
+			method:  report.MethodOverwrite,
+		},
+		{
+			name: "SSD Secure Erase enhanced is Clear only", policy: purge10, drive: drive(report.ClassSSD),
+			steps:  []step{erase(report.MethodATASecurityEraseEnhanced, 0, 0, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording: []string{"Clear reached; Purge not reached — destroy required"},
+			method:  report.MethodATASecurityEraseEnhanced,
+		},
+		{
+			name: "HDD Secure Erase enhanced: Purge by Rev.1, Clear by IEEE 2883", policy: mic2, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodATASecurityEraseEnhanced, 0, 0, &v10)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2,
+			wording: []string{
+				"Clear reached",
+				"Readings differ for ATA SECURITY ERASE UNIT (enhanced): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+				"MIC category (2): requirement met",
+			},
+			method: report.MethodATASecurityEraseEnhanced,
+		},
+		{
+			name: "HDD overwrite after restoring the HPA meets MIC (2)", policy: mic2, drive: hddWithHPA(),
+			steps:  []step{restore(restoredHPA), erase(report.MethodOverwrite, withHPA, 1, &v10)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
+			wording: []string{"Clear reached", "MIC category (2): requirement met"}, method: report.MethodOverwrite,
+		},
+		{
+			name: "HDD overwrite with the HPA left hidden: MIC (3) only", policy: mic2, drive: hddWithHPA(),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			findings: []string{report.FindHiddenNotRestored}, method: report.MethodOverwrite,
+		},
+		{
+			name: "HDD HPA restored only after the overwrite started: not covered", policy: mic2, drive: hddWithHPA(),
+			steps:  []step{begin(report.MethodOverwrite), restore(restoredHPA), attempt(report.Attempt{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: withHPA, BytesWritten: withHPA}), func(t *testing.T, dl *report.DriveLog) { v := v10; v.Attempt = 1; dl.Verification(v) }},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			findings: []string{report.FindHiddenNotRestored}, method: report.MethodOverwrite,
+		},
+		{
+			name: "HDD overwrite that stopped at the old max LBA after restoring the HPA", policy: mic2, drive: hddWithHPA(),
+			steps:  []step{restore(restoredHPA), erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			findings: []string{report.FindHiddenNotCovered}, method: report.MethodOverwrite,
+		},
+		{
+			name: "HDD whose hidden areas could not be checked: MIC (3) met, (2) would not be", policy: mic3,
+			drive: func() report.Drive {
+				d := drive(report.ClassHDD)
+				d.HiddenAreas = report.HiddenAreas{Note: "bridge"}
+				return d
+			}(),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3,
+			wording:  []string{"Clear reached", "MIC category (3): requirement met"},
+			findings: []string{report.FindHiddenUnchecked}, method: report.MethodOverwrite,
+		},
+		{
+			name: "verification found mismatches: nothing reached", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, ptr(report.Verification{Method: report.VerifySampled, PercentRequested: 10, PercentAchieved: 10, BlocksRead: 100, Mismatches: 3, MismatchLBAs: []uint64{7, 8, 9}}))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindVerifyFailed},
+		},
+		{
+			name: "verification that read nothing fails", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, ptr(report.Verification{Method: report.VerifySampled, PercentRequested: 10, PercentAchieved: 10}))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindVerifyFailed},
+		},
+		{
+			name: "verification below the policy's share fails", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, ptr(good(5)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindVerifyFailed},
+		},
+		{
+			name: "no verification when the policy asks for one", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, nil)},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindNotVerified},
+		},
+		{
+			name:   "policy without read-back: reached, said to be unverified",
+			policy: report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifyNone}}, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, nil)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
+			wording:  []string{"Clear reached — not verified by read-back"},
+			findings: []string{report.FindNotVerified}, method: report.MethodOverwrite,
+		},
+		{
+			name: "overwrite short of its target", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{attempt(report.Attempt{Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: capacity, BytesWritten: capacity - 512})},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindOverwriteShort},
+		},
+		{
+			name: "overwrite with unwritable blocks", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{attempt(report.Attempt{Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: capacity, BytesWritten: capacity, Unwritable: []report.LBARange{{First: 10, Count: 2}}})},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnwritable},
+		},
+		{
+			name: "overwrite of less than the capacity", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodOverwrite, capacity/2, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindBelowCapacity},
+		},
+		{
+			name: "USB stick, one pass: Rev.1 asks for two", policy: clear10, drive: drive(report.ClassUSB),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording: []string{
+				"No sanitization level reached — data may remain; erase again or destroy",
+				"Readings differ for Overwrite of every addressable block by the host: NIST SP 800-88 Rev.1: none; IEEE 2883-2022: Clear (the stricter is reported)",
+			},
+			findings: []string{report.FindRev1Passes}, method: report.MethodOverwrite,
+		},
+		{
+			name: "USB stick, two passes, Purge policy: Clear reached; Purge not reached", policy: purge10, drive: drive(report.ClassUSB),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 2, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
+			wording: []string{"Clear reached; Purge not reached — destroy required"}, method: report.MethodOverwrite,
+		},
+		{
+			name: "first method refused, fallback succeeded", policy: purge10, drive: drive(report.ClassNVMe),
+			steps: []step{
+				attempt(report.Attempt{Method: report.MethodNVMeSanitizeCryptoErase, Outcome: report.OutcomeUnsupported, Errors: []string{"Invalid Command Opcode"}}),
+				erase(report.MethodNVMeSanitizeBlockErase, 0, 0, &v10),
+			},
+			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
+			wording: []string{"Purge reached"}, findings: []string{report.FindAttemptFailed}, method: report.MethodNVMeSanitizeBlockErase,
+		},
+		{
+			name: "a method that does not apply to the class counts for nothing", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, &v10)},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindNotApplicable},
+		},
+		{
+			name: "skipped drive", policy: purge10, drive: drive(report.ClassHDD), fin: report.Finish{Skipped: "excluded by policy"},
+			status: report.StatusSkipped, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone,
+			wording: []string{"Skipped: excluded by policy — not erased"},
+		},
+		{
+			name: "interrupted after a verified erase", policy: clear10, drive: drive(report.ClassHDD), fin: report.Finish{Interrupted: true},
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusIncomplete, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2, destroy: false,
+			wording:  []string{"Incomplete: work on this drive was interrupted", "Clear reached"},
+			findings: []string{report.FindInterrupted}, method: report.MethodOverwrite,
+		},
+		{
+			name: "attempt started and never ended", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{begin(report.MethodOverwrite)},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindAttemptUnfinished},
+		},
+		{
+			name: "errors after a good erase fail the drive", policy: clear10, drive: drive(report.ClassHDD), fin: report.Finish{Errors: []string{"could not clear the ATA password"}},
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2, destroy: true,
+			wording:  []string{"Clear reached"},
+			findings: []string{report.FindDriveErrors}, method: report.MethodOverwrite,
+		},
+		{
+			name: "no erase attempted and not skipped", policy: clear10, drive: drive(report.ClassHDD),
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindNoAttempt},
+		},
+		{
+			name: "failing SMART is reported, not judged", policy: clear10,
+			drive: func() report.Drive {
+				d := drive(report.ClassHDD)
+				d.SMART = &smart.Summary{Verdict: smart.Fail, Reasons: []string{"5 Reallocated_Sector_Ct"}}
+				return d
+			}(),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
+			wording:  []string{"Clear reached"},
+			findings: []string{report.FindSMARTFailing}, method: report.MethodOverwrite,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := assess(t, tc.policy, tc.drive, tc.fin, tc.steps...)
+			got := fmt.Sprintf("%s reached=%s rev1=%s ieee=%s mic=%d destroy=%v method=%s", a.Status, a.Reached, a.NISTRev1, a.IEEE2883, a.MICMet, a.DestroyRequired, a.Method)
+			want := fmt.Sprintf("%s reached=%s rev1=%s ieee=%s mic=%d destroy=%v method=%s", tc.status, tc.reached, tc.rev1, tc.ieee, tc.micMet, tc.destroy, tc.method)
+			if got != want {
+				t.Errorf("Assess = %s; want %s (findings %v)", got, want, a.Findings)
+			}
+			if diff := cmp.Diff(tc.wording, a.Wording); diff != "" {
+				t.Errorf("wording (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.findings, codes(a)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			// Every line and finding has Japanese wording too.
+			if ja := a.Lines("ja"); len(ja) != len(a.Wording) {
+				t.Errorf("Lines(ja) has %d lines, Lines(en) %d", len(ja), len(a.Wording))
+			}
+			for _, f := range a.Findings {
+				if m := f.Message("ja"); m == "" || m == f.Code || m == f.Message("en") {
+					t.Errorf("Finding %s: Message(ja) = %q", f.Code, m)
+				}
+			}
+		})
+	}
+}
+
+// The journal with no result for a drive: INCOMPLETE, with its own wording.
+func TestAssessWithoutResult(t *testing.T) {
+	j, err := report.Create(t.TempDir(), reporttest.Signer(), report.RunStart{RunID: "nores", Policy: clear10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(drive(report.ClassHDD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := good(10)
+	erase(report.MethodOverwrite, capacity, 1, &v)(t, dl)
+	j.Close()
+	res, err := report.VerifyFile(j.Path(), trusted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res.Run.Drives[0].Assessment(res.Run.Start.Policy)
+	want := []string{"Incomplete: the record ends before this drive's result", "Clear reached"}
+	if a.Status != report.StatusIncomplete || !cmp.Equal(want, a.Lines("en")) {
+		t.Errorf("Assessment(no result) = %s %q; want INCOMPLETE %q", a.Status, a.Lines("en"), want)
+	}
+}
+
+func TestRate(t *testing.T) {
+	// Method matrix spot checks, from ../shared/reference/standards.md.
+	tests := []struct {
+		c          report.Class
+		m          report.Method
+		ok         bool
+		rev1, ieee report.Level
+		mic        int
+	}{
+		{report.ClassHDD, report.MethodOverwrite, true, report.LevelClear, report.LevelClear, 2},
+		{report.ClassHDD, report.MethodATASecurityErase, true, report.LevelClear, report.LevelClear, 3},
+		{report.ClassHDD, report.MethodATASanitizeOverwrite, true, report.LevelPurge, report.LevelPurge, 2},
+		{report.ClassHDD, report.MethodSCSISanitizeCrypto, true, report.LevelPurge, report.LevelPurge, 2},
+		{report.ClassSSD, report.MethodOverwrite, true, report.LevelClear, report.LevelClear, 3},
+		{report.ClassSSD, report.MethodATASecurityErase, true, report.LevelClear, report.LevelClear, 3},
+		{report.ClassSSD, report.MethodATASanitizeCrypto, true, report.LevelPurge, report.LevelPurge, 2},
+		{report.ClassSSD, report.MethodSCSISanitizeBlockErase, true, report.LevelPurge, report.LevelPurge, 2},
+		{report.ClassNVMe, report.MethodNVMeFormatUserData, true, report.LevelPurge, report.LevelClear, 3},
+		{report.ClassNVMe, report.MethodNVMeFormatCrypto, true, report.LevelPurge, report.LevelClear, 2},
+		{report.ClassNVMe, report.MethodNVMeSanitizeOverwrite, true, report.LevelPurge, report.LevelPurge, 2},
+		{report.ClassNVMe, report.MethodATASanitizeCrypto, false, "", "", 0},
+		{report.ClassUSB, report.MethodOverwrite, true, report.LevelClear, report.LevelClear, 3},
+		{report.ClassUSB, report.MethodSCSISanitizeCrypto, false, "", "", 0},
+		{report.ClassOther, report.MethodOverwrite, true, report.LevelClear, report.LevelClear, 3},
+		{report.ClassOther, report.MethodNVMeFormatCrypto, false, "", "", 0},
+	}
+	for _, tc := range tests {
+		r, ok := report.Rate(tc.c, tc.m)
+		if ok != tc.ok || r.NISTRev1 != tc.rev1 || r.IEEE2883 != tc.ieee || r.MIC != tc.mic {
+			t.Errorf("Rate(%s, %s) = %+v, %v; want rev1 %s ieee %s mic %d, %v", tc.c, tc.m, r, ok, tc.rev1, tc.ieee, tc.mic, tc.ok)
+		}
+		if tc.ok && (!tc.m.Known() || tc.m.Title("ja") == tc.m.Title("en") || tc.m.Technique() == "") {
+			t.Errorf("method %s: known %v, titles %q / %q, technique %q", tc.m, tc.m.Known(), tc.m.Title("en"), tc.m.Title("ja"), tc.m.Technique())
+		}
+	}
+}

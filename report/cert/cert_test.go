@@ -1,0 +1,249 @@
+package cert_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/cert"
+	"github.com/kesu-erase/kesu/report/reporttest"
+)
+
+var issued = time.Date(2026, 5, 15, 10, 0, 0, 0, time.UTC)
+
+func font(t *testing.T) []byte {
+	t.Helper()
+	p, err := cert.FindFont("")
+	if err != nil {
+		t.Skipf("%v", err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sample(t *testing.T) *report.Result {
+	t.Helper()
+	ring := report.KeyRing{}
+	ring.Add(reporttest.Signer().PublicKey())
+	res, err := report.VerifyFile(reporttest.WriteSample(t, t.TempDir()), ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("sample does not verify: %v", res.Problems)
+	}
+	return res
+}
+
+func render(t *testing.T, res *report.Result, d *report.DriveRun, opt cert.Options) []byte {
+	t.Helper()
+	opt.Font = font(t)
+	if opt.Now.IsZero() {
+		opt.Now = issued
+	}
+	var buf bytes.Buffer
+	if err := cert.Render(&buf, res, d, opt); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pdfText extracts a PDF's text with poppler's pdftotext, an independent reader.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed; run scripts/deps.sh")
+	}
+	p := filepath.Join(t.TempDir(), "c.pdf")
+	if err := os.WriteFile(p, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestCertificateText(t *testing.T) {
+	res := sample(t)
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"ja", []string{"データ消去証明書", "S64GNE0R812345", "NVMe Sanitize（暗号化消去）", "合格 PASS", "Purge 達成", "総務省ガイドライン区分(2): 要件を満たしています", "山田 太郎", "確認者（第二者）", "5647 5aa7 5463 474c"}},
+		{"en", []string{"Certificate of Sanitization", "S64GNE0R812345", "NVMe Sanitize (crypto erase)", "PASS", "Purge reached", "MIC category (2): requirement met", "Validated by (second person)", "5647 5aa7 5463 474c"}},
+	} {
+		text := pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: tc.lang}))
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext(%s certificate) lacks %q; text:\n%s", tc.lang, w, text)
+			}
+		}
+		if !strings.Contains(strings.ReplaceAll(text, " ", ""), res.Run.Drives[0].ResultHash) {
+			t.Errorf("pdftotext(%s certificate) lacks the record hash %s", tc.lang, res.Run.Drives[0].ResultHash)
+		}
+	}
+}
+
+func TestUnverifiedCertificateIsMarked(t *testing.T) {
+	res := sample(t)
+	reason := "line 6 (record 6): removed: record 5 is missing"
+	for _, lang := range []string{"ja", "en"} {
+		text := pdfText(t, render(t, res, res.Run.Drives[1], cert.Options{Lang: lang, Unverified: reason}))
+		for _, w := range []string{"UNVERIFIED", reason, "ZC1ABCDE"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext(unverified %s certificate) lacks %q", lang, w)
+			}
+		}
+	}
+	// A verified journal's certificate carries no such mark.
+	if text := pdfText(t, render(t, res, res.Run.Drives[1], cert.Options{Lang: "en"})); strings.Contains(text, "UNVERIFIED") {
+		t.Errorf("certificate of a verified journal says UNVERIFIED")
+	}
+}
+
+// A drive whose result never reached the journal prints as INCOMPLETE.
+func TestIncompleteDriveCertificate(t *testing.T) {
+	data, err := os.ReadFile(reporttest.WriteSample(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := report.SplitJournal(data).Lines
+	cut := bytes.Join(lines[:12], []byte("\n"))
+	cut = append(cut, '\n')
+	ring := report.KeyRing{}
+	ring.Add(reporttest.Signer().PublicKey())
+	res := report.Verify(report.SplitJournal(cut), ring)
+	d := res.Run.Drives[1]
+	if d.Result != nil {
+		t.Fatalf("drive 2 has a result in the cut journal")
+	}
+	text := pdfText(t, render(t, res, d, cert.Options{Lang: "en", Unverified: res.Problems[0].Error()}))
+	for _, w := range []string{"INCOMPLETE", "Incomplete: the record ends before this drive's result", "no drive-result record"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdftotext(incomplete drive) lacks %q; text:\n%s", w, text)
+		}
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	res := sample(t)
+	a := render(t, res, res.Run.Drives[0], cert.Options{Lang: "ja"})
+	b := render(t, res, res.Run.Drives[0], cert.Options{Lang: "ja"})
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renderings of the same certificate differ")
+	}
+	if !bytes.HasPrefix(a, []byte("%PDF-")) {
+		t.Errorf("output does not start with %%PDF-")
+	}
+}
+
+func TestRenderRefusesBadOptions(t *testing.T) {
+	res := sample(t)
+	var buf bytes.Buffer
+	if err := cert.Render(&buf, res, res.Run.Drives[0], cert.Options{Lang: "ja"}); err == nil {
+		t.Errorf("Render without a font: no error")
+	}
+	if err := cert.Render(&buf, res, res.Run.Drives[0], cert.Options{Lang: "fr", Font: font(t)}); err == nil {
+		t.Errorf("Render in French: no error")
+	}
+	if err := cert.Render(&buf, res, res.Run.Drives[0], cert.Options{Lang: "ja", Font: []byte("not a font")}); err == nil {
+		t.Errorf("Render with a broken font: no error")
+	}
+}
+
+func TestFindFont(t *testing.T) {
+	if _, err := cert.FindFont(filepath.Join(t.TempDir(), "missing.ttf")); err == nil {
+		t.Errorf("FindFont(missing file): no error")
+	}
+	saved := cert.FontPaths
+	defer func() { cert.FontPaths = saved }()
+	cert.FontPaths = []string{filepath.Join(t.TempDir(), "none.ttf")}
+	_, err := cert.FindFont("")
+	if !errors.Is(err, cert.ErrNoFont) || !strings.Contains(err.Error(), "fonts-ipaexfont-gothic") || !strings.Contains(err.Error(), "--font") {
+		t.Errorf("FindFont with no font installed: error = %v; want ErrNoFont naming the package and --font", err)
+	}
+}
+
+func TestFileName(t *testing.T) {
+	res := sample(t)
+	d := *res.Run.Drives[0]
+	d.Drive.Identity.Serial = "AB/CD ../x"
+	if got, want := cert.FileName(res.Run, &d, "ja"), "20260514T090000Z-sample-drive01-AB_CD_.._x-ja.pdf"; got != want {
+		t.Errorf("FileName = %q; want %q", got, want)
+	}
+}
+
+// The QR code on the page decodes, with zbarimg (an independent decoder), to
+// the SHA-256 of the drive's result line.
+func TestQRCodeDecodesToRecordHash(t *testing.T) {
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (poppler-utils, zbar-tools)", tool)
+		}
+	}
+	res := sample(t)
+	d := res.Run.Drives[1]
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "c.pdf")
+	if err := os.WriteFile(pdf, render(t, res, d, cert.Options{Lang: "ja"}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", "-singlefile", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	out, err := exec.Command("zbarimg", "-q", "--raw", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != d.ResultHash {
+		t.Errorf("QR code = %q; want the record hash %s", got, d.ResultHash)
+	}
+}
+
+// A MIC category (1) certificate says destruction is still required and
+// leaves a blank for the destruction certificate's number.
+func TestMICCategory1Certificate(t *testing.T) {
+	p := reporttest.PurgePolicy
+	p.Level, p.MICCategory, p.Destination = "", 1, "destroy"
+	j, err := report.Create(t.TempDir(), reporttest.Signer(), reporttest.Start(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(reporttest.NVMeDrive())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := dl.Attempt(report.Attempt{Method: report.MethodNVMeSanitizeBlockErase, Mechanism: "NVMe Sanitize SANACT=010b", Outcome: report.OutcomeSuccess})
+	if err := dl.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "zeros", PercentRequested: 10, PercentAchieved: 10, Samples: 9, BlocksRead: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dl.Finish(report.Finish{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	ring := report.KeyRing{}
+	ring.Add(reporttest.Signer().PublicKey())
+	res, err := report.VerifyFile(j.Path(), ring)
+	if err != nil || !res.OK() {
+		t.Fatalf("Verify = %v, %v", res, err)
+	}
+	text := pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: "ja"}))
+	for _, w := range []string{"合格 PASS", "総務省ガイドライン区分(1): 構内で消去済み — 物理的破壊が引き続き必要です", "破壊証明書番号", "物理的破壊", "必要", "破壊 (destroy)"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("MIC (1) certificate lacks %q:\n%s", w, text)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package report
+
+import (
+	"io/fs"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// DMIDir is where Linux exposes SMBIOS/DMI identity.
+const DMIDir = "/sys/class/dmi/id"
+
+// ReadHost reads the host's identity from a DMI directory tree (fsys rooted
+// at /sys/class/dmi/id, or a fake in tests). Missing or unreadable entries
+// stay empty (product_serial and product_uuid need root).
+func ReadHost(fsys fs.FS) Host {
+	read := func(name string) string {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+	return Host{
+		SysVendor:     read("sys_vendor"),
+		ProductName:   read("product_name"),
+		ProductSerial: read("product_serial"),
+		ProductUUID:   read("product_uuid"),
+		BoardVendor:   read("board_vendor"),
+		BoardName:     read("board_name"),
+		BoardSerial:   read("board_serial"),
+		ChassisSerial: read("chassis_serial"),
+	}
+}
+
+// LocalHost reads this machine's identity from /sys/class/dmi/id and its
+// host name.
+func LocalHost() Host {
+	h := ReadHost(os.DirFS(DMIDir))
+	h.Hostname, _ = os.Hostname()
+	return h
+}
+
+// CurrentTool describes the running kesu binary: version (the argument,
+// else the module version from the build info), VCS revision and Go
+// version.
+func CurrentTool(version string) Tool {
+	t := Tool{Name: "kesu", Version: version, Go: runtime.Version()}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		if t.Version == "" {
+			t.Version = "(unknown)"
+		}
+		return t
+	}
+	if t.Version == "" {
+		t.Version = bi.Main.Version
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" && modified == "true" {
+		rev += "-dirty"
+	}
+	t.Commit = rev
+	if t.Version == "" {
+		t.Version = "(devel)"
+	}
+	return t
+}

@@ -1,0 +1,399 @@
+package report
+
+import (
+	"time"
+
+	"github.com/kesu-erase/kesu/smart"
+)
+
+// SchemaVersion names the version of the record schema this package writes
+// and reads. It is stored in every run-start record. docs/record.md documents
+// it field by field; a change that alters the meaning of a field or adds a
+// record kind bumps the number, adding an optional field does not.
+const SchemaVersion = "kesu-record/1"
+
+// Kind is the kind of a journal record; it says how to read the body.
+type Kind string
+
+// Record kinds, in the order they normally appear in a run.
+const (
+	KindRunStart     Kind = "run-start"     // body RunStart; always the first record
+	KindDrive        Kind = "drive"         // body Drive: identity, class, SMART, hidden areas, plan
+	KindHiddenArea   Kind = "hidden-area"   // body HiddenAreaEvent: a hidden area restored (or not)
+	KindAttemptStart Kind = "attempt-start" // body AttemptStart: an erase method is about to run
+	KindAttempt      Kind = "attempt"       // body Attempt: what ran and how it ended
+	KindVerification Kind = "verification"  // body Verification: read-back result for an attempt
+	KindDriveResult  Kind = "drive-result"  // body DriveResult: the drive's final status and level
+	KindNote         Kind = "note"          // body Note: information, warning or error
+	KindSeal         Kind = "seal"          // body Seal: the run is complete; always the last record
+)
+
+// knownKinds lists the kinds of schema version 1.
+var knownKinds = map[Kind]bool{
+	KindRunStart: true, KindDrive: true, KindHiddenArea: true, KindAttemptStart: true,
+	KindAttempt: true, KindVerification: true, KindDriveResult: true, KindNote: true, KindSeal: true,
+}
+
+// RunStart opens a run: which tool ran, where, for whom, under which policy,
+// and which key signs the record.
+type RunStart struct {
+	// Schema is SchemaVersion; Create sets it.
+	Schema string `json:"schema"`
+	// RunID names the run and its journal file (<run_id>.jsonl). Create
+	// generates one when empty: UTC start time plus 32 random bits.
+	RunID string `json:"run_id"`
+	// Mode is how kesu ran: "cli" or "appliance".
+	Mode string    `json:"mode,omitempty"`
+	Tool Tool      `json:"tool"`
+	Host Host      `json:"host"`
+	Time time.Time `json:"start"` // start of the run; Create sets it when zero
+
+	Sanitizer Person `json:"sanitizer"`           // who ran the erasure (App. G "Sanitizer")
+	Validator Person `json:"validator,omitempty"` // second person who validates; may be empty (signed on paper)
+	Customer  string `json:"customer,omitempty"`  // whose equipment (leasing customer, department)
+	Reference string `json:"reference,omitempty"` // work order, lease contract or ticket number
+	AssetTag  string `json:"asset_tag,omitempty"` // the host's property/asset number
+
+	Policy Policy `json:"policy"`
+	// ConfigSHA256 is the SHA-256 (hex) of the configuration file the run
+	// used, so the office can match it with the stick it prepared.
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
+	// Key identifies the signing key; nil when the run is unsigned (only
+	// when the configuration explicitly allowed it). Create sets it.
+	Key *KeyInfo `json:"key"`
+}
+
+// Tool identifies the software that wrote the record.
+type Tool struct {
+	Name    string `json:"name"`             // "kesu"
+	Version string `json:"version"`          // release version or "(devel)"
+	Commit  string `json:"commit,omitempty"` // VCS revision; "-dirty" suffix if modified
+	Go      string `json:"go,omitempty"`     // Go toolchain version
+}
+
+// Host identifies the machine the drives were in, from SMBIOS/DMI
+// (/sys/class/dmi/id). Values are recorded as the firmware reports them,
+// placeholders such as "To Be Filled By O.E.M." included; empty when absent.
+type Host struct {
+	SysVendor     string `json:"sys_vendor"`
+	ProductName   string `json:"product_name"`
+	ProductSerial string `json:"product_serial"`
+	ProductUUID   string `json:"product_uuid"`
+	BoardVendor   string `json:"board_vendor,omitempty"`
+	BoardName     string `json:"board_name,omitempty"`
+	BoardSerial   string `json:"board_serial,omitempty"`
+	ChassisSerial string `json:"chassis_serial,omitempty"`
+	Hostname      string `json:"hostname,omitempty"`
+}
+
+// Person is a sanitizer or validator (NIST SP 800-88 Rev.1 App. G).
+type Person struct {
+	Name         string `json:"name,omitempty"`
+	Title        string `json:"title,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Location     string `json:"location,omitempty"` // where the work was done (site, room)
+	Contact      string `json:"contact,omitempty"`  // phone or e-mail
+}
+
+// Level is a sanitization level (NIST SP 800-88: Clear, Purge; Destroy is
+// physical and never reached by kesu).
+type Level string
+
+// Levels, weakest first.
+const (
+	LevelNone  Level = "none"
+	LevelClear Level = "Clear"
+	LevelPurge Level = "Purge"
+)
+
+func (l Level) rank() int {
+	switch l {
+	case LevelClear:
+		return 1
+	case LevelPurge:
+		return 2
+	}
+	return 0
+}
+
+// AtLeast reports whether l is as strong as m.
+func (l Level) AtLeast(m Level) bool { return l.rank() >= m.rank() }
+
+func minLevel(a, b Level) Level {
+	if a.rank() <= b.rank() {
+		return normLevel(a)
+	}
+	return normLevel(b)
+}
+
+func normLevel(l Level) Level {
+	if l.rank() == 0 {
+		return LevelNone
+	}
+	return l
+}
+
+// Policy is what the run was asked to achieve.
+type Policy struct {
+	Name string `json:"name,omitempty"` // the policy's name in the configuration
+	// Level is the NIST SP 800-88 level required of every drive ("Clear" or
+	// "Purge"); empty when only a MIC category is given.
+	Level Level `json:"level,omitempty"`
+	// MICCategory is the category of the MIC 2020 notice (1, 2 or 3); 0 when
+	// not applicable. Category (1) always requires physical destruction
+	// after erasure.
+	MICCategory int          `json:"mic_category,omitempty"`
+	Verify      VerifyPolicy `json:"verify"`
+	// Destination is where the media goes next: "reuse", "recycle" or
+	// "destroy" (App. G).
+	Destination string `json:"destination,omitempty"`
+	// PreCategory and PostCategory are the media's security categories
+	// before and after sanitization (App. G), as the organization names them.
+	PreCategory  string `json:"pre_category,omitempty"`
+	PostCategory string `json:"post_category,omitempty"`
+	// Unsigned records that the configuration explicitly allowed a run
+	// without a signing key.
+	Unsigned bool `json:"unsigned,omitempty"`
+}
+
+// VerifyPolicy is the read-back verification the policy asks for.
+type VerifyPolicy struct {
+	// Mode is "sampled", "full" or "none".
+	Mode VerifyMode `json:"mode"`
+	// Percent is the share of the media to read back (full: 100).
+	Percent float64 `json:"percent,omitempty"`
+}
+
+// VerifyMode says how an erasure is checked by reading the drive back.
+type VerifyMode string
+
+// Verification modes and methods.
+const (
+	VerifyNone    VerifyMode = "none"    // policy only: no read-back asked for
+	VerifySampled VerifyMode = "sampled" // stratified pseudorandom sample (Rev.1 §4.7)
+	VerifyFull    VerifyMode = "full"    // every addressable block
+	VerifyCanary  VerifyMode = "canary"  // blocks planted with known data before a crypto/block erase
+)
+
+// required reports whether the policy asks for read-back verification.
+func (v VerifyPolicy) required() bool { return v.Mode != "" && v.Mode != VerifyNone }
+
+// KeyInfo identifies the Ed25519 key that signs a journal.
+type KeyInfo struct {
+	Alg         string `json:"alg"`         // "Ed25519"
+	PublicKey   string `json:"public_key"`  // the 32-byte public key, hex
+	Fingerprint string `json:"fingerprint"` // SHA-256 of the 32-byte public key, hex
+}
+
+// Class is a drive's class for planning and for the method matrix.
+type Class string
+
+// Drive classes.
+const (
+	ClassHDD   Class = "HDD"   // magnetic, ATA or SAS/SCSI
+	ClassSSD   Class = "SSD"   // flash behind ATA or SAS/SCSI
+	ClassNVMe  Class = "NVMe"  // NVMe SSD
+	ClassUSB   Class = "USB"   // USB stick, SD card, drive behind a USB bridge
+	ClassOther Class = "other" // anything else (virtio, loop, unknown bridge)
+)
+
+// Drive is one drive as probed before erasure.
+type Drive struct {
+	// ID numbers the drive within the run (1, 2, ...); the journal assigns it.
+	ID       int      `json:"id"`
+	Identity Identity `json:"identity"`
+	Class    Class    `json:"class"`
+	// AssetTag is the drive's property/asset number, if the office gave one.
+	AssetTag string `json:"asset_tag,omitempty"`
+	// SMART is the health summary captured before erasure; nil if none.
+	SMART *smart.Summary `json:"smart"`
+	// HiddenAreas is what the probe found about HPA/DCO/AMA.
+	HiddenAreas HiddenAreas `json:"hidden_areas"`
+	Plan        Plan        `json:"plan"`
+}
+
+// Identity is what the drive says it is.
+type Identity struct {
+	Path               string `json:"path,omitempty"` // e.g. /dev/sda at the time of the run
+	Vendor             string `json:"vendor,omitempty"`
+	Model              string `json:"model"`
+	Serial             string `json:"serial"`
+	Firmware           string `json:"firmware,omitempty"`
+	WWN                string `json:"wwn,omitempty"`
+	CapacityBytes      uint64 `json:"capacity_bytes"` // user-addressable capacity as probed
+	LogicalSectorSize  uint32 `json:"logical_sector_size"`
+	PhysicalSectorSize uint32 `json:"physical_sector_size,omitempty"`
+	Transport          string `json:"transport,omitempty"` // "sata", "sas", "nvme", "usb", "virtio", ...
+	Bay                string `json:"bay,omitempty"`       // enclosure bay/slot, as far as known
+	Port               string `json:"port,omitempty"`      // controller port / sysfs path
+	Rotational         *bool  `json:"rotational,omitempty"`
+}
+
+// HiddenAreas is the state of areas the OS cannot reach (ATA HPA, DCO,
+// Accessible Max Address).
+type HiddenAreas struct {
+	// Checked is true when kesu could find out whether hidden areas exist.
+	Checked bool `json:"checked"`
+	// Note explains an unchecked or not-applicable state, e.g. "NVMe: no
+	// HPA/DCO" or "USB bridge blocks ATA pass-through".
+	Note  string       `json:"note,omitempty"`
+	Areas []HiddenArea `json:"areas,omitempty"`
+}
+
+// HiddenArea is one kind of hidden area on a drive.
+type HiddenArea struct {
+	Kind             string `json:"kind"`    // "HPA", "DCO" or "AMA"
+	Present          bool   `json:"present"` // sectors are hidden
+	AccessibleMaxLBA uint64 `json:"accessible_max_lba,omitempty"`
+	NativeMaxLBA     uint64 `json:"native_max_lba,omitempty"`
+	HiddenSectors    uint64 `json:"hidden_sectors,omitempty"`
+	Restored         bool   `json:"restored"` // the hidden sectors were made accessible
+	Error            string `json:"error,omitempty"`
+}
+
+// HiddenAreaEvent records the outcome of restoring one hidden area; it
+// replaces the area of the same kind in the drive's state.
+type HiddenAreaEvent struct {
+	Drive int        `json:"drive"`
+	Area  HiddenArea `json:"area"`
+}
+
+// Plan is the ordered list of methods considered for a drive.
+type Plan struct {
+	Steps []PlanStep `json:"steps"`
+}
+
+// PlanStep is one method considered, chosen or not, and why.
+type PlanStep struct {
+	Method Method `json:"method"`
+	Chosen bool   `json:"chosen"`
+	Reason string `json:"reason"`
+}
+
+// AttemptStart records that a method is about to run, so a power cut during
+// a long erase leaves evidence of what was under way.
+type AttemptStart struct {
+	Drive   int       `json:"drive"`
+	Attempt int       `json:"attempt"` // 1, 2, ... per drive; the journal assigns it
+	Method  Method    `json:"method"`
+	Start   time.Time `json:"start"`
+}
+
+// Outcome is how an attempt ended.
+type Outcome string
+
+// Attempt outcomes.
+const (
+	OutcomeSuccess     Outcome = "success"     // the method completed
+	OutcomeFailed      Outcome = "failed"      // the method ran and failed
+	OutcomeUnsupported Outcome = "unsupported" // the drive refused or lacks the method; nothing changed
+	OutcomeInterrupted Outcome = "interrupted" // cancelled or cut short
+)
+
+// Attempt is one run of an erase method on a drive.
+type Attempt struct {
+	Drive   int    `json:"drive"`
+	Attempt int    `json:"attempt"`
+	Method  Method `json:"method"`
+	// Mechanism is what actually ran, in the words of the interface, e.g.
+	// "pwrite O_DIRECT 1 MiB" or "ATA SANITIZE CRYPTO SCRAMBLE EXT via SAT ATA PASS-THROUGH(16)".
+	Mechanism string    `json:"mechanism"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Outcome   Outcome   `json:"outcome"`
+	Errors    []string  `json:"errors,omitempty"`
+
+	// Overwrite figures (host overwrite and firmware overwrite where known).
+	Passes       int    `json:"passes,omitempty"`
+	Pattern      string `json:"pattern,omitempty"`      // "zeros", "0xA5", "random (seed …)"
+	TargetBytes  uint64 `json:"target_bytes,omitempty"` // the extent the method had to cover
+	BytesWritten uint64 `json:"bytes_written,omitempty"`
+	// Unwritable lists LBA ranges the method could not write.
+	Unwritable []LBARange `json:"unwritable,omitempty"`
+	// Details holds method-specific facts in plain words, e.g. "sanitize
+	// status: SD4 succeeded", "estimated time 120 min", "drive unfrozen by suspend".
+	Details []string `json:"details,omitempty"`
+}
+
+// LBARange is Count blocks starting at First.
+type LBARange struct {
+	First uint64 `json:"first"`
+	Count uint64 `json:"count"`
+}
+
+// Verification is the read-back check of one attempt.
+type Verification struct {
+	Drive   int        `json:"drive"`
+	Attempt int        `json:"attempt"` // the attempt whose result was checked
+	Method  VerifyMode `json:"method"`  // sampled, full or canary
+	// Expected is what the blocks were compared with: "zeros", "pattern 0xA5",
+	// "changed from before-samples", "canary absent".
+	Expected string    `json:"expected"`
+	PlanSeed string    `json:"plan_seed,omitempty"` // seed of the sampling plan (hex), to repeat it
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+
+	Subsections      int     `json:"subsections,omitempty"` // sampling subsections (Rev.1: ≥1000)
+	PercentRequested float64 `json:"percent_requested"`
+	PercentAchieved  float64 `json:"percent_achieved"`
+	Samples          uint64  `json:"samples"`
+	BlocksRead       uint64  `json:"blocks_read"`
+	Mismatches       uint64  `json:"mismatches"`
+	// MismatchLBAs lists the first mismatching LBAs (a bounded list).
+	MismatchLBAs  []uint64 `json:"mismatch_lbas,omitempty"`
+	ReadErrors    uint64   `json:"read_errors"`
+	ReadErrorLBAs []uint64 `json:"read_error_lbas,omitempty"`
+	Errors        []string `json:"errors,omitempty"`
+}
+
+// Finish is what the caller knows when a drive is done; the journal adds the
+// assessment and writes both as the drive-result record.
+type Finish struct {
+	// Skipped gives the reason no erase was attempted (excluded, no method
+	// fits the policy, drive failing); empty otherwise.
+	Skipped string `json:"skipped,omitempty"`
+	// Interrupted is true when the work on the drive was cut short.
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
+	// Recovery tells how to bring the drive back to a usable state if kesu
+	// left it locked or in a sanitize failure state (password used, command to run).
+	Recovery string `json:"recovery,omitempty"`
+}
+
+// DriveResult is a drive's final record.
+type DriveResult struct {
+	Drive int       `json:"drive"`
+	End   time.Time `json:"end"`
+	Finish
+	// Assessment is computed by Assess from the drive's records; callers
+	// never type it.
+	Assessment Assessment `json:"assessment"`
+}
+
+// Severity grades a note.
+type Severity string
+
+// Note severities.
+const (
+	SeverityInfo    Severity = "info"
+	SeverityWarning Severity = "warning"
+	SeverityError   Severity = "error"
+)
+
+// Note is a free-form record: a configuration error, a drive excluded, a
+// frozen drive unfrozen by suspend, the journal's stick nearly full.
+type Note struct {
+	Drive    int      `json:"drive,omitempty"` // 0: about the run
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code,omitempty"` // short stable identifier, e.g. "config-error"
+	Text     string   `json:"text"`
+}
+
+// Seal closes a run. Its signature (the record's sig) covers the chain head
+// hash and the record count, and the seal record itself.
+type Seal struct {
+	Records     int64  `json:"records"`     // number of records before the seal (= its seq)
+	Head        string `json:"head"`        // SHA-256 of the last record before the seal (= its prev)
+	Alg         string `json:"alg"`         // "Ed25519" or "none"
+	Fingerprint string `json:"fingerprint"` // signing key fingerprint; empty when unsigned
+}

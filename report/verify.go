@@ -1,0 +1,363 @@
+package report
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// RawJournal is a journal file split into lines, not yet trusted.
+type RawJournal struct {
+	Path string
+	// Lines are the complete lines, without their newlines.
+	Lines [][]byte
+	// Partial holds the bytes after the last newline: a record cut short by
+	// a power loss or a full stick. Nil when the file ends with a newline.
+	Partial []byte
+}
+
+// ReadJournal reads a journal file.
+func ReadJournal(path string) (*RawJournal, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	j := SplitJournal(data)
+	j.Path = path
+	return j, nil
+}
+
+// SplitJournal splits journal bytes into lines.
+func SplitJournal(data []byte) *RawJournal {
+	j := &RawJournal{}
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			j.Partial = data
+			break
+		}
+		j.Lines = append(j.Lines, data[:i])
+		data = data[i+1:]
+	}
+	return j
+}
+
+// VerifyStatus is the verdict on a whole journal.
+type VerifyStatus string
+
+// Verdicts, from best to worst.
+const (
+	// Verified: every record intact and in order, sealed, signed by a trusted key.
+	Verified VerifyStatus = "VERIFIED"
+	// Incomplete: every complete record intact and in order, but the run was
+	// never sealed (power loss, stick pulled or full, crash — or records cut
+	// off the end, which looks the same). Never a clean run.
+	Incomplete VerifyStatus = "INCOMPLETE"
+	// Untrusted: intact, but unsigned or signed by a key not in the trusted set.
+	Untrusted VerifyStatus = "UNTRUSTED"
+	// Invalid: a record was altered, removed, duplicated or reordered, or
+	// the journal breaks the schema's rules.
+	Invalid VerifyStatus = "INVALID"
+)
+
+func (s VerifyStatus) severity() int {
+	switch s {
+	case Verified:
+		return 0
+	case Incomplete:
+		return 1
+	case Untrusted:
+		return 2
+	}
+	return 3
+}
+
+// ProblemKind names what is wrong with a journal.
+type ProblemKind string
+
+// Problem kinds and the status each leads to.
+const (
+	ProblemAltered      ProblemKind = "altered"       // Invalid: a record's bytes changed
+	ProblemReordered    ProblemKind = "reordered"     // Invalid
+	ProblemRemoved      ProblemKind = "removed"       // Invalid: records missing in the middle
+	ProblemDuplicated   ProblemKind = "duplicated"    // Invalid
+	ProblemAfterSeal    ProblemKind = "after-seal"    // Invalid: data after the seal
+	ProblemMalformed    ProblemKind = "malformed"     // Invalid: intact and signed, but breaks the schema's rules
+	ProblemBadSignature ProblemKind = "bad-signature" // Invalid: a signature does not match (record altered)
+	ProblemTruncated    ProblemKind = "truncated"     // Incomplete: the last line is cut short
+	ProblemUnsealed     ProblemKind = "unsealed"      // Incomplete: no seal record
+	ProblemEmpty        ProblemKind = "empty"         // Incomplete: no complete record at all
+	ProblemUnknownKey   ProblemKind = "unknown-key"   // Untrusted
+	ProblemUnsigned     ProblemKind = "unsigned"      // Untrusted
+)
+
+func (k ProblemKind) status() VerifyStatus {
+	switch k {
+	case ProblemTruncated, ProblemUnsealed, ProblemEmpty:
+		return Incomplete
+	case ProblemUnknownKey, ProblemUnsigned:
+		return Untrusted
+	}
+	return Invalid
+}
+
+// Problem is one thing wrong with a journal.
+type Problem struct {
+	Kind ProblemKind
+	// Line is the 1-based line number of the first bad record (0 when the
+	// problem is about the journal as a whole).
+	Line int
+	// Seq is the record's seq when it could be read, else -1.
+	Seq    int64
+	Detail string
+}
+
+func (p Problem) Error() string {
+	where := ""
+	if p.Line > 0 {
+		where = fmt.Sprintf("line %d: ", p.Line)
+		if p.Seq >= 0 {
+			where = fmt.Sprintf("line %d (record %d): ", p.Line, p.Seq)
+		}
+	}
+	return fmt.Sprintf("%s%s: %s", where, p.Kind, p.Detail)
+}
+
+// Result is the verdict on one journal.
+type Result struct {
+	Path   string
+	Status VerifyStatus
+	// Problems lists what is wrong, the first bad record first; empty when
+	// Verified. An Invalid journal stops at its first bad record.
+	Problems []Problem
+	// Warnings are facts that do not change the verdict, e.g. an assessment
+	// that this version of kesu would compute differently.
+	Warnings []string
+	// Records is the number of records verified intact (the valid prefix).
+	Records int64
+	// Head is the SHA-256 (hex) of the last intact record.
+	Head string
+	// Sealed is true when the journal ends with a valid seal.
+	Sealed bool
+	// Key is the signing key the journal declares (nil when unsigned), and
+	// Trusted whether it is in the trusted key ring.
+	Key     *KeyInfo
+	Trusted bool
+	// Run holds the valid prefix of the journal, folded; nil when not even
+	// the run-start record is intact.
+	Run *Run
+}
+
+// OK reports whether the journal verified completely.
+func (r *Result) OK() bool { return r.Status == Verified }
+
+func (r *Result) add(p Problem) {
+	r.Problems = append(r.Problems, p)
+	if p.Kind.status().severity() > r.Status.severity() {
+		r.Status = p.Kind.status()
+	}
+}
+
+// Verify checks a journal: every line parses as a record, carries a valid
+// signature by the key its run-start declares (when signed), has seq equal
+// to its position and prev equal to the SHA-256 of the line before, and
+// fits the schema's rules; the last record is a seal over the chain head and
+// the record count; the key is in trusted. It reports the first bad record
+// and why, and folds the valid prefix into Result.Run.
+func Verify(j *RawJournal, trusted KeyRing) *Result {
+	res := &Result{Path: j.Path, Status: Verified, Head: ZeroHash}
+	var asm assembler
+	var key ed25519.PublicKey
+	seen := map[string]int{} // line hash -> index
+	prev := ZeroHash
+
+	for i, line := range j.Lines {
+		lineNo := i + 1
+		bad := func(kind ProblemKind, seq int64, format string, args ...any) *Result {
+			res.add(Problem{Kind: kind, Line: lineNo, Seq: seq, Detail: fmt.Sprintf(format, args...)})
+			return res
+		}
+		if res.Sealed {
+			return bad(ProblemAfterSeal, -1, "data after the seal record")
+		}
+		p, err := parseLine(line)
+		if err != nil {
+			return bad(ProblemAltered, -1, "not a valid record (%v)", err)
+		}
+		seq := p.env.Seq
+		hash := hashLine(line)
+
+		if i == 0 {
+			if p.env.Kind != KindRunStart {
+				return bad(ProblemRemoved, seq, "first record is %q, not %q: the start of the journal is missing", p.env.Kind, KindRunStart)
+			}
+			var rs RunStart
+			if err := json.Unmarshal(p.env.Body, &rs); err != nil {
+				return bad(ProblemAltered, seq, "run-start body: %v", err)
+			}
+			if rs.Key != nil {
+				pub, err := rs.Key.publicKey()
+				if err != nil {
+					return bad(ProblemAltered, seq, "run-start key: %v", err)
+				}
+				key = pub
+				k := *rs.Key
+				res.Key = &k
+			}
+		}
+
+		// The record's own signature: any change to its bytes shows here.
+		switch {
+		case key != nil && p.sig == nil:
+			return bad(ProblemAltered, seq, "record is not signed, but the journal is")
+		case key != nil && !ed25519.Verify(key, signedMessage(p.unsigned), p.sig):
+			return bad(ProblemBadSignature, seq, "signature does not match the record: the record was altered")
+		case key == nil && p.sig != nil:
+			return bad(ProblemAltered, seq, "record is signed, but the run-start declares no key")
+		}
+
+		// The chain: position and link to the line before.
+		if seq != int64(i) || p.env.Prev != prev {
+			if first, dup := seen[hash]; dup {
+				return bad(ProblemDuplicated, seq, "repeats line %d", first+1)
+			}
+			switch {
+			case seq == int64(i):
+				return bad(ProblemAltered, seq, "prev %s… does not match the hash of line %d (%s…): a record was changed, replaced or spliced in", short(p.env.Prev), i, short(prev))
+			case seq > int64(i):
+				if at := findSeq(j.Lines[i+1:], int64(i)); at >= 0 {
+					return bad(ProblemReordered, seq, "record %d comes here, but record %d is at line %d", seq, i, lineNo+1+at)
+				}
+				if seq == int64(i)+1 {
+					return bad(ProblemRemoved, seq, "record %d is missing", i)
+				}
+				return bad(ProblemRemoved, seq, "records %d to %d are missing", i, seq-1)
+			default:
+				return bad(ProblemReordered, seq, "record %d comes after record %d", seq, i-1)
+			}
+		}
+
+		body, err := decodeBody(p.env.Kind, p.env.Body)
+		if err != nil {
+			return bad(ProblemMalformed, seq, "%v", err)
+		}
+		if s, ok := body.(*Seal); ok {
+			wantAlg, wantFP := "none", ""
+			if res.Key != nil {
+				wantAlg, wantFP = "Ed25519", res.Key.Fingerprint
+			}
+			switch {
+			case s.Records != seq:
+				return bad(ProblemMalformed, seq, "seal counts %d records, the chain has %d", s.Records, seq)
+			case s.Head != p.env.Prev:
+				return bad(ProblemMalformed, seq, "seal head %s… is not the chain head %s…", short(s.Head), short(p.env.Prev))
+			case s.Alg != wantAlg || s.Fingerprint != wantFP:
+				return bad(ProblemMalformed, seq, "seal names key %q (%s), the run-start %q (%s)", s.Fingerprint, s.Alg, wantFP, wantAlg)
+			}
+		}
+		if err := asm.apply(seq, p.env.Time, hash, p.env.Kind, body); err != nil {
+			return bad(ProblemMalformed, seq, "%v", err)
+		}
+		if i == 0 {
+			res.Run = &asm.run
+		}
+		seen[hash] = i
+		prev = hash
+		res.Records = seq + 1
+		res.Head = hash
+		res.Sealed = asm.run.Seal != nil
+	}
+
+	switch {
+	case len(j.Partial) > 0 && res.Sealed:
+		res.add(Problem{Kind: ProblemAfterSeal, Line: len(j.Lines) + 1, Seq: -1, Detail: fmt.Sprintf("%d bytes after the seal record", len(j.Partial))})
+		return res
+	case len(j.Partial) > 0:
+		res.add(Problem{Kind: ProblemTruncated, Line: len(j.Lines) + 1, Seq: -1,
+			Detail: fmt.Sprintf("the last line is cut short (%d bytes, no newline): the journal ends mid-record (power loss or full stick)", len(j.Partial))})
+	}
+	switch {
+	case len(j.Lines) == 0:
+		res.add(Problem{Kind: ProblemEmpty, Seq: -1, Detail: "no complete record"})
+		return res
+	case !res.Sealed && len(j.Partial) == 0: // a truncation already says it
+		res.add(Problem{Kind: ProblemUnsealed, Seq: -1,
+			Detail: fmt.Sprintf("%d records and no seal: the run did not finish (power loss, stick pulled or full, crash) or its end was cut off", res.Records)})
+	}
+
+	switch {
+	case res.Key == nil:
+		res.add(Problem{Kind: ProblemUnsigned, Seq: -1, Detail: "the journal is not signed (the configuration allowed an unsigned run)"})
+	default:
+		if tk, ok := trusted[res.Key.Fingerprint]; ok && bytes.Equal(tk, key) {
+			res.Trusted = true
+		} else {
+			res.add(Problem{Kind: ProblemUnknownKey, Seq: -1,
+				Detail: fmt.Sprintf("signed by key %s, which is not among the trusted public keys", FormatFingerprint(res.Key.Fingerprint))})
+		}
+	}
+
+	// Recompute each drive's assessment; a difference means the journal
+	// was written by a kesu with other rules.
+	if res.Run != nil {
+		for _, d := range res.Run.Drives {
+			if d.Result == nil {
+				continue
+			}
+			got := Assess(res.Run.Start.Policy, d, &d.Result.Finish)
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(d.Result.Assessment)
+			if !bytes.Equal(a, b) {
+				res.Warnings = append(res.Warnings, fmt.Sprintf(
+					"drive %d: the recorded assessment (%s, %s) differs from this kesu's (%s, %s)",
+					d.Drive.ID, d.Result.Assessment.Status, d.Result.Assessment.Reached, got.Status, got.Reached))
+			}
+		}
+	}
+	return res
+}
+
+// publicKey decodes and checks the declared key.
+func (k *KeyInfo) publicKey() (ed25519.PublicKey, error) {
+	if k.Alg != "Ed25519" {
+		return nil, fmt.Errorf("algorithm %q is not supported", k.Alg)
+	}
+	b, err := hex.DecodeString(k.PublicKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("public key %q is not 32 bytes of hex", k.PublicKey)
+	}
+	pub := ed25519.PublicKey(b)
+	if Fingerprint(pub) != k.Fingerprint {
+		return nil, fmt.Errorf("fingerprint %s does not match the public key", k.Fingerprint)
+	}
+	return pub, nil
+}
+
+// findSeq returns the index of the first line whose record has seq, or -1.
+func findSeq(lines [][]byte, seq int64) int {
+	for i, l := range lines {
+		if p, err := parseLine(l); err == nil && p.env.Seq == seq {
+			return i
+		}
+	}
+	return -1
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// VerifyFile reads and verifies one journal file.
+func VerifyFile(path string, trusted KeyRing) (*Result, error) {
+	j, err := ReadJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	return Verify(j, trusted), nil
+}

@@ -1,0 +1,194 @@
+package report
+
+import "fmt"
+
+// Lines returns the assessment in plain words, in English ("en") or
+// Japanese ("ja"): the status when not PASS/FAIL, the level reached against
+// the level required, the two readings where they differ, and the MIC
+// category. The wording is derived from the assessment's fields only.
+func (a Assessment) Lines(lang string) []string {
+	ja := lang == "ja"
+	var out []string
+	pick := func(en, j string) string {
+		if ja {
+			return j
+		}
+		return en
+	}
+
+	switch a.Status {
+	case StatusSkipped:
+		return []string{pick("Skipped: "+a.Skipped+" — not erased", "対象外: "+a.Skipped+" — 消去していません")}
+	case StatusIncomplete:
+		if a.has(FindNoResult) {
+			out = append(out, pick("Incomplete: the record ends before this drive's result", "未完了: 記録はこのドライブの結果の前で終わっています"))
+		} else {
+			out = append(out, pick("Incomplete: work on this drive was interrupted", "未完了: このドライブの作業は中断されました"))
+		}
+	}
+
+	switch {
+	case !a.Reached.AtLeast(LevelClear):
+		out = append(out, pick("No sanitization level reached — data may remain; erase again or destroy",
+			"消去レベル未達 — データが残っている可能性があります。再消去または物理的破壊が必要です"))
+	case a.Required != "" && !a.Reached.AtLeast(a.Required):
+		out = append(out, pick(fmt.Sprintf("%s reached; %s not reached — destroy required", a.Reached, a.Required),
+			fmt.Sprintf("%s 達成、%s 未達 — 物理的破壊が必要です", a.Reached, a.Required)))
+	default:
+		s := pick(fmt.Sprintf("%s reached", a.Reached), fmt.Sprintf("%s 達成", a.Reached))
+		if !a.Verified {
+			s += pick(" — not verified by read-back", "（読み戻し検証なし）")
+		}
+		out = append(out, s)
+	}
+
+	if a.NISTRev1 != a.IEEE2883 {
+		out = append(out, pick(
+			fmt.Sprintf("Readings differ for %s: NIST SP 800-88 Rev.1: %s; IEEE 2883-2022: %s (the stricter is reported)", a.Method.Title("en"), a.NISTRev1, a.IEEE2883),
+			fmt.Sprintf("規格により評価が異なります（%s）: NIST SP 800-88 Rev.1 では %s、IEEE 2883-2022 では %s（厳しい方を採用）", a.Method.Title("ja"), a.NISTRev1, a.IEEE2883)))
+	}
+
+	if c := a.MICCategory; c != 0 {
+		met := micMeets(a.MICMet, c)
+		switch {
+		case c == 1 && met:
+			out = append(out, pick("MIC category (1): erased on premises; physical destruction still required",
+				"総務省ガイドライン区分(1): 構内で消去済み — 物理的破壊が引き続き必要です"))
+		case c == 1:
+			out = append(out, pick("MIC category (1): erasure requirement not met; physical destruction required",
+				"総務省ガイドライン区分(1): 消去の要件を満たしていません — 物理的破壊が必要です"))
+		case met:
+			out = append(out, pick(fmt.Sprintf("MIC category (%d): requirement met", c),
+				fmt.Sprintf("総務省ガイドライン区分(%d): 要件を満たしています", c)))
+		default:
+			out = append(out, pick(fmt.Sprintf("MIC category (%d): requirement not met — destroy required", c),
+				fmt.Sprintf("総務省ガイドライン区分(%d): 要件を満たしていません — 物理的破壊が必要です", c)))
+		}
+	}
+	return out
+}
+
+func (a Assessment) has(code string) bool {
+	for _, f := range a.Findings {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Message returns the finding in plain words, in English or Japanese.
+func (f Finding) Message(lang string) string {
+	ja := lang == "ja"
+	v := func(i int) uint64 {
+		if i < len(f.Values) {
+			return f.Values[i]
+		}
+		return 0
+	}
+	m := f.Method.Title(lang)
+	detail := func(s string) string {
+		if f.Detail == "" {
+			return s
+		}
+		return s + ": " + f.Detail
+	}
+	switch f.Code {
+	case FindNoPolicy:
+		if ja {
+			return "ポリシーに必要な消去レベルも区分も指定されていません"
+		}
+		return "The run's policy names no required level or MIC category"
+	case FindNoAttempt:
+		if ja {
+			return "消去方式は実行されていません"
+		}
+		return "No erase method ran"
+	case FindAttemptFailed:
+		if ja {
+			return fmt.Sprintf("試行%d（%s）は成功しませんでした: %s", f.Attempt, m, f.Detail)
+		}
+		return fmt.Sprintf("Attempt %d (%s) did not succeed: %s", f.Attempt, m, f.Detail)
+	case FindAttemptUnfinished:
+		if ja {
+			return fmt.Sprintf("試行%d（%s）は開始されましたが終了の記録がありません", f.Attempt, m)
+		}
+		return fmt.Sprintf("Attempt %d (%s) started but has no end record", f.Attempt, m)
+	case FindNotApplicable:
+		if ja {
+			return fmt.Sprintf("試行%d: %s は %s ドライブの消去方式として評価できません", f.Attempt, m, f.Detail)
+		}
+		return fmt.Sprintf("Attempt %d: %s is not a rated sanitization method for a %s drive", f.Attempt, m, f.Detail)
+	case FindNoExtent:
+		if ja {
+			return fmt.Sprintf("試行%d は上書きすべき範囲を記録していません", f.Attempt)
+		}
+		return fmt.Sprintf("Attempt %d did not record the extent it had to overwrite", f.Attempt)
+	case FindOverwriteShort:
+		if ja {
+			return fmt.Sprintf("試行%d は %d バイト中 %d バイトしか書き込んでいません", f.Attempt, v(1), v(0))
+		}
+		return fmt.Sprintf("Attempt %d wrote %d of %d bytes", f.Attempt, v(0), v(1))
+	case FindUnwritable:
+		if ja {
+			return fmt.Sprintf("試行%d は %d 範囲（%d ブロック）に書き込めませんでした", f.Attempt, v(0), v(1))
+		}
+		return fmt.Sprintf("Attempt %d could not write %d LBA range(s), %d blocks", f.Attempt, v(0), v(1))
+	case FindBelowCapacity:
+		if ja {
+			return fmt.Sprintf("試行%d の対象 %d バイトは容量 %d バイトに足りません", f.Attempt, v(0), v(1))
+		}
+		return fmt.Sprintf("Attempt %d covered %d bytes, less than the capacity of %d bytes", f.Attempt, v(0), v(1))
+	case FindRev1Passes:
+		if ja {
+			return fmt.Sprintf("NIST SP 800-88 Rev.1 はこの媒体に %d 回の上書きを求めていますが、試行%d は %d 回でした", v(0), f.Attempt, v(1))
+		}
+		return fmt.Sprintf("NIST SP 800-88 Rev.1 asks for %d overwrite passes on this media; attempt %d made %d", v(0), f.Attempt, v(1))
+	case FindHiddenUnchecked:
+		if ja {
+			return detail("隠し領域（HPA/DCO/AMA）を確認できませんでした")
+		}
+		return detail("Hidden areas (HPA/DCO/AMA) could not be checked")
+	case FindHiddenNotRestored:
+		if ja {
+			return fmt.Sprintf("隠し領域 %s（%d セクタ）は試行%d の前に解除されていません", f.Detail, v(0), f.Attempt)
+		}
+		return fmt.Sprintf("Hidden area %s (%d sectors) was not restored before attempt %d", f.Detail, v(0), f.Attempt)
+	case FindHiddenNotCovered:
+		if ja {
+			return fmt.Sprintf("試行%d の対象 %d バイトは隠し領域解除後の容量 %d バイトに足りません", f.Attempt, v(0), v(1))
+		}
+		return fmt.Sprintf("Attempt %d covered %d bytes; the capacity with hidden areas restored is %d bytes", f.Attempt, v(0), v(1))
+	case FindNotVerified:
+		if ja {
+			return fmt.Sprintf("試行%d（%s）は読み戻し検証されていません", f.Attempt, m)
+		}
+		return fmt.Sprintf("Attempt %d (%s) was not verified by read-back", f.Attempt, m)
+	case FindVerifyFailed:
+		if ja {
+			return fmt.Sprintf("試行%d の検証は不合格: %s", f.Attempt, f.Detail)
+		}
+		return fmt.Sprintf("Verification of attempt %d failed: %s", f.Attempt, f.Detail)
+	case FindDriveErrors:
+		if ja {
+			return "エラー: " + f.Detail
+		}
+		return "Errors: " + f.Detail
+	case FindInterrupted:
+		if ja {
+			return "作業は中断されました"
+		}
+		return "Work on the drive was interrupted"
+	case FindNoResult:
+		if ja {
+			return "記録はこのドライブの結果の前で終わっています"
+		}
+		return "The record ends before this drive's result"
+	case FindSMARTFailing:
+		if ja {
+			return detail("SMART はドライブの故障を示しています")
+		}
+		return detail("SMART reports the drive as failing")
+	}
+	return detail(f.Code)
+}
