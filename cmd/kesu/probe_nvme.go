@@ -2,11 +2,206 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kesu-erase/kesu/nvme"
+	"github.com/kesu-erase/kesu/smart"
 )
 
-// probeNVMe is filled in by the NVMe work (issue 5).
+// probeNVMe shows an NVMe controller's identity, capabilities, namespaces
+// and health. It is read-only: nvme.Probe lets only Identify and Get Log
+// Page reach the device.
 func probeNVMe(ctx context.Context, device string, jsonOut bool, stdout, stderr io.Writer) error {
-	return errors.New("probe: NVMe devices are not supported yet")
+	t, err := nvme.Open(device)
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", device, err)
+	}
+	defer t.Close()
+	rep, err := nvme.Probe(ctx, t, t.Path())
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", device, err)
+	}
+	out := newNVMeProbeOutput(device, rep)
+	out.ControllerPath = t.Paths().Controller
+	out.NamespacePaths = t.Paths().Namespaces
+	if id, err := t.NamespaceID(); err == nil {
+		out.OpenedNamespace = id
+	}
+	return writeNVMeProbe(stdout, out, jsonOut)
+}
+
+type nvmeCapabilities struct {
+	FormatNVM           bool `json:"format_nvm"`
+	NamespaceManagement bool `json:"namespace_management"`
+	SecuritySendReceive bool `json:"security_send_receive"`
+	FNA                 struct {
+		FormatAllNamespaces      bool `json:"format_all_namespaces"`
+		SecureEraseAllNamespaces bool `json:"secure_erase_all_namespaces"`
+		CryptoErase              bool `json:"crypto_erase"`
+		BroadcastNSIDUnsupported bool `json:"broadcast_nsid_unsupported"`
+	} `json:"fna"`
+	SANICAP struct {
+		CryptoErase           bool  `json:"crypto_erase"`
+		BlockErase            bool  `json:"block_erase"`
+		Overwrite             bool  `json:"overwrite"`
+		MediaVerification     bool  `json:"media_verification"`
+		PurgeReporting        bool  `json:"purge_reporting"`
+		NoDeallocateInhibited bool  `json:"no_deallocate_inhibited"`
+		NODMMAS               uint8 `json:"nodmmas"`
+	} `json:"sanicap"`
+}
+
+type nvmeNamespaceOutput struct {
+	*nvme.Namespace
+	BlockSize     int    `json:"block_size"`
+	SizeBytes     uint64 `json:"size_bytes"`
+	FormatIndex   int    `json:"lbaf_in_use"`
+	DeallocReadAs string `json:"deallocated_reads_as"`
+}
+
+type nvmeProbeOutput struct {
+	Device          string                `json:"device"`
+	Class           string                `json:"class"`
+	ControllerPath  string                `json:"controller_path,omitempty"`
+	NamespacePaths  []string              `json:"namespace_paths,omitempty"`
+	OpenedNamespace uint32                `json:"opened_nsid,omitempty"`
+	Controller      *nvme.Controller      `json:"controller"`
+	Capabilities    nvmeCapabilities      `json:"capabilities"`
+	Namespaces      []nvmeNamespaceOutput `json:"namespaces"`
+	Health          *smart.Summary        `json:"health"`
+	SMART           *nvme.SMARTLog        `json:"smart,omitempty"`
+	Sanitize        *nvme.SanitizeStatus  `json:"sanitize_status,omitempty"`
+	Methods         []nvme.MethodInfo     `json:"methods"`
+	Errors          []string              `json:"errors,omitempty"`
+	// Raw holds the data structures as read, hex encoded, as evidence for
+	// the record and for decoding tests.
+	Raw nvmeRaw `json:"raw"`
+}
+
+type nvmeRaw struct {
+	IdentifyController string            `json:"identify_controller"`
+	IdentifyNamespaces map[uint32]string `json:"identify_namespaces,omitempty"`
+	SMARTLog           string            `json:"smart_log,omitempty"`
+}
+
+func newNVMeProbeOutput(device string, rep *nvme.ProbeReport) *nvmeProbeOutput {
+	c := rep.Controller
+	out := &nvmeProbeOutput{Device: device, Class: "NVMe", Controller: c, Health: smart.FromNVMe(rep.SMART),
+		SMART: rep.SMART, Sanitize: rep.Sanitize, Methods: rep.Methods, Errors: rep.Errors}
+	caps := &out.Capabilities
+	caps.FormatNVM, caps.NamespaceManagement, caps.SecuritySendReceive = c.OACS.FormatNVM(), c.OACS.NamespaceManagement(), c.OACS.SecuritySendReceive()
+	caps.FNA.FormatAllNamespaces, caps.FNA.SecureEraseAllNamespaces = c.FNA.FormatAllNamespaces(), c.FNA.SecureEraseAllNamespaces()
+	caps.FNA.CryptoErase, caps.FNA.BroadcastNSIDUnsupported = c.FNA.CryptoEraseSupported(), c.FNA.BroadcastNSIDUnsupported()
+	s := c.SANICAP
+	caps.SANICAP.CryptoErase, caps.SANICAP.BlockErase, caps.SANICAP.Overwrite = s.CryptoErase(), s.BlockErase(), s.Overwrite()
+	caps.SANICAP.MediaVerification, caps.SANICAP.PurgeReporting = s.MediaVerification(), s.PurgeReporting()
+	caps.SANICAP.NoDeallocateInhibited, caps.SANICAP.NODMMAS = s.NoDeallocateInhibited(), s.NODMMAS()
+	out.Raw.IdentifyController = hex.EncodeToString(c.Raw)
+	if rep.SMART != nil {
+		out.Raw.SMARTLog = hex.EncodeToString(rep.SMART.Raw)
+	}
+	for _, ns := range rep.Namespaces {
+		if out.Raw.IdentifyNamespaces == nil {
+			out.Raw.IdentifyNamespaces = map[uint32]string{}
+		}
+		out.Raw.IdentifyNamespaces[ns.ID] = hex.EncodeToString(ns.Raw)
+		out.Namespaces = append(out.Namespaces, nvmeNamespaceOutput{Namespace: ns, BlockSize: ns.BlockSize(),
+			SizeBytes: ns.SizeBytes(), FormatIndex: ns.FormatIndex(), DeallocReadAs: ns.DLFEAT.ReadBehaviorString()})
+	}
+	return out
+}
+
+func yn(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
+	if jsonOut {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	c := out.Controller
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(k, f string, a ...any) { fmt.Fprintf(tw, "%s\t"+f+"\n", append([]any{k}, a...)...) }
+	where := "NVMe"
+	if out.ControllerPath != "" {
+		where += ", controller " + out.ControllerPath
+	}
+	p("device", "%s (%s)", out.Device, where)
+	p("model", "%s", c.Model)
+	p("serial", "%s", c.Serial)
+	p("firmware", "%s", c.Firmware)
+	p("vendor", "%04x (subsystem %04x), IEEE OUI %06x", c.VID, c.SSVID, c.IEEEOUI)
+	p("version", "%v", c.Version)
+	p("capacity", "total %v bytes, unallocated %v bytes (TNVMCAP/UNVMCAP)", c.TNVMCAP, c.UNVMCAP)
+	p("namespaces", "%d active, NN %d", len(out.Namespaces), c.NN)
+	for _, ns := range out.Namespaces {
+		p(fmt.Sprintf("  nsid %d", ns.ID), "%d bytes = %d x %d B (LBAF %d of %d, PI type %d), DLFEAT %#02x: deallocated blocks read as %s",
+			ns.SizeBytes, ns.NSZE, ns.BlockSize, ns.FormatIndex, ns.NLBAF, ns.PIType(), uint8(ns.DLFEAT), ns.DeallocReadAs)
+	}
+	p("OACS", "%#04x: format NVM %s, namespace management %s, security send/receive %s",
+		uint16(c.OACS), yn(c.OACS.FormatNVM()), yn(c.OACS.NamespaceManagement()), yn(c.OACS.SecuritySendReceive()))
+	p("FNA", "%#02x: format applies to all namespaces %s, secure erase applies to all namespaces %s, crypto erase %s, NSID FFFFFFFFh %s",
+		uint8(c.FNA), yn(c.FNA.FormatAllNamespaces()), yn(c.FNA.SecureEraseAllNamespaces()), yn(c.FNA.CryptoEraseSupported()),
+		map[bool]string{true: "not accepted", false: "accepted"}[c.FNA.BroadcastNSIDUnsupported()])
+	s := c.SANICAP
+	p("SANICAP", "%#08x: crypto erase %s, block erase %s, overwrite %s, media verification %s, no-deallocate inhibited %s, NODMMAS %d",
+		uint32(s), yn(s.CryptoErase()), yn(s.BlockErase()), yn(s.Overwrite()), yn(s.MediaVerification()), yn(s.NoDeallocateInhibited()), s.NODMMAS())
+	if out.Sanitize != nil {
+		st := out.Sanitize
+		p("sanitize", "last: %v (SSTAT %#04x, SCDW10 %#x), global data erased %s; estimates ETBE %s ETCE %s ETO %s",
+			st.SSTAT.State(), uint16(st.SSTAT), st.SCDW10, yn(st.SSTAT.GlobalDataErased()), est(st.ETBE), est(st.ETCE), est(st.ETO))
+	}
+	h := out.Health
+	var hp []string
+	if h.TemperatureC != nil {
+		hp = append(hp, fmt.Sprintf("temperature %d C", *h.TemperatureC))
+	}
+	if h.PowerOnHours != nil {
+		hp = append(hp, fmt.Sprintf("power-on hours %d", *h.PowerOnHours))
+	}
+	if h.PercentageUsed != nil {
+		hp = append(hp, fmt.Sprintf("percentage used %d%%", *h.PercentageUsed))
+	}
+	if h.AvailableSpare != nil {
+		hp = append(hp, fmt.Sprintf("available spare %d%%", *h.AvailableSpare))
+	}
+	if h.MediaErrors != nil {
+		hp = append(hp, fmt.Sprintf("media errors %d", *h.MediaErrors))
+	}
+	if h.UnsafeShutdowns != nil {
+		hp = append(hp, fmt.Sprintf("unsafe shutdowns %d", *h.UnsafeShutdowns))
+	}
+	p("health", "%s; %s", h.Verdict, strings.Join(hp, ", "))
+	for _, r := range h.Reasons {
+		p("", "%s", r)
+	}
+	for _, e := range out.Errors {
+		p("error", "%s", e)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "methods (supported: why [NIST SP 800-88 Rev.1 / IEEE 2883 reading])")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, m := range out.Methods {
+		fmt.Fprintf(tw, "  %s\t%s: %s [%s / %s]\n", m.Method, yn(m.Supported), m.Why, m.Readings.NIST80088Rev1, m.Readings.IEEE2883)
+	}
+	return tw.Flush()
+}
+
+func est(v uint32) string {
+	if v == nvme.NoEstimate {
+		return "not reported"
+	}
+	return fmt.Sprintf("%ds", v)
 }

@@ -1,0 +1,5 @@
+package nvme
+
+import "time"
+
+func durationNS(n int64) time.Duration { return time.Duration(n) }
