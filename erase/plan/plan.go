@@ -1,0 +1,327 @@
+// Package plan turns a drive's class and capabilities into the ordered list
+// of erase methods kesu will try, with the reason each was chosen or
+// skipped. It is pure: it sends no command and reads no device.
+//
+// Every drive gets the strongest methods its class allows, strongest first,
+// whatever level the policy asks for; the policy's level only decides the
+// verdict (report.Assess) and is shown next to each step. What a method
+// counts as (Clear or Purge under NIST SP 800-88 Rev.1 and IEEE 2883, and
+// the MIC 2020 category) comes from report.Rate, so the plan and the record
+// agree.
+package plan
+
+import (
+	"fmt"
+
+	"github.com/kesu-erase/kesu/report"
+)
+
+// Tri is a capability that may be unknown.
+type Tri int8
+
+// Tri values.
+const (
+	Unknown Tri = iota
+	No
+	Yes
+)
+
+func (t Tri) String() string {
+	switch t {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	}
+	return "unknown"
+}
+
+// Capabilities is what probing found out about a drive, in protocol-neutral
+// terms.
+type Capabilities struct {
+	Class report.Class
+	// HostWritable is false when the host cannot write the block device
+	// (read-only, or it vanished during probing).
+	HostWritable bool
+	ATA          *ATA  // nil: no ATA command path (NVMe, native SAS, a USB bridge without SAT)
+	SCSI         *SCSI // nil: no native SCSI SANITIZE path
+	NVMe         *NVMe // nil: not NVMe
+}
+
+// ATA capabilities from IDENTIFY DEVICE.
+type ATA struct {
+	SanitizeSupported bool
+	SanitizeCrypto    bool
+	SanitizeBlock     bool
+	SanitizeOverwrite bool
+	SanitizeFrozen    bool // SANITIZE FREEZE LOCK in effect
+	SecuritySupported bool
+	SecurityEnabled   bool // a password is set
+	SecurityLocked    bool
+	SecurityFrozen    bool
+	CountExpired      bool
+	EnhancedErase     bool
+}
+
+// SCSI capabilities of a native SCSI/SAS drive. Support for SANITIZE is
+// often not reported; Unknown means "try it; the drive will refuse if not".
+type SCSI struct {
+	SanitizeCrypto    Tri
+	SanitizeBlock     Tri
+	SanitizeOverwrite Tri
+}
+
+// NVMe capabilities from Identify Controller.
+type NVMe struct {
+	SanitizeCrypto    bool // SANICAP.CES
+	SanitizeBlock     bool // SANICAP.BES
+	SanitizeOverwrite bool // SANICAP.OWS
+	Format            bool // OACS bit 1
+	FormatCrypto      bool // FNA bit 2
+	// Namespaces is the number of active namespaces; a Sanitize erases
+	// them all (and a Format may, per FNA).
+	Namespaces int
+}
+
+// Step is one method considered for a drive.
+type Step struct {
+	Method report.Method `json:"method"`
+	Chosen bool          `json:"chosen"`
+	Reason string        `json:"reason"`
+	Rating report.Rating `json:"rating"`
+}
+
+// Plan is the ordered list of steps for one drive. Chosen steps are tried
+// in order until one is verified.
+type Plan struct {
+	Steps []Step `json:"steps"`
+	// Note explains a plan with no chosen step, or a class whose Purge is
+	// not standardized (destroy required).
+	Note string `json:"note,omitempty"`
+}
+
+// Chosen returns the chosen steps in order.
+func (p Plan) Chosen() []Step {
+	var out []Step
+	for _, s := range p.Steps {
+		if s.Chosen {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Best returns the first chosen step and whether there is one.
+func (p Plan) Best() (Step, bool) {
+	for _, s := range p.Steps {
+		if s.Chosen {
+			return s, true
+		}
+	}
+	return Step{}, false
+}
+
+// Record converts the plan to the record's form.
+func (p Plan) Record() report.Plan {
+	var r report.Plan
+	for _, s := range p.Steps {
+		r.Steps = append(r.Steps, report.PlanStep{Method: s.Method, Chosen: s.Chosen, Reason: s.Reason})
+	}
+	return r
+}
+
+type builder struct {
+	class report.Class
+	steps []Step
+}
+
+func (b *builder) add(m report.Method, chosen bool, reason string, args ...any) {
+	r, ok := report.Rate(b.class, m)
+	if !ok {
+		return
+	}
+	b.steps = append(b.steps, Step{Method: m, Chosen: chosen, Reason: fmt.Sprintf(reason, args...), Rating: r})
+}
+
+// For returns the plan for a drive.
+func For(c Capabilities) Plan {
+	b := &builder{class: c.Class}
+	switch c.Class {
+	case report.ClassNVMe:
+		b.nvme(c.NVMe)
+	case report.ClassHDD:
+		b.ata(c.ATA, true)
+		b.scsi(c.SCSI, true)
+	case report.ClassSSD:
+		b.ata(c.ATA, false)
+		b.scsi(c.SCSI, false)
+	}
+	if c.HostWritable {
+		why := "writes every addressable block from the host; always available"
+		switch c.Class {
+		case report.ClassHDD:
+			why += " (hidden areas are restored first)"
+		case report.ClassSSD, report.ClassNVMe:
+			why += "; on flash it reaches Clear only (remapped cells stay out of reach)"
+		case report.ClassUSB:
+			why += "; Purge of removable media is not standardized"
+		}
+		b.add(report.MethodOverwrite, true, "%s", why)
+	} else {
+		b.add(report.MethodOverwrite, false, "the host cannot write the device")
+	}
+	p := Plan{Steps: b.steps}
+	if _, ok := p.Best(); !ok {
+		p.Note = "no method can erase this drive: destroy it"
+	} else if c.Class == report.ClassUSB || c.Class == report.ClassOther {
+		p.Note = "Purge is not standardized for this kind of media: if Purge is required, destroy it"
+	}
+	return p
+}
+
+func (b *builder) nvme(n *NVMe) {
+	if n == nil {
+		n = &NVMe{}
+	}
+	all := ""
+	if n.Namespaces > 1 {
+		all = fmt.Sprintf("; erases all %d namespaces of the subsystem", n.Namespaces)
+	}
+	b.add(report.MethodNVMeSanitizeCryptoErase, n.SanitizeCrypto, "%s", pick(n.SanitizeCrypto,
+		"SANICAP reports crypto erase (CES)"+all, "SANICAP does not report crypto erase (CES)"))
+	b.add(report.MethodNVMeSanitizeBlockErase, n.SanitizeBlock, "%s", pick(n.SanitizeBlock,
+		"SANICAP reports block erase (BES)"+all, "SANICAP does not report block erase (BES)"))
+	b.add(report.MethodNVMeSanitizeOverwrite, n.SanitizeOverwrite, "%s", pick(n.SanitizeOverwrite,
+		"SANICAP reports overwrite (OWS)"+all, "SANICAP does not report overwrite (OWS)"))
+	switch {
+	case !n.Format:
+		b.add(report.MethodNVMeFormatCrypto, false, "OACS does not report Format NVM")
+		b.add(report.MethodNVMeFormatUserData, false, "OACS does not report Format NVM")
+	default:
+		b.add(report.MethodNVMeFormatCrypto, n.FormatCrypto, "%s", pick(n.FormatCrypto,
+			"FNA reports cryptographic erase (SES=2): Purge under NIST Rev.1, Clear (possibly Purge) under IEEE 2883",
+			"FNA does not report cryptographic erase (SES=2)"))
+		b.add(report.MethodNVMeFormatUserData, true,
+			"Format NVM with user data erase (SES=1): Purge under NIST Rev.1, Clear under IEEE 2883")
+	}
+}
+
+func (b *builder) ata(a *ATA, hdd bool) {
+	if a == nil {
+		return
+	}
+	sanitize := func(m report.Method, sup bool, what string) {
+		switch {
+		case !a.SanitizeSupported:
+			b.add(m, false, "the drive does not support the Sanitize feature set")
+		case !sup:
+			b.add(m, false, "IDENTIFY does not report SANITIZE %s", what)
+		case a.SanitizeFrozen:
+			b.add(m, false, "Sanitize is frozen (SANITIZE FREEZE LOCK) until the next power cycle")
+		default:
+			b.add(m, true, "IDENTIFY reports SANITIZE %s", what)
+		}
+	}
+	if hdd {
+		sanitize(report.MethodATASanitizeOverwrite, a.SanitizeOverwrite, "OVERWRITE EXT")
+		sanitize(report.MethodATASanitizeCrypto, a.SanitizeCrypto, "CRYPTO SCRAMBLE EXT")
+		sanitize(report.MethodATASanitizeBlockErase, a.SanitizeBlock, "BLOCK ERASE EXT")
+	} else {
+		sanitize(report.MethodATASanitizeCrypto, a.SanitizeCrypto, "CRYPTO SCRAMBLE EXT")
+		sanitize(report.MethodATASanitizeBlockErase, a.SanitizeBlock, "BLOCK ERASE EXT")
+		sanitize(report.MethodATASanitizeOverwrite, a.SanitizeOverwrite, "OVERWRITE EXT")
+	}
+	security := func(m report.Method, enhanced bool) {
+		switch {
+		case !a.SecuritySupported:
+			b.add(m, false, "the drive does not support the Security feature set")
+		case enhanced && !a.EnhancedErase:
+			b.add(m, false, "IDENTIFY word 128 does not report enhanced erase")
+		case a.SecurityLocked:
+			b.add(m, false, "the drive is locked with an unknown password")
+		case a.SecurityEnabled:
+			b.add(m, false, "a password nobody gave kesu is set")
+		case a.CountExpired:
+			b.add(m, false, "the password attempt counter has expired (needs a power cycle)")
+		case a.SecurityFrozen:
+			b.add(m, false, "security is frozen (by the firmware at boot) and could not be unfrozen")
+		case !hdd:
+			b.add(m, true, "Security Erase on flash counts as Clear only")
+		default:
+			b.add(m, true, "IDENTIFY word 128 reports security supported, not frozen")
+		}
+	}
+	security(report.MethodATASecurityEraseEnhanced, true)
+	security(report.MethodATASecurityErase, false)
+}
+
+func (b *builder) scsi(s *SCSI, hdd bool) {
+	if s == nil {
+		return
+	}
+	add := func(m report.Method, t Tri, what string) {
+		switch t {
+		case Yes:
+			b.add(m, true, "the drive reports SANITIZE %s", what)
+		case No:
+			b.add(m, false, "the drive does not support SANITIZE %s", what)
+		default:
+			b.add(m, true, "support for SANITIZE %s is not reported; kesu tries it and the drive refuses if unsupported", what)
+		}
+	}
+	if hdd {
+		add(report.MethodSCSISanitizeOverwrite, s.SanitizeOverwrite, "OVERWRITE")
+		add(report.MethodSCSISanitizeCrypto, s.SanitizeCrypto, "CRYPTOGRAPHIC ERASE")
+	} else {
+		add(report.MethodSCSISanitizeCrypto, s.SanitizeCrypto, "CRYPTOGRAPHIC ERASE")
+		add(report.MethodSCSISanitizeBlockErase, s.SanitizeBlock, "BLOCK ERASE")
+	}
+}
+
+func pick(ok bool, yes, no string) string {
+	if ok {
+		return yes
+	}
+	return no
+}
+
+// Strict returns the level a rating reaches under the stricter of its two
+// readings.
+func Strict(r report.Rating) report.Level {
+	if r.NISTRev1.AtLeast(r.IEEE2883) {
+		return r.IEEE2883
+	}
+	return r.NISTRev1
+}
+
+// Meets reports whether a completed step satisfies the policy: the NIST
+// level under the stricter reading, or the MIC category (1 and 2 need the
+// category-2 erasure; 3 is met by 2 or 3). micNeedsHidden steps count for
+// MIC only when hiddenOK.
+func Meets(s Step, level report.Level, mic int, hiddenOK bool) bool {
+	if mic != 0 {
+		met := s.Rating.MIC
+		if s.Rating.MICNeedsHiddenAreas && !hiddenOK && met == 2 {
+			met = 3
+		}
+		switch mic {
+		case 1, 2:
+			return met == 2
+		case 3:
+			return met == 2 || met == 3
+		}
+		return false
+	}
+	return Strict(s.Rating).AtLeast(level)
+}
+
+// FirstMeeting returns the first chosen step that would satisfy the policy
+// if it succeeds.
+func (p Plan) FirstMeeting(level report.Level, mic int, hiddenOK bool) (Step, bool) {
+	for _, s := range p.Steps {
+		if s.Chosen && Meets(s, level, mic, hiddenOK) {
+			return s, true
+		}
+	}
+	return Step{}, false
+}

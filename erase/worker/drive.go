@@ -1,0 +1,336 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/plan"
+	"github.com/kesu-erase/kesu/report"
+)
+
+// errJournal stops a drive's work: without a record, nothing more may be
+// erased.
+var errJournal = errors.New("the record on the stick could not be written; no further erase was started")
+
+// runDrive erases one drive: hidden areas, then the plan's chosen methods in
+// order until one is verified, then (by policy) an extra host overwrite.
+func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) Result {
+	cfg := p.cfg
+	defer func() {
+		if t.Drive != nil {
+			t.Drive.Close()
+		}
+	}()
+	finish := func(f report.Finish, reason string) Result {
+		a, err := t.log.Finish(f)
+		if err != nil {
+			return Result{Drive: t.Disk.Name, Status: report.StatusIncomplete, Started: start, Duration: time.Since(start),
+				Reason: fmt.Sprintf("%v (%v)", errJournal, err), Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+		}
+		return p.result(t, a, start, reason)
+	}
+	if t.Err != nil {
+		return finish(report.Finish{Errors: []string{t.Err.Error()}}, t.Err.Error())
+	}
+	chosen := t.Plan.Chosen()
+	if len(chosen) == 0 {
+		why := "no erase method is available for this drive"
+		if t.Plan.Note != "" {
+			why += ": " + t.Plan.Note
+		}
+		return finish(report.Finish{Skipped: why}, why)
+	}
+
+	if hiddenPresent(t.Probe.Hidden) {
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseHidden})
+		areas, err := t.Drive.RestoreHiddenAreas(ctx)
+		for _, a := range areas {
+			if e := t.log.HiddenArea(a); e != nil {
+				return finish(report.Finish{Interrupted: true}, errJournal.Error())
+			}
+			if !a.Restored {
+				cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseHidden, Warning: fmt.Sprintf("%s not restored: %s", a.Kind, a.Error)})
+			}
+		}
+		if err != nil {
+			t.log.Note(report.Note{Severity: report.SeverityWarning, Code: "hidden-area", Text: err.Error()})
+		}
+	}
+
+	target, err := t.Drive.Open(true)
+	if err != nil {
+		return finish(report.Finish{Errors: []string{fmt.Sprintf("opening the drive for writing: %v", err)}}, err.Error())
+	}
+	defer func() { target.Close() }()
+	seed, err := erase.NewSeed()
+	if err != nil {
+		return finish(report.Finish{Errors: []string{err.Error()}}, err.Error())
+	}
+	splan, err := p.samplePlan(seed, target)
+	if err != nil {
+		return finish(report.Finish{Errors: []string{err.Error()}}, err.Error())
+	}
+
+	var done *plan.Step
+	var recovery []string
+	for i := range chosen {
+		step := chosen[i]
+		if err := ctx.Err(); err != nil {
+			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, "interrupted: "+err.Error())
+		}
+		if err := cfg.Journal.Err(); err != nil {
+			return finish(report.Finish{Interrupted: true}, errJournal.Error())
+		}
+		var ok bool
+		if step.Method == report.MethodOverwrite {
+			ok, err = p.hostOverwrite(ctx, t, &target, splan)
+		} else {
+			var rec string
+			ok, rec, err = p.firmwareErase(ctx, t, step.Method, &target, splan)
+			if rec != "" {
+				recovery = append(recovery, rec)
+			}
+		}
+		if err != nil {
+			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, err.Error())
+		}
+		if ok {
+			done = &step
+			break
+		}
+	}
+	if done != nil && done.Method != report.MethodOverwrite && cfg.Policy.Policy.ExtraOverwrite {
+		if _, err := p.hostOverwrite(ctx, t, &target, splan); err != nil {
+			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, err.Error())
+		}
+	}
+	reason := ""
+	if done == nil {
+		reason = "every method in the plan failed or could not be verified"
+	}
+	return finish(report.Finish{Recovery: joinRecovery(recovery)}, reason)
+}
+
+func joinRecovery(r []string) string {
+	out := ""
+	for i, s := range r {
+		if i > 0 {
+			out += " / "
+		}
+		out += s
+	}
+	return out
+}
+
+func hiddenPresent(h report.HiddenAreas) bool {
+	for _, a := range h.Areas {
+		if a.Present {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Preparation) samplePlan(seed []byte, t erase.Target) (*erase.SamplePlan, error) {
+	bs := t.LogicalBlockSize()
+	return erase.NewSamplePlan(seed, t.Size()/int64(bs), bs, p.cfg.Policy.VerifyPercent)
+}
+
+// progressEvents turns erase.Progress into events.
+func (p *Preparation) progressEvents(t *Target, phase Phase, m report.Method) func(erase.Progress) {
+	return func(pr erase.Progress) {
+		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: phase, Method: m, Done: pr.Done, Total: pr.Total,
+			Fraction: -1, Rate: pr.Rate, ETA: pr.ETA})
+	}
+}
+
+// hostOverwrite writes the policy's pattern over the whole drive and
+// verifies it. It returns an error only when the run must stop (journal
+// failure).
+func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *erase.Target, splan *erase.SamplePlan) (bool, error) {
+	m := report.MethodOverwrite
+	n, err := t.log.BeginAttempt(m, time.Time{})
+	if err != nil {
+		return false, errJournal
+	}
+	pat, err := erase.ParsePattern(p.cfg.Policy.Pattern)
+	if err != nil {
+		pat = erase.Zero()
+	}
+	tg := *target
+	cap := int64(0)
+	if t.Probe != nil {
+		cap = int64(t.Probe.Identity.CapacityBytes)
+	}
+	res, err := erase.Overwrite(ctx, tg, erase.OverwriteOptions{Pattern: pat, ExpectedSize: cap,
+		Progress: p.progressEvents(t, PhaseOverwrite, m)})
+	at := report.Attempt{Attempt: n, Method: m, Passes: 1, Pattern: pat.String(),
+		Mechanism: fmt.Sprintf("host overwrite of %s: pwrite with O_DIRECT in 4 MiB chunks, fsync at the end", tg.Name())}
+	if pat.KeyID() != "" {
+		at.Pattern += " (key id " + pat.KeyID() + ", AES-256-CTR stream)"
+	}
+	if err != nil {
+		at.Outcome, at.Errors = report.OutcomeFailed, []string{err.Error()}
+		if _, e := t.log.Attempt(at); e != nil {
+			return false, errJournal
+		}
+		return false, nil
+	}
+	at.Start, at.End = res.Started, res.Finished
+	at.TargetBytes, at.BytesWritten = uint64(res.Size), uint64(res.BytesWritten)
+	for _, u := range res.Unwritable {
+		at.Unwritable = append(at.Unwritable, report.LBARange{First: uint64(u.LBA), Count: uint64(u.Count)})
+	}
+	switch res.Outcome {
+	case erase.OK:
+		at.Outcome = report.OutcomeSuccess
+	case erase.Cancelled:
+		at.Outcome, at.Errors = report.OutcomeInterrupted, []string{res.Reason}
+	default:
+		at.Outcome, at.Errors = report.OutcomeFailed, []string{res.Reason}
+	}
+	at.Details = append(at.Details, fmt.Sprintf("%.0f MB/s over %s", res.Throughput()/1e6, res.Duration.Round(time.Millisecond)))
+	if res.UnwritableBlocks > 0 {
+		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseOverwrite, Warning: fmt.Sprintf("%d unwritable blocks", res.UnwritableBlocks)})
+	}
+	if _, err := t.log.Attempt(at); err != nil {
+		return false, errJournal
+	}
+	if res.Outcome != erase.OK {
+		return false, nil
+	}
+	return p.verify(ctx, t, tg, n, splan, erase.ExpectPattern(pat), report.VerifySampled)
+}
+
+// verify reads the drive back by the sampling plan and records it.
+func (p *Preparation) verify(ctx context.Context, t *Target, tg erase.Target, attempt int, splan *erase.SamplePlan, exp erase.Expectation, mode report.VerifyMode) (bool, error) {
+	if splan.Full && mode == report.VerifySampled {
+		mode = report.VerifyFull
+	}
+	v, err := erase.Verify(ctx, tg, erase.VerifyOptions{Plan: splan, Expect: exp, Progress: p.progressEvents(t, PhaseVerify, "")})
+	rv := report.Verification{Attempt: attempt, Method: mode, Expected: exp.String(), Start: time.Now(), End: time.Now()}
+	if err != nil {
+		rv.Errors = []string{err.Error()}
+	} else {
+		rv.PlanSeed = v.Plan.Seed
+		rv.Start, rv.End = v.Started, v.Finished
+		rv.Subsections = int(v.Plan.Subsections)
+		rv.PercentRequested = v.Plan.Percent
+		rv.PercentAchieved = v.PercentRead
+		rv.Samples = uint64(v.Locations)
+		rv.BlocksRead = uint64(v.BlocksRead)
+		rv.Mismatches = uint64(v.MismatchedBlocks)
+		for _, l := range v.FirstMismatches {
+			rv.MismatchLBAs = append(rv.MismatchLBAs, uint64(l))
+		}
+		rv.ReadErrors = uint64(v.UnreadableBlocks)
+		for _, u := range v.Unreadable {
+			for b := u.LBA; b < u.End() && len(rv.ReadErrorLBAs) < 16; b++ {
+				rv.ReadErrorLBAs = append(rv.ReadErrorLBAs, uint64(b))
+			}
+		}
+		if v.Outcome != erase.OK {
+			rv.Errors = []string{v.Reason}
+		}
+		if mode == report.VerifyCanary {
+			rv.Expected += fmt.Sprintf(" (%d canary blocks read back, %d still held their planted content)", v.CanariesChecked, v.CanariesSurvived)
+		}
+	}
+	if err := t.log.Verification(rv); err != nil {
+		return false, errJournal
+	}
+	ok := err == nil && v.Outcome == erase.OK
+	if !ok {
+		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: "verification failed: " + firstNonEmpty(rv.Errors...)})
+	}
+	return ok, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// firmwareErase plants canaries, runs a firmware method and verifies that
+// every canary is gone and the drive reads as it declares. It returns
+// whether the method is proven, and recovery advice if it left the drive
+// locked or in a failure state.
+func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Method, target *erase.Target, splan *erase.SamplePlan) (bool, string, error) {
+	cfg := p.cfg
+	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m})
+	canaryStart := time.Now()
+	canaries, cerr := erase.PlantCanaries(ctx, *target, splan)
+	n, err := t.log.BeginAttempt(m, time.Time{})
+	if err != nil {
+		return false, "", errJournal
+	}
+	if cerr != nil {
+		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeFailed,
+			Mechanism: "not run: canaries could not be planted, so the erase could not be proven",
+			Errors:    []string{cerr.Error()}}
+		if _, err := t.log.Attempt(at); err != nil {
+			return false, "", errJournal
+		}
+		return false, "", nil
+	}
+	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: 0})
+	out := t.Drive.Erase(ctx, m, func(pr Progress) {
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: pr.Fraction, ETA: pr.ETA, Warning: pr.Note})
+	})
+	if out == nil {
+		out = &Outcome{Outcome: report.OutcomeFailed, Errors: []string{"the drive adapter returned no outcome"}}
+	}
+	at := report.Attempt{Attempt: n, Method: m, Mechanism: out.Mechanism, Outcome: out.Outcome, Errors: out.Errors,
+		Pattern: out.Pattern, Passes: out.Passes}
+	at.Details = append(at.Details, fmt.Sprintf("%d canary blocks (key id %s) planted in %s before the erase",
+		canaries.Count(), canaries.KeyID(), time.Since(canaryStart).Round(time.Millisecond)))
+	at.Details = append(at.Details, out.Details...)
+	if out.Recovery != "" {
+		at.Details = append(at.Details, "recovery: "+out.Recovery)
+	}
+	if _, err := t.log.Attempt(at); err != nil {
+		return false, out.Recovery, errJournal
+	}
+	if out.Outcome != report.OutcomeSuccess {
+		return false, out.Recovery, nil
+	}
+	// The erase may have changed the device under the open descriptor
+	// (capacity, a re-created namespace): read back through a fresh one.
+	(*target).Close()
+	nt, err := t.Drive.Open(true)
+	if err != nil {
+		t.log.Note(report.Note{Severity: report.SeverityError, Code: "reopen", Text: fmt.Sprintf("reopening after %s: %v", m, err)})
+		*target = closedTarget{name: t.Disk.Path}
+		return false, out.Recovery, nil
+	}
+	*target = nt
+	exp := canaries.Expect(out.Expect)
+	return p.verifyFirmware(ctx, t, nt, n, splan, exp, out)
+}
+
+func (p *Preparation) verifyFirmware(ctx context.Context, t *Target, tg erase.Target, n int, splan *erase.SamplePlan, exp *erase.CanaryExpectation, out *Outcome) (bool, string, error) {
+	ok, err := p.verify(ctx, t, tg, n, splan, exp, report.VerifyCanary)
+	return ok, out.Recovery, err
+}
+
+// closedTarget stands in for a target that could not be reopened: every
+// operation fails.
+type closedTarget struct{ name string }
+
+var errClosed = errors.New("device could not be reopened")
+
+func (c closedTarget) ReadAt([]byte, int64) (int, error)  { return 0, errClosed }
+func (c closedTarget) WriteAt([]byte, int64) (int, error) { return 0, errClosed }
+func (c closedTarget) Size() int64                        { return 0 }
+func (c closedTarget) LogicalBlockSize() int              { return 512 }
+func (c closedTarget) PhysicalBlockSize() int             { return 512 }
+func (c closedTarget) Sync() error                        { return errClosed }
+func (c closedTarget) Close() error                       { return nil }
+func (c closedTarget) Name() string                       { return c.name }

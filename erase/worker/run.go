@@ -1,0 +1,281 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/plan"
+	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/report"
+)
+
+// Config is what a run needs.
+type Config struct {
+	Policy  *policy.Config
+	Journal *report.Journal
+	// Events receives progress; it is called from the drives' goroutines
+	// and must not block for long. May be nil.
+	Events func(Event)
+	// Unfreezer, if set, is used once when a probed ATA drive is frozen.
+	Unfreezer Unfreezer
+	// Open builds the Drive for a discovered disk. It must not open the
+	// device for writing: Drive.Open(true) does that, only for drives that
+	// are erased.
+	Open func(discover.Disk) (Drive, error)
+}
+
+// Target is one drive prepared for erasure.
+type Target struct {
+	Disk  discover.Disk
+	Drive Drive
+	Probe *Probe
+	// Err is set when the drive could not be opened or probed; it will be
+	// recorded as failed without any erase attempt.
+	Err  error
+	Plan plan.Plan
+	log  *report.DriveLog
+}
+
+// Preparation is the state after probing and planning, before the
+// technician confirms.
+type Preparation struct {
+	cfg      Config
+	Targets  []*Target
+	Excluded []discover.Excluded
+	// Unfrozen says what the unfreeze step did ("" when not needed).
+	Unfrozen string
+}
+
+func (c *Config) emit(e Event) {
+	if c.Events == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	if e.Fraction == 0 && e.Total == 0 {
+		e.Fraction = -1
+	}
+	c.Events(e)
+}
+
+// Prepare probes the target disks in parallel, moves drives the policy
+// excludes by their probed identity to the excluded list, unfreezes frozen
+// ATA drives once, plans every drive and records drives and exclusions in
+// the journal. It erases nothing.
+func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []discover.Excluded) (*Preparation, error) {
+	if cfg.Policy == nil || cfg.Journal == nil || cfg.Open == nil {
+		return nil, errors.New("worker: Prepare needs a policy, a journal and an opener")
+	}
+	p := &Preparation{cfg: cfg, Excluded: excluded}
+	for _, d := range disks {
+		p.Targets = append(p.Targets, &Target{Disk: d})
+	}
+	probeAll := func(ts []*Target) {
+		var wg sync.WaitGroup
+		for _, t := range ts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					if r := recover(); r != nil {
+						t.Err = fmt.Errorf("internal error while probing: %v", r)
+					}
+				}()
+				cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseProbe})
+				if t.Drive == nil {
+					drv, err := cfg.Open(t.Disk)
+					if err != nil {
+						t.Err = fmt.Errorf("opening %s: %w", t.Disk.Path, err)
+						return
+					}
+					t.Drive = drv
+				}
+				pr, err := t.Drive.Probe(ctx)
+				if err != nil {
+					t.Err = fmt.Errorf("probing %s: %w", t.Disk.Path, err)
+					return
+				}
+				t.Probe, t.Err = pr, nil
+			}()
+		}
+		wg.Wait()
+	}
+	probeAll(p.Targets)
+
+	// The policy's exclusions, now by what the drives say they are.
+	kept := p.Targets[:0]
+	for _, t := range p.Targets {
+		if t.Probe != nil {
+			id := t.Probe.Identity
+			if ex, why := cfg.Policy.Excluded(id.Serial, id.WWN, t.Disk.Path); ex {
+				p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
+				t.Drive.Close()
+				continue
+			}
+		}
+		kept = append(kept, t)
+	}
+	p.Targets = kept
+
+	var frozen []*Target
+	for _, t := range p.Targets {
+		if t.Probe != nil && t.Probe.SecurityFrozen {
+			frozen = append(frozen, t)
+		}
+	}
+	if len(frozen) > 0 {
+		names := make([]string, len(frozen))
+		for i, t := range frozen {
+			names[i] = t.Disk.Name
+			cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseUnfreeze})
+		}
+		switch {
+		case cfg.Unfreezer == nil:
+			p.Unfrozen = fmt.Sprintf("%s frozen by the firmware; no suspend-to-RAM cycle allowed in this mode", strings.Join(names, ", "))
+		default:
+			if err := cfg.Unfreezer.Unfreeze(ctx); err != nil {
+				p.Unfrozen = fmt.Sprintf("%s frozen by the firmware; the suspend-to-RAM cycle failed: %v", strings.Join(names, ", "), err)
+			} else {
+				probeAll(frozen)
+				var still []string
+				for _, t := range frozen {
+					if t.Probe != nil && t.Probe.SecurityFrozen {
+						still = append(still, t.Disk.Name)
+					}
+				}
+				p.Unfrozen = fmt.Sprintf("%s frozen by the firmware; one suspend-to-RAM cycle done", strings.Join(names, ", "))
+				if len(still) > 0 {
+					p.Unfrozen += "; still frozen: " + strings.Join(still, ", ")
+				} else {
+					p.Unfrozen += "; all unfrozen"
+				}
+			}
+		}
+		if err := cfg.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "unfreeze", Text: p.Unfrozen}); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, e := range p.Excluded {
+		text := fmt.Sprintf("%s (%s %s, serial %q) excluded: %s", e.Disk.Path, e.Disk.Vendor, e.Disk.Model, e.Disk.Serial, e.Reason)
+		if err := cfg.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "drive-excluded", Text: text}); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range p.Targets {
+		rd := report.Drive{Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+		if t.Probe != nil {
+			t.Plan = plan.For(t.Probe.Caps)
+			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
+			rd.SMART, rd.HiddenAreas = t.Probe.SMART, t.Probe.Hidden
+			rd.Plan = t.Plan.Record()
+		} else {
+			rd.HiddenAreas = report.HiddenAreas{Note: "the drive could not be probed"}
+		}
+		log, err := cfg.Journal.Drive(rd)
+		if err != nil {
+			return nil, err
+		}
+		t.log = log
+		if t.Probe != nil {
+			for _, n := range t.Probe.Notes {
+				if err := log.Note(report.Note{Severity: report.SeverityInfo, Code: "probe", Text: n}); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// identityFromDisk is the identity sysfs gives, for drives that could not
+// be probed.
+func identityFromDisk(d discover.Disk) report.Identity {
+	rot := d.Rotational
+	return report.Identity{
+		Path: d.Path, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, WWN: d.WWN,
+		CapacityBytes: uint64(d.Size), LogicalSectorSize: uint32(d.LogicalBlockSize),
+		PhysicalSectorSize: uint32(d.PhysicalBlockSize), Transport: string(d.Transport),
+		Bay: d.Location.Bay, Port: d.DevPath, Rotational: &rot,
+	}
+}
+
+func classFromDisk(d discover.Disk) report.Class {
+	switch d.Transport {
+	case discover.NVMe:
+		return report.ClassNVMe
+	case discover.USB, discover.MMC:
+		return report.ClassUSB
+	case discover.SATA, discover.SAS, discover.SCSI:
+		if d.Rotational {
+			return report.ClassHDD
+		}
+		return report.ClassSSD
+	}
+	return report.ClassOther
+}
+
+// Cancel records that the technician declined the run: every drive is
+// recorded as skipped, nothing erased.
+func (p *Preparation) Cancel(reason string) []Result {
+	var out []Result
+	for _, t := range p.Targets {
+		a, _ := t.log.Finish(report.Finish{Skipped: reason})
+		out = append(out, p.result(t, a, time.Now(), reason))
+		if t.Drive != nil {
+			t.Drive.Close()
+		}
+	}
+	return out
+}
+
+func (p *Preparation) result(t *Target, a report.Assessment, start time.Time, reason string) Result {
+	r := Result{Drive: t.Disk.Name, Status: a.Status, Assessment: a, Started: start, Duration: time.Since(start),
+		Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+	if t.Probe != nil {
+		r.Identity, r.Class = t.Probe.Identity, t.Probe.Class
+	}
+	r.Reason = reason
+	if len(a.Wording) > 0 && (reason == "" || a.Status == report.StatusPass) {
+		r.Reason = a.Wording[0]
+	}
+	if a.Status == "" {
+		r.Status = report.StatusIncomplete
+	}
+	return r
+}
+
+// Execute erases every prepared drive in parallel and returns their results
+// in the order of p.Targets. Cancelling ctx interrupts the drives; what was
+// done is recorded.
+func (p *Preparation) Execute(ctx context.Context) []Result {
+	results := make([]Result, len(p.Targets))
+	var wg sync.WaitGroup
+	for i, t := range p.Targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			defer func() {
+				if r := recover(); r != nil {
+					msg := fmt.Sprintf("internal error: %v", r)
+					t.log.Note(report.Note{Severity: report.SeverityError, Code: "panic", Text: msg + "\n" + string(debug.Stack())})
+					a, _ := t.log.Finish(report.Finish{Errors: []string{msg}})
+					results[i] = p.result(t, a, start, msg)
+					p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
+				}
+			}()
+			results[i] = p.runDrive(ctx, t, start)
+			p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
+		}()
+	}
+	wg.Wait()
+	return results
+}
