@@ -35,10 +35,11 @@ var ErrBadPattern = errors.New("bad pattern")
 // lets writers run in parallel and verification check any sample. The key is
 // never recorded; KeyID identifies it without revealing it.
 type Pattern struct {
-	kind  PatternKind
-	b     byte
-	block cipher.Block
-	keyID string
+	kind     PatternKind
+	b        byte
+	block    cipher.Block
+	keyID    string
+	inverted bool // random only: every byte of the stream inverted
 }
 
 // Zero, One and Byte return the constant patterns.
@@ -140,7 +141,12 @@ func (p Pattern) KeyID() string { return p.keyID }
 // String names the pattern as the CLI and the record show it.
 func (p Pattern) String() string {
 	switch p.kind {
-	case PatternZero, PatternOne, PatternRandom:
+	case PatternRandom:
+		if p.inverted {
+			return "random (inverted)"
+		}
+		return string(p.kind)
+	case PatternZero, PatternOne:
 		return string(p.kind)
 	case PatternByte:
 		return fmt.Sprintf("0x%02x", p.b)
@@ -160,11 +166,18 @@ func (p Pattern) Fill(buf []byte, off int64) {
 	stream := cipher.NewCTR(p.block, iv[:])
 	if skip != 0 {
 		var head [aes.BlockSize]byte
+		if p.inverted {
+			fillByte(head[:], 0xFF)
+		}
 		stream.XORKeyStream(head[:], head[:])
 		n := copy(buf, head[skip:])
 		buf = buf[n:]
 	}
-	clear(buf)
+	if p.inverted {
+		fillByte(buf, 0xFF)
+	} else {
+		clear(buf)
+	}
 	stream.XORKeyStream(buf, buf)
 }
 
@@ -180,4 +193,16 @@ func fillByte(buf []byte, b byte) {
 	for n := 1; n < len(buf); n *= 2 {
 		copy(buf[n:], buf[:n])
 	}
+}
+
+// Complement returns the pattern whose every bit is the inverse of p's: the
+// second pass of a two-pass overwrite (NIST SP 800-88 Rev.1 asks removable
+// flash media for a pattern and its complement).
+func (p Pattern) Complement() Pattern {
+	if b, ok := p.Constant(); ok {
+		return Byte(^b)
+	}
+	q := p
+	q.inverted = !p.inverted
+	return q
 }

@@ -136,3 +136,20 @@ func TestParsePattern(t *testing.T) {
 		t.Errorf("ParseConstant(random) error = %v; want ErrBadPattern", err)
 	}
 }
+
+func TestComplement(t *testing.T) {
+	for _, p := range []Pattern{Zero(), One(), Byte(0x3c), mustRandom(t)} {
+		c := p.Complement()
+		a, b := make([]byte, 333), make([]byte, 333)
+		p.Fill(a, 1001)
+		c.Fill(b, 1001)
+		for i := range a {
+			if a[i] != ^b[i] {
+				t.Fatalf("%s.Complement() byte %d = %#x; want %#x", p, i, b[i], ^a[i])
+			}
+		}
+		if cc := c.Complement(); cc.String() != p.String() {
+			t.Errorf("%s.Complement().Complement() = %s", p, cc)
+		}
+	}
+}

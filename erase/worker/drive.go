@@ -148,8 +148,10 @@ func (p *Preparation) progressEvents(t *Target, phase Phase, m report.Method) fu
 }
 
 // hostOverwrite writes the policy's pattern over the whole drive and
-// verifies it. It returns an error only when the run must stop (journal
-// failure).
+// verifies it. Media whose Rev.1 Clear asks for several passes (removable
+// flash: 2) get them, each pass the complement of the next, so the last
+// pass leaves the policy's pattern. It returns an error only when the run
+// must stop (journal failure).
 func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *erase.Target, splan *erase.SamplePlan) (bool, error) {
 	m := report.MethodOverwrite
 	n, err := t.log.BeginAttempt(m, time.Time{})
@@ -160,39 +162,34 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 	if err != nil {
 		pat = erase.Zero()
 	}
-	tg := *target
-	cap := int64(0)
-	if t.Probe != nil {
-		cap = int64(t.Probe.Identity.CapacityBytes)
+	passes := 1
+	if r, ok := report.Rate(t.Probe.Class, m); ok && r.Rev1MinPasses > passes {
+		passes = r.Rev1MinPasses
 	}
-	res, err := erase.Overwrite(ctx, tg, erase.OverwriteOptions{Pattern: pat, ExpectedSize: cap,
-		Progress: p.progressEvents(t, PhaseOverwrite, m)})
-	at := report.Attempt{Attempt: n, Method: m, Passes: 1, Pattern: pat.String(),
-		Mechanism: fmt.Sprintf("host overwrite of %s: pwrite with O_DIRECT in 4 MiB chunks, fsync at the end", tg.Name())}
-	if pat.KeyID() != "" {
-		at.Pattern += " (key id " + pat.KeyID() + ", AES-256-CTR stream)"
+	tg := *target
+	var res *erase.OverwriteResult
+	for pass := 1; pass <= passes; pass++ {
+		pp := pat
+		if (passes-pass)%2 == 1 {
+			pp = pat.Complement()
+		}
+		res, err = erase.Overwrite(ctx, tg, erase.OverwriteOptions{Pattern: pp, ExpectedSize: int64(t.Probe.Identity.CapacityBytes),
+			Progress: p.progressEvents(t, PhaseOverwrite, m)})
+		if err != nil || res.Outcome != erase.OK {
+			break
+		}
 	}
 	if err != nil {
-		at.Outcome, at.Errors = report.OutcomeFailed, []string{err.Error()}
+		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeFailed, Errors: []string{err.Error()}}
 		if _, e := t.log.Attempt(at); e != nil {
 			return false, errJournal
 		}
 		return false, nil
 	}
-	at.Start, at.End = res.Started, res.Finished
-	at.TargetBytes, at.BytesWritten = uint64(res.Size), uint64(res.BytesWritten)
-	for _, u := range res.Unwritable {
-		at.Unwritable = append(at.Unwritable, report.LBARange{First: uint64(u.LBA), Count: uint64(u.Count)})
+	at := OverwriteAttempt(n, res, passes, pat)
+	if passes > 1 {
+		at.Details = append(at.Details, fmt.Sprintf("%d passes: the complement of %s, then %s", passes, pat, pat))
 	}
-	switch res.Outcome {
-	case erase.OK:
-		at.Outcome = report.OutcomeSuccess
-	case erase.Cancelled:
-		at.Outcome, at.Errors = report.OutcomeInterrupted, []string{res.Reason}
-	default:
-		at.Outcome, at.Errors = report.OutcomeFailed, []string{res.Reason}
-	}
-	at.Details = append(at.Details, fmt.Sprintf("%.0f MB/s over %s", res.Throughput()/1e6, res.Duration.Round(time.Millisecond)))
 	if res.UnwritableBlocks > 0 {
 		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseOverwrite, Warning: fmt.Sprintf("%d unwritable blocks", res.UnwritableBlocks)})
 	}
@@ -207,37 +204,12 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 
 // verify reads the drive back by the sampling plan and records it.
 func (p *Preparation) verify(ctx context.Context, t *Target, tg erase.Target, attempt int, splan *erase.SamplePlan, exp erase.Expectation, mode report.VerifyMode) (bool, error) {
-	if splan.Full && mode == report.VerifySampled {
-		mode = report.VerifyFull
-	}
 	v, err := erase.Verify(ctx, tg, erase.VerifyOptions{Plan: splan, Expect: exp, Progress: p.progressEvents(t, PhaseVerify, "")})
-	rv := report.Verification{Attempt: attempt, Method: mode, Expected: exp.String(), Start: time.Now(), End: time.Now()}
+	var rv report.Verification
 	if err != nil {
-		rv.Errors = []string{err.Error()}
+		rv = report.Verification{Attempt: attempt, Method: mode, Expected: exp.String(), Start: time.Now(), End: time.Now(), Errors: []string{err.Error()}}
 	} else {
-		rv.PlanSeed = v.Plan.Seed
-		rv.Start, rv.End = v.Started, v.Finished
-		rv.Subsections = int(v.Plan.Subsections)
-		rv.PercentRequested = v.Plan.Percent
-		rv.PercentAchieved = v.PercentRead
-		rv.Samples = uint64(v.Locations)
-		rv.BlocksRead = uint64(v.BlocksRead)
-		rv.Mismatches = uint64(v.MismatchedBlocks)
-		for _, l := range v.FirstMismatches {
-			rv.MismatchLBAs = append(rv.MismatchLBAs, uint64(l))
-		}
-		rv.ReadErrors = uint64(v.UnreadableBlocks)
-		for _, u := range v.Unreadable {
-			for b := u.LBA; b < u.End() && len(rv.ReadErrorLBAs) < 16; b++ {
-				rv.ReadErrorLBAs = append(rv.ReadErrorLBAs, uint64(b))
-			}
-		}
-		if v.Outcome != erase.OK {
-			rv.Errors = []string{v.Reason}
-		}
-		if mode == report.VerifyCanary {
-			rv.Expected += fmt.Sprintf(" (%d canary blocks read back, %d still held their planted content)", v.CanariesChecked, v.CanariesSurvived)
-		}
+		rv = VerificationRecord(attempt, v, mode)
 	}
 	if err := t.log.Verification(rv); err != nil {
 		return false, errJournal

@@ -300,3 +300,22 @@ func TestCancelledRunIsIncomplete(t *testing.T) {
 	}
 	h.verifyJournal(t)
 }
+
+func TestUSBGetsTwoPasses(t *testing.T) {
+	stick := newFake(t, "sdc", report.ClassUSB, plan.Capabilities{})
+	h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n", stick)
+	p, _ := Prepare(context.Background(), h.cfg, disks, nil)
+	r := p.Execute(context.Background())[0]
+	if r.Status != report.StatusPass || r.Assessment.NISTRev1 != report.LevelClear {
+		t.Errorf("USB stick: %s, Rev.1 %s (%s); want PASS, Clear", r.Status, r.Assessment.NISTRev1, r.Reason)
+	}
+	res := h.verifyJournal(t)
+	at := res.Run.Drives[0].Attempts
+	if len(at) != 1 || at[0].Passes != 2 {
+		t.Errorf("USB attempts %+v; want one overwrite of 2 passes", at)
+	}
+	data, _ := os.ReadFile(stick.path)
+	if bytes.Count(data, []byte{0}) != len(data) {
+		t.Error("after two passes the stick does not hold the policy's zeros")
+	}
+}
