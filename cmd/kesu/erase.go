@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/report"
 )
 
 func init() {
@@ -21,24 +22,34 @@ func init() {
 
 // eraseReport is `kesu erase --json`'s one result object.
 type eraseReport struct {
-	Device            string            `json:"device"`
-	Kind              string            `json:"kind"` // "block device" or "file"
-	SizeBytes         int64             `json:"size_bytes"`
-	LogicalBlockSize  int               `json:"logical_block_size"`
-	PhysicalBlockSize int               `json:"physical_block_size"`
-	Pattern           string            `json:"pattern"`
-	KeyID             string            `json:"key_id,omitempty"`
-	BytesWritten      int64             `json:"bytes_written"`
-	Unwritable        []erase.LBARange  `json:"unwritable"`
-	WriteSeconds      float64           `json:"write_seconds"`
-	WriteBytesPerSec  float64           `json:"write_bytes_per_second"`
-	Verification      *verifySummary    `json:"verification"`
-	Started           time.Time         `json:"started"`
-	Finished          time.Time         `json:"finished"`
-	Seconds           float64           `json:"seconds"`
-	Status            erase.Status      `json:"status"`
-	Reason            string            `json:"reason,omitempty"`
-	Detail            *erase.PassResult `json:"detail"`
+	Device            string           `json:"device"`
+	Kind              string           `json:"kind"` // "block device" or "file"
+	SizeBytes         int64            `json:"size_bytes"`
+	LogicalBlockSize  int              `json:"logical_block_size"`
+	PhysicalBlockSize int              `json:"physical_block_size"`
+	Pattern           string           `json:"pattern"`
+	KeyID             string           `json:"key_id,omitempty"`
+	BytesWritten      int64            `json:"bytes_written"`
+	Unwritable        []erase.LBARange `json:"unwritable"`
+	WriteSeconds      float64          `json:"write_seconds"`
+	WriteBytesPerSec  float64          `json:"write_bytes_per_second"`
+	Verification      *verifySummary   `json:"verification"`
+	Started           time.Time        `json:"started"`
+	Finished          time.Time        `json:"finished"`
+	Seconds           float64          `json:"seconds"`
+	Status            erase.Status     `json:"status"`
+	Reason            string           `json:"reason,omitempty"`
+	// Record is the signed record written with --journal.
+	Record *recordSummary    `json:"record,omitempty"`
+	Detail *erase.PassResult `json:"detail"`
+}
+
+// recordSummary says where the record went and what it concludes.
+type recordSummary struct {
+	Journal     string        `json:"journal"`
+	Fingerprint string        `json:"key_fingerprint,omitempty"`
+	Status      report.Status `json:"status"`
+	Wording     []string      `json:"wording"`
 }
 
 // verifySummary is the verification part of the JSON outputs.
@@ -87,6 +98,9 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	yes := fs.Bool("yes", false, "confirm that everything on the device is to be destroyed")
 	jsonOut := fs.Bool("json", false, "print one JSON result object on stdout")
 	seedHex := fs.String("seed", "", "hex seed for the verification plan (default: fresh random)")
+	journalDir := fs.String("journal", "", "also write a signed record of the erasure (a journal) into this directory")
+	keyPath := fs.String("key", "", "Ed25519 private key (from kesu keygen) that signs the --journal record")
+	unsigned := fs.Bool("unsigned", false, "with --journal and no --key: write an unsigned record")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -108,14 +122,34 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if *journalDir == "" && (*keyPath != "" || *unsigned) {
+		return fmt.Errorf("%w: --key and --unsigned go with --journal", errUsage)
+	}
+	if *journalDir != "" && *keyPath == "" && !*unsigned {
+		return fmt.Errorf("%w: --journal needs --key (or --unsigned to write an unsigned record)", errUsage)
+	}
 	if !*yes {
 		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm", errRefused, *device)
+	}
+	// The signing key is checked before anything is opened: no key, no erase.
+	var signer *report.Signer
+	if *keyPath != "" {
+		if signer, err = report.LoadSigner(*keyPath); err != nil {
+			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
+		}
 	}
 	d, err := openTarget(*device, true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	var rec *cliRecord
+	if *journalDir != "" {
+		if rec, err = startCLIRecord(*journalDir, signer, d, pct); err != nil {
+			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
+		}
+		defer rec.close()
+	}
 
 	kind := "file"
 	if d.IsBlockDevice() {
@@ -124,6 +158,11 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "kesu: erasing %s (%s, %s, %d-byte logical blocks) with %s, verify %s\n",
 		d.Path(), kind, humanBytes(d.Size()), d.LogicalBlockSize(), pat, *verify)
 	pp := newProgressPrinter(stderr)
+	if rec != nil {
+		if err := rec.begin(); err != nil {
+			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
+		}
+	}
 	res, err := erase.OverwriteAndVerify(ctx, d, erase.PassOptions{
 		Overwrite:      erase.OverwriteOptions{Pattern: pat, Progress: pp.show},
 		VerifyPercent:  pct,
@@ -132,6 +171,14 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	if err != nil {
 		return err
+	}
+	var assessment *report.Assessment
+	if rec != nil {
+		a, err := rec.finish(ctx, res, pat)
+		if err != nil {
+			return fmt.Errorf("the erasure ran but its record could not be completed: %w", err)
+		}
+		assessment = &a
 	}
 	rep := eraseReport{
 		Device: d.Path(), Kind: kind, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
@@ -146,6 +193,12 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		rep.Verification = &verifySummary{Skipped: res.VerifySkipped}
 	}
+	if rec != nil {
+		rep.Record = &recordSummary{Journal: rec.j.Path(), Status: assessment.Status, Wording: assessment.Lines("en")}
+		if signer != nil {
+			rep.Record.Fingerprint = signer.Fingerprint()
+		}
+	}
 	if *jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -154,6 +207,11 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	} else {
 		printEraseReport(stdout, &rep)
+	}
+	if assessment != nil && assessment.Status != report.StatusPass && res.Status == erase.StatusPass {
+		// The record is stricter than the pass alone (e.g. removable media
+		// needing two passes for Clear): it decides.
+		return exitError{exitFail}
 	}
 	return statusExit(res.Status)
 }
@@ -185,6 +243,17 @@ func printEraseReport(w io.Writer, r *eraseReport) {
 		fmt.Fprintf(w, " — %s", r.Reason)
 	}
 	fmt.Fprintln(w)
+	if r.Record != nil {
+		fmt.Fprintf(w, "record:    %s (%s)\n", r.Record.Journal, r.Record.Status)
+		for _, l := range r.Record.Wording {
+			fmt.Fprintf(w, "           %s\n", l)
+		}
+		if r.Record.Fingerprint != "" {
+			fmt.Fprintf(w, "signed by: %s\n", report.FormatFingerprint(r.Record.Fingerprint))
+		} else {
+			fmt.Fprintln(w, "signed by: nobody (unsigned record)")
+		}
+	}
 }
 
 func printVerifySummary(w io.Writer, v *verifySummary) {

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/internal/loopdev"
+	"github.com/kesu-erase/kesu/report"
 )
 
 // kesu runs the CLI in-process and returns stdout, stderr and the exit
@@ -165,5 +167,60 @@ func TestEraseRefusesCharDevice(t *testing.T) {
 	_, stderr, code := kesu(t, "erase", "--device", "/dev/null", "--yes")
 	if code != exitRefused {
 		t.Errorf("kesu erase /dev/null: exit %d (%s); want %d", code, stderr, exitRefused)
+	}
+}
+
+func TestEraseJournalVerifies(t *testing.T) {
+	keys := t.TempDir()
+	if _, stderr, code := kesu(t, "keygen", "--out", keys); code != 0 {
+		t.Fatalf("kesu keygen: exit %d\n%s", code, stderr)
+	}
+	key := filepath.Join(keys, "kesu-signing.key")
+	pub := filepath.Join(keys, "kesu-signing.pub")
+	l := loopdev.New(t, "", 8<<20, 512)
+	fillFile(t, l.Backing, 0x5a)
+	records := t.TempDir()
+	stdout, stderr, code := kesu(t, "erase", "--device", l.Path, "--yes", "--journal", records, "--key", key, "--json")
+	if code != exitPass {
+		t.Fatalf("kesu erase --journal: exit %d\n%s", code, stderr)
+	}
+	var rep eraseReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Record == nil || rep.Record.Status != report.StatusPass || rep.Record.Fingerprint == "" {
+		t.Fatalf("record summary = %+v; want a signed PASS record", rep.Record)
+	}
+	journal := rep.Record.Journal
+	if _, stderr, code := kesu(t, "report", "verify", journal, "--pubkey", pub); code != 0 {
+		t.Fatalf("kesu report verify of a fresh journal: exit %d\n%s", code, stderr)
+	}
+	// One changed byte anywhere in the record must be caught.
+	data, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte(`"bytes_written":`)) + len(`"bytes_written":`)
+	data[i] ^= 0x01 // 8388608 -> 9388608 or similar
+	if err := os.WriteFile(journal, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := kesu(t, "report", "verify", journal, "--pubkey", pub); code == 0 {
+		t.Fatal("kesu report verify accepted a journal with one byte changed")
+	}
+}
+
+func TestEraseJournalFailsClosedWithoutKey(t *testing.T) {
+	l := loopdev.New(t, "", 4<<20, 512)
+	fillFile(t, l.Backing, 0x5a)
+	_, stderr, code := kesu(t, "erase", "--device", l.Path, "--yes", "--journal", t.TempDir(), "--key", filepath.Join(t.TempDir(), "missing.key"))
+	if code != exitRefused || !strings.Contains(stderr, "nothing was erased") {
+		t.Errorf("kesu erase with a missing key: exit %d, %q; want %d, nothing erased", code, stderr, exitRefused)
+	}
+	if !allBytes(t, l.Backing, 0x5a) {
+		t.Error("the device changed although the key was missing")
+	}
+	if _, _, code := kesu(t, "erase", "--device", l.Path, "--yes", "--journal", t.TempDir()); code != 2 {
+		t.Errorf("--journal without --key or --unsigned: exit %d; want 2", code)
 	}
 }

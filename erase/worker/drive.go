@@ -28,7 +28,7 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 		a, err := t.log.Finish(f)
 		if err != nil {
 			return Result{Drive: t.Disk.Name, Status: report.StatusIncomplete, Started: start, Duration: time.Since(start),
-				Reason: fmt.Sprintf("%v (%v)", errJournal, err), Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+				Reason: fmt.Sprintf("%v (%v)", errJournal, err), Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		}
 		return p.result(t, a, start, reason)
 	}

@@ -170,7 +170,7 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		}
 	}
 	for _, t := range p.Targets {
-		rd := report.Drive{Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+		rd := report.Drive{Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		if t.Probe != nil {
 			t.Plan = plan.For(t.Probe.Caps)
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
@@ -195,9 +195,9 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 	return p, nil
 }
 
-// identityFromDisk is the identity sysfs gives, for drives that could not
+// IdentityFromDisk is the identity sysfs gives, for drives that could not
 // be probed.
-func identityFromDisk(d discover.Disk) report.Identity {
+func IdentityFromDisk(d discover.Disk) report.Identity {
 	rot := d.Rotational
 	return report.Identity{
 		Path: d.Path, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, WWN: d.WWN,
@@ -207,7 +207,8 @@ func identityFromDisk(d discover.Disk) report.Identity {
 	}
 }
 
-func classFromDisk(d discover.Disk) report.Class {
+// ClassFromDisk guesses a drive's class from sysfs alone.
+func ClassFromDisk(d discover.Disk) report.Class {
 	switch d.Transport {
 	case discover.NVMe:
 		return report.ClassNVMe
@@ -238,7 +239,7 @@ func (p *Preparation) Cancel(reason string) []Result {
 
 func (p *Preparation) result(t *Target, a report.Assessment, start time.Time, reason string) Result {
 	r := Result{Drive: t.Disk.Name, Status: a.Status, Assessment: a, Started: start, Duration: time.Since(start),
-		Identity: identityFromDisk(t.Disk), Class: classFromDisk(t.Disk)}
+		Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 	if t.Probe != nil {
 		r.Identity, r.Class = t.Probe.Identity, t.Probe.Class
 	}
