@@ -40,6 +40,9 @@ type Assessment struct {
 	// DestroyRequired is true when the policy still needs the media
 	// physically destroyed: MIC category (1), or the policy was not met.
 	DestroyRequired bool `json:"destroy_required"`
+	// AcceptedBelow is true when the drive passed only because the policy
+	// accepts the best level below the one required.
+	AcceptedBelow bool `json:"accepted_below,omitempty"`
 	// Skipped repeats the reason a drive was skipped.
 	Skipped  string    `json:"skipped,omitempty"`
 	Findings []Finding `json:"findings,omitempty"`
@@ -78,6 +81,7 @@ const (
 	FindInterrupted       = "interrupted"
 	FindNoResult          = "no-result" // the journal ended before the drive's result
 	FindSMARTFailing      = "smart-failing"
+	FindAcceptedBelow     = "accepted-below-level" // Detail: the level required
 )
 
 // attemptEval is what one attempt achieved.
@@ -205,9 +209,21 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 			add(Finding{Code: FindDriveErrors, Detail: strings.Join(fin.Errors, "; ")})
 			met = false
 		}
-		if met {
+		accepted := !met && p.AcceptBelow && a.Reached.AtLeast(LevelClear) && (fin == nil || len(fin.Errors) == 0)
+		switch {
+		case met:
 			a.Status = StatusPass
-		} else {
+		case accepted:
+			// The policy accepts the best level below the one required.
+			a.Status = StatusPass
+			a.AcceptedBelow = true
+			req := string(p.Level)
+			if p.MICCategory != 0 {
+				req = fmt.Sprintf("MIC category (%d)", p.MICCategory)
+			}
+			add(Finding{Code: FindAcceptedBelow, Detail: req})
+			met = true
+		default:
 			a.Status = StatusFail
 		}
 	}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -477,6 +478,30 @@ func TestRate(t *testing.T) {
 		}
 		if tc.ok && (!tc.m.Known() || tc.m.Title("ja") == tc.m.Title("en") || tc.m.Technique() == "") {
 			t.Errorf("method %s: known %v, titles %q / %q, technique %q", tc.m, tc.m.Known(), tc.m.Title("en"), tc.m.Title("ja"), tc.m.Technique())
+		}
+	}
+}
+
+func TestAssessAcceptBelow(t *testing.T) {
+	for _, accept := range []bool{false, true} {
+		p := report.Policy{Level: report.LevelPurge, AcceptBelow: accept, Verify: report.VerifyPolicy{Mode: report.VerifyNone}}
+		d := &report.DriveRun{
+			Drive: report.Drive{Class: report.ClassSSD, Identity: report.Identity{CapacityBytes: 4096, LogicalSectorSize: 512},
+				HiddenAreas: report.HiddenAreas{Checked: true}},
+			Attempts: []report.Attempt{{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess,
+				TargetBytes: 4096, BytesWritten: 4096, Passes: 1}},
+		}
+		a := report.Assess(p, d, &report.Finish{})
+		wantStatus := report.StatusFail
+		if accept {
+			wantStatus = report.StatusPass
+		}
+		if a.Status != wantStatus || a.Reached != report.LevelClear || a.AcceptedBelow != accept || a.DestroyRequired == accept {
+			t.Errorf("accept=%v: status %s reached %s accepted %v destroy %v; want %s, Clear, %v, %v",
+				accept, a.Status, a.Reached, a.AcceptedBelow, a.DestroyRequired, wantStatus, accept, !accept)
+		}
+		if accept && !strings.Contains(strings.Join(a.Lines("en"), "\n"), "accepted below the required level") {
+			t.Errorf("accepted-below wording missing: %q", a.Lines("en"))
 		}
 	}
 }

@@ -154,6 +154,10 @@ type Policy struct {
 	// Unsigned records that the configuration explicitly allowed a run
 	// without a signing key.
 	Unsigned bool `json:"unsigned,omitempty"`
+	// AcceptBelow records that the policy accepts a drive that reached
+	// Clear but not the required level (kesu.toml below_level = "accept"):
+	// such a drive passes, marked as accepted below the level.
+	AcceptBelow bool `json:"accept_below,omitempty"`
 }
 
 // VerifyPolicy is the read-back verification the policy asks for.

@@ -31,6 +31,9 @@ func (a Assessment) Lines(lang string) []string {
 	case !a.Reached.AtLeast(LevelClear):
 		out = append(out, pick("No sanitization level reached — data may remain; erase again or destroy",
 			"消去レベル未達 — データが残っている可能性があります。再消去または物理的破壊が必要です"))
+	case a.Required != "" && !a.Reached.AtLeast(a.Required) && a.AcceptedBelow:
+		out = append(out, pick(fmt.Sprintf("%s reached; %s not reached — accepted below the required level, as the policy allows", a.Reached, a.Required),
+			fmt.Sprintf("%s 達成、%s 未達 — ポリシーにより下位レベルとして受け入れ", a.Reached, a.Required)))
 	case a.Required != "" && !a.Reached.AtLeast(a.Required):
 		out = append(out, pick(fmt.Sprintf("%s reached; %s not reached — destroy required", a.Reached, a.Required),
 			fmt.Sprintf("%s 達成、%s 未達 — 物理的破壊が必要です", a.Reached, a.Required)))
@@ -60,6 +63,9 @@ func (a Assessment) Lines(lang string) []string {
 		case met:
 			out = append(out, pick(fmt.Sprintf("MIC category (%d): requirement met", c),
 				fmt.Sprintf("総務省ガイドライン区分(%d): 要件を満たしています", c)))
+		case a.AcceptedBelow:
+			out = append(out, pick(fmt.Sprintf("MIC category (%d): requirement not met — accepted below the required level, as the policy allows", c),
+				fmt.Sprintf("総務省ガイドライン区分(%d): 要件を満たしていません — ポリシーにより下位レベルとして受け入れ", c)))
 		default:
 			out = append(out, pick(fmt.Sprintf("MIC category (%d): requirement not met — destroy required", c),
 				fmt.Sprintf("総務省ガイドライン区分(%d): 要件を満たしていません — 物理的破壊が必要です", c)))
@@ -189,6 +195,11 @@ func (f Finding) Message(lang string) string {
 			return detail("SMART はドライブの故障を示しています")
 		}
 		return detail("SMART reports the drive as failing")
+	case FindAcceptedBelow:
+		if ja {
+			return "要求レベル（" + f.Detail + "）に達していませんが、ポリシー（below_level = \"accept\"）により受け入れました"
+		}
+		return "The required level (" + f.Detail + ") was not reached; the policy (below_level = \"accept\") accepts the best level below it"
 	}
 	return detail(f.Code)
 }
