@@ -2,11 +2,375 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kesu-erase/kesu/ata"
+	"github.com/kesu-erase/kesu/scsi"
+	"github.com/kesu-erase/kesu/smart"
 )
 
-// probeSCSI is filled in by the ATA/SCSI work (issue 4).
+// probeSCSI shows a SATA, SAS or USB disk's identity, class, capabilities,
+// hidden areas, security/sanitize state and health. It is read-only: the
+// device is opened O_RDONLY and only inquiry/status commands are sent
+// (scsi.Inspect, ata.Inspect, LOG SENSE) — no SET MAX, no security or
+// sanitize command other than SANITIZE STATUS EXT.
 func probeSCSI(ctx context.Context, device string, jsonOut bool, stdout, stderr io.Writer) error {
-	return errors.New("probe: SATA/SAS devices are not supported yet")
+	t, err := scsi.OpenReadOnly(device)
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", device, err)
+	}
+	defer t.Close()
+	out, err := probeSCSITransport(ctx, t, device, onUSB(os.DirFS("/").(fs.ReadLinkFS), device))
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", device, err)
+	}
+	return writeSCSIProbe(stdout, out, jsonOut)
+}
+
+type satOutput struct {
+	Vendor   string `json:"vendor"`
+	Product  string `json:"product"`
+	Revision string `json:"revision"`
+}
+
+type ataSecurityOutput struct {
+	Supported              bool    `json:"supported"`
+	Enabled                bool    `json:"enabled"`
+	Locked                 bool    `json:"locked"`
+	Frozen                 bool    `json:"frozen"`
+	CountExpired           bool    `json:"count_expired"`
+	EnhancedEraseSupported bool    `json:"enhanced_erase_supported"`
+	MasterPasswordMaximum  bool    `json:"master_password_maximum"`
+	State                  string  `json:"state"`
+	EraseMinutes           float64 `json:"erase_minutes"`          // 0 = not reported
+	EnhancedEraseMinutes   float64 `json:"enhanced_erase_minutes"` // 0 = not reported
+	EraseTimeAtLeast       bool    `json:"erase_time_at_least,omitempty"`
+}
+
+type ataSanitizeOutput struct {
+	ata.SanitizeInfo
+	Status *ata.SanitizeStatus `json:"status,omitempty"`
+}
+
+type ataOutput struct {
+	IdentifyChecksum    string            `json:"identify_checksum"` // valid, invalid, absent
+	Security            ataSecurityOutput `json:"security"`
+	Sanitize            ataSanitizeOutput `json:"sanitize"`
+	TRIM                bool              `json:"trim"`
+	DRAT                bool              `json:"drat"`
+	RZAT                bool              `json:"rzat"`
+	EncryptsAllUserData bool              `json:"encrypts_all_user_data"`
+	SMARTSupported      bool              `json:"smart_supported"`
+	SMARTEnabled        bool              `json:"smart_enabled"`
+	HiddenAreas         *ata.HiddenArea   `json:"hidden_areas,omitempty"`
+	SMART               *ata.SMARTData    `json:"smart,omitempty"`
+}
+
+type scsiDevOutput struct {
+	Readiness              string            `json:"readiness"`
+	VPDPages               []string          `json:"vpd_pages"`
+	Sanitize               map[string]string `json:"sanitize"`
+	SanitizeTimeoutSeconds uint32            `json:"sanitize_timeout_seconds,omitempty"`
+	FormatUnit             string            `json:"format_unit"`
+	ProtectionType         byte              `json:"protection_type"`
+	LBPME                  bool              `json:"lbpme"`
+	LBPRZ                  bool              `json:"lbprz"`
+}
+
+type scsiProbeOutput struct {
+	Device            string         `json:"device"`
+	Transport         string         `json:"transport"` // "ata" (ATA commands via SAT) or "scsi"
+	Bus               string         `json:"bus,omitempty"`
+	Interface         string         `json:"interface"` // "SATA", "SCSI" (SAS and other native SCSI) or "USB"
+	Class             string         `json:"class"`     // report.Class vocabulary: HDD, SSD, USB, other
+	Medium            string         `json:"medium"`    // SSD, HDD or unknown, from the rotation rate
+	Vendor            string         `json:"vendor,omitempty"`
+	Model             string         `json:"model"`
+	Serial            string         `json:"serial"`
+	Firmware          string         `json:"firmware"`
+	WWN               string         `json:"wwn,omitempty"`
+	CapacityBytes     uint64         `json:"capacity_bytes"`
+	Sectors           uint64         `json:"sectors"`
+	LogicalBlockSize  int            `json:"logical_block_size"`
+	PhysicalBlockSize int            `json:"physical_block_size"`
+	RotationRate      uint16         `json:"rotation_rate"`
+	SAT               *satOutput     `json:"sat,omitempty"`
+	ATA               *ataOutput     `json:"ata,omitempty"`
+	SCSI              *scsiDevOutput `json:"scsi,omitempty"`
+	Health            *smart.Summary `json:"health"`
+	Errors            []string       `json:"errors,omitempty"`
+	Raw               struct {
+		Identify string `json:"identify,omitempty"`
+	} `json:"raw"`
+}
+
+// probeSCSITransport inspects the device behind t. usb says the device
+// sits on a USB bus: then ATA pass-through is tried even without a SATL
+// signature, since USB-SATA bridges often report their own vendor.
+func probeSCSITransport(ctx context.Context, t scsi.Transport, device string, usb bool) (*scsiProbeOutput, error) {
+	sd := &scsi.Device{T: t, Name: device}
+	in, err := scsi.Inspect(ctx, sd)
+	if err != nil {
+		return nil, err
+	}
+	out := &scsiProbeOutput{Device: device, Transport: "scsi", Errors: append([]string(nil), in.Problems...)}
+	if usb {
+		out.Bus = "usb"
+	}
+	out.Vendor, out.Model, out.Firmware = in.Inquiry.Vendor, in.Inquiry.Product, in.Inquiry.Revision
+	out.Serial, out.WWN = in.Serial, in.WWN
+	if c := in.Capacity; c != nil {
+		out.CapacityBytes, out.Sectors = c.Bytes(), c.Blocks()
+		out.LogicalBlockSize, out.PhysicalBlockSize = int(c.LogicalBlockSize), int(c.PhysicalBlockSize())
+	}
+	if in.Block != nil {
+		out.RotationRate = in.Block.RotationRate
+	}
+	out.Medium = in.Class()
+	if in.ATA != nil {
+		out.SAT = &satOutput{Vendor: in.ATA.SATVendor, Product: in.ATA.SATProduct, Revision: in.ATA.SATRevision}
+	}
+
+	if in.IsATA() || usb {
+		ai, err := ata.Inspect(ctx, &ata.Device{T: t, Name: device})
+		switch {
+		case err == nil:
+			fillATA(out, ai)
+		case in.IsATA():
+			out.Errors = append(out.Errors, "ATA IDENTIFY DEVICE failed: "+err.Error())
+		default:
+			out.Errors = append(out.Errors, "no ATA pass-through on this USB device ("+err.Error()+"); shown as SCSI")
+		}
+	}
+	if out.Transport == "scsi" {
+		fillSCSI(ctx, out, sd, in)
+	}
+	out.Interface, out.Class = probeClass(out)
+	return out, nil
+}
+
+func fillATA(out *scsiProbeOutput, ai *ata.Inspection) {
+	id := ai.Identity
+	out.Transport = "ata"
+	out.Vendor = ""
+	out.Model, out.Serial, out.Firmware = id.Model, id.Serial, id.Firmware
+	if id.WWN != "" {
+		out.WWN = id.WWN
+	}
+	out.Sectors, out.CapacityBytes = id.Sectors(), id.Bytes()
+	out.LogicalBlockSize, out.PhysicalBlockSize = id.LogicalSectorSize, id.PhysicalSectorSize
+	out.RotationRate = id.RotationRate
+	out.Medium = id.Class()
+	out.Raw.Identify = hex.EncodeToString(id.Raw)
+	sec := id.Security
+	a := &ataOutput{
+		Security: ataSecurityOutput{Supported: sec.Supported, Enabled: sec.Enabled, Locked: sec.Locked, Frozen: sec.Frozen,
+			CountExpired: sec.CountExpired, EnhancedEraseSupported: sec.EnhancedEraseSupported,
+			MasterPasswordMaximum: sec.MasterPasswordMaximum, State: sec.State(),
+			EraseMinutes: sec.EraseTime.Minutes(), EnhancedEraseMinutes: sec.EnhancedEraseTime.Minutes(),
+			EraseTimeAtLeast: sec.EraseTimeAtLeast || sec.EnhancedEraseTimeAtLeast},
+		Sanitize: ataSanitizeOutput{SanitizeInfo: id.Sanitize, Status: ai.SanitizeStatus},
+		TRIM:     id.TRIM, DRAT: id.DRAT, RZAT: id.RZAT, EncryptsAllUserData: id.EncryptsAllUserData,
+		SMARTSupported: id.SMARTSupported, SMARTEnabled: id.SMARTEnabled,
+		HiddenAreas: ai.Hidden, SMART: ai.SMART,
+	}
+	switch {
+	case !id.ChecksumPresent:
+		a.IdentifyChecksum = "absent"
+	case id.ChecksumValid:
+		a.IdentifyChecksum = "valid"
+	default:
+		a.IdentifyChecksum = "invalid"
+	}
+	out.ATA = a
+	out.Health = smart.FromATA(ai.SMART, ai.SMARTExceeded, id.SolidState())
+	out.Errors = append(out.Errors, ai.Problems...)
+}
+
+func fillSCSI(ctx context.Context, out *scsiProbeOutput, sd *scsi.Device, in *scsi.Inspection) {
+	s := &scsiDevOutput{Readiness: in.Readiness, Sanitize: map[string]string{}, FormatUnit: in.FormatUnit,
+		SanitizeTimeoutSeconds: in.SanitizeTimeoutSeconds}
+	for _, p := range in.VPDPages {
+		s.VPDPages = append(s.VPDPages, fmt.Sprintf("%02Xh", p))
+	}
+	for sa, v := range in.Sanitize {
+		s.Sanitize[strings.ToLower(sa.String())] = v
+	}
+	if c := in.Capacity; c != nil {
+		s.ProtectionType, s.LBPME, s.LBPRZ = c.ProtectionType, c.LBPME, c.LBPRZ
+	}
+	out.SCSI = s
+	logs, errs := smart.ReadSCSILogs(ctx, sd)
+	for _, e := range errs {
+		out.Errors = append(out.Errors, e.Error())
+	}
+	out.Health = smart.FromSCSI(logs)
+}
+
+// probeClass names the interface and the drive class (the record's
+// vocabulary: HDD, SSD, USB, other).
+func probeClass(out *scsiProbeOutput) (iface, class string) {
+	switch {
+	case out.Bus == "usb":
+		iface = "USB"
+	case out.Transport == "ata":
+		iface = "SATA"
+	default:
+		iface = "SCSI"
+	}
+	switch {
+	case iface == "USB":
+		class = "USB"
+	case out.Medium == "SSD", out.Medium == "HDD":
+		class = out.Medium
+	default:
+		class = "other"
+	}
+	return iface, class
+}
+
+// onUSB reports whether the block or SCSI generic device named by path
+// hangs off a USB bus, from its sysfs device link (fsys is the root file
+// system, so tests can pass a fake tree).
+func onUSB(fsys fs.ReadLinkFS, path string) bool {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	}
+	base := filepath.Base(path)
+	for _, dir := range []string{"sys/class/block/", "sys/class/scsi_generic/"} {
+		if target, err := fsys.ReadLink(dir + base); err == nil && strings.Contains(target, "/usb") {
+			return true
+		}
+	}
+	return false
+}
+
+func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
+	if jsonOut {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(k, f string, a ...any) { fmt.Fprintf(tw, "%s\t"+f+"\n", append([]any{k}, a...)...) }
+	via := "native SCSI"
+	if out.Transport == "ata" {
+		via = "ATA via SAT ATA PASS-THROUGH(16)"
+		if out.SAT != nil {
+			via += fmt.Sprintf(", SATL %s %s %s", out.SAT.Vendor, out.SAT.Product, out.SAT.Revision)
+		}
+	}
+	p("device", "%s (%s)", out.Device, via)
+	p("class", "%s (%s interface, medium %s)", out.Class, out.Interface, out.Medium)
+	if out.Vendor != "" {
+		p("vendor", "%s", out.Vendor)
+	}
+	p("model", "%s", out.Model)
+	p("serial", "%s", out.Serial)
+	p("firmware", "%s", out.Firmware)
+	if out.WWN != "" {
+		p("wwn", "%s", out.WWN)
+	}
+	p("capacity", "%d bytes = %d x %d B (physical %d B)", out.CapacityBytes, out.Sectors, out.LogicalBlockSize, out.PhysicalBlockSize)
+	p("rotation", "%s", rotationText(out.RotationRate))
+	if a := out.ATA; a != nil {
+		s := a.Security
+		if s.Supported {
+			p("security", "%s; enhanced erase %s; erase time %s, enhanced %s", s.State, yn(s.EnhancedEraseSupported),
+				minutesText(s.EraseMinutes), minutesText(s.EnhancedEraseMinutes))
+		} else {
+			p("security", "not supported")
+		}
+		if z := a.Sanitize; z.Supported {
+			st := "status unknown"
+			if z.Status != nil {
+				st = fmt.Sprintf("%s, frozen %s, antifreeze %s", z.Status.State, yn(z.Status.Frozen), yn(z.Status.Antifreeze))
+			}
+			p("sanitize", "crypto scramble %s, block erase %s, overwrite %s; %s", yn(z.CryptoScramble), yn(z.BlockErase), yn(z.Overwrite), st)
+		} else {
+			p("sanitize", "not supported")
+		}
+		p("trim", "%s (deterministic read %s, reads zeros %s); encrypts all user data %s", yn(a.TRIM), yn(a.DRAT), yn(a.RZAT), yn(a.EncryptsAllUserData))
+		if h := a.HiddenAreas; h != nil {
+			native, dco := "unknown", "n/a"
+			if h.NativeMaxKnown {
+				native = fmt.Sprint(h.NativeMax)
+			}
+			if h.DCOMaxKnown {
+				dco = fmt.Sprint(h.DCOMax)
+			}
+			p("hidden areas", "current max LBA %d, native %s, DCO %s; HPA %s (%d sectors hidden), DCO %s (%d), AMA %s",
+				h.CurrentMax, native, dco, yn(h.HPASupported), h.HPASectors, yn(h.DCOSupported), h.DCOSectors, yn(h.AMASupported))
+		}
+		p("identify", "checksum %s", a.IdentifyChecksum)
+	}
+	if s := out.SCSI; s != nil {
+		p("state", "%s", s.Readiness)
+		keys := make([]string, 0, len(s.Sanitize))
+		for k := range s.Sanitize {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, k+" "+s.Sanitize[k])
+		}
+		p("sanitize", "%s", strings.Join(parts, ", "))
+		p("format unit", "%s", s.FormatUnit)
+		p("provisioning", "LBPME %s, LBPRZ %s, protection type %d", yn(s.LBPME), yn(s.LBPRZ), s.ProtectionType)
+	}
+	if h := out.Health; h != nil {
+		var hp []string
+		if h.TemperatureC != nil {
+			hp = append(hp, fmt.Sprintf("temperature %d C", *h.TemperatureC))
+		}
+		if h.PowerOnHours != nil {
+			hp = append(hp, fmt.Sprintf("power-on hours %d", *h.PowerOnHours))
+		}
+		if h.ReallocatedSectors != nil {
+			hp = append(hp, fmt.Sprintf("reallocated %d", *h.ReallocatedSectors))
+		}
+		if h.PendingSectors != nil {
+			hp = append(hp, fmt.Sprintf("pending %d", *h.PendingSectors))
+		}
+		if h.PercentageUsed != nil {
+			hp = append(hp, fmt.Sprintf("percentage used %d%%", *h.PercentageUsed))
+		}
+		p("health", "%s; %s", h.Verdict, strings.Join(hp, ", "))
+		for _, r := range h.Reasons {
+			p("", "%s", r)
+		}
+	}
+	for _, e := range out.Errors {
+		p("error", "%s", e)
+	}
+	return tw.Flush()
+}
+
+func rotationText(r uint16) string {
+	switch {
+	case r == 0:
+		return "not reported"
+	case r == 1:
+		return "non-rotating (solid state)"
+	case r >= 0x0401 && r <= 0xFFFE:
+		return fmt.Sprintf("%d rpm", r)
+	}
+	return fmt.Sprintf("reserved value %#04x", r)
+}
+
+func minutesText(m float64) string {
+	if m == 0 {
+		return "not reported"
+	}
+	return fmt.Sprintf("%.0f min", m)
 }
