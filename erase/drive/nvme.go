@@ -113,7 +113,8 @@ func (n *NVMe) Close() error {
 }
 
 // Erase implements worker.Drive.
-func (n *NVMe) Erase(ctx context.Context, m report.Method, progress func(worker.Progress)) *worker.Outcome {
+func (n *NVMe) Erase(ctx context.Context, m report.Method, env worker.Env) *worker.Outcome {
+	progress := env.Progress
 	select {
 	case n.lock <- struct{}{}:
 		defer func() { <-n.lock }()

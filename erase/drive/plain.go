@@ -53,7 +53,7 @@ func (p *Plain) Probe(ctx context.Context) (*worker.Probe, error) {
 func (p *Plain) RestoreHiddenAreas(context.Context) ([]report.HiddenArea, error) { return nil, nil }
 
 // Erase implements worker.Drive: a plain drive has no firmware method.
-func (p *Plain) Erase(_ context.Context, m report.Method, _ func(worker.Progress)) *worker.Outcome {
+func (p *Plain) Erase(_ context.Context, m report.Method, _ worker.Env) *worker.Outcome {
 	return &worker.Outcome{Outcome: report.OutcomeUnsupported, Errors: []string{fmt.Sprintf("%s: %v", m, errNotErased)}}
 }
 

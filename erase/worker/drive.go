@@ -253,8 +253,13 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		return false, "", nil
 	}
 	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: 0})
-	out := t.Drive.Erase(ctx, m, func(pr Progress) {
-		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: pr.Fraction, ETA: pr.ETA, Warning: pr.Note})
+	out := t.Drive.Erase(ctx, m, Env{
+		Progress: func(pr Progress) {
+			cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: pr.Fraction, ETA: pr.ETA, Warning: pr.Note})
+		},
+		Record: func(text string) error {
+			return t.log.Note(report.Note{Severity: report.SeverityWarning, Code: "erase-state", Text: fmt.Sprintf("attempt %d (%s): %s", n, m, text)})
+		},
 	})
 	if out == nil {
 		out = &Outcome{Outcome: report.OutcomeFailed, Errors: []string{"the drive adapter returned no outcome"}}

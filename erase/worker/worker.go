@@ -29,7 +29,7 @@ type Drive interface {
 	// the capacity is refreshed afterwards.
 	RestoreHiddenAreas(ctx context.Context) ([]report.HiddenArea, error)
 	// Erase runs one firmware erase method to completion.
-	Erase(ctx context.Context, m report.Method, progress func(Progress)) *Outcome
+	Erase(ctx context.Context, m report.Method, env Env) *Outcome
 	// Open opens the drive's user data area for host I/O.
 	Open(write bool) (erase.Target, error)
 	Close() error
@@ -46,6 +46,17 @@ type Probe struct {
 	// feature is frozen: a suspend-to-RAM cycle may unfreeze it.
 	SecurityFrozen bool
 	Notes          []string
+}
+
+// Env is what a firmware erase may use besides the drive.
+type Env struct {
+	// Progress receives the drive's own progress reports.
+	Progress func(Progress)
+	// Record writes a fact to the drive's journal and fsyncs it before
+	// returning; an error means it is not on the stick. A method that sets
+	// state someone must later undo (an ATA password) records it first and
+	// does not proceed when Record fails.
+	Record func(text string) error
 }
 
 // Progress is a firmware erase's progress as the drive reports it.

@@ -57,7 +57,7 @@ func (f *fakeDrive) Probe(ctx context.Context) (*Probe, error) {
 
 func (f *fakeDrive) RestoreHiddenAreas(context.Context) ([]report.HiddenArea, error) { return nil, nil }
 
-func (f *fakeDrive) Erase(ctx context.Context, m report.Method, progress func(Progress)) *Outcome {
+func (f *fakeDrive) Erase(ctx context.Context, m report.Method, env Env) *Outcome {
 	f.mu.Lock()
 	f.erased = append(f.erased, m)
 	f.mu.Unlock()
@@ -65,7 +65,7 @@ func (f *fakeDrive) Erase(ctx context.Context, m report.Method, progress func(Pr
 	case "ok":
 		st, _ := os.Stat(f.path)
 		os.WriteFile(f.path, make([]byte, st.Size()), 0o600)
-		progress(Progress{Fraction: 1})
+		env.Progress(Progress{Fraction: 1})
 		return &Outcome{Outcome: report.OutcomeSuccess, Mechanism: "fake " + string(m), Expect: erase.ExpectPattern(erase.Zero())}
 	case "lie":
 		return &Outcome{Outcome: report.OutcomeSuccess, Mechanism: "fake " + string(m) + " (does nothing)", Expect: erase.ExpectPattern(erase.Zero())}
