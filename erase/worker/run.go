@@ -68,10 +68,11 @@ func (c *Config) emit(e Event) {
 // Prepare probes the target disks in parallel, moves drives the policy
 // excludes by their probed identity to the excluded list, unfreezes frozen
 // ATA drives once, plans every drive and records drives and exclusions in
-// the journal. It erases nothing.
+// the journal. It erases nothing. With no journal (cfg.Journal nil) it only
+// probes and plans — `kesu plan` — and the preparation cannot be executed.
 func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []discover.Excluded) (*Preparation, error) {
-	if cfg.Policy == nil || cfg.Journal == nil || cfg.Open == nil {
-		return nil, errors.New("worker: Prepare needs a policy, a journal and an opener")
+	if cfg.Policy == nil || cfg.Open == nil {
+		return nil, errors.New("worker: Prepare needs a policy and an opener")
 	}
 	p := &Preparation{cfg: cfg, Excluded: excluded}
 	for _, d := range disks {
@@ -158,6 +159,16 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 				}
 			}
 		}
+	}
+	for _, t := range p.Targets {
+		if t.Probe != nil {
+			t.Plan = plan.For(t.Probe.Caps)
+		}
+	}
+	if cfg.Journal == nil {
+		return p, nil
+	}
+	if p.Unfrozen != "" {
 		if err := cfg.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "unfreeze", Text: p.Unfrozen}); err != nil {
 			return nil, err
 		}
@@ -172,7 +183,6 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 	for _, t := range p.Targets {
 		rd := report.Drive{Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		if t.Probe != nil {
-			t.Plan = plan.For(t.Probe.Caps)
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
 			rd.SMART, rd.HiddenAreas = t.Probe.SMART, t.Probe.Hidden
 			rd.Plan = t.Plan.Record()
@@ -223,6 +233,16 @@ func ClassFromDisk(d discover.Disk) report.Class {
 	return report.ClassOther
 }
 
+// Close releases the drives of a preparation that will not be executed
+// (a dry run).
+func (p *Preparation) Close() {
+	for _, t := range p.Targets {
+		if t.Drive != nil {
+			t.Drive.Close()
+		}
+	}
+}
+
 // Cancel records that the technician declined the run: every drive is
 // recorded as skipped, nothing erased.
 func (p *Preparation) Cancel(reason string) []Result {
@@ -258,6 +278,12 @@ func (p *Preparation) result(t *Target, a report.Assessment, start time.Time, re
 // done is recorded.
 func (p *Preparation) Execute(ctx context.Context) []Result {
 	results := make([]Result, len(p.Targets))
+	if p.cfg.Journal == nil {
+		for i, t := range p.Targets {
+			results[i] = Result{Drive: t.Disk.Name, Status: report.StatusSkipped, Reason: "dry run: no journal, nothing erased"}
+		}
+		return results
+	}
 	var wg sync.WaitGroup
 	for i, t := range p.Targets {
 		wg.Add(1)
