@@ -101,14 +101,28 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	journalDir := fs.String("journal", "", "also write a signed record of the erasure (a journal) into this directory")
 	keyPath := fs.String("key", "", "Ed25519 private key (from kesu keygen) that signs the --journal record")
 	unsigned := fs.Bool("unsigned", false, "with --journal and no --key: write an unsigned record")
+	all := fs.Bool("all", false, "erase every drive of this machine by the policy (--config); disks in use are left alone")
+	configPath := fs.String("config", "", "with --all: the policy (kesu.toml)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
+	if *all {
+		if *device != "" {
+			return fmt.Errorf("%w: --all and --device exclude each other", errUsage)
+		}
+		if !*yes {
+			return fmt.Errorf("%w: erase --all destroys every drive of this machine that is not in use or excluded; add --yes to confirm", errRefused)
+		}
+		return runEraseAll(ctx, allOptions{config: *configPath, journal: *journalDir, key: *keyPath, json: *jsonOut}, stdout, stderr)
+	}
+	if *configPath != "" {
+		return fmt.Errorf("%w: --config goes with --all", errUsage)
+	}
 	if *device == "" {
-		return fmt.Errorf("%w: erase needs --device", errUsage)
+		return fmt.Errorf("%w: erase needs --device (or --all)", errUsage)
 	}
 	pat, err := erase.ParsePattern(*pattern)
 	if err != nil {

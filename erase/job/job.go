@@ -97,16 +97,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		return o.Policy.Excluded(d.Serial, d.WWN, d.Path)
 	})
 	if o.SkipInUse {
-		rules = append(rules, func(d discover.Disk) (bool, string) {
-			if err := erase.CheckNotInUse(o.Root, d.Name); err != nil {
-				var iu *erase.InUseError
-				if errors.As(err, &iu) {
-					return true, "in use: " + strings.Join(iu.Reasons, "; ")
-				}
-				return true, err.Error()
-			}
-			return false, ""
-		})
+		rules = append(rules, InUseRule(o.Root))
 	}
 	targets, excluded := discover.Select(disks, rules...)
 	prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
@@ -115,6 +106,21 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		return fail(err)
 	}
 	return &Job{Journal: j, Prep: prep, opts: o}, nil
+}
+
+// InUseRule excludes disks that are mounted, hold a mounted partition, are
+// swap, are held by device-mapper/md, or back the root filesystem.
+func InUseRule(root fs.FS) discover.Rule {
+	return func(d discover.Disk) (bool, string) {
+		if err := erase.CheckNotInUse(root, d.Name); err != nil {
+			var iu *erase.InUseError
+			if errors.As(err, &iu) {
+				return true, "in use: " + strings.Join(iu.Reasons, "; ")
+			}
+			return true, err.Error()
+		}
+		return false, ""
+	}
 }
 
 // excludedPaths resolves the policy's excluded /dev paths (following

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kesu-erase/kesu/configs"
+	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/job"
+	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/report"
+)
+
+func init() {
+	register(command{name: "list", summary: "list the machine's drives from sysfs (read-only, sends no command)", run: runList})
+	register(command{name: "plan", summary: "probe the drives (read-only) and show what kesu would do to each", run: runPlan})
+}
+
+// loadPolicy reads --config, or the built-in default policy.
+func loadPolicy(path string) (*policy.Config, []byte, error) {
+	if path == "" {
+		c, err := policy.Parse(configs.DefaultPolicy, "built-in default policy (configs/kesu.toml)")
+		return c, configs.DefaultPolicy, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the policy: %w", err)
+	}
+	c, err := policy.Parse(data, path)
+	return c, data, err
+}
+
+type listRow struct {
+	discover.Disk
+	InUse string `json:"in_use,omitempty"`
+}
+
+func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	root := os.DirFS("/")
+	disks, err := discover.Scan(root)
+	if err != nil {
+		return err
+	}
+	rows := make([]listRow, 0, len(disks))
+	for _, d := range disks {
+		r := listRow{Disk: d}
+		if err := erase.CheckNotInUse(root, d.Name); err != nil {
+			var iu *erase.InUseError
+			if errors.As(err, &iu) {
+				r.InUse = strings.Join(iu.Reasons, "; ")
+			} else {
+				r.InUse = err.Error()
+			}
+		}
+		rows = append(rows, r)
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tTRANSPORT\tBAY\tMODEL\tSERIAL\tSIZE\tROT\tIN USE")
+	for _, r := range rows {
+		rot := "ssd"
+		if r.Rotational {
+			rot = "hdd"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Path, r.Transport, r.Location.Bay, dash(r.Model), dash(r.Serial),
+			humanBytes(r.Size), rot, dash(r.InUse))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+// planRow is one drive of `kesu plan`.
+type planRow struct {
+	Drive    string          `json:"drive"`
+	Identity report.Identity `json:"identity"`
+	Class    report.Class    `json:"class"`
+	Health   string          `json:"health"`
+	Plan     interface{}     `json:"plan"`
+	First    report.Method   `json:"first_method,omitempty"`
+	Meets    report.Method   `json:"first_method_meeting_policy,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+type planOutput struct {
+	Policy   report.Policy       `json:"policy"`
+	Drives   []planRow           `json:"drives"`
+	Excluded []discover.Excluded `json:"excluded"`
+}
+
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "policy file (default: the built-in configs/kesu.toml)")
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	pol, _, err := loadPolicy(*configPath)
+	if err != nil {
+		return err
+	}
+	root := os.DirFS("/")
+	disks, err := discover.Scan(root)
+	if err != nil {
+		return err
+	}
+	targets, excluded := discover.Select(disks, job.InUseRule(root), func(d discover.Disk) (bool, string) {
+		return pol.Excluded(d.Serial, d.WWN, d.Path)
+	})
+	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: openDrive}, targets, excluded)
+	if err != nil {
+		return err
+	}
+	defer prep.Close()
+	out := planOutput{Policy: job.PolicyRecord(pol), Excluded: prep.Excluded}
+	for _, t := range prep.Targets {
+		row := planRow{Drive: t.Disk.Path, Identity: worker.IdentityFromDisk(t.Disk), Class: worker.ClassFromDisk(t.Disk), Plan: t.Plan}
+		if t.Err != nil {
+			row.Error = t.Err.Error()
+		}
+		if t.Probe != nil {
+			row.Identity, row.Class = t.Probe.Identity, t.Probe.Class
+			row.Health = "UNKNOWN"
+			if t.Probe.SMART != nil {
+				row.Health = string(t.Probe.SMART.Verdict)
+			}
+		}
+		if s, ok := t.Plan.Best(); ok {
+			row.First = s.Method
+		}
+		if s, ok := t.Plan.FirstMeeting(out.Policy.Level, out.Policy.MICCategory, true); ok {
+			row.Meets = s.Method
+		}
+		out.Drives = append(out.Drives, row)
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(stdout, "policy: %s\n\n", describePolicy(out.Policy))
+	for _, t := range prep.Targets {
+		r := out.Drives[0]
+		for _, x := range out.Drives {
+			if x.Drive == t.Disk.Path {
+				r = x
+			}
+		}
+		fmt.Fprintf(stdout, "%s  %s %s  serial %s  %s  class %s  health %s\n", r.Drive, dash(r.Identity.Vendor), dash(r.Identity.Model),
+			dash(r.Identity.Serial), humanBytes(int64(r.Identity.CapacityBytes)), r.Class, dash(r.Health))
+		if r.Error != "" {
+			fmt.Fprintf(stdout, "  cannot be erased: %s\n\n", r.Error)
+			continue
+		}
+		for i, s := range t.Plan.Steps {
+			mark := "skip"
+			if s.Chosen {
+				mark = "try "
+			}
+			fmt.Fprintf(stdout, "  %d. %s %-34s %-6s %s\n", i+1, mark, s.Method, levelWord(s.Rating), s.Reason)
+		}
+		if t.Plan.Note != "" {
+			fmt.Fprintf(stdout, "  note: %s\n", t.Plan.Note)
+		}
+		if r.Meets == "" {
+			fmt.Fprintf(stdout, "  → no method in this plan meets the policy\n")
+		}
+		fmt.Fprintln(stdout)
+	}
+	for _, e := range prep.Excluded {
+		fmt.Fprintf(stdout, "%s  excluded: %s\n", e.Disk.Path, e.Reason)
+	}
+	return nil
+}
+
+func levelWord(r report.Rating) string {
+	if r.NISTRev1 != r.IEEE2883 {
+		return fmt.Sprintf("%s/%s", r.IEEE2883, r.NISTRev1)
+	}
+	return string(r.NISTRev1)
+}
+
+func describePolicy(p report.Policy) string {
+	var s []string
+	if p.Level != "" {
+		s = append(s, "level "+string(p.Level))
+	}
+	if p.MICCategory != 0 {
+		s = append(s, fmt.Sprintf("MIC category (%d)", p.MICCategory))
+	}
+	v := string(p.Verify.Mode)
+	if p.Verify.Mode == report.VerifySampled {
+		v = fmt.Sprintf("sampled %g%%", p.Verify.Percent)
+	}
+	s = append(s, "verify "+v)
+	if p.AcceptBelow {
+		s = append(s, "accepts the best level below")
+	}
+	return strings.Join(s, ", ")
+}
