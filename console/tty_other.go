@@ -1,0 +1,13 @@
+//go:build !linux
+
+package console
+
+import "io"
+
+func isTerminal(v any) bool { return false }
+
+func termSize(v any) (w, h int, ok bool) { return 0, 0, false }
+
+func openInput(r io.Reader) (io.Reader, func() error, bool, error) {
+	return r, func() error { return nil }, false, nil
+}
