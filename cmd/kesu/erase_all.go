@@ -9,10 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/kesu-erase/kesu/console"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
@@ -66,27 +67,40 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 	}
 	sum := sha256.Sum256(data)
-	lines := newLinePrinter(stderr)
+	ev := newScreenEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer,
 		Mode: "cli", Version: version, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
-		Events: lines.event,
+		Events: ev.event,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRefused, err)
 	}
-	fmt.Fprintf(stderr, "kesu: policy %s; record %s\n", describePolicy(job.PolicyRecord(pol)), j.Journal.Path())
-	for _, t := range j.Prep.Targets {
-		first := "-"
-		if s, ok := t.Plan.Best(); ok {
-			first = string(s.Method)
-		}
-		fmt.Fprintf(stderr, "kesu: target %s (%s %s) plan starts with %s\n", t.Disk.Path, dash(t.Disk.Model), dash(t.Disk.Serial), first)
+	// On a terminal the technician also types the confirmation; --yes alone
+	// confirms when kesu runs from a script (stdin is not a terminal).
+	term := console.Terminal{Name: "stderr", Out: stderr}
+	interactive := isTerminal(os.Stdin) && isTerminal(stderr)
+	if interactive {
+		term.In = os.Stdin
+	} else {
+		term.Mode = console.ModePlain
 	}
-	for _, e := range j.Prep.Excluded {
-		fmt.Fprintf(stderr, "kesu: excluded %s: %s\n", e.Disk.Path, e.Reason)
+	lang := console.English
+	if pol.Language == "ja" {
+		lang = console.Japanese
 	}
-	results, sealErr := j.Execute(ctx)
+	ui, err := console.New(screenPlan(j, pol, hostWords(report.LocalHost())), console.Options{Lang: lang}, term)
+	if err != nil {
+		j.Cancel("the screen could not be started: " + err.Error())
+		return err
+	}
+	fp := ""
+	if signer != nil {
+		fp = signer.Fingerprint()
+	}
+	results, _, runErr := runScreen(ctx, j, ev, ui, !interactive, console.Next{Action: console.ActionExit}, fp)
+	ui.Close()
+	sealErr := runErr
 	rep := allReport{Journal: j.Journal.Path(), Results: results}
 	if signer != nil {
 		rep.Fingerprint = signer.Fingerprint()
@@ -135,45 +149,14 @@ func printAllSummary(w io.Writer, r *allReport) {
 	}
 }
 
-// linePrinter prints worker events as plain lines: phase changes at once,
-// progress at most every 5 s per drive.
-type linePrinter struct {
-	w     io.Writer
-	mu    sync.Mutex
-	phase map[string]worker.Phase
-	last  map[string]time.Time
-}
-
-func newLinePrinter(w io.Writer) *linePrinter {
-	return &linePrinter{w: w, phase: map[string]worker.Phase{}, last: map[string]time.Time{}}
-}
-
-func (l *linePrinter) event(e worker.Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	changed := l.phase[e.Drive] != e.Phase
-	if !changed && e.Warning == "" && time.Since(l.last[e.Drive]) < 5*time.Second {
-		return
+// hostWords names the machine for the screen.
+func hostWords(h report.Host) string {
+	s := strings.TrimSpace(h.SysVendor + " " + h.ProductName)
+	if h.ProductSerial != "" {
+		s += " (" + h.ProductSerial + ")"
 	}
-	l.phase[e.Drive], l.last[e.Drive] = e.Phase, time.Now()
-	line := fmt.Sprintf("kesu: %s %s", e.Drive, e.Phase)
-	if e.Method != "" {
-		line += " " + string(e.Method)
+	if s == "" {
+		s = h.Hostname
 	}
-	switch {
-	case e.Total > 0:
-		line += fmt.Sprintf(" %5.1f%% %s/s", 100*float64(e.Done)/float64(e.Total), humanBytes(int64(e.Rate)))
-	case e.Fraction >= 0:
-		line += fmt.Sprintf(" %5.1f%%", 100*e.Fraction)
-	}
-	if e.ETA > 0 {
-		line += " ETA " + clock(e.ETA)
-	}
-	if e.Warning != "" {
-		line += " — " + e.Warning
-	}
-	if e.Result != nil {
-		line += fmt.Sprintf(" %s: %s", e.Result.Status, e.Result.Reason)
-	}
-	fmt.Fprintln(l.w, line)
+	return s
 }

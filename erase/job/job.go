@@ -206,8 +206,8 @@ func (j *Job) Cancel(reason string) ([]worker.Result, error) {
 }
 
 func (j *Job) seal(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		j.Journal.Note(report.Note{Severity: report.SeverityWarning, Code: "aborted", Text: "the run was aborted: " + err.Error()})
+	if ctx.Err() != nil {
+		j.Journal.Note(report.Note{Severity: report.SeverityWarning, Code: "aborted", Text: "the run was aborted: " + context.Cause(ctx).Error()})
 	}
 	return j.Journal.Seal()
 }

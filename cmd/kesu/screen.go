@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/job"
+	"github.com/kesu-erase/kesu/erase/plan"
+	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/smart"
+)
+
+// screenEvents forwards the worker's events to the console once it exists
+// (probing starts before the plan can be shown) and turns them into the
+// console's events: a phase event when a drive's phase changes, then its
+// progress.
+type screenEvents struct {
+	ui    atomic.Pointer[console.UI]
+	mu    sync.Mutex
+	phase map[string]worker.Phase
+	also  func(worker.Event)
+}
+
+func newScreenEvents(also func(worker.Event)) *screenEvents {
+	return &screenEvents{phase: map[string]worker.Phase{}, also: also}
+}
+
+func (s *screenEvents) event(e worker.Event) {
+	if s.also != nil {
+		s.also(e)
+	}
+	ui := s.ui.Load()
+	if ui == nil {
+		return
+	}
+	for _, ce := range s.convert(e) {
+		ui.Apply(ce)
+	}
+}
+
+func (s *screenEvents) convert(e worker.Event) []console.Event {
+	var out []console.Event
+	s.mu.Lock()
+	changed := s.phase[e.Drive] != e.Phase
+	s.phase[e.Drive] = e.Phase
+	s.mu.Unlock()
+	if changed && e.Phase != worker.PhaseDone {
+		what := ""
+		if e.Method != "" {
+			what = e.Method.Title("en")
+		}
+		out = append(out, console.PhaseEvent(e.Drive, console.Phase(e.Phase), what))
+	}
+	switch {
+	case e.Result != nil:
+		r := e.Result
+		level := string(r.Assessment.Reached)
+		if r.Assessment.MICCategory != 0 && r.Assessment.MICMet != 0 {
+			level += fmt.Sprintf(" / MIC (%d)", r.Assessment.MICMet)
+		}
+		out = append(out, console.DoneEvent(e.Drive, consoleStatus(r.Status), level, r.Reason))
+	case e.Total > 0:
+		out = append(out, console.ProgressEvent(e.Drive, e.Done, e.Total, e.Rate, e.ETA))
+	case e.Phase == worker.PhaseFirmware:
+		pct := -1.0
+		if e.Fraction >= 0 {
+			pct = 100 * e.Fraction
+		}
+		out = append(out, console.PercentEvent(e.Drive, pct, e.ETA))
+	}
+	if e.Warning != "" {
+		out = append(out, console.WarningEvent(e.Drive, e.Warning))
+	}
+	return out
+}
+
+func consoleStatus(s report.Status) console.Status {
+	switch s {
+	case report.StatusPass:
+		return console.StatusPass
+	case report.StatusSkipped:
+		return console.StatusSkipped
+	case report.StatusIncomplete:
+		return console.StatusAborted
+	}
+	return console.StatusFail
+}
+
+// screenPlan is the "before" screen of a prepared job.
+func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
+	rp := job.PolicyRecord(pol)
+	p := console.Plan{Host: host, Policy: console.Policy{Level: policyLevel(rp), Verify: verifyWords(rp.Verify)},
+		Confirm: console.Confirm{Word: pol.Run.ConfirmWord, Unattended: pol.Run.Unattended,
+			Countdown: secondsDuration(pol.Run.Countdown)}}
+	if pol.Policy.BelowLevel == policy.BelowAccept {
+		p.Policy.Notes = append(p.Policy.Notes, "a drive that cannot reach the level passes at the best level below (marked)")
+	}
+	if j.Prep.Unfrozen != "" {
+		p.Policy.Notes = append(p.Policy.Notes, j.Prep.Unfrozen)
+	}
+	for _, t := range j.Prep.Targets {
+		p.Drives = append(p.Drives, screenDrive(t, rp))
+	}
+	for _, e := range j.Prep.Excluded {
+		p.Excluded = append(p.Excluded, console.Excluded{Bay: e.Disk.Location.Bay, Model: e.Disk.Model, Serial: e.Disk.Serial,
+			Path: e.Disk.Path, Reason: e.Reason})
+	}
+	return p
+}
+
+func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
+	d := console.Drive{ID: t.Disk.Name, Bay: t.Disk.Location.Bay, Transport: string(t.Disk.Transport),
+		Model: t.Disk.Model, Serial: t.Disk.Serial, Capacity: t.Disk.Size, Health: console.HealthUnknown}
+	class := worker.ClassFromDisk(t.Disk)
+	if t.Probe != nil {
+		id := t.Probe.Identity
+		d.Model, d.Serial, d.Capacity, class = strings.TrimSpace(id.Vendor+" "+id.Model), id.Serial, int64(id.CapacityBytes), t.Probe.Class
+		d.Health, d.HealthNote = health(t.Probe.SMART)
+	}
+	d.Class = classWords(class, t.Disk.Transport)
+	if t.Err != nil {
+		d.Method, d.Level, d.BelowPolicy = "none: "+t.Err.Error(), "none", true
+		return d
+	}
+	best, ok := t.Plan.Best()
+	if !ok {
+		d.Method, d.Level, d.BelowPolicy = "none", "none - destroy required", true
+		return d
+	}
+	d.Method = best.Method.Title("en")
+	level := plan.Strict(best.Rating)
+	d.Level = string(level)
+	if best.Rating.NISTRev1 != best.Rating.IEEE2883 {
+		d.Level = fmt.Sprintf("%s (Rev.1: %s)", best.Rating.IEEE2883, best.Rating.NISTRev1)
+	}
+	if !plan.Meets(best, rp.Level, rp.MICCategory, true) {
+		d.BelowPolicy = true
+		d.Level += " - below policy"
+	}
+	return d
+}
+
+func health(s *smart.Summary) (console.Health, string) {
+	if s == nil {
+		return console.HealthUnknown, "no health data"
+	}
+	note := ""
+	if len(s.Reasons) > 0 {
+		note = s.Reasons[0]
+	}
+	switch s.Verdict {
+	case smart.Pass:
+		return console.HealthPass, note
+	case smart.Fail:
+		return console.HealthFail, note
+	}
+	return console.HealthUnknown, note
+}
+
+func classWords(c report.Class, tr discover.Transport) string {
+	switch c {
+	case report.ClassHDD, report.ClassSSD:
+		switch tr {
+		case discover.SAS, discover.SCSI:
+			return "SAS " + string(c)
+		case discover.SATA:
+			return "SATA " + string(c)
+		}
+		return string(c)
+	case report.ClassOther:
+		return "other"
+	}
+	return string(c)
+}
+
+func policyLevel(p report.Policy) string {
+	switch {
+	case p.MICCategory != 0 && p.Level != "":
+		return fmt.Sprintf("%s (MIC category %d)", p.Level, p.MICCategory)
+	case p.MICCategory == 1:
+		return "MIC category 1: Purge, then physical destruction"
+	case p.MICCategory == 2:
+		return "MIC category 2 (Purge)"
+	case p.MICCategory == 3:
+		return "MIC category 3 (Clear)"
+	}
+	return string(p.Level)
+}
+
+func verifyWords(v report.VerifyPolicy) string {
+	switch v.Mode {
+	case report.VerifyFull:
+		return "full read-back"
+	case report.VerifySampled:
+		return fmt.Sprintf("%g%% sampled read-back", v.Percent)
+	}
+	return string(v.Mode)
+}
+
+// runScreen shows the plan, confirms (unless confirmed already), runs the
+// job with the live view and shows the summary. It returns the results and
+// the action the technician's screen ended with.
+func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI, confirmed bool, next console.Next, fingerprint string) ([]worker.Result, console.Action, error) {
+	ev.ui.Store(ui)
+	if !confirmed {
+		d, err := ui.Confirm(ctx)
+		if err != nil || !d.Erase {
+			why := "the technician did not confirm"
+			if d.How != "" {
+				why += " (" + string(d.How) + ")"
+			}
+			if err != nil {
+				why += ": " + err.Error()
+			}
+			res, cerr := j.Cancel(why)
+			r := console.Result{RecordPath: j.Journal.Path(), Fingerprint: fingerprint, Next: next}
+			if cerr != nil {
+				r.RecordError = cerr.Error()
+			}
+			action, _ := ui.Finish(ctx, r)
+			return res, action, cerr
+		}
+		j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "confirmed",
+			Text: fmt.Sprintf("confirmed by %s on %s (%q) at %s", d.How, d.Terminal, d.Typed, d.At.UTC().Format("2006-01-02T15:04:05Z"))})
+	}
+	runCtx := ui.Run(ctx)
+	results, sealErr := j.Execute(runCtx)
+	r := console.Result{RecordPath: j.Journal.Path(), Fingerprint: fingerprint, Next: next}
+	if by, at, ok := ui.Aborted(); ok {
+		r.Notes = append(r.Notes, fmt.Sprintf("aborted by the operator on %s at %s", by, at.Format("15:04:05")))
+	}
+	if sealErr != nil {
+		r.RecordError = sealErr.Error()
+	}
+	action, err := ui.Finish(ctx, r)
+	if err == nil {
+		err = sealErr
+	}
+	return results, action, err
+}
+
+func secondsDuration(s int) time.Duration { return time.Duration(s) * time.Second }
