@@ -103,6 +103,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	unsigned := fs.Bool("unsigned", false, "with --journal and no --key: write an unsigned record")
 	all := fs.Bool("all", false, "erase every drive of this machine by the policy (--config); disks in use are left alone")
 	configPath := fs.String("config", "", "with --all: the policy (kesu.toml)")
+	method := fs.String("method", "", "with --device: run this one method (e.g. nvme-format-user-data-erase, ata-sanitize-block-erase) through the worker, with canaries and read-back, no fallback; needs --journal")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -135,6 +136,25 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed, err := parseSeed(*seedHex)
 	if err != nil {
 		return err
+	}
+	if *method != "" {
+		if *journalDir == "" || (*keyPath == "" && !*unsigned) {
+			return fmt.Errorf("%w: --method needs --journal DIR and --key FILE (or --unsigned)", errUsage)
+		}
+		if *device == "" {
+			return fmt.Errorf("%w: --method needs --device", errUsage)
+		}
+		if !*yes {
+			return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm", errRefused, *device)
+		}
+		var signer *report.Signer
+		if *keyPath != "" {
+			if signer, err = report.LoadSigner(*keyPath); err != nil {
+				return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
+			}
+		}
+		return runEraseMethod(ctx, methodOptions{device: *device, method: report.Method(*method), journal: *journalDir,
+			signer: signer, unsigned: *unsigned, verify: pct, pattern: pat.String(), json: *jsonOut}, stdout, stderr)
 	}
 	if *journalDir == "" && (*keyPath != "" || *unsigned) {
 		return fmt.Errorf("%w: --key and --unsigned go with --journal", errUsage)
