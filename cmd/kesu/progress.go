@@ -3,24 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
-	"golang.org/x/sys/unix"
 )
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
 
 // progressPrinter shows erase.Progress on stderr: a bar redrawn in place on
 // a terminal, a plain line every few seconds otherwise (logs stay readable).

@@ -5,28 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/kesu-erase/kesu/erase"
-	"golang.org/x/sys/unix"
 )
 
 // errRefused marks a safety refusal (exit status 3).
 var errRefused = errors.New("refused")
-
-// kernelBlockName returns the kernel name (sda, nvme0n1, loop3) of the
-// block device at path, from /sys/dev/block/MAJ:MIN.
-func kernelBlockName(st os.FileInfo) (string, error) {
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return "", errors.New("no device number")
-	}
-	link, err := os.Readlink(fmt.Sprintf("/sys/dev/block/%d:%d", unix.Major(sys.Rdev), unix.Minor(sys.Rdev)))
-	if err != nil {
-		return "", err
-	}
-	return filepath.Base(link), nil
-}
 
 // openTarget opens a block device or file for kesu. For writing, a block
 // device must be a whole disk that is not mounted, holds no mounted

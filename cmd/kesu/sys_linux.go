@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// kernelBlockName returns the kernel name (sda, nvme0n1, loop3) of the
+// block device at path, from /sys/dev/block/MAJ:MIN.
+func kernelBlockName(st os.FileInfo) (string, error) {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", errors.New("no device number")
+	}
+	link, err := os.Readlink(fmt.Sprintf("/sys/dev/block/%d:%d", unix.Major(sys.Rdev), unix.Minor(sys.Rdev)))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Base(link), nil
+}
