@@ -46,7 +46,7 @@ func TestSanitizeSequenceAndProgress(t *testing.T) {
 		t.Errorf("progress = %+v; want 25%% then 75%%", res.Progress)
 	}
 	// Poll interval from the device's recommended timeout: 600 s / 50.
-	for _, s := range clk.Sleeps {
+	for _, s := range clk.Slept() {
 		if s != 12*time.Second {
 			t.Errorf("poll interval %v; want 12s", s)
 		}
