@@ -487,7 +487,7 @@ func (a *ATA) securityErase(ctx context.Context, enhanced bool, env worker.Env) 
 	var pw ata.Password
 	record := func(p ata.Password) error {
 		pw = p
-		return env.Record(fmt.Sprintf("kesu is about to set the ATA user password %q on %s (model %q, serial %q) for SECURITY ERASE UNIT (%s). If the drive is left locked or with security enabled, remove the password with: hdparm --user-master u --security-unlock %s %s; then hdparm --user-master u --security-disable %s %s",
+		return env.Record(fmt.Sprintf("kesu is about to set the ATA user password %q on %s (model %q, serial %q) for SECURITY ERASE UNIT (%s). If the drive is left locked or with security enabled, remove the password with `kesu unlock --device DEV --password PASSWORD --yes`, or with: hdparm --user-master u --security-unlock %s %s; then hdparm --user-master u --security-disable %s %s",
 			p.String(), a.disk.Path, a.model(), a.serial(), kind, p.String(), a.disk.Path, p.String(), a.disk.Path))
 	}
 	note := "SECURITY ERASE UNIT runs inside the drive and reports no progress until it returns"
@@ -572,7 +572,7 @@ func (a *ATA) securityErase(ctx context.Context, enhanced bool, env worker.Env) 
 	}
 	if res.PasswordRecorded && !res.Erased && (res.Recovery == nil || !res.Recovery.Disabled) {
 		p := pw.String()
-		out.Recovery = fmt.Sprintf("%s (serial %s) may be left with ATA security enabled and the user password %q (recorded in this journal before it was set). If it is still busy erasing, let it finish or power-cycle it; then unlock and remove the password: `hdparm --user-master u --security-unlock %s %s` and `hdparm --user-master u --security-disable %s %s`; check with `hdparm -I %s` that security is \"not enabled\"",
+		out.Recovery = fmt.Sprintf("%s (serial %s) may be left with ATA security enabled and the user password %q (recorded in this journal before it was set). If it is still busy erasing, let it finish or power-cycle it; then unlock and remove the password on any Linux machine: `kesu unlock --device DEV --password PASSWORD --yes`, or `hdparm --user-master u --security-unlock %s %s` and `hdparm --user-master u --security-disable %s %s`; check with `hdparm -I %s` that security is \"not enabled\"",
 			a.disk.Path, a.serial(), p, p, a.disk.Path, p, a.disk.Path, a.disk.Path)
 	}
 	return out

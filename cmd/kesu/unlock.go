@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/kesu-erase/kesu/ata"
+	"github.com/kesu-erase/kesu/scsi"
+)
+
+func init() {
+	register(command{
+		name:    "unlock",
+		summary: "remove an ATA user password a record names (recovery of an interrupted Security Erase)",
+		run:     runUnlock,
+	})
+}
+
+// runUnlock is the recovery the record's Recovery text describes: SECURITY
+// UNLOCK and DISABLE PASSWORD with the password kesu recorded before it set
+// it, then IDENTIFY to confirm security is disabled.
+func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("unlock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	device := fs.String("device", "", "the SATA drive, e.g. /dev/sdb (required)")
+	password := fs.String("password", "", "the user password as the record gives it (required)")
+	yes := fs.Bool("yes", false, "confirm: the drive's security state will be changed")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *device == "" || *password == "" {
+		return fmt.Errorf("%w: unlock needs --device and --password", errUsage)
+	}
+	if !*yes {
+		return fmt.Errorf("%w: unlock changes %s's security state; add --yes", errRefused, *device)
+	}
+	pw, err := ata.PasswordFromString(*password)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	t, err := scsi.OpenReadOnly(*device)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	d := &ata.Device{T: t, Name: *device}
+	rec, cmds := d.RemovePassword(ctx, pw)
+	for _, c := range cmds {
+		line := "sent " + c.Name
+		if c.Error != "" {
+			line += ": " + c.Error
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	switch {
+	case rec == nil:
+		return errors.New("unlock: nothing was attempted")
+	case rec.Disabled:
+		fmt.Fprintf(stdout, "%s: security disabled; the drive is usable\n", *device)
+		return nil
+	}
+	return fmt.Errorf("%s: security still enabled (unlock: %s; disable: %s; check: %s)", *device,
+		orDash(rec.UnlockErr), orDash(rec.DisableErr), orDash(rec.CheckErr))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "ok"
+	}
+	return s
+}
