@@ -39,3 +39,19 @@ bench: build
 
 clean:
 	rm -rf $(OUT)
+
+# ---- the boot stick: image and demo (docs/stick.md) ----
+# image: out/kesu.img from CONFIG (kesu.toml) and KEY (the signing key from
+# `kesu keygen`; leave empty only if CONFIG says signing.unsigned = true).
+#   make image CONFIG=my-kesu.toml KEY=keys/kesu-signing.key
+CONFIG ?= configs/kesu.toml
+KEY    ?=
+IMAGE  ?= $(OUT)/kesu.img
+
+image: deps
+	$(GO) run ./cmd/kesu-mkimage -config $(CONFIG) $(if $(KEY),-key $(KEY)) -o $(IMAGE)
+
+# demo: a demo stick booted under QEMU with Secure Boot and marker-filled
+# target disks; prints what happened per disk and verifies the record.
+demo: deps
+	./scripts/demo.sh

@@ -1,0 +1,45 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/kesu-erase/kesu/appliance"
+	"github.com/kesu-erase/kesu/report"
+)
+
+// applianceErase is the erase part of appliance mode (discovery, plan,
+// confirmation, parallel erase and verification, seal, result screen). The
+// file that builds it into kesu sets it from init; while it is nil the
+// appliance boots, checks the stick and its policy, and erases nothing.
+var applianceErase appliance.EraseFunc
+
+func init() {
+	register(command{
+		name:    "appliance",
+		summary: "boot-stick mode; runs only as the stick's init (no arguments)",
+		run:     runAppliance,
+	})
+}
+
+func runAppliance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 0 {
+		return fmt.Errorf("%w: appliance takes no arguments", errUsage)
+	}
+	if why := appliance.InInitramfs(); why != "" {
+		return errors.New("appliance mode runs only as the uinit of a kesu stick's initramfs: " + why)
+	}
+	appliance.Run(ctx, appliance.Options{
+		System:  appliance.NewSystem(stdout, appliance.DefaultModuleTimeout),
+		Out:     stdout,
+		Erase:   applianceErase,
+		Version: report.CurrentTool(version).Version,
+	})
+	// As init's uinit, kesu must not exit: init would end and the kernel
+	// panic. Run returns only if its power call failed and its context ended.
+	select {}
+}
