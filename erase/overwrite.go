@@ -54,6 +54,10 @@ type OverwriteResult struct {
 	BytesWritten      int64      `json:"bytes_written"`
 	Unwritable        []LBARange `json:"unwritable,omitempty"`
 	UnwritableBlocks  int64      `json:"unwritable_blocks"`
+	// UntriedBlocks are unwritable blocks recorded without a write of their
+	// own, after the drive refused many single-block writes in the same
+	// chunk (a failing region, not isolated bad sectors).
+	UntriedBlocks int64 `json:"untried_blocks,omitempty"`
 	// WrittenThrough is the offset up to which the pass went (all bytes
 	// before it were attempted); equals Size when the pass ran to the end.
 	WrittenThrough int64         `json:"written_through"`
@@ -147,6 +151,7 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 	res.WrittenThrough = w.through
 	res.Unwritable = w.bad.list()
 	res.UnwritableBlocks = w.bad.blocks
+	res.UntriedBlocks = w.untried
 	res.Retries = w.retried
 	switch {
 	case err != nil && errors.Is(err, context.Canceled), err != nil && errors.Is(err, context.DeadlineExceeded):
@@ -162,7 +167,11 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 	}
 	res.Synced = true
 	if res.UnwritableBlocks > 0 {
-		return finish(Failed, fmt.Sprintf("%d blocks in %d ranges could not be written", res.UnwritableBlocks, len(res.Unwritable))), nil
+		reason := fmt.Sprintf("%d blocks in %d ranges could not be written", res.UnwritableBlocks, len(res.Unwritable))
+		if res.UntriedBlocks > 0 {
+			reason += fmt.Sprintf(" (%d of them not tried one by one: they lie in chunks where the drive refused %d single-block writes)", res.UntriedBlocks, maxChunkFails)
+		}
+		return finish(Failed, reason), nil
 	}
 	if res.BytesWritten != size {
 		return finish(Failed, fmt.Sprintf("wrote %d of %d bytes", res.BytesWritten, size)), nil
@@ -193,7 +202,23 @@ type writer struct {
 	through int64
 	retried int
 	bad     rangeSet
+
+	// chunkFails counts failed writes while bisecting the current chunk;
+	// past maxChunkFails the rest of the chunk is recorded unwritable
+	// without trying each block (untried counts those blocks).
+	chunkFails int
+	untried    int64
+	// deadChunks counts consecutive chunks of which nothing could be
+	// written: a drive refusing every write is given up on quickly.
+	deadChunks int
 }
+
+// Limits that keep a dying drive from taking days: single-block retries per
+// chunk, and whole chunks in a row that refuse every write.
+const (
+	maxChunkFails = 64
+	maxDeadChunks = 3
+)
 
 // run drives the pipeline: generators fill buffers ahead of one sequential
 // writer. Constant patterns share one pre-filled buffer.
@@ -301,10 +326,23 @@ func (w *writer) write(b []byte, off int64) error {
 		if vanished(w.t, err) {
 			return fmt.Errorf("%w at byte %d: %v", ErrVanished, off, err)
 		}
+		before := w.written
+		w.chunkFails = 0
 		if e := w.bisect(b, off); e != nil {
 			return e
 		}
+		if w.written == before {
+			w.deadChunks++
+		} else {
+			w.deadChunks = 0
+		}
+		if w.deadChunks >= maxDeadChunks {
+			w.through = off + int64(len(b))
+			return fmt.Errorf("pass abandoned at byte %d: the drive refused every write in %d chunks in a row (%d blocks unwritable so far, %d of them not tried one by one)",
+				w.through, w.deadChunks, w.bad.blocks, w.untried)
+		}
 	} else {
+		w.deadChunks = 0
 		w.written += int64(len(b))
 		w.meter.add(int64(len(b)))
 	}
@@ -324,11 +362,25 @@ func (w *writer) try(b []byte, off int64) error {
 // the target's I/O alignment allows), recording what cannot be written.
 func (w *writer) bisect(b []byte, off int64) error {
 	units := len(b) / w.unit
+	if w.chunkFails >= maxChunkFails {
+		// The drive has refused too many single writes in this chunk:
+		// record the rest as unwritable without trying each block.
+		first := off / int64(w.lbs)
+		last := (off + int64(len(b)) - 1) / int64(w.lbs)
+		w.bad.add(first, last-first+1)
+		w.untried += last - first + 1
+		w.meter.add(int64(len(b)))
+		if w.maxBad > 0 && w.bad.blocks >= w.maxBad {
+			return fmt.Errorf("pass abandoned at byte %d: %d blocks could not be written (limit %d)", off, w.bad.blocks, w.maxBad)
+		}
+		return nil
+	}
 	if units <= 1 {
 		if err := w.try(b, off); err != nil {
 			if vanished(w.t, err) {
 				return fmt.Errorf("%w at byte %d: %v", ErrVanished, off, err)
 			}
+			w.chunkFails++
 			first := off / int64(w.lbs)
 			last := (off + int64(len(b)) - 1) / int64(w.lbs)
 			w.bad.add(first, last-first+1)

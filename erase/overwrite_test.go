@@ -170,3 +170,52 @@ func mustRandom(t *testing.T) Pattern {
 	}
 	return p
 }
+
+// A drive that refuses every write is given up on after a few chunks, not
+// bisected block by block to the end.
+func TestOverwriteDeadDriveFailsFast(t *testing.T) {
+	m := newMem(64<<20, 512)
+	m.badWrite = []LBARange{{LBA: 0, Count: 1 << 17}}
+	res, _ := Overwrite(context.Background(), m, OverwriteOptions{Pattern: Zero(), ChunkSize: 1 << 20})
+	if res.Outcome != Failed || !strings.Contains(res.Reason, "refused every write") {
+		t.Fatalf("Overwrite of a dead drive = %s %q; want failed, refused every write", res.Outcome, res.Reason)
+	}
+	if res.WrittenThrough != 3<<20 || res.BytesWritten != 0 {
+		t.Errorf("gave up through %d having written %d; want after 3 chunks, nothing written", res.WrittenThrough, res.BytesWritten)
+	}
+	// Per chunk: the write, one retry, then at most maxChunkFails failing
+	// single writes plus the halves tried on the way down (11 levels for
+	// 2048 blocks).
+	if m.writes > 3*(2+4*maxChunkFails+2*11) {
+		t.Errorf("%d writes to give up on 3 dead chunks; want far fewer than bisecting every block", m.writes)
+	}
+}
+
+// A failing region inside an otherwise good drive is recorded (partly
+// untried), and the pass goes on past it.
+func TestOverwriteFailingRegionGoesOn(t *testing.T) {
+	m := newMem(16<<20, 512)
+	m.badWrite = []LBARange{{LBA: 4096, Count: 1024}} // 512 KiB inside the third chunk
+	res, _ := Overwrite(context.Background(), m, OverwriteOptions{Pattern: Zero(), ChunkSize: 1 << 20})
+	if res.Outcome != Failed || res.WrittenThrough != 16<<20 {
+		t.Fatalf("Overwrite = %s through %d; want failed, through the end", res.Outcome, res.WrittenThrough)
+	}
+	// Every really bad block is in the list; blocks recorded without their
+	// own write are counted as untried.
+	if res.UnwritableBlocks < 1024 || res.UntriedBlocks == 0 {
+		t.Errorf("UnwritableBlocks = %d, UntriedBlocks = %d; want ≥ 1024 and some untried", res.UnwritableBlocks, res.UntriedBlocks)
+	}
+	covered := int64(0)
+	for _, r := range res.Unwritable {
+		lo, hi := max(r.LBA, 4096), min(r.End(), 5120)
+		if hi > lo {
+			covered += hi - lo
+		}
+	}
+	if covered != 1024 {
+		t.Errorf("the recorded ranges %v cover %d of the 1024 bad blocks", res.Unwritable, covered)
+	}
+	if res.BytesWritten+res.UnwritableBlocks*512 != 16<<20 {
+		t.Errorf("written %d + unwritable %d blocks != the device", res.BytesWritten, res.UnwritableBlocks)
+	}
+}
