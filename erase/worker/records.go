@@ -30,6 +30,9 @@ func OverwriteAttempt(n int, res *erase.OverwriteResult, passes int, pattern era
 		at.Outcome, at.Errors = report.OutcomeFailed, []string{res.Reason}
 	}
 	at.Details = append(at.Details, fmt.Sprintf("%.0f MB/s over %s", res.Throughput()/1e6, res.Duration.Round(time.Millisecond)))
+	if res.UntriedBlocks > 0 {
+		at.Details = append(at.Details, fmt.Sprintf("%d of the unwritable blocks were not tried one by one: they lie in chunks where the drive refused many single-block writes", res.UntriedBlocks))
+	}
 	return at
 }
 
