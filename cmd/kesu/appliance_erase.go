@@ -6,28 +6,26 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kesu-erase/kesu/appliance"
+	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/erase/drive"
 	"github.com/kesu-erase/kesu/erase/job"
+	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/report"
 )
 
 // The erase part of appliance mode: erase/job's run (journal, discovery
-// without the boot stick, probe and plan, parallel erase and verification,
-// seal) with a plain-line confirmation, progress and summary on every
-// console.
-//
-// TODO(issue 8): when the console package's UI lands, draw the plan, the
-// confirmation or countdown, the live view and the summary with it (opening
-// Session.Consoles itself and not calling Session.Lines), and return its
-// Finish action as Outcome.Action.
+// without the boot stick, probe and plan, one suspend-to-RAM cycle for
+// frozen ATA drives, parallel erase and verification, seal) on the
+// technician's console: the plan, the typed confirmation or the unattended
+// countdown, the live view and the summary, on the VGA console and the
+// serial console at once.
 func init() { applianceErase = eraseAppliance }
 
 func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcome, error) {
-	out := s.Out
 	notes := []report.Note{
 		{Severity: report.SeverityInfo, Code: "firmware", Text: s.Firmware.String()},
 		{Severity: report.SeverityInfo, Code: "boot-stick", Text: fmt.Sprintf("booted from %s on disk %s (PARTUUID %s); that disk is never touched", s.Stick.Dev(), s.Stick.Disk, s.Stick.PartUUID)},
@@ -35,98 +33,113 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	for _, m := range s.Modules {
 		notes = append(notes, report.Note{Severity: report.SeverityWarning, Code: "kernel-module", Text: fmt.Sprintf("module %s did not load: %v", m.Name, m.Err)})
 	}
-	lines := newLinePrinter(out)
+	var unfreezeLog []string
+	ev := newScreenEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: s.Config, ConfigSHA256: s.ConfigSHA256, RecordsDir: s.RecordsDir, Signer: s.Signer,
 		Mode: "appliance", Version: version, Notes: notes, Root: os.DirFS("/"),
-		BootDisks: []string{s.Stick.Disk}, Open: openDrive, Events: lines.event,
+		BootDisks: []string{s.Stick.Disk}, Open: openDrive, Events: ev.event,
+		Unfreezer: drive.NewUnfreezer(func(line string) {
+			unfreezeLog = append(unfreezeLog, line)
+			fmt.Fprintln(s.Out, "kesu: unfreeze: "+line)
+		}),
 	})
 	if err != nil {
 		return appliance.Outcome{}, fmt.Errorf("%v; nothing was erased", err)
 	}
+	if len(unfreezeLog) > 0 {
+		j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "unfreeze-detail", Text: strings.Join(unfreezeLog, "; ")})
+	}
 	o := appliance.Outcome{Journal: j.Journal.Path()}
-	fmt.Fprintf(out, "kesu: policy %s; record %s\n", describePolicy(job.PolicyRecord(s.Config)), o.Journal)
-	for _, t := range j.Prep.Targets {
-		first := "-"
-		if st, ok := t.Plan.Best(); ok {
-			first = string(st.Method)
+
+	// Only warnings and worse from the kernel on the consoles from now on:
+	// its messages would scribble over the full-screen view.
+	if err := os.WriteFile("/proc/sys/kernel/printk", []byte("4"), 0); err != nil {
+		fmt.Fprintf(s.Out, "kesu: kernel console log level: %v\n", err)
+	}
+	terms, closeTerms := applianceTerminals(s)
+	defer closeTerms()
+	lang := console.English
+	if s.Config.Language == "ja" {
+		lang = console.Japanese
+	}
+	ui, err := console.New(screenPlan(j, s.Config, hostWords(report.ReadHost(os.DirFS("/sys/class/dmi/id")))), console.Options{Lang: lang}, terms...)
+	if err != nil {
+		_, cerr := j.Cancel("the technician's screen could not be started: " + err.Error())
+		if cerr != nil {
+			return o, cerr
 		}
-		fmt.Fprintf(out, "kesu: target %s (%s %s, %s) plan starts with %s\n",
-			t.Disk.Path, dash(t.Disk.Model), dash(t.Disk.Serial), humanBytes(t.Disk.Size), first)
+		return o, fmt.Errorf("the screen could not be started: %v; nothing was erased", err)
 	}
-	for _, e := range j.Prep.Excluded {
-		fmt.Fprintf(out, "kesu: excluded %s (%s): %s\n", e.Disk.Path, dash(e.Disk.Serial), e.Reason)
-	}
-	n := len(j.Prep.Targets)
-	if n == 0 {
-		_, err := j.Cancel("no drive to erase")
-		fmt.Fprintln(out, "kesu: no drive to erase")
-		return o, err
-	}
-	if ok, why := confirmAppliance(ctx, s, n); !ok {
-		_, err := j.Cancel(why)
-		fmt.Fprintf(out, "kesu: %s; nothing was erased\n", why)
-		return o, err
-	}
-	results, sealErr := j.Execute(ctx)
-	rep := allReport{Journal: o.Journal, Results: results}
+	fp := ""
 	if s.Signer != nil {
-		rep.Fingerprint = s.Signer.Fingerprint()
+		fp = s.Signer.Fingerprint()
 	}
-	for _, e := range j.Prep.Excluded {
-		rep.Excluded = append(rep.Excluded, excludedRow{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
+	if len(j.Prep.Targets) == 0 {
+		_, cerr := j.Cancel("no drive to erase")
+		ui.Finish(ctx, console.Result{RecordPath: o.Journal, Fingerprint: fp, Next: afterRun(s.Config)})
+		ui.Close()
+		return o, cerr
 	}
-	printAllSummary(out, &rep)
+	results, action, err := runScreen(ctx, j, ev, ui, false, afterRun(s.Config), fp)
+	ui.Close()
 	for _, r := range results {
-		if r.Status == report.StatusPass {
+		switch r.Status {
+		case report.StatusPass:
 			o.Passed++
-		} else {
+		case report.StatusSkipped:
+		default:
 			o.Failed++
 		}
 	}
-	if sealErr != nil {
-		return o, fmt.Errorf("the record could not be sealed: %w", sealErr)
+	o.Action = string(action)
+	if err != nil {
+		return o, fmt.Errorf("the record could not be completed: %w", err)
 	}
 	return o, nil
 }
 
-// confirmAppliance asks before erasing: unattended, a countdown that Enter
-// on any console cancels; attended, the technician types the number of
-// drives (or the policy's confirm word).
-func confirmAppliance(ctx context.Context, s *appliance.Session, n int) (bool, string) {
-	out, lines := s.Out, s.Lines()
-	if s.Config.Run.Unattended {
-		d := time.Duration(s.Config.Run.Countdown) * time.Second
-		fmt.Fprintf(out, "kesu: UNATTENDED: erasing %d drive(s) in %v; press Enter on any console to cancel\n", n, d)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for left := d; left > 0; {
-			select {
-			case <-ctx.Done():
-				return false, "the run was stopped"
-			case <-lines:
-				return false, "cancelled at the countdown"
-			case <-tick.C:
-				left -= time.Second
-				if left > 0 && (left <= 5*time.Second || left%(10*time.Second) == 0) {
-					fmt.Fprintf(out, "kesu: erasing in %v\n", left)
-				}
-			}
-		}
-		return true, ""
+// afterRun is what the summary screen does when the run ends: the policy's
+// run.after after run.after_delay.
+func afterRun(c *policy.Config) console.Next {
+	n := console.Next{Delay: time.Duration(c.Run.AfterDelay) * time.Second}
+	switch c.Run.After {
+	case policy.AfterPowerOff:
+		n.Action = console.ActionPowerOff
+	case policy.AfterReboot:
+		n.Action = console.ActionReboot
+	default:
+		n.Action = console.ActionWait
 	}
-	want := s.Config.Run.ConfirmWord
-	if want == "" {
-		want = strconv.Itoa(n)
-	}
-	fmt.Fprintf(out, "kesu: to ERASE the %d drive(s) above, type %s and press Enter; anything else cancels\n", n, want)
-	select {
-	case <-ctx.Done():
-		return false, "the run was stopped"
-	case l := <-lines:
-		if strings.TrimSpace(l) == want {
-			return true, ""
+	return n
+}
+
+// applianceTerminals opens the active consoles for the screen: the VGA
+// console full screen (in English, its font has no Japanese), serial
+// consoles as plain lines. Without any, the screen goes to the appliance's
+// output as plain lines.
+func applianceTerminals(s *appliance.Session) ([]console.Terminal, func()) {
+	var terms []console.Terminal
+	var files []*os.File
+	for _, name := range s.Consoles {
+		f, err := os.OpenFile("/dev/"+name, os.O_RDWR, 0)
+		if err != nil {
+			fmt.Fprintf(s.Out, "kesu: console %s: %v\n", name, err)
+			continue
 		}
-		return false, fmt.Sprintf("declined at the confirmation (typed %q)", l)
+		files = append(files, f)
+		t := console.Terminal{Name: name, Out: f, In: f, Mode: console.ModePlain}
+		if strings.HasPrefix(name, "tty") && !strings.HasPrefix(name, "ttyS") && !strings.HasPrefix(name, "ttyUSB") && !strings.HasPrefix(name, "ttyAMA") {
+			t.Mode, t.VGA = console.ModeANSI, true
+		}
+		terms = append(terms, t)
+	}
+	if len(terms) == 0 {
+		terms = []console.Terminal{{Name: "console", Out: s.Out, Mode: console.ModePlain}}
+	}
+	return terms, func() {
+		for _, f := range files {
+			f.Close()
+		}
 	}
 }
