@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,6 +124,12 @@ func Kesu(args ...string) Command { return Command{Args: args} }
 
 // Cat prints the files matching the glob patterns (e.g. sysfs attributes).
 func Cat(patterns ...string) Command { return Command{Builtin: "cat", Args: patterns} }
+
+// Write is a step that creates a file in the VM (a policy, a key) with the
+// given content and mode.
+func Write(path string, data []byte, mode os.FileMode) Command {
+	return Command{Builtin: "write", Args: []string{path, base64.StdEncoding.EncodeToString(data), strconv.FormatUint(uint64(mode.Perm()), 8)}}
+}
 
 // Dev is a placeholder for the /dev path of the disk with that serial
 // number; the runner substitutes it inside the VM.

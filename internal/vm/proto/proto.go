@@ -42,8 +42,9 @@ type Script struct {
 
 // Command is one step of a Script.
 type Command struct {
-	// Builtin is "" to run /bbin/kesu with Args, or "cat" to print the files
-	// Args names (glob patterns).
+	// Builtin is "" to run /bbin/kesu with Args, "cat" to print the files
+	// Args names (glob patterns), or "write" to create the file Args[0]
+	// holding base64 Args[1] with octal mode Args[2] (optional).
 	Builtin string   `json:"builtin,omitempty"`
 	Args    []string `json:"args"`
 	Timeout Duration `json:"timeout"`

@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -125,6 +126,12 @@ func runCommand(ctx context.Context, c proto.Command, disks map[string]string) p
 			r.ExitCode = 0
 		}
 		return r
+	case "write":
+		r.Err = write(r.Args)
+		if r.Err == "" {
+			r.ExitCode = 0
+		}
+		return r
 	case "":
 	default:
 		r.Err = fmt.Sprintf("unknown builtin %q", c.Builtin)
@@ -178,6 +185,34 @@ func substitute(arg string, disks map[string]string) (string, error) {
 		}
 	}
 	return arg, nil
+}
+
+// write creates the file Args[0] (and its directory) holding the
+// base64-decoded Args[1], mode Args[2] (octal, default 0644): how a test puts
+// a policy or a key into the VM.
+func write(args []string) string {
+	if len(args) < 2 || len(args) > 3 {
+		return "write wants PATH BASE64 [MODE]"
+	}
+	data, err := base64.StdEncoding.DecodeString(args[1])
+	if err != nil {
+		return "write: " + err.Error()
+	}
+	mode := os.FileMode(0o644)
+	if len(args) == 3 {
+		m, err := strconv.ParseUint(args[2], 8, 32)
+		if err != nil {
+			return "write: mode: " + err.Error()
+		}
+		mode = os.FileMode(m)
+	}
+	if err := os.MkdirAll(filepath.Dir(args[0]), 0o755); err != nil {
+		return "write: " + err.Error()
+	}
+	if err := os.WriteFile(args[0], data, mode); err != nil {
+		return "write: " + err.Error()
+	}
+	return ""
 }
 
 func cat(patterns []string) (string, string) {

@@ -2,7 +2,12 @@
 
 package main
 
-import "testing"
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestSubstitute(t *testing.T) {
 	disks := map[string]string{"S1": "/dev/sda", "N1": "/dev/nvme0n1"}
@@ -21,5 +26,20 @@ func TestSubstitute(t *testing.T) {
 		if got, err := substitute(bad, disks); err == nil {
 			t.Errorf("substitute(%q) = %q; want an error", bad, got)
 		}
+	}
+}
+
+func TestWrite(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "etc", "kesu.toml")
+	if e := write([]string{p, base64.StdEncoding.EncodeToString([]byte("version = 1\n")), "600"}); e != "" {
+		t.Fatal(e)
+	}
+	st, err := os.Stat(p)
+	data, _ := os.ReadFile(p)
+	if err != nil || st.Mode().Perm() != 0o600 || string(data) != "version = 1\n" {
+		t.Errorf("write made %v %v %q; want mode 0600 and the content", err, st.Mode(), data)
+	}
+	if e := write([]string{p, "not base64!"}); e == "" {
+		t.Error("write with bad base64 succeeded")
 	}
 }
