@@ -13,11 +13,22 @@ pkgs=(
   xz-utils          # initramfs compression
   e2fsprogs         # mkfs.ext4 for the mounted-device refusal tests
   poppler-utils     # pdftotext checks the certificates
+  zbar-tools        # zbarimg decodes the certificate QR code in a test
   fonts-ipaexfont-gothic # Japanese font embedded in certificates (IPA Font License)
   kmod              # modinfo for the module tree
   util-linux        # losetup
   time              # /usr/bin/time for the bench's peak RSS cross-check
 )
+
+# The stick is built from Debian's current signed kernel, shim and GRUB
+# (apt-get download): the package index must exist and be recent, since old
+# versions leave the archive with security updates.
+stale=0
+if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+  stale=1
+elif [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime +1 -print -quit)" ]; then
+  stale=1
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -25,15 +36,18 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ $stale -eq 0 ]; then
   exit 0
 fi
-echo "deps: installing ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 else
   SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
+echo "deps: apt-get update" >&2
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
