@@ -23,10 +23,13 @@ pkgs=(
 # The stick is built from Debian's current signed kernel, shim and GRUB
 # (apt-get download): the package index must exist and be recent, since old
 # versions leave the archive with security updates.
+# (apt keeps the archive's own timestamps on the index files, so a stamp of
+# ours records when this machine last updated it.)
+stamp="$(dirname "$0")/../.cache/apt-index-updated"
 stale=0
 if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
   stale=1
-elif [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime +1 -print -quit)" ]; then
+elif [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 -print)" ]; then
   stale=1
 fi
 
@@ -47,6 +50,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "deps: apt-get update" >&2
 $SUDO apt-get update -qq
+mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
