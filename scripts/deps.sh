@@ -27,7 +27,7 @@ pkgs=(
 # ours records when this machine last updated it.)
 stamp="$(dirname "$0")/../.cache/apt-index-updated"
 stale=0
-if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
   stale=1
 elif [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 -print)" ]; then
   stale=1
