@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -195,10 +196,19 @@ func TestStickSecureBoot(t *testing.T) {
 		appliance.MarkerErased,
 		appliance.MarkerUnmounted,
 		appliance.MarkerPowerOff,
+		// The technician's screen on the serial console (issue 8): the
+		// plan table, the countdown, live lines per drive, the summary.
+		"To erase: 4 drive(s)",
+		"SBVBLK1",
+		"4 PASS, 0 FAIL, 0 other, of 4",
+		"Record: ",
 	} {
 		if !strings.Contains(res.Serial, want) {
 			t.Errorf("console lacks %q", want)
 		}
+	}
+	if !regexp.MustCompile(`\[\+\d+:\d\d:\d\d\] \S+ +(overwrite|verify|firmware erase)`).MatchString(res.Serial) {
+		t.Error("console lacks live progress lines ([+h:mm:ss] bay phase ...)")
 	}
 	if res.Stopped != "" {
 		t.Errorf("the appliance stopped at %q; want it to power off by itself", res.Stopped)

@@ -224,3 +224,19 @@ func TestEraseJournalFailsClosedWithoutKey(t *testing.T) {
 		t.Errorf("--journal without --key or --unsigned: exit %d; want 2", code)
 	}
 }
+
+func TestEraseAllBadConfigErasesNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kesu.toml")
+	os.WriteFile(cfg, []byte("version = 1\n[policy]\nlevel = 'wipe-it-all'\n"), 0o644)
+	_, stderr, code := kesu(t, "erase", "--all", "--config", cfg, "--yes")
+	if code != exitRefused || !strings.Contains(stderr, "line 3") || !strings.Contains(stderr, "nothing will be erased") {
+		t.Errorf("kesu erase --all with a bad policy: exit %d, %q; want %d naming line 3", code, stderr, exitRefused)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "records")); err == nil {
+		t.Error("a bad policy started a record: it must stop before anything")
+	}
+	if _, _, code := kesu(t, "erase", "--all", "--config", cfg); code != exitRefused {
+		t.Errorf("kesu erase --all without --yes: exit %d; want %d", code, exitRefused)
+	}
+}

@@ -55,7 +55,7 @@ func (s *screenEvents) convert(e worker.Event) []console.Event {
 	if changed && e.Phase != worker.PhaseDone {
 		what := ""
 		if e.Method != "" {
-			what = e.Method.Title("en")
+			what = shortMethod(e.Method)
 		}
 		out = append(out, console.PhaseEvent(e.Drive, console.Phase(e.Phase), what))
 	}
@@ -135,7 +135,7 @@ func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
 		d.Method, d.Level, d.BelowPolicy = "none", "none - destroy required", true
 		return d
 	}
-	d.Method = best.Method.Title("en")
+	d.Method = shortMethod(best.Method)
 	level := plan.Strict(best.Rating)
 	d.Level = string(level)
 	if best.Rating.NISTRev1 != best.Rating.IEEE2883 {
@@ -248,3 +248,39 @@ func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI
 }
 
 func secondsDuration(s int) time.Duration { return time.Duration(s) * time.Second }
+
+// shortMethod names a method in a few words for the screen's narrow
+// columns (the record and the certificates use the full titles).
+func shortMethod(m report.Method) string {
+	switch m {
+	case report.MethodOverwrite:
+		return "host overwrite"
+	case report.MethodATASecurityErase:
+		return "ATA Security Erase"
+	case report.MethodATASecurityEraseEnhanced:
+		return "ATA Security Erase (enh.)"
+	case report.MethodATASanitizeOverwrite:
+		return "ATA Sanitize overwrite"
+	case report.MethodATASanitizeBlockErase:
+		return "ATA Sanitize block erase"
+	case report.MethodATASanitizeCrypto:
+		return "ATA Sanitize crypto"
+	case report.MethodSCSISanitizeOverwrite:
+		return "SCSI Sanitize overwrite"
+	case report.MethodSCSISanitizeBlockErase:
+		return "SCSI Sanitize block erase"
+	case report.MethodSCSISanitizeCrypto:
+		return "SCSI Sanitize crypto"
+	case report.MethodNVMeFormatUserData:
+		return "NVMe Format SES=1"
+	case report.MethodNVMeFormatCrypto:
+		return "NVMe Format SES=2 (crypto)"
+	case report.MethodNVMeSanitizeBlockErase:
+		return "NVMe Sanitize block erase"
+	case report.MethodNVMeSanitizeCryptoErase:
+		return "NVMe Sanitize crypto"
+	case report.MethodNVMeSanitizeOverwrite:
+		return "NVMe Sanitize overwrite"
+	}
+	return string(m)
+}

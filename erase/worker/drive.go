@@ -276,6 +276,11 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		return false, out.Recovery, errJournal
 	}
 	if out.Outcome != report.OutcomeSuccess {
+		why := string(out.Outcome)
+		if len(out.Errors) > 0 {
+			why += ": " + out.Errors[0]
+		}
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: -1, Warning: fmt.Sprintf("%s %s; trying the next method", m, why)})
 		return false, out.Recovery, nil
 	}
 	// The erase may have changed the device under the open descriptor

@@ -137,8 +137,18 @@ func BootDirect(t testing.TB, m Machine, stick string) *Result {
 	return res
 }
 
+// KeepLogsEnv names a directory where every VM test's console log is
+// copied (as <test name>.log), for reading a passing run's screens.
+const KeepLogsEnv = "KESU_VM_LOGS"
+
 func logOnFailure(t testing.TB, m Machine, res *Result) {
 	t.Cleanup(func() {
+		if dir := os.Getenv(KeepLogsEnv); dir != "" && res != nil {
+			name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + ".log"
+			if err := os.MkdirAll(dir, 0o755); err == nil {
+				os.WriteFile(filepath.Join(dir, name), []byte(res.Serial), 0o644)
+			}
+		}
 		if !t.Failed() || res == nil {
 			return
 		}
