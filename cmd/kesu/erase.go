@@ -162,6 +162,9 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *journalDir != "" && *keyPath == "" && !*unsigned {
 		return fmt.Errorf("%w: --journal needs --key (or --unsigned to write an unsigned record)", errUsage)
 	}
+	if *journalDir != "" && pct == 0 {
+		return fmt.Errorf("%w: a record needs proof: --journal cannot go with --verify none", errUsage)
+	}
 	if !*yes {
 		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm", errRefused, *device)
 	}

@@ -240,3 +240,9 @@ func TestEraseAllBadConfigErasesNothing(t *testing.T) {
 		t.Errorf("kesu erase --all without --yes: exit %d; want %d", code, exitRefused)
 	}
 }
+
+func TestEraseJournalNeedsVerification(t *testing.T) {
+	if _, _, code := kesu(t, "erase", "--device", "/nonexistent", "--yes", "--journal", t.TempDir(), "--unsigned", "--verify", "none"); code != 2 {
+		t.Errorf("--journal with --verify none: exit %d; want 2 (a record needs read-back)", code)
+	}
+}
