@@ -92,6 +92,8 @@ type SanitizeOptions struct {
 	PollInterval time.Duration
 	// MaxWait overrides how long to poll before giving up.
 	MaxWait time.Duration
+	// OnProgress, if set, receives each progress reading while polling.
+	OnProgress func(scsi.ProgressSample)
 }
 
 // SanitizeOperationCommand builds the sanitize sub-command for o.
@@ -361,7 +363,11 @@ func (d *Device) Sanitize(ctx context.Context, o SanitizeOptions) (*SanitizeResu
 		case st.State == SanitizeFailed:
 			return res, res.fail(&CommandError{Op: op.Name, Dev: d.Name, Err: ErrSanitizeFailed})
 		case st.InProgress:
-			res.Progress = append(res.Progress, scsi.ProgressSample{Elapsed: clk.Now().Sub(res.Started), Percent: st.Percent()})
+			ps := scsi.ProgressSample{Elapsed: clk.Now().Sub(res.Started), Percent: st.Percent()}
+			res.Progress = append(res.Progress, ps)
+			if o.OnProgress != nil {
+				o.OnProgress(ps)
+			}
 		case st.LastCompletedOK:
 			res.Completed = true
 			return res, nil

@@ -29,6 +29,8 @@ type SanitizeOptions struct {
 	// MaxWait overrides how long to poll before giving up (default: twice
 	// the device's recommended timeout, at least 10 min; 24 h unknown).
 	MaxWait time.Duration
+	// OnProgress, if set, receives each progress reading while polling.
+	OnProgress func(ProgressSample)
 }
 
 // ProgressSample is one progress reading during a long operation.
@@ -111,7 +113,7 @@ func (d *Device) Sanitize(ctx context.Context, o SanitizeOptions) (*LongOpResult
 	if len(params) > 0 {
 		cmd.Dir, cmd.Data = DirToDevice, append([]byte(nil), params...)
 	}
-	return res, d.runLong(ctx, res, cmd, o.PollInterval, o.MaxWait, 0x1B)
+	return res, d.runLong(ctx, res, cmd, o.PollInterval, o.MaxWait, 0x1B, o.OnProgress)
 }
 
 // ExitSanitizeFailure sends SANITIZE EXIT FAILURE MODE, which takes a device
@@ -152,14 +154,20 @@ func (d *Device) FormatUnit(ctx context.Context, o FormatOptions) (*LongOpResult
 	res.CDB = FormatUnitCDB(true)
 	res.Params = FormatUnitShortHeader(true)
 	cmd := &Command{CDB: res.CDB, Dir: DirToDevice, Data: append([]byte(nil), res.Params...), Timeout: ShortTimeout}
-	return res, d.runLong(ctx, res, cmd, o.PollInterval, o.MaxWait, 0x04)
+	return res, d.runLong(ctx, res, cmd, o.PollInterval, o.MaxWait, 0x04, nil)
 }
 
 // runLong sends an IMMED long operation and polls REQUEST SENSE until the
 // device stops reporting NOT READY 04h/ascq with progress, then confirms
 // with TEST UNIT READY.
-func (d *Device) runLong(ctx context.Context, res *LongOpResult, cmd *Command, interval, maxWait time.Duration, ascq byte) error {
+func (d *Device) runLong(ctx context.Context, res *LongOpResult, cmd *Command, interval, maxWait time.Duration, ascq byte, onProgress func(ProgressSample)) error {
 	clk := d.clock()
+	progress := func(p ProgressSample) {
+		res.Progress = append(res.Progress, p)
+		if onProgress != nil {
+			onProgress(p)
+		}
+	}
 	if interval <= 0 {
 		interval = 10 * time.Second
 		if res.Estimate > 0 {
@@ -197,7 +205,7 @@ func (d *Device) runLong(ctx context.Context, res *LongOpResult, cmd *Command, i
 		switch serr := SenseError(s); {
 		case s.Key == KeyNotReady && s.ASC == 0x04 && s.ASCQ == ascq:
 			if s.ProgressValid {
-				res.Progress = append(res.Progress, ProgressSample{clk.Now().Sub(res.Started), ProgressPercent(s.Progress)})
+				progress(ProgressSample{clk.Now().Sub(res.Started), ProgressPercent(s.Progress)})
 			}
 		case s.Key == KeyNotReady && s.ASC == 0x04 && s.ASCQ == 0x01,
 			s.Key == KeyUnitAttention:
@@ -207,7 +215,7 @@ func (d *Device) runLong(ctx context.Context, res *LongOpResult, cmd *Command, i
 			return d.confirmDone(ctx, res)
 		case serr == nil:
 			// NO SENSE with progress: still running.
-			res.Progress = append(res.Progress, ProgressSample{clk.Now().Sub(res.Started), ProgressPercent(s.Progress)})
+			progress(ProgressSample{clk.Now().Sub(res.Started), ProgressPercent(s.Progress)})
 		default:
 			return res.fail(&CommandError{Op: res.Op, Dev: d.Name, Status: Status{SAM: StatusGood, Sense: s}, Err: serr})
 		}

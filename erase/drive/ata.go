@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kesu-erase/kesu/ata"
@@ -26,7 +25,6 @@ import (
 type ATA struct {
 	disk  discover.Disk
 	t     scsi.Transport
-	tap   *ataTap
 	dev   *ata.Device
 	block BlockOpener
 	opts  ATAOptions
@@ -52,15 +50,14 @@ type ATAOptions struct {
 // NewATA wraps transport t, an SG_IO handle (or an emulated drive) of the
 // disk. block opens the disk's block device for host I/O.
 func NewATA(disk discover.Disk, t scsi.Transport, block BlockOpener, o ATAOptions) *ATA {
-	tap := &ataTap{t: t}
-	d := ata.NewDevice(tap, disk.Path)
+	d := ata.NewDevice(t, disk.Path)
 	if o.Clock != nil {
 		d.Clock = o.Clock
 	}
 	if o.Via == "" {
 		o.Via = "libata"
 	}
-	return &ATA{disk: disk, t: t, tap: tap, dev: d, block: block, opts: o}
+	return &ATA{disk: disk, t: t, dev: d, block: block, opts: o}
 }
 
 // SysfsRescan returns a function that makes the kernel re-read the capacity
@@ -377,6 +374,13 @@ func progressOf(env worker.Env) func(worker.Progress) {
 	return env.Progress
 }
 
+// sampleProgress turns the protocol packages' progress readings into the
+// worker's progress reports.
+func sampleProgress(env worker.Env, note string) func(scsi.ProgressSample) {
+	fn := progressOf(env)
+	return func(p scsi.ProgressSample) { fn(worker.Progress{Fraction: p.Percent / 100, Note: note}) }
+}
+
 // sanitize runs one ATA sanitize operation with FAILURE MODE set, so that
 // a failed operation can be left with SANITIZE STATUS EXT + CLEAR SANITIZE
 // OPERATION FAILED (ACS-3 7.41), which kesu tries at once.
@@ -386,9 +390,8 @@ func (a *ATA) sanitize(ctx context.Context, method ata.SanitizeMethod, env worke
 		// One pass of zeros, so the result is checkable block for block.
 		o.OverwritePattern, o.OverwritePasses = 0, 1
 	}
-	a.tap.watch(progressOf(env))
+	o.OnProgress = sampleProgress(env, "")
 	res, err := a.dev.Sanitize(ctx, o)
-	a.tap.watch(nil)
 
 	opName := "SANITIZE " + method.String()
 	out := &worker.Outcome{Outcome: ataOutcome(err),
@@ -631,49 +634,4 @@ func progressSummary(ps []scsi.ProgressSample) string {
 	first, last := ps[0], ps[len(ps)-1]
 	return fmt.Sprintf("progress seen: %d samples, %.1f%% at %s to %.1f%% at %s", len(ps),
 		first.Percent, first.Elapsed.Round(time.Millisecond), last.Percent, last.Elapsed.Round(time.Millisecond))
-}
-
-// ataTap passes commands through and reports the progress in SANITIZE
-// STATUS EXT answers while an erase watches, so the screen shows the drive's
-// own progress while ata.Device polls.
-type ataTap struct {
-	t  scsi.Transport
-	mu sync.Mutex
-	fn func(worker.Progress)
-}
-
-func (p *ataTap) watch(fn func(worker.Progress)) {
-	p.mu.Lock()
-	p.fn = fn
-	p.mu.Unlock()
-}
-
-// Exec implements scsi.Transport.
-func (p *ataTap) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Response, error) {
-	resp, err := p.t.Exec(ctx, cmd)
-	p.mu.Lock()
-	fn := p.fn
-	p.mu.Unlock()
-	if fn == nil || err != nil || resp == nil || !isSanitizeStatus(cmd.CDB) {
-		return resp, err
-	}
-	s, perr := scsi.ParseSense(resp.Sense)
-	if perr != nil {
-		return resp, err
-	}
-	regs, ok := scsi.ATARegistersFromSense(s)
-	if !ok || regs.Failed() {
-		return resp, err
-	}
-	if st := ata.DecodeSanitizeStatus(regs); st.InProgress {
-		fn(worker.Progress{Fraction: st.Percent() / 100, Note: string(st.State)})
-	}
-	return resp, err
-}
-
-// isSanitizeStatus recognises SANITIZE STATUS EXT (B4h, FEATURE 0000h) in an
-// ATA PASS-THROUGH(16) CDB: FEATURE(15:8) in byte 3, FEATURE(7:0) in byte 4,
-// COMMAND in byte 14 (SAT-3 12.2.2).
-func isSanitizeStatus(cdb []byte) bool {
-	return len(cdb) == 16 && cdb[0] == scsi.OpATAPassThru16 && cdb[14] == ata.OpSanitize && cdb[3] == 0 && cdb[4] == 0
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -22,7 +21,6 @@ import (
 type SCSI struct {
 	disk  discover.Disk
 	t     scsi.Transport
-	tap   *scsiTap
 	dev   *scsi.Device
 	block BlockOpener
 
@@ -33,12 +31,11 @@ type SCSI struct {
 // NewSCSI wraps transport t of the disk. clock paces SANITIZE polling (nil:
 // the system clock); block opens the disk's block device for host I/O.
 func NewSCSI(disk discover.Disk, t scsi.Transport, block BlockOpener, clock scsi.Clock) *SCSI {
-	tap := &scsiTap{t: t}
-	d := scsi.NewDevice(tap, disk.Path)
+	d := scsi.NewDevice(t, disk.Path)
 	if clock != nil {
 		d.Clock = clock
 	}
-	return &SCSI{disk: disk, t: t, tap: tap, dev: d, block: block}
+	return &SCSI{disk: disk, t: t, dev: d, block: block}
 }
 
 // Name implements worker.Drive.
@@ -166,9 +163,8 @@ func (s *SCSI) sanitize(ctx context.Context, a scsi.SanitizeAction, env worker.E
 		// One pass of a 4-byte zero pattern, so the result is checkable.
 		o.OverwritePasses, o.OverwritePattern = 1, make([]byte, 4)
 	}
-	s.tap.watch(progressOf(env))
+	o.OnProgress = sampleProgress(env, "")
 	res, err := s.dev.Sanitize(ctx, o)
-	s.tap.watch(nil)
 	opName := "SANITIZE " + a.String()
 	out := &worker.Outcome{Outcome: scsiOutcome(err), Mechanism: fmt.Sprintf("SCSI %s (IMMED, AUSE) via SG_IO on %s", opName, s.disk.Path)}
 	if err == nil && (res == nil || !res.Completed) {
@@ -257,38 +253,4 @@ func (s *SCSI) sanitizeExpect(a scsi.SanitizeAction) (erase.Expectation, string)
 		return nil, "the content after BLOCK ERASE is vendor-defined (READ CAPACITY(16) does not set LBPRZ): checked by the canaries only"
 	}
 	return nil, "CRYPTOGRAPHIC ERASE leaves unpredictable content: checked by the canaries only"
-}
-
-// scsiTap passes commands through and reports the progress indication of
-// REQUEST SENSE answers while an erase watches.
-type scsiTap struct {
-	t  scsi.Transport
-	mu sync.Mutex
-	fn func(worker.Progress)
-}
-
-func (p *scsiTap) watch(fn func(worker.Progress)) {
-	p.mu.Lock()
-	p.fn = fn
-	p.mu.Unlock()
-}
-
-// Exec implements scsi.Transport.
-func (p *scsiTap) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Response, error) {
-	resp, err := p.t.Exec(ctx, cmd)
-	p.mu.Lock()
-	fn := p.fn
-	p.mu.Unlock()
-	if fn == nil || err != nil || resp == nil || len(cmd.CDB) == 0 || cmd.CDB[0] != scsi.OpRequestSense ||
-		cmd.Dir != scsi.DirFromDevice || resp.Status != scsi.StatusGood {
-		return resp, err
-	}
-	n := len(cmd.Data) - resp.Resid
-	if n <= 0 || n > len(cmd.Data) {
-		return resp, err
-	}
-	if s, perr := scsi.ParseSense(cmd.Data[:n]); perr == nil && s.ProgressValid {
-		fn(worker.Progress{Fraction: scsi.ProgressPercent(s.Progress) / 100})
-	}
-	return resp, err
 }
