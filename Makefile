@@ -10,8 +10,10 @@ KESU    := $(OUT)/kesu
 
 all: build
 
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+
 build:
-	$(GO) build -o $(KESU) ./cmd/kesu
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(KESU) ./cmd/kesu
 
 # deps installs the Debian packages the tests, image and demo use.
 deps:

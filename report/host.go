@@ -1,6 +1,9 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -46,7 +49,7 @@ func LocalHost() Host {
 // else the module version from the build info), VCS revision and Go
 // version.
 func CurrentTool(version string) Tool {
-	t := Tool{Name: "kesu", Version: version, Go: runtime.Version()}
+	t := Tool{Name: "kesu", Version: version, Go: runtime.Version(), BinarySHA256: executableSHA256()}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		if t.Version == "" {
@@ -74,4 +77,22 @@ func CurrentTool(version string) Tool {
 		t.Version = "(devel)"
 	}
 	return t
+}
+
+// executableSHA256 hashes the running executable; "" when it cannot be read.
+func executableSHA256() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -69,6 +69,10 @@ type Tool struct {
 	Version string `json:"version"`          // release version or "(devel)"
 	Commit  string `json:"commit,omitempty"` // VCS revision; "-dirty" suffix if modified
 	Go      string `json:"go,omitempty"`     // Go toolchain version
+	// BinarySHA256 is the SHA-256 (hex) of the kesu executable that wrote
+	// the record: it names the exact build, also where no VCS revision was
+	// stamped into it (u-root builds).
+	BinarySHA256 string `json:"binary_sha256,omitempty"`
 }
 
 // Host identifies the machine the drives were in, from SMBIOS/DMI
