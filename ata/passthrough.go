@@ -241,9 +241,15 @@ func (d *Device) Exec(ctx context.Context, c *Command) (*Result, error) {
 	if resp.HostStatus != scsi.HostOK {
 		return fail(scsi.ErrTransport)
 	}
+	// A data-in command that moved fewer bytes than asked for did not
+	// return the data its decoder will read.
+	short := func() bool { return c.Protocol == ProtoPIOIn && resp.Resid != 0 }
 	if !resp.CheckCondition() {
 		if resp.Status != scsi.StatusGood {
 			return fail(scsi.Classify(resp))
+		}
+		if short() {
+			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, len(c.Data)))
 		}
 		return res, nil
 	}
@@ -259,6 +265,14 @@ func (d *Device) Exec(ctx context.Context, c *Command) (*Result, error) {
 			return fail(ErrAborted)
 		case regs.Failed():
 			return fail(ErrDeviceError)
+		case st.Sense.Key != scsi.KeyNoSense && st.Sense.Key != scsi.KeyRecoveredError:
+			// libata builds error sense from the command's err_mask
+			// (timeout, HSM violation, bus error) even when STATUS is
+			// clean (libata-scsi.c ata_gen_passthru_sense): the command
+			// failed whatever the registers say.
+			return fail(fmt.Errorf("%w: sense key %#x with a clean STATUS %#02x", ErrDeviceError, st.Sense.Key, regs.Status))
+		case short():
+			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, len(c.Data)))
 		}
 		return res, nil
 	}

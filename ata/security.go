@@ -246,13 +246,17 @@ func (d *Device) SecurityErase(ctx context.Context, o SecurityEraseOptions) (*Se
 		return res, res.fail(fmt.Errorf("%w: %v (no password was set)", ErrNotRecorded, err))
 	}
 	res.PasswordRecorded = true
+	// Cleanup after a failure must reach the drive even when the failure is
+	// the caller's cancellation (an operator abort, SIGTERM): otherwise a
+	// password set a moment ago would stay.
+	cleanup := context.WithoutCancel(ctx)
 
 	if _, err := d.run(ctx, &res.Commands, SetPasswordCommand(pw)); err != nil {
 		res.fail(err)
 		// The drive may or may not have taken the password: look, and clean
 		// up if it did.
 		c := IdentifyCommand()
-		if _, ierr := d.run(ctx, &res.Commands, c); ierr == nil {
+		if _, ierr := d.run(cleanup, &res.Commands, c); ierr == nil {
 			if now, derr := DecodeIdentify(c.Data); derr == nil && !now.Security.Enabled {
 				res.Recovery = &Recovery{Disabled: true}
 				if now.Security.Frozen {
@@ -261,19 +265,19 @@ func (d *Device) SecurityErase(ctx context.Context, o SecurityEraseOptions) (*Se
 				return res, err
 			}
 		}
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, err
 	}
 	c = IdentifyCommand()
 	if _, err := d.run(ctx, &res.Commands, c); err != nil {
 		res.fail(err)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, err
 	}
 	if id2, err := DecodeIdentify(c.Data); err != nil || !id2.Security.Enabled {
 		e := &CommandError{Op: "SECURITY SET PASSWORD", Dev: d.Name, Err: fmt.Errorf("%w: security not enabled after SET PASSWORD", ErrVerify)}
 		res.fail(e)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, e
 	}
 	res.PasswordSet = true
@@ -281,7 +285,7 @@ func (d *Device) SecurityErase(ctx context.Context, o SecurityEraseOptions) (*Se
 	// ERASE PREPARE must be immediately followed by ERASE UNIT.
 	if _, err := d.run(ctx, &res.Commands, ErasePrepareCommand()); err != nil {
 		res.fail(err)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, err
 	}
 	start := d.clock().Now()
@@ -289,25 +293,25 @@ func (d *Device) SecurityErase(ctx context.Context, o SecurityEraseOptions) (*Se
 	res.EraseDuration = d.clock().Now().Sub(start)
 	if eraseErr != nil {
 		res.fail(eraseErr)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, eraseErr
 	}
 	c = IdentifyCommand()
 	if _, err := d.run(ctx, &res.Commands, c); err != nil {
 		res.fail(err)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, err
 	}
 	id3, err := DecodeIdentify(c.Data)
 	if err != nil {
 		res.fail(err)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, err
 	}
 	if id3.Security.Enabled {
 		e := &CommandError{Op: c.Name, Dev: d.Name, Err: fmt.Errorf("%w: security still enabled after ERASE UNIT reported success", ErrVerify)}
 		res.fail(e)
-		res.Recovery = d.recover(ctx, &res.Commands, pw)
+		res.Recovery = d.recover(cleanup, &res.Commands, pw)
 		return res, e
 	}
 	res.Erased = true
