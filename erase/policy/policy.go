@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -333,6 +334,20 @@ func (c *Config) validate(md toml.MetaData, bad func(key, format string, args ..
 	if c.Record.Dir == "" {
 		c.Record.Dir = "records"
 	}
+	// The record and the key live on the stick: a path that leaves it
+	// (absolute, or climbing with "..") would put the record in RAM, lost
+	// at power-off.
+	onStick := func(key, v string) {
+		if v == "" {
+			return
+		}
+		clean := path.Clean(strings.ReplaceAll(v, "\\", "/"))
+		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(v, "\x00") {
+			bad(key, "%q: want a path on the stick, relative to kesu.toml, without \"..\"", v)
+		}
+	}
+	onStick("record.dir", c.Record.Dir)
+	onStick("signing.key", c.Signing.Key)
 	switch c.Record.Destination {
 	case "", "reuse", "recycle", "destroy", "return":
 	default:

@@ -89,6 +89,9 @@ func TestBadConfigsNameTheLine(t *testing.T) {
 		{"unsigned and key", "version = 1\n[policy]\nlevel = 'clear'\n[signing]\nkey = 'k'\nunsigned = true\n", []Problem{{Line: 6, Key: "signing.unsigned"}}},
 		{"verify none", "version = 1\n[policy]\nlevel = 'clear'\nverify = 'none'\n", []Problem{{Line: 4, Key: "policy.verify"}}},
 		{"bad exclude path", "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\npaths = ['sda']\n", []Problem{{Line: 5, Key: "exclude.paths"}}},
+		{"record off the stick", "version = 1\n[policy]\nlevel = 'clear'\n[record]\ndir = '../../records'\n", []Problem{{Line: 5, Key: "record.dir"}}},
+		{"absolute record dir", "version = 1\n[policy]\nlevel = 'clear'\n[record]\ndir = '/tmp/records'\n", []Problem{{Line: 5, Key: "record.dir"}}},
+		{"key off the stick", "version = 1\n[policy]\nlevel = 'clear'\n[signing]\nkey = '/etc/kesu.key'\n", []Problem{{Line: 5, Key: "signing.key"}}},
 	} {
 		_, err := Parse([]byte(tc.cfg), "kesu.toml")
 		var pe *Error
