@@ -233,8 +233,12 @@ func listSuffix(names []string) string {
 	return ": " + strings.Join(names, ", ")
 }
 
-// findStick waits for the KESU volume: at once when the one the command
-// line names appears, else when the block devices have settled.
+// findStick waits for the KESU volume. It decides only once the block
+// devices have stopped changing for the settle time: a copy of the stick on
+// an internal disk (same partition GUID) must not win just because SATA
+// and NVMe disks enumerate before USB. When the command line names the
+// stick's partition GUID, it waits for a volume carrying it until the
+// deadline; only then may ChooseStick fall back to the label.
 func (a *app) findStick(ctx context.Context) (Volume, error) {
 	want := StickFromCmdline(a.sys.Cmdline())
 	deadline := a.sys.Now().Add(a.o.StickWait)
@@ -245,11 +249,10 @@ func (a *app) findStick(ctx context.Context) (Volume, error) {
 		if err != nil {
 			return Volume{}, err
 		}
-		if want != "" {
-			for _, v := range vols {
-				if strings.EqualFold(v.PartUUID, want) {
-					return ChooseStick(vols, want)
-				}
+		matched := false
+		for _, v := range vols {
+			if want != "" && strings.EqualFold(v.PartUUID, want) {
+				matched = true
 			}
 		}
 		now := a.sys.Now()
@@ -257,10 +260,12 @@ func (a *app) findStick(ctx context.Context) (Volume, error) {
 			last, stableSince = state, now
 		}
 		settled := now.Sub(stableSince) >= a.o.Settle
-		if len(vols) > 0 && settled {
+		switch {
+		case matched && settled:
 			return ChooseStick(vols, want)
-		}
-		if now.After(deadline) {
+		case want == "" && len(vols) > 0 && settled:
+			return ChooseStick(vols, want)
+		case now.After(deadline):
 			return ChooseStick(vols, want)
 		}
 		a.sys.Sleep(ctx, a.o.Poll)

@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,12 +35,25 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	for _, m := range s.Modules {
 		notes = append(notes, report.Note{Severity: report.SeverityWarning, Code: "kernel-module", Text: fmt.Sprintf("module %s did not load: %v", m.Name, m.Err)})
 	}
+	// Every disk carrying a KESU volume is left alone, not only the one
+	// chosen as the boot stick: a second stick, or a copy of the stick on
+	// an internal disk, is never erased by mistake.
+	bootDisks := []string{s.Stick.Disk}
+	if vols, err := appliance.ScanVolumes(os.DirFS("/sys"), func(name string) (io.ReadCloser, error) { return os.Open("/dev/" + name) }); err == nil {
+		for _, v := range vols {
+			if v.Disk != s.Stick.Disk && !slices.Contains(bootDisks, v.Disk) {
+				bootDisks = append(bootDisks, v.Disk)
+				notes = append(notes, report.Note{Severity: report.SeverityWarning, Code: "kesu-volume",
+					Text: fmt.Sprintf("disk %s also holds a FAT volume labelled KESU (%s, PARTUUID %q): another kesu stick or a copy of one; it is never erased", v.Disk, v.Dev(), v.PartUUID)})
+			}
+		}
+	}
 	var unfreezeLog []string
 	ev := newScreenEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: s.Config, ConfigSHA256: s.ConfigSHA256, RecordsDir: s.RecordsDir, Signer: s.Signer,
 		Mode: "appliance", Version: version, Notes: notes, Root: os.DirFS("/"),
-		BootDisks: []string{s.Stick.Disk}, Open: openDrive, Events: ev.event,
+		BootDisks: bootDisks, Open: openDrive, Events: ev.event,
 		Unfreezer: drive.NewUnfreezer(func(line string) {
 			unfreezeLog = append(unfreezeLog, line)
 			fmt.Fprintln(s.Out, "kesu: unfreeze: "+line)
