@@ -105,6 +105,11 @@ func SelectModules(releaseDir string, list []string) (*ModuleTree, error) {
 			return nil
 		}
 		rel, ok := all[name]
+		if ok && !strings.HasSuffix(rel, ".ko") {
+			// The appliance loads modules with a plain finit_module: a
+			// compressed module would fail on the stick, so refuse here.
+			return fmt.Errorf("modules: %s is compressed (%s): this kesu loads only plain .ko files; build the stick from a kernel package that ships them", name, rel)
+		}
 		if !ok {
 			if builtin[name] {
 				return nil

@@ -1,6 +1,8 @@
 package image
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -138,5 +140,24 @@ func TestGUIDFrom(t *testing.T) {
 	}
 	if g != guidFrom("a", "b") || g == guidFrom("a", "c") || g == guidFrom("ab") {
 		t.Errorf("guidFrom must be a function of its seeds, fields kept apart")
+	}
+}
+
+// A listed module shipped compressed is refused at build time: the
+// appliance's loader takes plain .ko files only, and a stick without its
+// storage drivers would find nothing to erase.
+func TestSelectModulesRefusesCompressed(t *testing.T) {
+	rel := t.TempDir()
+	dir := filepath.Join(rel, "kernel", "drivers", "nvme", "host")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "nvme.ko.xz"), []byte("not really xz"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(rel, "modules.builtin"), nil, 0o644)
+	_, err := SelectModules(rel, []string{"nvme"})
+	if err == nil || !strings.Contains(err.Error(), "compressed") {
+		t.Errorf("SelectModules with nvme.ko.xz = %v; want a 'compressed' error", err)
 	}
 }
