@@ -36,7 +36,9 @@ type OverwriteOptions struct {
 	// ExpectedSize, when set, is the size the drive's identity declares;
 	// a smaller target fails the pass before anything is written.
 	ExpectedSize int64
-	// Workers generating a random pattern; default GOMAXPROCS.
+	// Workers generating a random pattern; default min(GOMAXPROCS, 2):
+	// two AES-CTR streams (~4 GB/s each) outrun any drive, and a server
+	// erasing 24 drives at once must not hold 24 × GOMAXPROCS buffers.
 	Workers int
 	// Progress, if set, is called at least every ProgressInterval (≤ 1 s).
 	Progress         func(Progress)
@@ -118,7 +120,7 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 	}
 	workers := o.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = min(runtime.GOMAXPROCS(0), 2)
 	}
 
 	size := t.Size()

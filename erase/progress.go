@@ -40,6 +40,7 @@ type meter struct {
 	lastDone int64
 	lastTime time.Time
 	rate     float64
+	broken   atomic.Bool // the callback panicked: report no more
 }
 
 func startMeter(ctx context.Context, phase string, total int64, fn func(Progress), interval time.Duration) *meter {
@@ -55,6 +56,13 @@ func startMeter(ctx context.Context, phase string, total int64, fn func(Progress
 	}
 	go func() {
 		defer close(m.stopped)
+		defer func() {
+			// A failing progress display must not take the pass down:
+			// stop reporting, keep erasing.
+			if r := recover(); r != nil {
+				m.broken.Store(true)
+			}
+		}()
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
@@ -101,5 +109,11 @@ func (m *meter) finish() {
 	}
 	close(m.stop)
 	<-m.stopped
-	m.fn(m.snapshot(time.Now(), true))
+	if m.broken.Load() {
+		return
+	}
+	func() {
+		defer func() { recover() }()
+		m.fn(m.snapshot(time.Now(), true))
+	}()
 }

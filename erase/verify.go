@@ -211,7 +211,9 @@ func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, erro
 		buf, free, err := alignedBuffer(rs)
 		if err != nil {
 			cancel()
+			close(reqs)
 			wg.Wait()
+			v.meter.finish()
 			return nil, fmt.Errorf("verify buffer: %w", err)
 		}
 		scratch := make([]byte, o.Expect.ScratchSize(rs))
@@ -219,6 +221,16 @@ func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, erro
 		go func() {
 			defer wg.Done()
 			defer free()
+			defer func() {
+				// A bug in an expectation must fail this verification,
+				// not the whole run.
+				if r := recover(); r != nil {
+					v.setFatal(fmt.Errorf("internal error while verifying: %v", r))
+					cancel()
+					for range reqs {
+					}
+				}
+			}()
 			for r := range reqs {
 				if ctx.Err() != nil {
 					continue

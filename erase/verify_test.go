@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -122,5 +123,29 @@ func TestVerifyShortTarget(t *testing.T) {
 	res, _ := Verify(context.Background(), m, VerifyOptions{Plan: p, Expect: ExpectPattern(Zero())})
 	if res.Outcome != Failed || !strings.Contains(res.Reason, ErrShortDevice.Error()) {
 		t.Errorf("Verify of a shrunken target = %s %q; want failed, short", res.Outcome, res.Reason)
+	}
+}
+
+type panicky struct{ Expectation }
+
+func (panicky) Check([]byte, int64, int, []byte, func(int64)) { panic("bug in an expectation") }
+
+// A panic inside a verification worker fails that verification; it does
+// not take the process down.
+func TestVerifyWorkerPanicFails(t *testing.T) {
+	m := written(t, 8<<20, Zero())
+	res, err := Verify(context.Background(), m, VerifyOptions{Plan: plan(t, m, 10), Expect: panicky{ExpectPattern(Zero())}})
+	if err != nil || res.Outcome != Failed || !strings.Contains(res.Reason, "internal error") {
+		t.Errorf("Verify with a panicking check = %+v, %v; want failed, internal error", res, err)
+	}
+}
+
+// A panicking progress display does not stop the pass.
+func TestProgressPanicDoesNotStopPass(t *testing.T) {
+	m := newMem(8<<20, 512)
+	res, _ := Overwrite(context.Background(), m, OverwriteOptions{Pattern: Zero(), ProgressInterval: time.Millisecond,
+		Progress: func(Progress) { panic("display bug") }})
+	if res.Outcome != OK || res.BytesWritten != 8<<20 {
+		t.Errorf("Overwrite with a panicking progress callback = %s, %d bytes; want ok, all", res.Outcome, res.BytesWritten)
 	}
 }

@@ -246,3 +246,11 @@ func TestEraseJournalNeedsVerification(t *testing.T) {
 		t.Errorf("--journal with --verify none: exit %d; want 2 (a record needs read-back)", code)
 	}
 }
+
+func TestEraseRefusesTinyTarget(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "tiny")
+	os.WriteFile(p, []byte("secret"), 0o600)
+	if _, stderr, code := kesu(t, "erase", "--device", p, "--yes", "--journal", t.TempDir(), "--unsigned"); code != exitRefused {
+		t.Errorf("kesu erase of a 6-byte file: exit %d (%s); want %d", code, stderr, exitRefused)
+	}
+}

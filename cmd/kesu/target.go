@@ -44,5 +44,9 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 		}
 		return nil, err
 	}
+	if d.Size() < int64(d.LogicalBlockSize()) {
+		d.Close()
+		return nil, fmt.Errorf("%w: %s holds %d bytes, less than one %d-byte block: nothing to erase or verify", errRefused, path, d.Size(), d.LogicalBlockSize())
+	}
 	return d, nil
 }
