@@ -37,11 +37,13 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 	}
 	chosen := t.Plan.Chosen()
 	if len(chosen) == 0 {
+		// Not a skip: the drive was meant to be erased and could not be;
+		// its data is still there (FAIL, destruction required).
 		why := "no erase method is available for this drive"
 		if t.Plan.Note != "" {
 			why += ": " + t.Plan.Note
 		}
-		return finish(report.Finish{Skipped: why}, why)
+		return finish(report.Finish{Errors: []string{why}}, why)
 	}
 
 	if hiddenPresent(t.Probe.Hidden) {

@@ -319,3 +319,18 @@ func TestUSBGetsTwoPasses(t *testing.T) {
 		t.Error("after two passes the stick does not hold the policy's zeros")
 	}
 }
+
+// A drive with no usable method fails (its data remains, destruction is
+// required); SKIPPED is kept for a run the technician declined.
+func TestNoMethodIsFailNotSkip(t *testing.T) {
+	locked := newFake(t, "sda", report.ClassHDD, plan.Capabilities{ATA: &plan.ATA{SecuritySupported: true, SecurityEnabled: true, SecurityLocked: true}})
+	locked.caps.HostWritable = false
+	h, disks := newHarness(t, "version = 1\n[policy]\nmic_category = 2\n", locked)
+	p, _ := Prepare(context.Background(), h.cfg, disks, nil)
+	r := p.Execute(context.Background())[0]
+	if r.Status != report.StatusFail || !r.Assessment.DestroyRequired || locked.openedWrite != 0 {
+		t.Errorf("unerasable drive: %s, destroy required %v, opened for writing %d; want FAIL, destroy required, never opened",
+			r.Status, r.Assessment.DestroyRequired, locked.openedWrite)
+	}
+	h.verifyJournal(t)
+}
