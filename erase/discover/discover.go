@@ -202,6 +202,15 @@ func read(sys fs.FS, name string) (Disk, error) {
 		if m := usbPortRE.FindAllStringSubmatch(devpath, -1); m != nil && d.Transport == USB {
 			d.Location.USBPort = m[len(m)-1][1]
 		}
+		if d.Transport == USB {
+			// usb-storage (BOT) devices have no VPD pages: the serial the
+			// office sees (lsblk, the label) is the USB device's iSerial.
+			if dir := usbDeviceDir(devpath); dir != "" {
+				if s := readStr(sys, dir, "serial"); s != "" && d.Serial == "" {
+					d.Serial = s
+				}
+			}
+		}
 		if d.Transport == VirtioSCSI {
 			d.Location.PCIAddress = pciBefore(devpath, "/virtio")
 		}
@@ -215,6 +224,7 @@ var (
 	ataPortRE  = regexp.MustCompile(`/(ata\d+)/`)
 	scsiAddrRE = regexp.MustCompile(`/(\d+:\d+:\d+:\d+)(/|$)`)
 	usbPortRE  = regexp.MustCompile(`/(\d+-[\d.]+)(/|$)`)
+	usbDevRE   = regexp.MustCompile(`^\d+-[\d.]+$`)
 	pciRE      = regexp.MustCompile(`([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])`)
 	nvmeNSRE   = regexp.MustCompile(`^nvme(\d+)(?:c\d+)?n\d+$`)
 )
@@ -253,6 +263,19 @@ func nvmeController(sys fs.FS, base, name string) string {
 	}
 	if m := nvmeNSRE.FindStringSubmatch(name); m != nil {
 		return "nvme" + m[1]
+	}
+	return ""
+}
+
+// usbDeviceDir returns the sysfs directory of the USB device (such as
+// .../usb2/2-1) a USB-attached disk hangs off: the last path element that
+// names a port chain without an interface (no colon).
+func usbDeviceDir(devpath string) string {
+	parts := strings.Split(devpath, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if usbDevRE.MatchString(parts[i]) {
+			return strings.Join(parts[:i+1], "/")
+		}
 	}
 	return ""
 }

@@ -98,6 +98,7 @@ func machine() *tree {
 	t.file(b+"/removable", "1")
 	t.file(usb+"/vendor", "SanDisk ")
 	t.file(usb+"/model", "Ultra")
+	t.file("sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/serial", "4C530001230517111193")
 	// virtio-blk and virtio-scsi.
 	b = t.disk("vda", "sys/devices/pci0000:00/0000:00:05.0/virtio3", 2097152, 512, 512, true)
 	t.file(b+"/serial", "vd-serial")
@@ -136,7 +137,7 @@ func TestScan(t *testing.T) {
 		{"nvme0n1", "nvme", "Samsung SSD 980 PRO 1TB", "S5GXNF0R123456", "0000:01:00.0", 1000215216 * 512, false, 512, 512},
 		{"sda", "sata", "WDC WD10EZEX-00B", "WD-WCC3F1234567", "ata3", 1953525168 * 512, true, 512, 4096},
 		{"sdb", "sas", "XS400ME70004", "7FA0B1C2", "Slot07", 781422768 * 512, false, 512, 4096},
-		{"sdc", "usb", "Ultra", "", "2-1", 30031872 * 512, false, 512, 512},
+		{"sdc", "usb", "Ultra", "4C530001230517111193", "2-1", 30031872 * 512, false, 512, 512},
 		{"sdd", "virtio-scsi", "QEMU HARDDISK", "", "0000:00:04.0", 2097152 * 512, true, 512, 512},
 		{"vda", "virtio-blk", "", "vd-serial", "0000:00:05.0", 2097152 * 512, true, 512, 512},
 	}

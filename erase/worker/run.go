@@ -111,15 +111,25 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 	probeAll(p.Targets)
 
 	// The policy's exclusions, now by what the drives say they are.
+	byIdentity := len(cfg.Policy.Exclude.Serials) > 0 || len(cfg.Policy.Exclude.WWNs) > 0
 	kept := p.Targets[:0]
 	for _, t := range p.Targets {
+		id := IdentityFromDisk(t.Disk)
 		if t.Probe != nil {
-			id := t.Probe.Identity
-			if ex, why := cfg.Policy.Excluded(id.Serial, id.WWN, t.Disk.Path); ex {
-				p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
+			id = t.Probe.Identity
+		}
+		ex, why := cfg.Policy.Excluded(id.Serial, id.WWN, t.Disk.Path)
+		if !ex && byIdentity && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == "" {
+			// Fail closed: the policy protects drives by serial or WWN,
+			// and this one reports neither.
+			ex, why = true, "the policy excludes drives by serial or WWN and this drive reports neither: kesu cannot rule out that it is one of them"
+		}
+		if ex {
+			p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
+			if t.Drive != nil {
 				t.Drive.Close()
-				continue
 			}
+			continue
 		}
 		kept = append(kept, t)
 	}

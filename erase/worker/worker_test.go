@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -331,6 +332,28 @@ func TestNoMethodIsFailNotSkip(t *testing.T) {
 	if r.Status != report.StatusFail || !r.Assessment.DestroyRequired || locked.openedWrite != 0 {
 		t.Errorf("unerasable drive: %s, destroy required %v, opened for writing %d; want FAIL, destroy required, never opened",
 			r.Status, r.Assessment.DestroyRequired, locked.openedWrite)
+	}
+	h.verifyJournal(t)
+}
+
+// With exclusions by serial, a drive that reports no serial and no WWN is
+// not erased: it could be one of the protected drives.
+func TestNoIdentityFailsClosedUnderSerialExclusions(t *testing.T) {
+	anon := newFake(t, "sda", report.ClassUSB, plan.Capabilities{})
+	anon.serial = ""
+	named := newFake(t, "sdb", report.ClassUSB, plan.Capabilities{})
+	h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\nserials = ['SOMETHING-ELSE']\n", anon, named)
+	disks[0].Serial = ""
+	p, err := Prepare(context.Background(), h.cfg, disks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Targets) != 1 || p.Targets[0].Disk.Name != "sdb" || len(p.Excluded) != 1 || !strings.Contains(p.Excluded[0].Reason, "reports neither") {
+		t.Fatalf("targets %d, excluded %+v; want sda excluded for lack of identity", len(p.Targets), p.Excluded)
+	}
+	p.Execute(context.Background())
+	if anon.openedWrite != 0 {
+		t.Errorf("the anonymous drive was opened for writing %d times", anon.openedWrite)
 	}
 	h.verifyJournal(t)
 }
