@@ -132,3 +132,17 @@ func TestOpenExclusiveRefusesMounted(t *testing.T) {
 		t.Errorf("Open(mounted %s, exclusive) error = %v; want ErrInUse", l.Path, err)
 	}
 }
+
+func TestSameDevice(t *testing.T) {
+	a := loopdev.New(t, "", 1<<20, 512)
+	b := loopdev.New(t, "", 1<<20, 512)
+	a1, _ := Open(a.Path, OpenOptions{})
+	a2, _ := Open(a.Path, OpenOptions{})
+	b1, _ := Open(b.Path, OpenOptions{})
+	defer a1.Close()
+	defer a2.Close()
+	defer b1.Close()
+	if !a1.SameDevice(a2) || a1.SameDevice(b1) {
+		t.Errorf("SameDevice: same loop %v, different loops %v; want true, false", a1.SameDevice(a2), a1.SameDevice(b1))
+	}
+}

@@ -70,6 +70,21 @@ type Device struct {
 	write   bool
 }
 
+// SameDevice reports whether d and o are the same device or file: the same
+// device number for block devices, the same file otherwise. A drive pulled
+// and another plugged in under the same name is not the same device.
+func (d *Device) SameDevice(o *Device) bool {
+	if d.isBlock != o.isBlock {
+		return false
+	}
+	if d.isBlock {
+		return d.rdev == o.rdev
+	}
+	a, err1 := d.f.Stat()
+	b, err2 := o.f.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
+}
+
 // Path returns the path the device was opened from.
 func (d *Device) Path() string { return d.path }
 

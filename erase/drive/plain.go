@@ -2,6 +2,7 @@ package drive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -17,6 +18,11 @@ import (
 type Plain struct {
 	disk  discover.Disk
 	block BlockOpener
+	// held is a read-only descriptor kept open from Probe to Close: while
+	// it is open the kernel cannot give the drive's name to another disk
+	// (a stick pulled and another plugged in), and Open checks the device
+	// it gets is still this one.
+	held erase.Target
 }
 
 // NewPlain wraps a disk reached through the block layer only.
@@ -31,7 +37,10 @@ func (p *Plain) Probe(ctx context.Context) (*worker.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer t.Close()
+	if p.held != nil {
+		p.held.Close()
+	}
+	p.held = t
 	id := worker.IdentityFromDisk(p.disk)
 	id.CapacityBytes = uint64(t.Size())
 	id.LogicalSectorSize, id.PhysicalSectorSize = uint32(t.LogicalBlockSize()), uint32(t.PhysicalBlockSize())
@@ -57,8 +66,47 @@ func (p *Plain) Erase(_ context.Context, m report.Method, _ worker.Env) *worker.
 	return &worker.Outcome{Outcome: report.OutcomeUnsupported, Errors: []string{fmt.Sprintf("%s: %v", m, errNotErased)}}
 }
 
-// Open implements worker.Drive.
-func (p *Plain) Open(write bool) (erase.Target, error) { return p.block(write) }
+// Open implements worker.Drive. It refuses a device that is not the one
+// probed.
+func (p *Plain) Open(write bool) (erase.Target, error) {
+	t, err := p.block(write)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameAsHeld(p.held, t); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
 
 // Close implements worker.Drive.
-func (p *Plain) Close() error { return nil }
+func (p *Plain) Close() error {
+	if p.held != nil {
+		err := p.held.Close()
+		p.held = nil
+		return err
+	}
+	return nil
+}
+
+// ErrSwapped is returned when the device behind a drive's name is no longer
+// the one probed.
+var ErrSwapped = errors.New("the device is not the one probed: it was removed and another took its name")
+
+// sameAsHeld checks that t is the device held open since probing (when
+// both are real devices; emulated targets have no device numbers).
+func sameAsHeld(held, t erase.Target) error {
+	h, ok1 := held.(*erase.Device)
+	n, ok2 := t.(*erase.Device)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	if !h.SameDevice(n) {
+		return fmt.Errorf("%s: %w", n.Path(), ErrSwapped)
+	}
+	if h.Size() != n.Size() {
+		return fmt.Errorf("%s: %w (size %d, probed %d)", n.Path(), ErrSwapped, n.Size(), h.Size())
+	}
+	return nil
+}
