@@ -5,7 +5,6 @@ package drive
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 
 	"github.com/kesu-erase/kesu/erase/discover"
@@ -115,19 +114,10 @@ func (o *Opener) Open(disk discover.Disk) (worker.Drive, error) {
 	return NewPlain(disk, block), nil
 }
 
-var nvmeCtrlRE = regexp.MustCompile(`^(nvme\d+)`)
-
 // controllerLock returns the lock shared by all namespaces of the disk's
 // NVMe controller.
 func (o *Opener) controllerLock(disk discover.Disk) chan struct{} {
-	key := disk.Controller
-	if key == "" {
-		if m := nvmeCtrlRE.FindStringSubmatch(disk.Name); m != nil {
-			key = m[1]
-		} else {
-			key = disk.Name
-		}
-	}
+	key := nvmeController(disk)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.locks == nil {

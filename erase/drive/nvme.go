@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -48,6 +49,22 @@ func NewNVMe(disk discover.Disk, t nvme.Transport, nsid uint32, block BlockOpene
 
 // Name implements worker.Drive.
 func (n *NVMe) Name() string { return n.disk.Name }
+
+// Group implements worker.Grouper: the namespaces of one controller.
+func (n *NVMe) Group() string { return "nvme:" + nvmeController(n.disk) }
+
+var nvmeCtrlRE = regexp.MustCompile(`^(nvme\d+)`)
+
+// nvmeController names the controller of an NVMe namespace disk.
+func nvmeController(disk discover.Disk) string {
+	if disk.Controller != "" {
+		return disk.Controller
+	}
+	if m := nvmeCtrlRE.FindStringSubmatch(disk.Name); m != nil {
+		return m[1]
+	}
+	return disk.Name
+}
 
 // Probe implements worker.Drive: Identify and Get Log Page only.
 func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
@@ -94,6 +111,7 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 		SanitizeCrypto: ctrl.SANICAP.CryptoErase(), SanitizeBlock: ctrl.SANICAP.BlockErase(),
 		SanitizeOverwrite: ctrl.SANICAP.Overwrite(), Format: ctrl.OACS.FormatNVM(),
 		FormatCrypto: ctrl.FNA.CryptoEraseSupported(), Namespaces: len(n.nsids),
+		FormatAll: ctrl.FNA.FormatAllNamespaces() || ctrl.FNA.SecureEraseAllNamespaces(),
 	}}
 	return p, nil
 }

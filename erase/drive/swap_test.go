@@ -23,7 +23,9 @@ func TestPlainRefusesDeviceSwappedAfterProbe(t *testing.T) {
 	path := filepath.Join(dir, "sdc") // stands for /dev/sdc
 	os.WriteFile(path, bytes.Repeat([]byte("planned drive "), 1<<20/14+1)[:1<<20], 0o600)
 	disk := discover.Disk{Name: "sdc", Path: path, Transport: discover.USB, Serial: "PLANNED"}
-	drv := NewPlain(disk, func(write bool) (erase.Target, error) { return erase.Open(path, erase.OpenOptions{Write: write, Buffered: true}) })
+	drv := NewPlain(disk, func(write bool) (erase.Target, error) {
+		return erase.Open(path, erase.OpenOptions{Write: write, Buffered: true})
+	})
 	pol, _ := policy.Parse([]byte("version = 1\n[policy]\nlevel = 'clear'\n"), "t")
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	j, _ := report.Create(t.TempDir(), report.NewSigner(priv), report.RunStart{Policy: report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}})
@@ -51,7 +53,9 @@ func TestPlainSameDeviceErases(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sdc")
 	os.WriteFile(path, bytes.Repeat([]byte("planned drive "), 1<<20/14+1)[:1<<20], 0o600)
 	disk := discover.Disk{Name: "sdc", Path: path, Transport: discover.USB, Serial: "PLANNED"}
-	drv := NewPlain(disk, func(write bool) (erase.Target, error) { return erase.Open(path, erase.OpenOptions{Write: write, Buffered: true}) })
+	drv := NewPlain(disk, func(write bool) (erase.Target, error) {
+		return erase.Open(path, erase.OpenOptions{Write: write, Buffered: true})
+	})
 	pol, _ := policy.Parse([]byte("version = 1\n[policy]\nlevel = 'clear'\n"), "t")
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	j, _ := report.Create(t.TempDir(), report.NewSigner(priv), report.RunStart{Policy: report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}})

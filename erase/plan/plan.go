@@ -81,6 +81,13 @@ type NVMe struct {
 	// Namespaces is the number of active namespaces; a Sanitize erases
 	// them all (and a Format may, per FNA).
 	Namespaces int
+	// FormatAll: FNA says a Format (bit 0) or a secure-erase Format (bit
+	// 1) applies to every namespace.
+	FormatAll bool
+	// Protected counts active namespaces of the controller that this run
+	// must not erase (excluded, in use, or not exposed here): methods that
+	// act on every namespace are then not used.
+	Protected int
 }
 
 // Step is one method considered for a drive.
@@ -187,16 +194,32 @@ func (b *builder) nvme(n *NVMe) {
 	if n.Namespaces > 1 {
 		all = fmt.Sprintf("; erases all %d namespaces of the subsystem", n.Namespaces)
 	}
-	b.add(report.MethodNVMeSanitizeCryptoErase, n.SanitizeCrypto, "%s", pick(n.SanitizeCrypto,
-		"SANICAP reports crypto erase (CES)"+all, "SANICAP does not report crypto erase (CES)"))
-	b.add(report.MethodNVMeSanitizeBlockErase, n.SanitizeBlock, "%s", pick(n.SanitizeBlock,
-		"SANICAP reports block erase (BES)"+all, "SANICAP does not report block erase (BES)"))
-	b.add(report.MethodNVMeSanitizeOverwrite, n.SanitizeOverwrite, "%s", pick(n.SanitizeOverwrite,
-		"SANICAP reports overwrite (OWS)"+all, "SANICAP does not report overwrite (OWS)"))
+	protected := ""
+	if n.Protected > 0 {
+		protected = fmt.Sprintf("%d other namespace(s) of this controller must not be erased (excluded, in use or not exposed here), and Sanitize acts on every namespace", n.Protected)
+	}
+	sanitize := func(m report.Method, sup bool, yes, no string) {
+		switch {
+		case !sup:
+			b.add(m, false, "%s", no)
+		case protected != "":
+			b.add(m, false, "%s", protected)
+		default:
+			b.add(m, true, "%s", yes+all)
+		}
+	}
+	sanitize(report.MethodNVMeSanitizeCryptoErase, n.SanitizeCrypto, "SANICAP reports crypto erase (CES)", "SANICAP does not report crypto erase (CES)")
+	sanitize(report.MethodNVMeSanitizeBlockErase, n.SanitizeBlock, "SANICAP reports block erase (BES)", "SANICAP does not report block erase (BES)")
+	sanitize(report.MethodNVMeSanitizeOverwrite, n.SanitizeOverwrite, "SANICAP reports overwrite (OWS)", "SANICAP does not report overwrite (OWS)")
+	formatBlocked := n.FormatAll && n.Protected > 0
 	switch {
 	case !n.Format:
 		b.add(report.MethodNVMeFormatCrypto, false, "OACS does not report Format NVM")
 		b.add(report.MethodNVMeFormatUserData, false, "OACS does not report Format NVM")
+	case formatBlocked:
+		why := fmt.Sprintf("FNA says a Format applies to every namespace, and %d of them must not be erased", n.Protected)
+		b.add(report.MethodNVMeFormatCrypto, false, "%s", why)
+		b.add(report.MethodNVMeFormatUserData, false, "%s", why)
 	default:
 		b.add(report.MethodNVMeFormatCrypto, n.FormatCrypto, "%s", pick(n.FormatCrypto,
 			"FNA reports cryptographic erase (SES=2): Purge under NIST Rev.1, Clear (possibly Purge) under IEEE 2883",

@@ -111,6 +111,13 @@ func TestPlanMatrix(t *testing.T) {
 			want{[]report.Method{ow}, ow, "", ow, "", ""}},
 		{"NVMe, block erase, two namespaces", Capabilities{Class: nvmeCls, HostWritable: true, NVMe: nvBlock},
 			want{[]report.Method{nvSBE, nvF1, ow}, nvSBE, nvSBE, nvSBE, nvSBE, nvSBE}},
+		{"NVMe, a sibling namespace protected", Capabilities{Class: nvmeCls, HostWritable: true, NVMe: &NVMe{SanitizeCrypto: true, SanitizeBlock: true, Format: true, FormatCrypto: true, Namespaces: 2, Protected: 1}},
+			// Sanitize acts on every namespace: not used; Format only on this one.
+			want{[]report.Method{nvF2, nvF1, ow}, nvF2, "", nvF2, nvF2, nvF2}},
+		{"NVMe, a sibling protected and Format applies to all", Capabilities{Class: nvmeCls, HostWritable: true, NVMe: &NVMe{SanitizeCrypto: true, Format: true, FormatCrypto: true, FormatAll: true, Namespaces: 2, Protected: 1}},
+			want{[]report.Method{ow}, ow, "", ow, "", ""}},
+		{"NVMe, Format applies to all, nothing protected", Capabilities{Class: nvmeCls, HostWritable: true, NVMe: &NVMe{Format: true, FormatAll: true, Namespaces: 2}},
+			want{[]report.Method{nvF1, ow}, nvF1, "", nvF1, "", ""}},
 		{"USB stick", Capabilities{Class: usb, HostWritable: true},
 			want{[]report.Method{ow}, ow, "", ow, "", ""}},
 		{"other (virtio)", Capabilities{Class: other, HostWritable: true},

@@ -170,6 +170,7 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			}
 		}
 	}
+	p.protectShared()
 	for _, t := range p.Targets {
 		if t.Probe != nil {
 			t.Plan = plan.For(t.Probe.Caps)
@@ -213,6 +214,37 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		}
 	}
 	return p, nil
+}
+
+// group returns a target's hardware group ("" when alone).
+func group(t *Target) string {
+	if g, ok := t.Drive.(Grouper); ok && t.Drive != nil {
+		return g.Group()
+	}
+	return ""
+}
+
+// protectShared marks, on every NVMe target, how many active namespaces of
+// its controller are not erased in this run, so that the plan does not use
+// a Sanitize (or an all-namespace Format) that would erase them too.
+func (p *Preparation) protectShared() {
+	targets := map[string]int{}
+	for _, t := range p.Targets {
+		if t.Drive != nil && t.Err == nil {
+			if g := group(t); g != "" {
+				targets[g]++
+			}
+		}
+	}
+	for _, t := range p.Targets {
+		if t.Probe == nil || t.Probe.Caps.NVMe == nil {
+			continue
+		}
+		n := t.Probe.Caps.NVMe
+		if g := group(t); g != "" {
+			n.Protected = max(0, n.Namespaces-targets[g])
+		}
+	}
 }
 
 // IdentityFromDisk is the identity sysfs gives, for drives that could not
@@ -294,25 +326,49 @@ func (p *Preparation) Execute(ctx context.Context) []Result {
 		}
 		return results
 	}
-	var wg sync.WaitGroup
+	// One goroutine per drive — or per group of drives sharing hardware
+	// (the namespaces of one NVMe controller), erased one after the other
+	// so that one's Sanitize never runs under another's canaries or
+	// verification.
+	var order []string
+	groups := map[string][]int{}
 	for i, t := range p.Targets {
+		g := group(t)
+		if g == "" {
+			g = "\x00" + t.Disk.Name
+		}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	var wg sync.WaitGroup
+	for _, g := range order {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			start := time.Now()
-			defer func() {
-				if r := recover(); r != nil {
-					msg := fmt.Sprintf("internal error: %v", r)
-					t.log.Note(report.Note{Severity: report.SeverityError, Code: "panic", Text: msg + "\n" + string(debug.Stack())})
-					a, _ := t.log.Finish(report.Finish{Errors: []string{msg}})
-					results[i] = p.result(t, a, start, msg)
-					p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
-				}
-			}()
-			results[i] = p.runDrive(ctx, t, start)
-			p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
+			for _, i := range groups[g] {
+				p.runOne(ctx, i, results)
+			}
 		}()
 	}
 	wg.Wait()
 	return results
+}
+
+// runOne erases target i, turning a panic into a recorded failure.
+func (p *Preparation) runOne(ctx context.Context, i int, results []Result) {
+	t := p.Targets[i]
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprintf("internal error: %v", r)
+			t.log.Note(report.Note{Severity: report.SeverityError, Code: "panic", Text: msg + "\n" + string(debug.Stack())})
+			a, _ := t.log.Finish(report.Finish{Errors: []string{msg}})
+			results[i] = p.result(t, a, start, msg)
+			p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
+		}
+	}()
+	results[i] = p.runDrive(ctx, t, start)
+	p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseDone, Result: &results[i]})
 }

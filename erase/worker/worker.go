@@ -35,6 +35,14 @@ type Drive interface {
 	Close() error
 }
 
+// Grouper is implemented by drives that share hardware with others (the
+// namespaces of one NVMe controller): drives of one group are erased one
+// after the other, and a method acting on the whole group is only used
+// when every member of it is erased in this run.
+type Grouper interface {
+	Group() string
+}
+
 // Probe is what probing found.
 type Probe struct {
 	Identity report.Identity
