@@ -85,13 +85,23 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	t := prep.Targets[0]
 	if t.Probe != nil {
 		r, ok := report.Rate(t.Probe.Class, o.method)
+		if ok && sparesSiblings(t, o.method) != "" {
+			// Never erase namespaces nobody named: only `kesu erase --all`
+			// may use a method that acts on every namespace.
+			why := sparesSiblings(t, o.method)
+			j.Note(report.Note{Severity: report.SeverityError, Code: "method", Text: why})
+			ok = false
+		}
 		if !ok {
 			j.Note(report.Note{Severity: report.SeverityError, Code: "method", Text: fmt.Sprintf("%s does not apply to a %s drive", o.method, t.Probe.Class)})
 		}
 		t.Plan = plan.Plan{Steps: []plan.Step{{Method: o.method, Chosen: ok, Rating: r,
 			Reason: "asked for on the command line (kesu erase --method); no fallback"}}}
 		if !ok {
-			t.Plan.Note = fmt.Sprintf("%s does not apply to a drive of class %s", o.method, t.Probe.Class)
+			t.Plan.Note = fmt.Sprintf("%s cannot be used on this drive (class %s)", o.method, t.Probe.Class)
+			if why := sparesSiblings(t, o.method); why != "" {
+				t.Plan.Note = why
+			}
 		}
 	}
 	results := prep.Execute(ctx)
@@ -125,4 +135,22 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		return exitError{exitFail}
 	}
 	return nil
+}
+
+// sparesSiblings says why a method must not run on this NVMe namespace
+// alone: it acts on every namespace of the controller and others exist.
+func sparesSiblings(t *worker.Target, m report.Method) string {
+	n := t.Probe.Caps.NVMe
+	if n == nil || n.Protected == 0 {
+		return ""
+	}
+	switch m {
+	case report.MethodNVMeSanitizeBlockErase, report.MethodNVMeSanitizeCryptoErase, report.MethodNVMeSanitizeOverwrite:
+		return fmt.Sprintf("%s acts on every namespace of the controller, and %d other namespace(s) were not named: refused", m, n.Protected)
+	case report.MethodNVMeFormatCrypto, report.MethodNVMeFormatUserData:
+		if n.FormatAll {
+			return fmt.Sprintf("FNA says %s applies to every namespace, and %d other namespace(s) were not named: refused", m, n.Protected)
+		}
+	}
+	return ""
 }
