@@ -78,11 +78,15 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 	}
 	n.ctrl, n.ns = ctrl, ns
 	p := &worker.Probe{Class: report.ClassNVMe}
+	namespaces := 1
 	if ids, err := n.dev.ActiveNamespaces(ctx, ctrl.NN); err == nil {
 		n.nsids = ids
+		namespaces = len(ids)
 	} else {
-		p.Notes = append(p.Notes, fmt.Sprintf("active namespace list: %v", err))
+		// Unknown siblings count as present: a Sanitize is then not used.
+		p.Notes = append(p.Notes, fmt.Sprintf("active namespace list unreadable (%v): assuming all %d namespaces may hold data", err, ctrl.NN))
 		n.nsids = []uint32{n.nsid}
+		namespaces = max(1, int(ctrl.NN))
 	}
 	if log, err := n.dev.SMARTLog(ctx, nvme.NSIDAll); err == nil {
 		p.SMART = smart.FromNVMe(log)
@@ -101,7 +105,7 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 		p.Identity.WWN = fmt.Sprintf("eui.%016x", binary.BigEndian.Uint64(ns.EUI64[:]))
 	}
 	p.Hidden = report.HiddenAreas{Checked: true, Note: "NVMe has no HPA/DCO; the namespace's size is what the controller exposes"}
-	if len(n.nsids) > 1 {
+	if namespaces > 1 {
 		p.Notes = append(p.Notes, fmt.Sprintf("the controller has %d active namespaces: a Sanitize erases all of them; Format and host overwrite cover this one (unless FNA says format applies to all)", len(n.nsids)))
 	}
 	if ctrl.UNVMCAP != (nvme.Uint128{}) {
@@ -110,7 +114,7 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 	p.Caps = plan.Capabilities{Class: report.ClassNVMe, HostWritable: !n.disk.ReadOnly, NVMe: &plan.NVMe{
 		SanitizeCrypto: ctrl.SANICAP.CryptoErase(), SanitizeBlock: ctrl.SANICAP.BlockErase(),
 		SanitizeOverwrite: ctrl.SANICAP.Overwrite(), Format: ctrl.OACS.FormatNVM(),
-		FormatCrypto: ctrl.FNA.CryptoEraseSupported(), Namespaces: len(n.nsids),
+		FormatCrypto: ctrl.FNA.CryptoEraseSupported(), Namespaces: namespaces,
 		FormatAll: ctrl.FNA.FormatAllNamespaces() || ctrl.FNA.SecureEraseAllNamespaces(),
 	}}
 	return p, nil
