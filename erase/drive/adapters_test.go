@@ -86,7 +86,7 @@ func TestATAProbe(t *testing.T) {
 		{name: "HDD by word 217", cfg: atatest.Config{RotationRate: 7200, SanitizeOverwrite: true, Security: true, EnhancedErase: true},
 			disk: sata(false), class: report.ClassHDD, writable: true,
 			caps: plan.ATA{SanitizeSupported: true, SanitizeOverwrite: true, SecuritySupported: true, EnhancedErase: true}},
-		{name: "no rate, kernel says rotational", cfg: atatest.Config{RotationRate: 0}, disk: sata(true), class: report.ClassHDD, writable: true},
+		{name: "no rate, kernel says rotational", cfg: atatest.Config{RotationRate: 0}, disk: sata(true), class: report.ClassSSD, writable: true}, // unknown media is rated as flash,
 		{name: "no rate, kernel says not rotational", cfg: atatest.Config{RotationRate: 0}, disk: sata(false), class: report.ClassSSD, writable: true},
 		{name: "security frozen", cfg: atatest.Config{RotationRate: 1, Security: true, FreezeAtPowerOn: true},
 			disk: sata(false), class: report.ClassSSD, frozen: true, writable: true,
@@ -129,7 +129,7 @@ func TestATAProbe(t *testing.T) {
 			id := p.Identity
 			if id.Model != "PROBE MODEL" || id.Serial != "PROBE-SN" || id.Firmware != "1.0" || id.WWN != "naa.5000000000000001" ||
 				id.Transport != "sata" || id.Bay != "ata3" || id.Port != tc.disk.DevPath || id.LogicalSectorSize != 512 ||
-				id.Rotational == nil || *id.Rotational != (tc.class == report.ClassHDD) {
+				(id.Rotational != nil && *id.Rotational != (tc.class == report.ClassHDD)) || (id.Rotational == nil && tc.cfg.RotationRate != 0) {
 				t.Errorf("identity %+v", id)
 			}
 			wantCap := (2048 - tc.cfg.HPASectors - tc.cfg.DCOSectors) * 512
@@ -463,7 +463,7 @@ func TestSCSIProbe(t *testing.T) {
 		{"SSD by VPD B1h, crypto only", scsitest.DriveConfig{RotationRate: 1, SanitizeCrypto: true},
 			true, report.ClassSSD, plan.SCSI{SanitizeCrypto: plan.Yes, SanitizeBlock: plan.No, SanitizeOverwrite: plan.No}},
 		{"no rate, kernel rotational, no RSOC", scsitest.DriveConfig{RotationRate: 0, NoRSOC: true},
-			true, report.ClassHDD, plan.SCSI{}},
+			true, report.ClassSSD, plan.SCSI{}}, // unknown media is rated as flash
 		{"no rate, kernel not rotational", scsitest.DriveConfig{RotationRate: 0, NoRSOC: true},
 			false, report.ClassSSD, plan.SCSI{}},
 	} {

@@ -127,18 +127,19 @@ func (a *ATA) Probe(ctx context.Context) (*worker.Probe, error) {
 	p := &worker.Probe{}
 	p.Notes = append(p.Notes, in.Problems...)
 
-	rot := a.disk.Rotational
+	var rot *bool // nil: the drive does not say
 	switch {
 	case id.SolidState():
-		p.Class, rot = report.ClassSSD, false
+		p.Class, rot = report.ClassSSD, new(false)
 	case id.Rotating():
-		p.Class, rot = report.ClassHDD, true
+		p.Class, rot = report.ClassHDD, new(true)
 	default:
+		// Unknown media is rated as flash, the stricter reading: an
+		// overwrite or Security Erase of flash never counts as Purge or
+		// MIC (2). (The kernel's rotational flag stays set for any drive
+		// not reporting rotation rate 1, so it cannot tell.)
 		p.Class = report.ClassSSD
-		if a.disk.Rotational {
-			p.Class = report.ClassHDD
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf("IDENTIFY word 217 reports no rotation rate (%#04x); the class follows the kernel's rotational flag (%v)", id.RotationRate, a.disk.Rotational))
+		p.Notes = append(p.Notes, fmt.Sprintf("IDENTIFY word 217 reports no rotation rate (%#04x): rated as flash (SSD), the stricter reading", id.RotationRate))
 	}
 	wwn := a.disk.WWN
 	if id.WWN != "" {
@@ -148,7 +149,7 @@ func (a *ATA) Probe(ctx context.Context) (*worker.Probe, error) {
 		Path: a.disk.Path, Model: id.Model, Serial: id.Serial, Firmware: id.Firmware, WWN: wwn,
 		CapacityBytes: id.Bytes(), LogicalSectorSize: uint32(id.LogicalSectorSize),
 		PhysicalSectorSize: uint32(id.PhysicalSectorSize), Transport: string(a.disk.Transport),
-		Bay: a.disk.Location.Bay, Port: a.disk.DevPath, Rotational: &rot,
+		Bay: a.disk.Location.Bay, Port: a.disk.DevPath, Rotational: rot,
 	}
 
 	switch {

@@ -67,22 +67,21 @@ func (s *SCSI) Probe(ctx context.Context) (*worker.Probe, error) {
 	p := &worker.Probe{}
 	p.Notes = append(p.Notes, in.Problems...)
 
-	rot := s.disk.Rotational
+	var rot *bool // nil: the drive does not say
 	switch {
 	case in.Block != nil && in.Block.SolidState():
-		p.Class, rot = report.ClassSSD, false
+		p.Class, rot = report.ClassSSD, new(false)
 	case in.Block != nil && in.Block.Rotating():
-		p.Class, rot = report.ClassHDD, true
+		p.Class, rot = report.ClassHDD, new(true)
 	default:
+		// Unknown media is rated as flash, the stricter reading (see the
+		// ATA adapter).
 		p.Class = report.ClassSSD
-		if s.disk.Rotational {
-			p.Class = report.ClassHDD
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf("VPD page B1h reports no rotation rate; the class follows the kernel's rotational flag (%v)", s.disk.Rotational))
+		p.Notes = append(p.Notes, "VPD page B1h reports no rotation rate: rated as flash (SSD), the stricter reading")
 	}
 	id := report.Identity{Path: s.disk.Path, Vendor: in.Inquiry.Vendor, Model: in.Inquiry.Product,
 		Firmware: in.Inquiry.Revision, Serial: in.Serial, WWN: s.disk.WWN, Transport: string(s.disk.Transport),
-		Bay: s.disk.Location.Bay, Port: s.disk.DevPath, Rotational: &rot}
+		Bay: s.disk.Location.Bay, Port: s.disk.DevPath, Rotational: rot}
 	if id.Serial == "" {
 		id.Serial = s.disk.Serial
 	}
