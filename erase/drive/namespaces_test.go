@@ -39,7 +39,9 @@ func TestSanitizeSparesProtectedSiblingNamespace(t *testing.T) {
 	// nvme0n2 is excluded (by path in the policy, or in use: the InUseRule
 	// gives the same discover.Rule).
 	results, _, _ := b.run("version = 1\n[policy]\nlevel = 'purge'\n",
-		func(d discover.Disk) (bool, string) { return d.Name == "nvme0n2", "excluded (e.g. holds the running root fs)" })
+		func(d discover.Disk) (bool, string) {
+			return d.Name == "nvme0n2", "excluded (e.g. holds the running root fs)"
+		})
 	if len(results) != 1 || results[0].Assessment.Method != report.MethodNVMeFormatCrypto {
 		t.Fatalf("results %+v; want nvme0n1 erased by its own Format (SES=2), not a Sanitize", results)
 	}
