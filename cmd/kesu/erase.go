@@ -211,7 +211,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var assessment *report.Assessment
 	if rec != nil {
-		a, err := rec.finish(ctx, res, pat)
+		a, err := rec.finish(ctx, res, pat, d)
 		if err != nil {
 			return fmt.Errorf("the erasure ran but its record could not be completed: %w", err)
 		}

@@ -76,8 +76,8 @@ func (r *cliRecord) begin() (err error) {
 
 // finish records the pass, the verification and the drive's result, and
 // seals the journal.
-func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase.Pattern) (report.Assessment, error) {
-	if _, err := r.dl.Attempt(worker.OverwriteAttempt(r.n, res.Overwrite, 1, pat)); err != nil {
+func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase.Pattern, t erase.Target) (report.Assessment, error) {
+	if _, err := r.dl.Attempt(worker.OverwriteAttempt(r.n, res.Overwrite, 1, pat, worker.WriteMechanism(t))); err != nil {
 		return report.Assessment{}, err
 	}
 	if res.Verify != nil {

@@ -47,6 +47,10 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 	}
 
 	if hiddenPresent(t.Probe.Hidden) {
+		// A restore changes the drive for good: not without a record.
+		if err := cfg.Journal.Err(); err != nil {
+			return finish(report.Finish{Interrupted: true}, errJournal.Error())
+		}
 		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseHidden})
 		areas, err := t.Drive.RestoreHiddenAreas(ctx)
 		for _, a := range areas {
@@ -71,10 +75,10 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 	if err != nil {
 		return finish(report.Finish{Errors: []string{err.Error()}}, err.Error())
 	}
-	splan, err := p.samplePlan(seed, target)
-	if err != nil {
-		return finish(report.Finish{Errors: []string{err.Error()}}, err.Error())
-	}
+	// The sampling plan is made for the device as it is now (an erase may
+	// change what the host sees); the seed stays, so the record's plans
+	// are reproducible.
+	planFor := func() (*erase.SamplePlan, error) { return p.samplePlan(seed, target) }
 
 	var done *plan.Step
 	var recovery []string
@@ -85,6 +89,10 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 		}
 		if err := cfg.Journal.Err(); err != nil {
 			return finish(report.Finish{Interrupted: true}, errJournal.Error())
+		}
+		splan, perr := planFor()
+		if perr != nil {
+			return finish(report.Finish{Errors: []string{perr.Error()}, Recovery: joinRecovery(recovery)}, perr.Error())
 		}
 		var ok bool
 		if step.Method == report.MethodOverwrite {
@@ -105,6 +113,10 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 		}
 	}
 	if done != nil && done.Method != report.MethodOverwrite && cfg.Policy.Policy.ExtraOverwrite {
+		splan, perr := planFor()
+		if perr != nil {
+			return finish(report.Finish{Errors: []string{perr.Error()}, Recovery: joinRecovery(recovery)}, perr.Error())
+		}
 		if _, err := p.hostOverwrite(ctx, t, &target, splan); err != nil {
 			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, err.Error())
 		}
@@ -134,6 +146,17 @@ func hiddenPresent(h report.HiddenAreas) bool {
 		}
 	}
 	return false
+}
+
+// WriteMechanism says how host writes reach the drive, for the record.
+func WriteMechanism(t erase.Target) string {
+	if d, ok := t.(interface{ Direct() bool }); ok {
+		if d.Direct() {
+			return "pwrite with O_DIRECT in 4 MiB chunks, fsync at the end"
+		}
+		return "buffered pwrite in 4 MiB chunks (the filesystem refused O_DIRECT), fsync at the end"
+	}
+	return "writes in 4 MiB chunks through the drive's emulation, sync at the end"
 }
 
 func (p *Preparation) samplePlan(seed []byte, t erase.Target) (*erase.SamplePlan, error) {
@@ -170,11 +193,13 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 	}
 	tg := *target
 	var res *erase.OverwriteResult
+	made := 0 // passes started
 	for pass := 1; pass <= passes; pass++ {
 		pp := pat
 		if (passes-pass)%2 == 1 {
 			pp = pat.Complement()
 		}
+		made = pass
 		res, err = erase.Overwrite(ctx, tg, erase.OverwriteOptions{Pattern: pp, ExpectedSize: int64(t.Probe.Identity.CapacityBytes),
 			Progress: p.progressEvents(t, PhaseOverwrite, m)})
 		if err != nil || res.Outcome != erase.OK {
@@ -188,9 +213,13 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 		}
 		return false, nil
 	}
-	at := OverwriteAttempt(n, res, passes, pat)
+	at := OverwriteAttempt(n, res, made, pat, WriteMechanism(tg))
 	if passes > 1 {
-		at.Details = append(at.Details, fmt.Sprintf("%d passes: the complement of %s, then %s", passes, pat, pat))
+		if res.Outcome == erase.OK {
+			at.Details = append(at.Details, fmt.Sprintf("%d passes: the complement of %s, then %s (the figures are the last pass's)", passes, pat, pat))
+		} else {
+			at.Details = append(at.Details, fmt.Sprintf("pass %d of %d (%s) did not complete; the figures are that pass's", made, passes, res.Pattern))
+		}
 	}
 	if res.UnwritableBlocks > 0 {
 		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseOverwrite, Warning: fmt.Sprintf("%d unwritable blocks", res.UnwritableBlocks)})
@@ -246,13 +275,10 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		return false, "", errJournal
 	}
 	if cerr != nil {
-		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeFailed,
-			Mechanism: "not run: canaries could not be planted, so the erase could not be proven",
-			Errors:    []string{cerr.Error()}}
-		if _, err := t.log.Attempt(at); err != nil {
-			return false, "", errJournal
-		}
-		return false, "", nil
+		// The drive refuses writes (a sanitize failure state, write
+		// protection): the method still runs — it may be what brings the
+		// drive back — but only the content it declares can prove it.
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m, Warning: "canaries could not be planted: " + cerr.Error()})
 	}
 	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: 0})
 	out := t.Drive.Erase(ctx, m, Env{
@@ -268,8 +294,12 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 	}
 	at := report.Attempt{Attempt: n, Method: m, Mechanism: out.Mechanism, Outcome: out.Outcome, Errors: out.Errors,
 		Pattern: out.Pattern, Passes: out.Passes}
-	at.Details = append(at.Details, fmt.Sprintf("%d canary blocks (key id %s) planted in %s before the erase",
-		canaries.Count(), canaries.KeyID(), time.Since(canaryStart).Round(time.Millisecond)))
+	if canaries != nil {
+		at.Details = append(at.Details, fmt.Sprintf("%d canary blocks (key id %s) planted in %s before the erase",
+			canaries.Count(), canaries.KeyID(), time.Since(canaryStart).Round(time.Millisecond)))
+	} else {
+		at.Details = append(at.Details, "no canaries: planting them failed ("+cerr.Error()+"); only the content the drive declares can prove this erase")
+	}
 	at.Details = append(at.Details, out.Details...)
 	if out.Recovery != "" {
 		at.Details = append(at.Details, "recovery: "+out.Recovery)
@@ -295,12 +325,29 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		return false, out.Recovery, nil
 	}
 	*target = nt
-	exp := canaries.Expect(out.Expect)
-	return p.verifyFirmware(ctx, t, nt, n, splan, exp, out)
-}
-
-func (p *Preparation) verifyFirmware(ctx context.Context, t *Target, tg erase.Target, n int, splan *erase.SamplePlan, exp *erase.CanaryExpectation, out *Outcome) (bool, string, error) {
-	ok, err := p.verify(ctx, t, tg, n, splan, exp, report.VerifyCanary)
+	if nt.Size() != splan.Blocks*int64(splan.BlockSize) || nt.LogicalBlockSize() != splan.BlockSize {
+		// The erase changed the geometry: the plan (and the canaries) no
+		// longer describe the device.
+		why := fmt.Sprintf("the device's geometry changed with the erase (%d × %d-byte blocks, was %d × %d): the read-back plan no longer fits",
+			nt.Size()/int64(max(1, nt.LogicalBlockSize())), nt.LogicalBlockSize(), splan.Blocks, splan.BlockSize)
+		if err := t.log.Verification(report.Verification{Attempt: n, Method: report.VerifyCanary, Expected: "canaries gone", Start: time.Now(), End: time.Now(), Errors: []string{why}}); err != nil {
+			return false, out.Recovery, errJournal
+		}
+		return false, out.Recovery, nil
+	}
+	var ok bool
+	switch {
+	case canaries != nil:
+		ok, err = p.verify(ctx, t, nt, n, splan, canaries.Expect(out.Expect), report.VerifyCanary)
+	case out.Expect != nil:
+		ok, err = p.verify(ctx, t, nt, n, splan, out.Expect, report.VerifySampled)
+	default:
+		why := "no canaries could be planted before the erase and the drive declares no content after it: the erase cannot be proven by read-back"
+		if e := t.log.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "nothing declared", Start: time.Now(), End: time.Now(), Errors: []string{why}}); e != nil {
+			return false, out.Recovery, errJournal
+		}
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: why})
+	}
 	return ok, out.Recovery, err
 }
 

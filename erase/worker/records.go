@@ -9,10 +9,11 @@ import (
 )
 
 // OverwriteAttempt converts a host overwrite's result into the record's
-// attempt n. passes counts the passes made (the last one is res).
-func OverwriteAttempt(n int, res *erase.OverwriteResult, passes int, pattern erase.Pattern) report.Attempt {
+// attempt n. passes counts the passes made (the last one is res); how says
+// how the writes reached the drive.
+func OverwriteAttempt(n int, res *erase.OverwriteResult, passes int, pattern erase.Pattern, how string) report.Attempt {
 	at := report.Attempt{Attempt: n, Method: report.MethodOverwrite, Passes: passes, Pattern: pattern.String(),
-		Mechanism: fmt.Sprintf("host overwrite of %s: pwrite with O_DIRECT in 4 MiB chunks, fsync at the end", res.Target),
+		Mechanism: fmt.Sprintf("host overwrite of %s: %s", res.Target, how),
 		Start:     res.Started, End: res.Finished,
 		TargetBytes: uint64(res.Size), BytesWritten: uint64(res.BytesWritten)}
 	if pattern.KeyID() != "" {
