@@ -284,7 +284,11 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		if v.Attempt != at.Attempt {
 			continue
 		}
-		if why := verificationProblem(v, p.Verify); why != "" {
+		why := verificationProblem(v, p.Verify)
+		if covered := v.PlanBlocks * uint64(v.BlockSize); covered > 0 && covered < at.TargetBytes {
+			why = strings.TrimPrefix(why+fmt.Sprintf("; the plan covered %d bytes of the %d the attempt wrote", covered, at.TargetBytes), "; ")
+		}
+		if why != "" {
 			add(Finding{Code: FindVerifyFailed, Attempt: at.Attempt, Method: at.Method, Detail: why})
 			failed = true
 		} else {

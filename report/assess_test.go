@@ -505,3 +505,24 @@ func TestAssessAcceptBelow(t *testing.T) {
 		}
 	}
 }
+
+// A verification whose plan covered less than the overwrite wrote does not
+// verify it.
+func TestAssessVerificationMustCoverTheOverwrite(t *testing.T) {
+	p := report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: 10}}
+	d := &report.DriveRun{
+		Drive: report.Drive{Class: report.ClassOther, Identity: report.Identity{CapacityBytes: 1 << 20, LogicalSectorSize: 512}},
+		Attempts: []report.Attempt{{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess,
+			TargetBytes: 1 << 20, BytesWritten: 1 << 20, Passes: 1}},
+	}
+	v := report.Verification{Attempt: 1, Method: report.VerifySampled, PercentRequested: 10, PercentAchieved: 12,
+		Samples: 2000, BlocksRead: 256, PlanBlocks: 1024, BlockSize: 512}
+	d.Verifications = []report.Verification{v}
+	if a := report.Assess(p, d, &report.Finish{}); a.Status != report.StatusFail {
+		t.Errorf("plan over 512 KiB of a 1 MiB overwrite: %s; want FAIL", a.Status)
+	}
+	d.Verifications[0].PlanBlocks = 2048
+	if a := report.Assess(p, d, &report.Finish{}); a.Status != report.StatusPass {
+		t.Errorf("plan over the whole 1 MiB: %s (%v); want PASS", a.Status, a.Findings)
+	}
+}

@@ -341,7 +341,14 @@ type Verification struct {
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 
-	Subsections      int     `json:"subsections,omitempty"` // sampling subsections (Rev.1: ≥1000)
+	Subsections int `json:"subsections,omitempty"` // sampling subsections (Rev.1: ≥1000)
+	// PlanBlocks, BlockSize and MaxSampleBlocks complete the plan's
+	// parameters: with PlanSeed and PercentRequested they reproduce exactly
+	// which blocks were read (erase.SamplePlan), and they bound what the
+	// verification covered.
+	PlanBlocks       uint64  `json:"plan_blocks,omitempty"`
+	BlockSize        uint32  `json:"block_size,omitempty"`
+	MaxSampleBlocks  uint64  `json:"max_sample_blocks,omitempty"`
 	PercentRequested float64 `json:"percent_requested"`
 	PercentAchieved  float64 `json:"percent_achieved"`
 	Samples          uint64  `json:"samples"`

@@ -45,6 +45,7 @@ func VerificationRecord(n int, v *erase.VerifyResult, mode report.VerifyMode) re
 	}
 	rv := report.Verification{Attempt: n, Method: mode, Expected: v.Expect, PlanSeed: v.Plan.Seed,
 		Start: v.Started, End: v.Finished, Subsections: int(v.Plan.Subsections),
+		PlanBlocks: uint64(v.Plan.Blocks), BlockSize: uint32(v.Plan.BlockSize), MaxSampleBlocks: uint64(v.Plan.MaxSampleBlocks),
 		PercentRequested: v.Plan.Percent, PercentAchieved: v.PercentRead, Samples: uint64(v.Locations),
 		BlocksRead: uint64(v.BlocksRead), Mismatches: uint64(v.MismatchedBlocks), ReadErrors: uint64(v.UnreadableBlocks)}
 	for _, l := range v.FirstMismatches {
