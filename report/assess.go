@@ -106,6 +106,15 @@ func micRank(c int) int {
 	return 0
 }
 
+// MICMeets reports whether having met MIC category met (2, 3 or 0)
+// satisfies category want: categories (1) and (2) need the category-2
+// erasure, (3) is met by 2 or 3.
+func MICMeets(met, want int) bool { return micMeets(met, want) }
+
+// Strict returns the level a method reaches under the stricter of the two
+// readings (the level kesu reports).
+func (r Rating) Strict() Level { return minLevel(r.NISTRev1, r.IEEE2883) }
+
 // micMeets reports whether having met category met satisfies category want.
 func micMeets(met, want int) bool {
 	switch want {

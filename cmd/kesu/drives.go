@@ -153,7 +153,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if s, ok := t.Plan.Best(); ok {
 			row.First = s.Method
 		}
-		if s, ok := t.Plan.FirstMeeting(out.Policy.Level, out.Policy.MICCategory, true); ok {
+		if s, ok := t.Plan.FirstMeeting(out.Policy.Level, out.Policy.MICCategory, t.Probe != nil && t.Probe.Hidden.Checked); ok {
 			row.Meets = s.Method
 		}
 		out.Drives = append(out.Drives, row)

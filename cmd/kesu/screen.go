@@ -141,7 +141,8 @@ func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
 	if best.Rating.NISTRev1 != best.Rating.IEEE2883 {
 		d.Level = fmt.Sprintf("%s (Rev.1: %s)", best.Rating.IEEE2883, best.Rating.NISTRev1)
 	}
-	if !plan.Meets(best, rp.Level, rp.MICCategory, true) {
+	hiddenOK := t.Probe != nil && t.Probe.Hidden.Checked
+	if !plan.Meets(best, rp.Level, rp.MICCategory, hiddenOK) {
 		d.BelowPolicy = true
 		d.Level += " - below policy"
 	}

@@ -309,33 +309,26 @@ func pick(ok bool, yes, no string) string {
 }
 
 // Strict returns the level a rating reaches under the stricter of its two
-// readings.
-func Strict(r report.Rating) report.Level {
-	if r.NISTRev1.AtLeast(r.IEEE2883) {
-		return r.IEEE2883
-	}
-	return r.NISTRev1
-}
+// readings (report.Rating.Strict).
+func Strict(r report.Rating) report.Level { return r.Strict() }
 
-// Meets reports whether a completed step satisfies the policy: the NIST
-// level under the stricter reading, or the MIC category (1 and 2 need the
-// category-2 erasure; 3 is met by 2 or 3). micNeedsHidden steps count for
-// MIC only when hiddenOK.
+// Meets reports whether a completed step would satisfy the policy, by the
+// same rules as the record's assessment (report.Assess): the NIST level
+// under the stricter reading and the MIC category (report.MICMeets); a
+// step whose MIC category needs restored hidden areas counts for MIC (2)
+// only when hiddenOK.
 func Meets(s Step, level report.Level, mic int, hiddenOK bool) bool {
-	if mic != 0 {
-		met := s.Rating.MIC
-		if s.Rating.MICNeedsHiddenAreas && !hiddenOK && met == 2 {
-			met = 3
-		}
-		switch mic {
-		case 1, 2:
-			return met == 2
-		case 3:
-			return met == 2 || met == 3
-		}
+	if level == "" && mic == 0 {
 		return false
 	}
-	return Strict(s.Rating).AtLeast(level)
+	met := s.Rating.MIC
+	if s.Rating.MICNeedsHiddenAreas && !hiddenOK && met == 2 {
+		met = 3
+	}
+	strict := s.Rating.Strict()
+	return strict.AtLeast(report.LevelClear) &&
+		(level == "" || strict.AtLeast(level)) &&
+		(mic == 0 || report.MICMeets(met, mic))
 }
 
 // FirstMeeting returns the first chosen step that would satisfy the policy

@@ -543,6 +543,10 @@ func (c *certificate) verification() {
 		return
 	}
 	m := c.verifyModeText(v.Method)
+	if v.Method == report.VerifySampled && v.PercentRequested > 0 && v.PercentRequested < 10 {
+		m += c.pick(fmt.Sprintf(" — %g%% requested, below the 10%% of the media §4.7 suggests", v.PercentRequested),
+			fmt.Sprintf(" — 要求 %g%%（§4.7 が示す媒体の 10%% 未満）", v.PercentRequested))
+	}
 	if v.Subsections > 0 {
 		m += fmt.Sprintf(c.pick(", %d subsections", "、%d 区画"), v.Subsections)
 	}
