@@ -9,7 +9,9 @@ import (
 
 type fixedResp struct{ r *scsi.Response }
 
-func (f fixedResp) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, error) { return f.r, nil }
+func (f fixedResp) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, error) {
+	return f.r, nil
+}
 
 // libata ata_gen_passthru_sense: when qc->err_mask is set (timeout, HSM
 // violation, bus error) it builds error sense via ata_to_sense_error even if
