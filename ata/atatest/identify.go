@@ -149,12 +149,7 @@ func (d *Drive) identify() []byte {
 		binary.LittleEndian.PutUint16(b[2*i:], v)
 	}
 	b[510] = 0xA5
-	var sum byte
-	for _, x := range b[:511] {
-		sum += x
-	}
-	b[511] = -sum
-	return b
+	return checksummed(b)
 }
 
 // dcoIdentify builds DEVICE CONFIGURATION IDENTIFY data: revision 2, the
@@ -167,12 +162,7 @@ func (d *Drive) dcoIdentify() []byte {
 	binary.LittleEndian.PutUint64(b[6:], d.factoryMax)
 	binary.LittleEndian.PutUint16(b[14:], 1<<7|1<<3|1<<1|1<<0)
 	b[510] = 0xA5
-	var sum byte
-	for _, x := range b[:511] {
-		sum += x
-	}
-	b[511] = -sum
-	return b
+	return checksummed(b)
 }
 
 // smartData builds SMART READ DATA; thresholds builds READ THRESHOLDS.
@@ -192,12 +182,7 @@ func (d *Drive) smartData() []byte {
 		}
 	}
 	b[362] = 0x82 // off-line data collection completed
-	var sum byte
-	for _, x := range b[:511] {
-		sum += x
-	}
-	b[511] = -sum
-	return b
+	return checksummed(b)
 }
 
 func (d *Drive) smartThresholds() []byte {
@@ -210,12 +195,7 @@ func (d *Drive) smartThresholds() []byte {
 		b[2+12*i] = a.ID
 		b[2+12*i+1] = a.Threshold
 	}
-	var sum byte
-	for _, x := range b[:511] {
-		sum += x
-	}
-	b[511] = -sum
-	return b
+	return checksummed(b)
 }
 
 // thresholdExceeded reports a pre-failure attribute at or below its
@@ -227,4 +207,16 @@ func (d *Drive) thresholdExceeded() bool {
 		}
 	}
 	return false
+}
+
+// checksummed sets byte 511 so that the 512 bytes sum to 0 mod 256 (the
+// ATA data-structure checksum of IDENTIFY word 255, DCO IDENTIFY and the
+// SMART data pages).
+func checksummed(b []byte) []byte {
+	var sum byte
+	for _, x := range b[:511] {
+		sum += x
+	}
+	b[511] = -sum
+	return b
 }
