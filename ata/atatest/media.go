@@ -3,7 +3,8 @@ package atatest
 import (
 	"errors"
 	"fmt"
-	"io"
+
+	"github.com/kesu-erase/kesu/internal/filemedia"
 )
 
 // Errors the media returns, mirroring what the kernel would report (EIO)
@@ -18,67 +19,31 @@ var (
 // Media is the drive's user data area with the method set of the erase
 // package's Target: it addresses LBA 0 to the current max address, and
 // fails while the drive is locked or sanitizing.
-type Media struct{ d *Drive }
+type Media struct {
+	d *Drive
+	filemedia.Region
+}
 
 // Media returns the drive's user data area.
-func (d *Drive) Media() *Media { return &Media{d: d} }
-
-func (m *Media) check(off int64, n int) (int, error) {
-	d := m.d
-	switch {
-	case d.locked:
-		return 0, ErrLocked
-	case d.san == sd2InProgress:
-		return 0, ErrSanitizing
-	case d.san == sd3Failed:
-		return 0, ErrSanitizeFailed
-	}
-	size := int64(d.curMax+1) * int64(d.lss)
-	if off < 0 || off > size {
-		return 0, fmt.Errorf("%w: offset %d, size %d", ErrBeyondMax, off, size)
-	}
-	if rest := size - off; int64(n) > rest {
-		return int(rest), nil
-	}
-	return n, nil
-}
-
-// ReadAt reads user data; reads past the current max return io.EOF.
-func (m *Media) ReadAt(p []byte, off int64) (int, error) {
-	m.d.mu.Lock()
-	defer m.d.mu.Unlock()
-	n, err := m.check(off, len(p))
-	if err != nil {
-		return 0, err
-	}
-	k, err := m.d.f.ReadAt(p[:n], off)
-	if err == nil && n < len(p) {
-		err = io.EOF
-	}
-	return k, err
-}
-
-// WriteAt writes user data; writes past the current max fail.
-func (m *Media) WriteAt(p []byte, off int64) (int, error) {
-	m.d.mu.Lock()
-	defer m.d.mu.Unlock()
-	n, err := m.check(off, len(p))
-	if err != nil {
-		return 0, err
-	}
-	k, err := m.d.f.WriteAt(p[:n], off)
-	if err == nil && n < len(p) {
-		err = fmt.Errorf("%w: write of %d bytes at %d", ErrBeyondMax, len(p), off)
-	}
-	return k, err
+func (d *Drive) Media() *Media {
+	return &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrBeyondMax,
+		Gate: func() error {
+			switch {
+			case d.locked:
+				return ErrLocked
+			case d.san == sd2InProgress:
+				return ErrSanitizing
+			case d.san == sd3Failed:
+				return ErrSanitizeFailed
+			}
+			return nil
+		},
+		Size: func() int64 { return int64(d.curMax+1) * int64(d.lss) },
+	}}
 }
 
 // Size is the host-addressable size: (current max LBA + 1) × sector size.
-func (m *Media) Size() int64 {
-	m.d.mu.Lock()
-	defer m.d.mu.Unlock()
-	return int64(m.d.curMax+1) * int64(m.d.lss)
-}
+func (m *Media) Size() int64 { return m.Limit() }
 
 // LogicalBlockSize is the logical sector size.
 func (m *Media) LogicalBlockSize() int { return m.d.lss }

@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math/bits"
 	"math/rand/v2"
 	"os"
 	"sync"
 
+	"github.com/kesu-erase/kesu/internal/filemedia"
 	"github.com/kesu-erase/kesu/scsi"
 )
 
@@ -590,58 +590,29 @@ var (
 )
 
 // Media is the disk's user data with the erase.Target method set.
-type Media struct{ d *Drive }
+type Media struct {
+	d *Drive
+	filemedia.Region
+}
 
 // Media returns the disk's user data.
-func (d *Drive) Media() *Media { return &Media{d: d} }
-
-func (m *Media) span(off int64, n int) (int, error) {
-	d := m.d
-	switch {
-	case d.op != nil:
-		return 0, ErrBusy
-	case d.failed:
-		return 0, ErrFailed
-	}
-	size := int64(d.cfg.Blocks) * int64(d.cfg.BlockSize)
-	if off < 0 || off > size {
-		return 0, fmt.Errorf("%w: offset %d", ErrRange, off)
-	}
-	return int(min(int64(n), size-off)), nil
-}
-
-// ReadAt reads user data (io.EOF past the end).
-func (m *Media) ReadAt(p []byte, off int64) (int, error) {
-	m.d.mu.Lock()
-	defer m.d.mu.Unlock()
-	n, err := m.span(off, len(p))
-	if err != nil {
-		return 0, err
-	}
-	k, err := m.d.f.ReadAt(p[:n], off)
-	if err == nil && n < len(p) {
-		err = io.EOF
-	}
-	return k, err
-}
-
-// WriteAt writes user data (an error past the end).
-func (m *Media) WriteAt(p []byte, off int64) (int, error) {
-	m.d.mu.Lock()
-	defer m.d.mu.Unlock()
-	n, err := m.span(off, len(p))
-	if err != nil {
-		return 0, err
-	}
-	k, err := m.d.f.WriteAt(p[:n], off)
-	if err == nil && n < len(p) {
-		err = fmt.Errorf("%w: write of %d bytes at %d", ErrRange, len(p), off)
-	}
-	return k, err
+func (d *Drive) Media() *Media {
+	return &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrRange,
+		Gate: func() error {
+			switch {
+			case d.op != nil:
+				return ErrBusy
+			case d.failed:
+				return ErrFailed
+			}
+			return nil
+		},
+		Size: func() int64 { return int64(d.cfg.Blocks) * int64(d.cfg.BlockSize) },
+	}}
 }
 
 // Size is the capacity in bytes.
-func (m *Media) Size() int64 { return int64(m.d.cfg.Blocks) * int64(m.d.cfg.BlockSize) }
+func (m *Media) Size() int64 { return m.Limit() }
 
 // LogicalBlockSize is the logical block length.
 func (m *Media) LogicalBlockSize() int { return m.d.cfg.BlockSize }

@@ -1,0 +1,82 @@
+// Package filemedia is the user data area of kesu's emulated drives
+// (ata/atatest, scsi/scsitest): a backing file addressed up to a limit that
+// the drive's state sets, refused while the drive's state forbids access.
+// It gives them the erase.Target read/write behaviour of a real disk.
+package filemedia
+
+import (
+	"fmt"
+	"io"
+	"sync"
+)
+
+// File is the part of *os.File a medium uses.
+type File interface {
+	io.ReaderAt
+	io.WriterAt
+}
+
+// Region is a file-backed medium. Its owner's lock guards the owner's
+// state: Gate and Size are called with it held.
+type Region struct {
+	Mu *sync.Mutex
+	F  File
+	// Gate returns the error for an access the drive's state refuses
+	// (locked, sanitizing, failed), or nil.
+	Gate func() error
+	// Size is the number of host-addressable bytes now.
+	Size func() int64
+	// ErrRange is wrapped in the error for an access past the end.
+	ErrRange error
+}
+
+// span returns how many of n bytes at off lie inside the medium.
+func (r *Region) span(off int64, n int) (int, error) {
+	if err := r.Gate(); err != nil {
+		return 0, err
+	}
+	size := r.Size()
+	if off < 0 || off > size {
+		return 0, fmt.Errorf("%w: offset %d, size %d", r.ErrRange, off, size)
+	}
+	return int(min(int64(n), size-off)), nil
+}
+
+// ReadAt reads like io.ReaderAt: a read reaching past the end returns what
+// lies before it and io.EOF.
+func (r *Region) ReadAt(p []byte, off int64) (int, error) {
+	r.Mu.Lock()
+	defer r.Mu.Unlock()
+	n, err := r.span(off, len(p))
+	if err != nil {
+		return 0, err
+	}
+	k, err := r.F.ReadAt(p[:n], off)
+	if err == nil && n < len(p) {
+		err = io.EOF
+	}
+	return k, err
+}
+
+// WriteAt writes what lies inside the medium; a write reaching past the
+// end fails with ErrRange.
+func (r *Region) WriteAt(p []byte, off int64) (int, error) {
+	r.Mu.Lock()
+	defer r.Mu.Unlock()
+	n, err := r.span(off, len(p))
+	if err != nil {
+		return 0, err
+	}
+	k, err := r.F.WriteAt(p[:n], off)
+	if err == nil && n < len(p) {
+		err = fmt.Errorf("%w: write of %d bytes at %d", r.ErrRange, len(p), off)
+	}
+	return k, err
+}
+
+// Limit returns the current size under the owner's lock.
+func (r *Region) Limit() int64 {
+	r.Mu.Lock()
+	defer r.Mu.Unlock()
+	return r.Size()
+}
