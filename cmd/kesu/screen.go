@@ -57,7 +57,7 @@ func (s *screenEvents) convert(e worker.Event) []console.Event {
 		if e.Method != "" {
 			what = shortMethod(e.Method)
 		}
-		out = append(out, console.PhaseEvent(e.Drive, console.Phase(e.Phase), what))
+		out = append(out, console.PhaseEvent(e.Drive, screenPhase(e.Phase), what))
 	}
 	switch {
 	case e.Result != nil:
@@ -284,4 +284,29 @@ func shortMethod(m report.Method) string {
 		return "NVMe Sanitize overwrite"
 	}
 	return string(m)
+}
+
+// screenPhase names a worker phase as the console knows it.
+func screenPhase(p worker.Phase) console.Phase {
+	switch p {
+	case worker.PhaseProbe:
+		return console.PhaseProbe
+	case worker.PhaseUnfreeze:
+		return console.PhaseUnfreeze
+	case worker.PhaseWaiting:
+		return console.PhaseWaiting
+	case worker.PhaseHidden:
+		return console.PhaseRestoreHidden
+	case worker.PhaseCanary:
+		return console.PhaseCanaries
+	case worker.PhaseFirmware:
+		return console.PhaseFirmwareErase
+	case worker.PhaseOverwrite:
+		return console.PhaseOverwrite
+	case worker.PhaseVerify:
+		return console.PhaseVerify
+	case worker.PhaseDone:
+		return console.PhaseDone
+	}
+	return console.Phase(p)
 }

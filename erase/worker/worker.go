@@ -115,6 +115,9 @@ const (
 	PhaseDone      Phase = "done"
 )
 
+// Phases lists every phase, in order.
+var Phases = []Phase{PhaseProbe, PhaseUnfreeze, PhaseWaiting, PhaseHidden, PhaseCanary, PhaseFirmware, PhaseOverwrite, PhaseVerify, PhaseDone}
+
 // Event reports a drive's progress to the screen.
 type Event struct {
 	Drive  string // kernel name
