@@ -29,8 +29,7 @@ const testDep = "kernel/drivers/nvme/host/nvme.ko: kernel/drivers/nvme/host/nvme
 type fakeLoad struct {
 	calls []string
 	fail  map[string]error
-	hang  string        // this module's load never returns by itself
-	fire  chan struct{} // closed by a hanging load: its timer goes off
+	hang  string // this module's load never returns by itself
 }
 
 func (f *fakeLoad) loader(list string) *ModuleLoader {

@@ -28,12 +28,6 @@ const (
 	KindSeal         Kind = "seal"          // body Seal: the run is complete; always the last record
 )
 
-// knownKinds lists the kinds of schema version 1.
-var knownKinds = map[Kind]bool{
-	KindRunStart: true, KindDrive: true, KindHiddenArea: true, KindAttemptStart: true,
-	KindAttempt: true, KindVerification: true, KindDriveResult: true, KindNote: true, KindSeal: true,
-}
-
 // RunStart opens a run: which tool ran, where, for whom, under which policy,
 // and which key signs the record.
 type RunStart struct {
