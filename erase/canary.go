@@ -3,6 +3,7 @@ package erase
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -11,38 +12,63 @@ import (
 	"time"
 )
 
-// Canaries are blocks of known random content planted before a firmware
-// erase whose result cannot be predicted byte for byte (block erase, crypto
-// erase). After the erase, every canary must be gone: a drive that reports
-// success and erases nothing is caught, whatever it claims. The canaries'
-// key lives only in memory; the record names it by its key id.
+// Canaries are blocks of known random content planted before an erase and
+// read back from the medium before the erase starts. After the erase, every
+// canary must be gone: a drive that reports success and erases nothing is
+// caught, whatever it claims. A canary counts only when it read back: a
+// drive that acknowledges writes it never makes (a failing flash, a bridge or
+// cache that lies) leaves no canaries, and its erase must then be proven by
+// reading back every block. The canaries' key lives only in memory; the
+// record names it by its key id.
 type Canaries struct {
 	pattern   Pattern
-	lbas      []int64 // sorted
 	blockSize int
-	Planted   time.Time
+	// anchors are the plan's canary blocks (one per sampled location),
+	// sorted; proven those of them that read back with their content.
+	anchors []int64
+	proven  map[int64]struct{}
+	// blocks are all blocks that read back holding canary content: the
+	// proven anchors and the rest of their aligned write units.
+	blocks map[int64]struct{}
+
+	// Planned counts the anchors the plan placed, Planted those whose
+	// write and the flush after it succeeded, ReadBack those read back from
+	// the medium with their content.
+	Planned, Planted, ReadBack int
+	// Missing lists the first anchors (at most 16) that did not read back
+	// with their content.
+	Missing []int64
+	// Err is the first write, flush or read error met, if any.
+	Err error
+	// PlantedAt is when the canaries were flushed; Duration how long
+	// planting and reading back took.
+	PlantedAt time.Time
+	Duration  time.Duration
 }
 
-// CanaryReport is what planting canaries did, for the record.
-type CanaryReport struct {
-	KeyID     string        `json:"key_id"`
-	Blocks    int           `json:"blocks"`
-	BlockSize int           `json:"block_size"`
-	Duration  time.Duration `json:"duration_ns"`
-}
+// maxListedCanaries bounds the missing canaries a result lists.
+const maxListedCanaries = 16
 
 // KeyID names the canaries' key.
 func (c *Canaries) KeyID() string { return c.pattern.KeyID() }
 
-// Count returns the number of canary blocks.
-func (c *Canaries) Count() int { return len(c.lbas) }
+// Count returns the number of proven canaries (anchors that read back).
+func (c *Canaries) Count() int { return len(c.proven) }
 
-// LBAs returns the canary blocks, sorted.
-func (c *Canaries) LBAs() []int64 { return append([]int64(nil), c.lbas...) }
+// Proven reports whether every canary the plan placed was written, flushed
+// and read back from the medium with its content. Only then can a sampled
+// read-back by the same plan prove an erase.
+func (c *Canaries) Proven() bool { return c.Planned > 0 && c.ReadBack == c.Planned }
 
-// Report describes the planted canaries.
-func (c *Canaries) Report(d time.Duration) CanaryReport {
-	return CanaryReport{KeyID: c.KeyID(), Blocks: len(c.lbas), BlockSize: c.blockSize, Duration: d}
+// LBAs returns the proven canaries, sorted.
+func (c *Canaries) LBAs() []int64 {
+	out := make([]int64, 0, len(c.proven))
+	for _, l := range c.anchors {
+		if _, ok := c.proven[l]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // CanaryLBAs chooses canary blocks from a sampling plan: the first block of
@@ -68,10 +94,19 @@ func CanaryLBAs(p *SamplePlan) []int64 {
 	return out
 }
 
-// PlantCanaries writes fresh random content over the canary blocks of plan
-// and flushes it to the media. An error means the canaries could not all be
-// planted: the erase that follows cannot then be proven by them.
+// ErrCanariesUnproven says the canaries did not all read back.
+var ErrCanariesUnproven = errors.New("canaries not proven")
+
+// PlantCanaries writes fresh random content over the canary blocks of plan,
+// flushes it to the medium (FLUSH CACHE / SYNCHRONIZE CACHE through fsync),
+// and reads every canary back (O_DIRECT on block devices). Planting stops
+// at the first failed write. The returned canaries say how many were
+// planned, planted and read back; only those that read back are used after
+// the erase, and only when all did (Proven) does a sampled read-back by the
+// same plan prove the erase. The error is non-nil only when planting could
+// not start or was cancelled.
 func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, error) {
+	start := time.Now()
 	bs := t.LogicalBlockSize()
 	if plan.BlockSize != bs {
 		return nil, fmt.Errorf("%w: plan for %d-byte blocks, target has %d", ErrBadPlan, plan.BlockSize, bs)
@@ -85,51 +120,104 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	if err != nil {
 		return nil, err
 	}
-	unit := alignmentOf(t)
-	if unit < bs {
-		unit = bs
-	}
+	unit := max(alignmentOf(t), bs)
 	buf, free, err := alignedBuffer(unit)
 	if err != nil {
 		return nil, err
 	}
 	defer free()
-	c := &Canaries{pattern: pat, blockSize: bs, lbas: CanaryLBAs(plan)}
-	sort.Slice(c.lbas, func(i, j int) bool { return c.lbas[i] < c.lbas[j] })
+	c := &Canaries{pattern: pat, blockSize: bs, anchors: CanaryLBAs(plan),
+		proven: map[int64]struct{}{}, blocks: map[int64]struct{}{}}
+	sort.Slice(c.anchors, func(i, j int) bool { return c.anchors[i] < c.anchors[j] })
+	c.Planned = len(c.anchors)
+
 	// With an alignment larger than a block (files under O_DIRECT) a canary
-	// fills its whole aligned unit.
+	// fills its whole aligned unit; anchors sharing a unit share its write.
 	perUnit := int64(unit / bs)
-	var planted []int64
-	for _, lba := range c.lbas {
+	type span struct{ first, n int64 }
+	var written []span
+	writtenAnchors := 0
+	for _, lba := range c.anchors {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		first := lba - lba%perUnit
-		if n := len(planted); n > 0 && planted[n-1] >= first {
+		if n := len(written); n > 0 && written[n-1].first == first {
+			writtenAnchors++
 			continue
 		}
 		off := first * int64(bs)
-		n := unit
-		if rem := t.Size() - off; rem < int64(n) {
-			n = int(rem)
-		}
+		n := min(int64(unit), t.Size()-off)
 		pat.Fill(buf[:n], off)
-		if w, err := t.WriteAt(buf[:n], off); err != nil || w != n {
+		if w, err := t.WriteAt(buf[:n], off); err != nil || w != int(n) {
 			if err == nil {
 				err = io.ErrShortWrite
 			}
-			return nil, fmt.Errorf("planting canary at LBA %d: %w", lba, err)
+			c.Err = fmt.Errorf("planting canary at LBA %d: %w", lba, err)
+			break
 		}
-		for b := first; b < first+int64(n)/int64(bs); b++ {
-			planted = append(planted, b)
+		written = append(written, span{first, n / int64(bs)})
+		writtenAnchors++
+	}
+	if len(written) > 0 {
+		if err := t.Sync(); err != nil {
+			if c.Err == nil {
+				c.Err = fmt.Errorf("flushing canaries: %w", err)
+			}
+			written = nil // nothing is known to be on the medium
+			writtenAnchors = 0
 		}
 	}
-	if err := t.Sync(); err != nil {
-		return nil, fmt.Errorf("flushing canaries: %w", err)
+	c.Planted = writtenAnchors
+	c.PlantedAt = time.Now()
+
+	// Read every planted unit back from the medium.
+	want := make([]byte, unit)
+	for _, s := range written {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		off := s.first * int64(bs)
+		n := int(s.n) * bs
+		if r, err := t.ReadAt(buf[:n], off); err != nil && !(err == io.EOF && r == n) {
+			if c.Err == nil {
+				c.Err = fmt.Errorf("reading canary back at LBA %d: %w", s.first, err)
+			}
+			continue
+		}
+		pat.Fill(want[:n], off)
+		for i := int64(0); i < s.n; i++ {
+			b := buf[i*int64(bs):][:bs]
+			if bytes.Equal(b, want[i*int64(bs):][:bs]) {
+				c.blocks[s.first+i] = struct{}{}
+			}
+		}
 	}
-	c.lbas = planted
-	c.Planted = time.Now()
+	for _, lba := range c.anchors {
+		if _, ok := c.blocks[lba]; ok {
+			c.proven[lba] = struct{}{}
+			continue
+		}
+		if len(c.Missing) < maxListedCanaries {
+			c.Missing = append(c.Missing, lba)
+		}
+	}
+	c.ReadBack = len(c.proven)
+	if c.Err == nil && !c.Proven() {
+		c.Err = fmt.Errorf("%w: %d of %d canaries written and flushed without an error did not read back with their content: the drive does not keep what it acknowledges", ErrCanariesUnproven, c.Planted-c.ReadBack, c.Planted)
+	}
+	c.Duration = time.Since(start)
 	return c, nil
+}
+
+// Summary says in plain words what planting did.
+func (c *Canaries) Summary() string {
+	s := fmt.Sprintf("%d canary blocks (key id %s) planned, %d written and flushed, %d read back from the medium with their content (%s)",
+		c.Planned, c.KeyID(), c.Planted, c.ReadBack, c.Duration.Round(time.Millisecond))
+	if c.Err != nil {
+		s += ": " + c.Err.Error()
+	}
+	return s
 }
 
 // Survivors reads every canary block back and returns those still holding
@@ -142,7 +230,7 @@ func (c *Canaries) Survivors(t Target) (survived []int64, unreadable []int64) {
 	defer free()
 	want := make([]byte, c.blockSize)
 	unit := int64(max(alignmentOf(t), c.blockSize) / c.blockSize)
-	for _, lba := range c.lbas {
+	for _, lba := range c.LBAs() {
 		first := lba - lba%unit
 		n := int(min(unit*int64(c.blockSize), t.Size()-first*int64(c.blockSize)))
 		if r, err := t.ReadAt(buf[:n], first*int64(c.blockSize)); err != nil && !(err == io.EOF && r == n) {
@@ -160,27 +248,25 @@ func (c *Canaries) Survivors(t Target) (survived []int64, unreadable []int64) {
 }
 
 // Expect returns an expectation for a verification after the erase: every
-// canary block read must differ from its canary content, and every block
-// read must meet after (nil: any content other than a surviving canary, for
-// erases whose result the drive does not declare).
+// block that held canary content must differ from it, and every block read
+// must meet after (nil: any content other than a surviving canary, for
+// erases whose result the drive does not declare). Its Stats count the
+// proven canaries (anchors) the verification read, and the canary blocks
+// that survived.
 func (c *Canaries) Expect(after Expectation) *CanaryExpectation {
-	set := make(map[int64]struct{}, len(c.lbas))
-	for _, l := range c.lbas {
-		set[l] = struct{}{}
-	}
-	return &CanaryExpectation{c: c, set: set, after: after}
+	return &CanaryExpectation{c: c, after: after}
 }
 
 // CanaryExpectation checks canaries are gone, then the declared content.
 type CanaryExpectation struct {
 	c        *Canaries
-	set      map[int64]struct{}
 	after    Expectation
 	checked  atomic.Int64
 	survived atomic.Int64
 }
 
-// Stats returns how many canary blocks were read and how many survived.
+// Stats returns how many proven canaries were read and how many canary
+// blocks survived.
 func (e *CanaryExpectation) Stats() (checked, survived int64) {
 	return e.checked.Load(), e.survived.Load()
 }
@@ -210,10 +296,12 @@ func (e *CanaryExpectation) Check(buf []byte, off int64, bs int, scratch []byte,
 	flagged := map[int64]bool{}
 	for i := 0; i+bs <= len(buf); i += bs {
 		lba := first + int64(i/bs)
-		if _, ok := e.set[lba]; !ok {
+		if _, ok := e.c.proven[lba]; ok {
+			e.checked.Add(1)
+		}
+		if _, ok := e.c.blocks[lba]; !ok {
 			continue
 		}
-		e.checked.Add(1)
 		want := scratch[:bs]
 		e.c.pattern.Fill(want, lba*int64(bs))
 		if bytes.Equal(buf[i:i+bs], want) {
@@ -263,4 +351,28 @@ func (a anyOf) Check(buf []byte, off int64, bs int, scratch []byte, bad func(int
 			bad((off + int64(i)) / int64(bs))
 		}
 	}
+}
+
+// CanaryReport is what planting canaries did, for results and the record.
+type CanaryReport struct {
+	KeyID    string  `json:"key_id"`
+	Planned  int     `json:"planned"`
+	Planted  int     `json:"planted"`
+	ReadBack int     `json:"read_back"`
+	Missing  []int64 `json:"missing_lbas,omitempty"`
+	Error    string  `json:"error,omitempty"`
+	// PlantedAt is when the canaries were flushed; Duration how long
+	// planting and reading back took.
+	PlantedAt time.Time     `json:"planted_at"`
+	Duration  time.Duration `json:"duration_ns"`
+}
+
+// Report describes the canaries.
+func (c *Canaries) Report() CanaryReport {
+	r := CanaryReport{KeyID: c.KeyID(), Planned: c.Planned, Planted: c.Planted, ReadBack: c.ReadBack,
+		Missing: append([]int64(nil), c.Missing...), PlantedAt: c.PlantedAt, Duration: c.Duration}
+	if c.Err != nil {
+		r.Error = c.Err.Error()
+	}
+	return r
 }

@@ -2,6 +2,7 @@ package erase
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -114,7 +115,125 @@ func TestCanaryFullPlan(t *testing.T) {
 func TestPlantCanariesWriteError(t *testing.T) {
 	m := newMem(8<<20, 512)
 	m.badWrite = []LBARange{{LBA: 0, Count: 1 << 14}}
-	if _, err := PlantCanaries(context.Background(), m, plan(t, m, 10)); err == nil {
-		t.Error("PlantCanaries on an unwritable target succeeded; want an error")
+	c, err := PlantCanaries(context.Background(), m, plan(t, m, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Proven() || c.Planted != 0 || c.ReadBack != 0 || c.Count() != 0 || c.Err == nil || !strings.Contains(c.Err.Error(), "input/output error") {
+		t.Errorf("canaries on an unwritable target: proven %v, planted %d, read back %d, err %v; want unproven, none, the write error",
+			c.Proven(), c.Planted, c.ReadBack, c.Err)
+	}
+}
+
+// Issue 12 item 1: a drive that acknowledges writes it never makes leaves no
+// canaries, whatever its write calls returned.
+func TestCanariesThatDoNotReadBackDoNotCount(t *testing.T) {
+	m := newMem(8<<20, 512)
+	m.dropWrite = []LBARange{{LBA: 0, Count: 1 << 14}}
+	p := plan(t, m, 10)
+	c, err := PlantCanaries(context.Background(), m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := len(CanaryLBAs(p))
+	if c.Proven() || c.Planned != planned || c.Planted != planned || c.ReadBack != 0 || c.Count() != 0 ||
+		!errors.Is(c.Err, ErrCanariesUnproven) || len(c.Missing) != 16 {
+		t.Errorf("canaries on a write-dropping target: proven %v, planned %d/%d, planted %d, read back %d, missing %d, err %v; want all planted, none read back",
+			c.Proven(), c.Planned, planned, c.Planted, c.ReadBack, len(c.Missing), c.Err)
+	}
+	// The "erase" does nothing either: the old check (canaries gone) would
+	// pass, since they were never there. With no proven canary, nothing
+	// is checked as a canary.
+	res, _ := Verify(context.Background(), m, VerifyOptions{Plan: p, Expect: c.Expect(nil)})
+	if res.CanariesChecked != 0 {
+		t.Errorf("Verify counted %d canaries checked; want 0 (none was proven)", res.CanariesChecked)
+	}
+}
+
+// One dropped canary write of the plan's ~2,000 is enough to leave the
+// drive without proven canaries; the others still count as read back and
+// are still checked after the erase.
+func TestOneDroppedCanary(t *testing.T) {
+	m := newMem(64<<20, 512)
+	p := plan(t, m, 10)
+	lbas := CanaryLBAs(p)
+	victim := lbas[len(lbas)/2]
+	m.dropWrite = []LBARange{{LBA: victim, Count: 1}}
+	c, err := PlantCanaries(context.Background(), m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Proven() || c.ReadBack != len(lbas)-1 || len(c.Missing) != 1 || c.Missing[0] != victim {
+		t.Errorf("one dropped canary: proven %v, read back %d of %d, missing %v; want unproven, %d, [%d]",
+			c.Proven(), c.ReadBack, len(lbas), c.Missing, len(lbas)-1, victim)
+	}
+	res, _ := Verify(context.Background(), m, VerifyOptions{Plan: p, Expect: c.Expect(nil)})
+	if res.CanariesChecked != int64(len(lbas)-1) || res.CanariesSurvived != int64(len(lbas)-1) {
+		t.Errorf("Verify after a no-op erase: checked %d, survived %d; want %d each", res.CanariesChecked, res.CanariesSurvived, len(lbas)-1)
+	}
+}
+
+// A failing flush leaves no canary known to be on the medium.
+func TestCanaryFlushFailure(t *testing.T) {
+	m := newMem(8<<20, 512)
+	m.syncErr = errIO
+	c, err := PlantCanaries(context.Background(), m, plan(t, m, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Proven() || c.ReadBack != 0 || c.Planted != 0 || !strings.Contains(c.Err.Error(), "flushing") {
+		t.Errorf("flush failure: proven %v, planted %d, read back %d, err %v; want none", c.Proven(), c.Planted, c.ReadBack, c.Err)
+	}
+}
+
+// Issue 12 items 1–2 through the pass the CLI runs: a target that drops
+// every write, holding zeros but one block of data, is overwritten with
+// zeros. A sampled read-back of zeros would pass whenever it missed the
+// block; without proven canaries every block is read back and the data is
+// found.
+func TestOverwriteAndVerifyOnADriveThatDropsWrites(t *testing.T) {
+	m := newMem(16<<20, 512)
+	const dataLBA = 12345
+	copy(m.data[dataLBA*512:], []byte("RESIDENT DATA"))
+	m.dropWrite = []LBARange{{LBA: 0, Count: 1 << 15}}
+	// A fixed seed whose 10% plan does not read the data block: a sampled
+	// read-back alone would pass.
+	var sd []byte
+	for i := byte(1); ; i++ {
+		sd = seed(i)
+		p, err := NewSamplePlan(sd, m.Size()/512, 512, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hit := false
+		p.Each(func(e LBARange) error {
+			if dataLBA >= e.LBA && dataLBA < e.End() {
+				hit = true
+			}
+			return nil
+		})
+		if !hit {
+			break
+		}
+	}
+	res, err := OverwriteAndVerify(context.Background(), m, PassOptions{Overwrite: OverwriteOptions{Pattern: Zero()}, VerifyPercent: 10, Seed: sd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusFail || res.Canaries == nil || res.Canaries.ReadBack != 0 || !res.Verify.Plan.Full ||
+		res.Verify.MismatchedBlocks != 1 || res.Verify.FirstMismatches[0] != dataLBA {
+		t.Errorf("pass on a write-dropping target = %s (%s), canaries %+v, full read %v, mismatches %d %v; want FAIL by a full read finding LBA %d",
+			res.Status, res.Reason, res.Canaries, res.Verify != nil && res.Verify.Plan.Full, res.Verify.MismatchedBlocks, res.Verify.FirstMismatches, dataLBA)
+	}
+	// An honest target: canaries proven, sampled read-back, PASS.
+	h := newMem(16<<20, 512)
+	res, err = OverwriteAndVerify(context.Background(), h, PassOptions{Overwrite: OverwriteOptions{Pattern: Zero()}, VerifyPercent: 10, Seed: sd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusPass || !(res.Canaries.ReadBack == res.Canaries.Planned && res.Canaries.Planned > 0) || res.Verify.Plan.Full ||
+		res.Verify.CanariesChecked != int64(res.Canaries.ReadBack) || res.Verify.CanariesSurvived != 0 {
+		t.Errorf("pass on an honest target = %s (%s), canaries %+v, verify full %v, canaries checked %d survived %d; want PASS, sampled, all canaries read and gone",
+			res.Status, res.Reason, res.Canaries, res.Verify.Plan.Full, res.Verify.CanariesChecked, res.Verify.CanariesSurvived)
 	}
 }

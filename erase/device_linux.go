@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,9 +45,18 @@ func Open(path string, o OpenOptions) (*Device, error) {
 	f := os.NewFile(uintptr(fd), path)
 	d := &Device{path: path, f: f, direct: direct, isBlock: isBlock, write: o.Write}
 	if isBlock {
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			d.rdev = sys.Rdev
+		// The device number of what was opened, not of what the path named
+		// a moment before (a disk swapped between the two).
+		var fst unix.Stat_t
+		if err := unix.Fstat(fd, &fst); err != nil {
+			f.Close()
+			return nil, &os.PathError{Op: "fstat", Path: path, Err: err}
 		}
+		if fst.Mode&unix.S_IFMT != unix.S_IFBLK {
+			f.Close()
+			return nil, fmt.Errorf("%w: %s is no longer a block device", ErrNotTarget, path)
+		}
+		d.rdev = fst.Rdev
 		if err := d.blockGeometry(fd); err != nil {
 			f.Close()
 			return nil, err

@@ -13,6 +13,7 @@ type memTarget struct {
 	data      []byte
 	lbs, pbs  int
 	badWrite  []LBARange // writes touching these blocks fail with errIO
+	dropWrite []LBARange // writes touching these blocks are acknowledged and not stored
 	badRead   []LBARange
 	syncErr   error
 	gone      bool
@@ -53,6 +54,9 @@ func (m *memTarget) WriteAt(p []byte, off int64) (int, error) {
 	}
 	if m.hits(m.badWrite, off, len(p)) {
 		return 0, errIO
+	}
+	if m.hits(m.dropWrite, off, len(p)) {
+		return len(p), nil
 	}
 	copy(m.data[off:], p)
 	return len(p), nil

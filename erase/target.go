@@ -85,6 +85,10 @@ func (d *Device) SameDevice(o *Device) bool {
 	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
+// DeviceNumber returns the kernel device number (st_rdev) of the block
+// device that was opened; ok is false for a regular file.
+func (d *Device) DeviceNumber() (dev uint64, ok bool) { return d.rdev, d.isBlock }
+
 // Path returns the path the device was opened from.
 func (d *Device) Path() string { return d.path }
 

@@ -193,3 +193,14 @@ func ioctlOn(dev, name string, req uintptr) rescanResult {
 	}
 	return res
 }
+
+// DeviceNumber returns the kernel device number (st_rdev) of the device
+// node the transport holds open, so that a block device opened later can be
+// checked to be the same device.
+func (t *LinuxTransport) DeviceNumber() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(t.f.Fd()), &st); err != nil {
+		return 0, err
+	}
+	return st.Rdev, nil
+}

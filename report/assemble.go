@@ -70,13 +70,17 @@ type hiddenChange struct {
 	area HiddenArea
 }
 
-// Assessment returns the drive's assessment: the recorded one when the drive
-// has a result, else one computed now (status INCOMPLETE).
+// Assessment returns the drive's assessment recomputed by this kesu from
+// the drive's recorded steps and the caller's account in its result (status
+// INCOMPLETE when the journal ends before the result). Never the recorded
+// assessment: a reader prints what the recorded facts prove, and the
+// verifier compares the two (Verify).
 func (d *DriveRun) Assessment(p Policy) Assessment {
+	var fin *Finish
 	if d.Result != nil {
-		return d.Result.Assessment
+		fin = &d.Result.Finish
 	}
-	return Assess(p, d, nil)
+	return Assess(p, d, fin)
 }
 
 // hiddenAt returns the hidden-area state as it was just before seq.
@@ -151,8 +155,8 @@ func (a *assembler) check(seq int64, kind Kind, body any) error {
 			return fmt.Errorf("first record is %q, want %q", kind, KindRunStart)
 		}
 		rs := body.(*RunStart)
-		if rs.Schema != SchemaVersion {
-			return fmt.Errorf("schema %q is not supported (this kesu reads %q)", rs.Schema, SchemaVersion)
+		if rs.Schema != SchemaVersion && rs.Schema != SchemaVersion1 {
+			return fmt.Errorf("schema %q is not supported (this kesu reads %q and %q)", rs.Schema, SchemaVersion, SchemaVersion1)
 		}
 		return nil
 	}

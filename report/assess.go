@@ -82,6 +82,18 @@ const (
 	FindNoResult          = "no-result" // the journal ended before the drive's result
 	FindSMARTFailing      = "smart-failing"
 	FindAcceptedBelow     = "accepted-below-level" // Detail: the level required
+	// FindUnproven: a read-back passed but cannot prove the attempt: it was
+	// sampled, and the canaries planted before the attempt did not all read
+	// back, or it did not read them all. Values: canaries planned, planted,
+	// read back before the attempt, read by the verification. Detail: why.
+	FindUnproven = "read-back-not-proof"
+	// FindExtraOverwrite: the policy asks for a host overwrite after the
+	// firmware erase and none counted. Detail: why.
+	FindExtraOverwrite = "extra-overwrite-unmet"
+	// FindVerdictMismatch: the verdict recorded by the kesu that wrote the
+	// journal differs from the one recomputed from its steps (set by the
+	// verifier, never by Assess). Detail: recorded and recomputed.
+	FindVerdictMismatch = "recorded-verdict-differs"
 )
 
 // attemptEval is what one attempt achieved.
@@ -170,11 +182,13 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 	}
 
 	var best *attemptEval
+	var counted []attemptEval
 	for _, at := range d.Attempts {
 		e, ok := evalAttempt(p, d, at, add)
 		if !ok {
 			continue
 		}
+		counted = append(counted, e)
 		if best == nil || e.better(*best) {
 			e := e
 			best = &e
@@ -200,6 +214,30 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 		(p.Level == "" || a.Reached.AtLeast(p.Level)) &&
 		(p.MICCategory == 0 || micMeets(a.MICMet, p.MICCategory))
 
+	// The policy's extra host overwrite after a firmware erase: asked for,
+	// so a firmware erase without a counting overwrite after it does not
+	// meet the policy, whatever level the firmware erase reached.
+	extraUnmet := false
+	if p.ExtraOverwrite && best != nil && best.method != MethodOverwrite {
+		ok := false
+		for _, e := range counted {
+			if e.method == MethodOverwrite && e.n > best.n {
+				ok = true
+			}
+		}
+		if !ok {
+			why := fmt.Sprintf("no host overwrite was attempted after attempt %d (%s)", best.n, best.method)
+			for _, at := range d.Attempts {
+				if at.Method == MethodOverwrite && at.Attempt > best.n {
+					why = fmt.Sprintf("the host overwrite after attempt %d (%s), attempt %d, did not count (see its findings)", best.n, best.method, at.Attempt)
+				}
+			}
+			add(Finding{Code: FindExtraOverwrite, Attempt: best.n, Method: best.method, Detail: why})
+			extraUnmet = true
+			met = false
+		}
+	}
+
 	switch {
 	case fin == nil:
 		a.Status = StatusIncomplete
@@ -218,7 +256,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 			add(Finding{Code: FindDriveErrors, Detail: strings.Join(fin.Errors, "; ")})
 			met = false
 		}
-		accepted := !met && p.AcceptBelow && a.Reached.AtLeast(LevelClear) && (fin == nil || len(fin.Errors) == 0)
+		accepted := !met && !extraUnmet && p.AcceptBelow && a.Reached.AtLeast(LevelClear) && (fin == nil || len(fin.Errors) == 0)
 		switch {
 		case met:
 			a.Status = StatusPass
@@ -288,7 +326,8 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		}
 	}
 
-	var passed, failed bool
+	var passed, proven, failed bool
+	var unproven []string
 	for _, v := range d.Verifications {
 		if v.Attempt != at.Attempt {
 			continue
@@ -300,21 +339,67 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		if why != "" {
 			add(Finding{Code: FindVerifyFailed, Attempt: at.Attempt, Method: at.Method, Detail: why})
 			failed = true
+			continue
+		}
+		passed = true
+		if ok, why := proves(d, at, v); ok {
+			proven = true
 		} else {
-			passed = true
+			unproven = append(unproven, why)
 		}
 	}
 	if failed {
 		return e, false
 	}
-	e.verified = passed
 	if !passed {
 		add(Finding{Code: FindNotVerified, Attempt: at.Attempt, Method: at.Method})
 		if p.Verify.required() {
 			return e, false
 		}
+		return e, true
 	}
+	if !proven {
+		f := Finding{Code: FindUnproven, Attempt: at.Attempt, Method: at.Method, Detail: strings.Join(unproven, "; ")}
+		if c := at.Canaries; c != nil {
+			f.Values = []uint64{uint64(c.Planned), uint64(c.Planted), uint64(c.ReadBack)}
+		}
+		add(f)
+		if p.Verify.required() {
+			return e, false
+		}
+		return e, true
+	}
+	e.verified = true
 	return e, true
+}
+
+// proves reports whether a passing verification v proves attempt at, and
+// why not. A read-back of every block proves any attempt. A sampled one
+// proves it only when every canary planted before the attempt was read back
+// from the medium before it (so the drive demonstrably keeps what it is
+// sent, and the canaries sat where the plan reads) and the verification
+// read all of them, none surviving (a survivor already fails it): a drive
+// that erases nothing, or only some of its blocks, then shows it at the
+// plan's locations; one that writes nothing shows it at planting.
+func proves(d *DriveRun, at Attempt, v Verification) (bool, string) {
+	target := max(at.TargetBytes, d.Drive.Identity.CapacityBytes)
+	if v.PlanBlocks > 0 && v.BlocksRead >= v.PlanBlocks && v.PercentAchieved >= 100 && v.PlanBlocks*uint64(v.BlockSize) >= target {
+		return true, ""
+	}
+	c := at.Canaries
+	switch {
+	case c == nil:
+		return false, "the read-back was sampled and no canaries were planted before the attempt"
+	case !c.Proven():
+		why := fmt.Sprintf("the read-back was sampled and only %d of %d canaries planted before the attempt read back from the medium", c.ReadBack, c.Planned)
+		if c.Error != "" {
+			why += " (" + c.Error + ")"
+		}
+		return false, why
+	case v.CanariesRead < uint64(c.ReadBack):
+		return false, fmt.Sprintf("the sampled read-back read %d of the %d canaries planted before the attempt", v.CanariesRead, c.ReadBack)
+	}
+	return true, ""
 }
 
 // hiddenCovered reports whether a host overwrite also covered every hidden
@@ -362,6 +447,9 @@ func verificationProblem(v Verification, vp VerifyPolicy) string {
 	}
 	if v.ReadErrors > 0 {
 		why = append(why, fmt.Sprintf("%d read errors", v.ReadErrors))
+	}
+	if v.CanariesSurvived > 0 {
+		why = append(why, fmt.Sprintf("%d canary blocks still held the content planted before the erase", v.CanariesSurvived))
 	}
 	if len(v.Errors) > 0 {
 		why = append(why, strings.Join(v.Errors, "; "))

@@ -22,6 +22,8 @@ var (
 
 const capacity = 1 << 30
 
+func withExtra(p report.Policy) report.Policy { p.ExtraOverwrite = true; return p }
+
 func drive(c report.Class) report.Drive {
 	return report.Drive{
 		Identity:    report.Identity{Model: "M", Serial: "S", CapacityBytes: capacity, LogicalSectorSize: 512},
@@ -40,19 +42,35 @@ var restoredHPA = report.HiddenArea{Kind: "HPA", Present: true, AccessibleMaxLBA
 
 const withHPA = capacity + 100*512
 
+// provenCanaries are 2,000 canaries planted and all read back before an
+// attempt; good verifications read all of them.
+var provenCanaries = report.CanaryRecord{KeyID: "c0ffee", Planned: 2000, Planted: 2000, ReadBack: 2000}
+
 func good(pct float64) report.Verification {
-	return report.Verification{Method: report.VerifySampled, Expected: "zeros", PercentRequested: pct, PercentAchieved: pct, Samples: 2000, BlocksRead: 1000}
+	return report.Verification{Method: report.VerifySampled, Expected: "zeros", PercentRequested: pct, PercentAchieved: pct, Samples: 2000, BlocksRead: 1000, CanariesRead: 2000}
+}
+
+// full is a passing read-back of every block of the drive (no canaries).
+func full() report.Verification {
+	return report.Verification{Method: report.VerifyFull, Expected: "zeros", PercentRequested: 100, PercentAchieved: 100,
+		PlanBlocks: capacity / 512, BlockSize: 512, BlocksRead: capacity / 512, Samples: 1}
 }
 
 // step is one thing a drive worker records.
 type step func(t *testing.T, dl *report.DriveLog)
 
 // erase records a successful attempt of m (covering n bytes for a host
-// overwrite) followed by verification v (none when v is nil).
+// overwrite), preceded by proven canaries, followed by verification v (none
+// when v is nil).
 func erase(m report.Method, n uint64, passes int, v *report.Verification) step {
+	return eraseWith(m, n, passes, &provenCanaries, v)
+}
+
+// eraseWith is erase with the given canary record (nil: none planted).
+func eraseWith(m report.Method, n uint64, passes int, c *report.CanaryRecord, v *report.Verification) step {
 	return func(t *testing.T, dl *report.DriveLog) {
 		t.Helper()
-		a := report.Attempt{Method: m, Mechanism: "test", Outcome: report.OutcomeSuccess}
+		a := report.Attempt{Method: m, Mechanism: "test", Outcome: report.OutcomeSuccess, Canaries: c}
 		if m == report.MethodOverwrite {
 			a.TargetBytes, a.BytesWritten, a.Passes = n, n, passes
 		}
@@ -130,8 +148,8 @@ func assess(t *testing.T, p report.Policy, d report.Drive, fin report.Finish, st
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != report.Verified || len(res.Warnings) != 0 {
-		t.Fatalf("Verify = %s %v %v; want VERIFIED without warnings", res.Status, res.Problems, res.Warnings)
+	if res.Status != report.Intact || len(res.Warnings) != 0 {
+		t.Fatalf("Verify = %s %v %v; want INTACT without warnings", res.Status, res.Problems, res.Warnings)
 	}
 	return a
 }
@@ -236,7 +254,7 @@ func TestAssess(t *testing.T) {
 		},
 		{
 			name: "HDD HPA restored only after the overwrite started: not covered", policy: mic2, drive: hddWithHPA(),
-			steps:  []step{begin(report.MethodOverwrite), restore(restoredHPA), attempt(report.Attempt{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: withHPA, BytesWritten: withHPA}), func(t *testing.T, dl *report.DriveLog) { v := v10; v.Attempt = 1; dl.Verification(v) }},
+			steps:  []step{begin(report.MethodOverwrite), restore(restoredHPA), attempt(report.Attempt{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: withHPA, BytesWritten: withHPA, Canaries: &provenCanaries}), func(t *testing.T, dl *report.DriveLog) { v := v10; v.Attempt = 1; dl.Verification(v) }},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
 			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
 			findings: []string{report.FindHiddenNotRestored}, method: report.MethodOverwrite,
@@ -382,6 +400,110 @@ func TestAssess(t *testing.T) {
 			findings: []string{report.FindNoAttempt},
 		},
 		{
+			// Issue 12 item 1: a drive that acknowledges writes it never
+			// makes leaves no canaries; its sampled read-back proves nothing.
+			name: "canaries did not read back: a sampled read-back does not prove a crypto erase", policy: purge10, drive: drive(report.ClassNVMe),
+			steps:  []step{eraseWith(report.MethodNVMeSanitizeCryptoErase, 0, 0, &report.CanaryRecord{Planned: 2000, Planted: 2000, ReadBack: 0, Error: "canaries not proven"}, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			name: "one canary of 2,000 did not read back: not proven", policy: purge10, drive: drive(report.ClassNVMe),
+			steps:  []step{eraseWith(report.MethodNVMeSanitizeBlockErase, 0, 0, &report.CanaryRecord{Planned: 2000, Planted: 2000, ReadBack: 1999}, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			// Issue 12 item 2: no canaries, declared zeros, sampled: no Purge.
+			name: "no canaries, sampled read-back of the declared content: not proven", policy: purge10, drive: drive(report.ClassSSD),
+			steps:  []step{eraseWith(report.MethodATASanitizeBlockErase, 0, 0, nil, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			name: "no canaries, every block read back as declared: Purge", policy: purge10, drive: drive(report.ClassSSD),
+			steps:  []step{eraseWith(report.MethodATASanitizeBlockErase, 0, 0, nil, ptr(full()))},
+			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
+			wording: []string{"Purge reached"}, method: report.MethodATASanitizeBlockErase,
+		},
+		{
+			name: "a full read of fewer blocks than the drive holds proves nothing", policy: purge10, drive: drive(report.ClassSSD),
+			steps: []step{eraseWith(report.MethodATASanitizeBlockErase, 0, 0, nil, func() *report.Verification {
+				v := full()
+				v.PlanBlocks, v.BlocksRead = capacity/1024, capacity/1024
+				return &v
+			}())},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			name: "a sampled read-back that read only some of the canaries: not proven", policy: purge10, drive: drive(report.ClassNVMe),
+			steps: []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, func() *report.Verification {
+				v := good(10)
+				v.CanariesRead = 1000
+				return &v
+			}())},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			name: "surviving canaries fail the verification", policy: purge10, drive: drive(report.ClassNVMe),
+			steps: []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, func() *report.Verification {
+				v := good(10)
+				v.CanariesSurvived = 3
+				return &v
+			}())},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindVerifyFailed},
+		},
+		{
+			name: "host overwrite without canaries, sampled: not proven", policy: clear10, drive: drive(report.ClassHDD),
+			steps:  []step{eraseWith(report.MethodOverwrite, capacity, 1, nil, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone, destroy: true,
+			wording:  []string{"No sanitization level reached — data may remain; erase again or destroy"},
+			findings: []string{report.FindUnproven},
+		},
+		{
+			// Issue 12 item 4.
+			name: "extra overwrite asked for and failed: policy not met", policy: withExtra(purge10), drive: drive(report.ClassNVMe),
+			steps: []step{
+				erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, ptr(good(10))),
+				attempt(report.Attempt{Method: report.MethodOverwrite, Outcome: report.OutcomeFailed, Errors: []string{"write error"}, TargetBytes: capacity, BytesWritten: 4096}),
+			},
+			status: report.StatusFail, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
+			wording: []string{
+				"Policy not met: Purge was reached by NVMe Sanitize (crypto erase), but the host overwrite the policy asks for after it did not count — destroy required or erase again",
+				"Purge reached",
+			},
+			findings: []string{report.FindAttemptFailed, report.FindExtraOverwrite}, method: report.MethodNVMeSanitizeCryptoErase,
+		},
+		{
+			name: "extra overwrite asked for and never run: policy not met", policy: withExtra(mic2), drive: drive(report.ClassNVMe),
+			steps:  []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
+			wording: []string{
+				"Policy not met: Purge was reached by NVMe Sanitize (crypto erase), but the host overwrite the policy asks for after it did not count — destroy required or erase again",
+				"Purge reached",
+				"MIC category (2): requirement met",
+			},
+			findings: []string{report.FindExtraOverwrite}, method: report.MethodNVMeSanitizeCryptoErase,
+		},
+		{
+			name: "extra overwrite asked for and done: Purge by the firmware erase", policy: withExtra(purge10), drive: drive(report.ClassNVMe),
+			steps: []step{
+				erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, ptr(good(10))),
+				erase(report.MethodOverwrite, capacity, 1, ptr(good(10))),
+			},
+			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
+			wording: []string{"Purge reached"}, method: report.MethodNVMeSanitizeCryptoErase,
+		},
+		{
 			name: "failing SMART is reported, not judged", policy: clear10,
 			drive: func() report.Drive {
 				d := drive(report.ClassHDD)
@@ -513,10 +635,10 @@ func TestAssessVerificationMustCoverTheOverwrite(t *testing.T) {
 	d := &report.DriveRun{
 		Drive: report.Drive{Class: report.ClassOther, Identity: report.Identity{CapacityBytes: 1 << 20, LogicalSectorSize: 512}},
 		Attempts: []report.Attempt{{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess,
-			TargetBytes: 1 << 20, BytesWritten: 1 << 20, Passes: 1}},
+			TargetBytes: 1 << 20, BytesWritten: 1 << 20, Passes: 1, Canaries: &report.CanaryRecord{Planned: 1000, Planted: 1000, ReadBack: 1000}}},
 	}
 	v := report.Verification{Attempt: 1, Method: report.VerifySampled, PercentRequested: 10, PercentAchieved: 12,
-		Samples: 2000, BlocksRead: 256, PlanBlocks: 1024, BlockSize: 512}
+		Samples: 2000, BlocksRead: 256, PlanBlocks: 1024, BlockSize: 512, CanariesRead: 1000}
 	d.Verifications = []report.Verification{v}
 	if a := report.Assess(p, d, &report.Finish{}); a.Status != report.StatusFail {
 		t.Errorf("plan over 512 KiB of a 1 MiB overwrite: %s; want FAIL", a.Status)

@@ -49,8 +49,8 @@ func TestCSVGolden(t *testing.T) {
 		{"S64GNE0R812345", "PASS", "Purge"}, {"ZC1ABCDE", "FAIL", "Clear"}, {"4C530001230915118383", "FAIL", "none"},
 	} {
 		r := rows[i+1]
-		if r[col["serial"]] != want.serial || r[col["status"]] != want.status || r[col["reached"]] != want.reached || r[col["journal_status"]] != "VERIFIED" {
-			t.Errorf("row %d: serial %s status %s reached %s journal %s; want %+v VERIFIED", i+1, r[col["serial"]], r[col["status"]], r[col["reached"]], r[col["journal_status"]], want)
+		if r[col["serial"]] != want.serial || r[col["status"]] != want.status || r[col["reached"]] != want.reached || r[col["journal_status"]] != "INTACT" {
+			t.Errorf("row %d: serial %s status %s reached %s journal %s; want %+v INTACT", i+1, r[col["serial"]], r[col["status"]], r[col["reached"]], r[col["journal_status"]], want)
 		}
 	}
 }

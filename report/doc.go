@@ -49,7 +49,7 @@
 //
 //	ring, err := report.LoadPublicKeys("office.pub")
 //	res, err := report.VerifyFile(path, ring)
-//	if res.Status != report.Verified { ... res.Problems[0] names the first bad record ... }
+//	if res.Status != report.Intact { ... res.Problems[0] names the first bad record ... }
 //	for _, d := range res.Run.Drives { d.Facts(res.Run.Start.Policy) ... }
 //
 // A journal cut short verifies up to its last complete record and is

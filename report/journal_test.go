@@ -60,8 +60,8 @@ func TestSampleVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != report.Verified || len(res.Problems) != 0 || len(res.Warnings) != 0 {
-		t.Fatalf("Verify(sample) = %s %v warnings %v; want VERIFIED, no problems", res.Status, res.Problems, res.Warnings)
+	if res.Status != report.Intact || len(res.Problems) != 0 || len(res.Warnings) != 0 {
+		t.Fatalf("Verify(sample) = %s %v warnings %v; want INTACT, no problems", res.Status, res.Problems, res.Warnings)
 	}
 	if !res.Sealed || !res.Trusted || res.Records != 19 {
 		t.Errorf("Verify(sample): sealed %v trusted %v records %d; want true true 19", res.Sealed, res.Trusted, res.Records)
@@ -104,8 +104,8 @@ func TestSampleGolden(t *testing.T) {
 			cmp.Diff(string(want), string(got)))
 	}
 	// The golden file itself verifies with the test key.
-	if res := verifyBytes(want, trusted()); res.Status != report.Verified {
-		t.Errorf("Verify(%s) = %s %v; want VERIFIED", golden, res.Status, res.Problems)
+	if res := verifyBytes(want, trusted()); res.Status != report.Intact {
+		t.Errorf("Verify(%s) = %s %v; want INTACT", golden, res.Status, res.Problems)
 	}
 }
 
@@ -163,8 +163,8 @@ func TestSchemaRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != report.Verified {
-		t.Fatalf("Verify = %s %v; want VERIFIED", res.Status, res.Problems)
+	if res.Status != report.Intact {
+		t.Fatalf("Verify = %s %v; want INTACT", res.Status, res.Problems)
 	}
 	run := res.Run
 	start.Schema = report.SchemaVersion
@@ -265,7 +265,7 @@ func TestReorderedRecordsDetected(t *testing.T) {
 }
 
 // A journal cut anywhere verifies as INCOMPLETE up to its last complete
-// record, never as VERIFIED and never as altered.
+// record, never as INTACT and never as altered.
 func TestTruncatedJournalIsIncomplete(t *testing.T) {
 	small, err := os.ReadFile(reporttest.WriteSmall(t, t.TempDir()))
 	if err != nil {
@@ -522,8 +522,8 @@ func TestConcurrentAppend(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRecords := int64(1 + drives*(1+3*2+1) + notes + 1)
-	if res.Status != report.Verified || res.Records != wantRecords {
-		t.Fatalf("Verify(concurrent) = %s %v, %d records; want VERIFIED, %d records", res.Status, res.Problems, res.Records, wantRecords)
+	if res.Status != report.Intact || res.Records != wantRecords {
+		t.Fatalf("Verify(concurrent) = %s %v, %d records; want INTACT, %d records", res.Status, res.Problems, res.Records, wantRecords)
 	}
 	serials := map[string]bool{}
 	for _, d := range res.Run.Drives {
@@ -562,15 +562,15 @@ var mutations = []func(byte) byte{
 }
 
 // Every single-byte change anywhere in a sealed journal is detected: the
-// journal never verifies as VERIFIED afterwards.
+// journal never verifies as INTACT afterwards.
 func TestTamperEveryByte(t *testing.T) {
 	data, err := os.ReadFile(reporttest.WriteSmall(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ring := trusted()
-	if res := verifyBytes(data, ring); res.Status != report.Verified {
-		t.Fatalf("Verify(small) = %s %v; want VERIFIED", res.Status, res.Problems)
+	if res := verifyBytes(data, ring); res.Status != report.Intact {
+		t.Fatalf("Verify(small) = %s %v; want INTACT", res.Status, res.Problems)
 	}
 	if testing.Short() {
 		t.Logf("-short: trying %d bytes with one mutation", len(data))
@@ -588,8 +588,8 @@ func TestTamperEveryByte(t *testing.T) {
 				continue
 			}
 			tried++
-			if res := verifyBytes(buf, ring); res.Status == report.Verified {
-				t.Fatalf("byte %d changed %q -> %q: journal still VERIFIED", i, data[i], buf[i])
+			if res := verifyBytes(buf, ring); res.Status == report.Intact {
+				t.Fatalf("byte %d changed %q -> %q: journal still INTACT", i, data[i], buf[i])
 			}
 		}
 	}
@@ -618,8 +618,8 @@ func FuzzJournalTamper(f *testing.F) {
 		}
 		buf[i] = val
 		res := report.Verify(report.SplitJournal(buf), ring)
-		if res.Status == report.Verified {
-			t.Fatalf("byte %d changed %q -> %q: journal still VERIFIED", i, data[i], val)
+		if res.Status == report.Intact {
+			t.Fatalf("byte %d changed %q -> %q: journal still INTACT", i, data[i], val)
 		}
 	})
 }

@@ -6,11 +6,22 @@ import (
 	"github.com/kesu-erase/kesu/smart"
 )
 
-// SchemaVersion names the version of the record schema this package writes
-// and reads. It is stored in every run-start record. docs/record.md documents
-// it field by field; a change that alters the meaning of a field or adds a
-// record kind bumps the number, adding an optional field does not.
-const SchemaVersion = "kesu-record/1"
+// SchemaVersion names the version of the record schema this package writes.
+// It is stored in every run-start record. docs/record.md documents it field
+// by field; a change that alters the meaning of a field or adds a record kind
+// bumps the number, adding an optional field does not.
+//
+// kesu-record/2 changed what proves an attempt: a sampled read-back counts
+// only when canaries planted before the attempt were read back from the
+// medium (Attempt.Canaries) and all were gone after it
+// (Verification.CanariesRead, CanariesSurvived); otherwise only a read-back
+// of every block does.
+const SchemaVersion = "kesu-record/2"
+
+// SchemaVersion1 is the first schema. Journals written under it are still
+// read and verified; their drives are judged by this kesu's rules (a
+// recorded verdict that differs is reported, not trusted).
+const SchemaVersion1 = "kesu-record/1"
 
 // Kind is the kind of a journal record; it says how to read the body.
 type Kind string
@@ -156,6 +167,11 @@ type Policy struct {
 	// Clear but not the required level (kesu.toml below_level = "accept"):
 	// such a drive passes, marked as accepted below the level.
 	AcceptBelow bool `json:"accept_below,omitempty"`
+	// ExtraOverwrite records that the policy asks for a host overwrite
+	// after a firmware erase (kesu.toml extra_overwrite = true): a drive
+	// whose firmware erase is not followed by a counting overwrite does not
+	// meet the policy.
+	ExtraOverwrite bool `json:"extra_overwrite,omitempty"`
 }
 
 // VerifyPolicy is the read-back verification the policy asks for.
@@ -315,6 +331,29 @@ type Attempt struct {
 	// Details holds method-specific facts in plain words, e.g. "sanitize
 	// status: SD4 succeeded", "estimated time 120 min", "drive unfrozen by suspend".
 	Details []string `json:"details,omitempty"`
+	// Canaries is what planting canaries before the attempt did; nil when
+	// none were tried.
+	Canaries *CanaryRecord `json:"canaries,omitempty"`
+}
+
+// CanaryRecord is what planting canaries before an attempt did: blocks of
+// random content (a per-attempt key kept in memory only) written at the
+// sampling plan's locations, flushed, and read back from the medium before
+// the erase. Only canaries that read back count; only when all did can a
+// sampled read-back prove the erase (Proven).
+type CanaryRecord struct {
+	KeyID    string `json:"key_id,omitempty"`
+	Planned  int    `json:"planned"`   // canary blocks the plan placed (one per sampled location)
+	Planted  int    `json:"planted"`   // written and flushed without an error
+	ReadBack int    `json:"read_back"` // read back from the medium with their content
+	// MissingLBAs lists the first canaries that did not read back.
+	MissingLBAs []uint64 `json:"missing_lbas,omitempty"`
+	Error       string   `json:"error,omitempty"`
+}
+
+// Proven reports whether every canary planned was planted and read back.
+func (c *CanaryRecord) Proven() bool {
+	return c != nil && c.Planned > 0 && c.Planted == c.Planned && c.ReadBack == c.Planned
 }
 
 // LBARange is Count blocks starting at First.
@@ -352,7 +391,12 @@ type Verification struct {
 	MismatchLBAs  []uint64 `json:"mismatch_lbas,omitempty"`
 	ReadErrors    uint64   `json:"read_errors"`
 	ReadErrorLBAs []uint64 `json:"read_error_lbas,omitempty"`
-	Errors        []string `json:"errors,omitempty"`
+	// CanariesRead counts the attempt's proven canaries this read-back
+	// read; CanariesSurvived the canary blocks still holding their planted
+	// content (absent: 0).
+	CanariesRead     uint64   `json:"canaries_read,omitempty"`
+	CanariesSurvived uint64   `json:"canaries_survived,omitempty"`
+	Errors           []string `json:"errors,omitempty"`
 }
 
 // Finish is what the caller knows when a drive is done; the journal adds the

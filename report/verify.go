@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // RawJournal is a journal file split into lines, not yet trusted.
@@ -50,8 +51,9 @@ type VerifyStatus string
 
 // Verdicts, from best to worst.
 const (
-	// Verified: every record intact and in order, sealed, signed by a trusted key.
-	Verified VerifyStatus = "VERIFIED"
+	// Intact: every record intact and in order, sealed, signed by a trusted key.
+	// It says nothing of the drives: see Result.Outcome.
+	Intact VerifyStatus = "INTACT"
 	// Incomplete: every complete record intact and in order, but the run was
 	// never sealed (power loss, stick pulled or full, crash — or records cut
 	// off the end, which looks the same). Never a clean run.
@@ -65,7 +67,7 @@ const (
 
 func (s VerifyStatus) severity() int {
 	switch s {
-	case Verified:
+	case Intact:
 		return 0
 	case Incomplete:
 		return 1
@@ -87,6 +89,7 @@ const (
 	ProblemAfterSeal    ProblemKind = "after-seal"    // Invalid: data after the seal
 	ProblemMalformed    ProblemKind = "malformed"     // Invalid: intact and signed, but breaks the schema's rules
 	ProblemBadSignature ProblemKind = "bad-signature" // Invalid: a signature does not match (record altered)
+	ProblemVerdict      ProblemKind = "verdict"       // Invalid: a recorded drive verdict differs from the one its steps give
 	ProblemTruncated    ProblemKind = "truncated"     // Incomplete: the last line is cut short
 	ProblemUnsealed     ProblemKind = "unsealed"      // Incomplete: no seal record
 	ProblemEmpty        ProblemKind = "empty"         // Incomplete: no complete record at all
@@ -131,7 +134,7 @@ type Result struct {
 	Path   string
 	Status VerifyStatus
 	// Problems lists what is wrong, the first bad record first; empty when
-	// Verified. An Invalid journal stops at its first bad record.
+	// Intact. An Invalid journal stops at its first bad record.
 	Problems []Problem
 	// Warnings are facts that do not change the verdict, e.g. an assessment
 	// that this version of kesu would compute differently.
@@ -149,10 +152,70 @@ type Result struct {
 	// Run holds the valid prefix of the journal, folded; nil when not even
 	// the run-start record is intact.
 	Run *Run
+	// Outcome counts the drives' statuses recomputed from their recorded
+	// steps — a separate matter from Status, which is the record's
+	// integrity: an intact record of a failed erase is still a failed
+	// erase.
+	Outcome DriveCounts
+}
+
+// DriveCounts counts a journal's drives by status, as recomputed from the
+// recorded steps (DriveRun.Assessment).
+type DriveCounts struct {
+	Drives     int `json:"drives"`
+	Pass       int `json:"pass"`
+	Fail       int `json:"fail"`
+	Skipped    int `json:"skipped"`
+	Incomplete int `json:"incomplete"`
+}
+
+// AllPassed reports whether the journal holds at least one drive and every
+// drive passed.
+func (o DriveCounts) AllPassed() bool { return o.Drives > 0 && o.Pass == o.Drives }
+
+// String says the counts in words, e.g. "2 PASS, 1 FAIL".
+func (o DriveCounts) String() string {
+	if o.Drives == 0 {
+		return "no drive"
+	}
+	var parts []string
+	for _, c := range []struct {
+		n int
+		s Status
+	}{{o.Pass, StatusPass}, {o.Fail, StatusFail}, {o.Incomplete, StatusIncomplete}, {o.Skipped, StatusSkipped}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (o *DriveCounts) add(s Status) {
+	o.Drives++
+	switch s {
+	case StatusPass:
+		o.Pass++
+	case StatusFail:
+		o.Fail++
+	case StatusSkipped:
+		o.Skipped++
+	default:
+		o.Incomplete++
+	}
+}
+
+// sameVerdict reports whether two assessments give the same verdict:
+// status, levels under both readings, MIC category met, the counting
+// attempt, verification and whether destruction is required. Wording and
+// findings may differ between kesu versions without changing it.
+func sameVerdict(a, b Assessment) bool {
+	return a.Status == b.Status && a.Reached == b.Reached && a.NISTRev1 == b.NISTRev1 && a.IEEE2883 == b.IEEE2883 &&
+		a.MICMet == b.MICMet && a.Method == b.Method && a.Attempt == b.Attempt && a.Verified == b.Verified &&
+		a.DestroyRequired == b.DestroyRequired && a.AcceptedBelow == b.AcceptedBelow
 }
 
 // OK reports whether the journal verified completely.
-func (r *Result) OK() bool { return r.Status == Verified }
+func (r *Result) OK() bool { return r.Status == Intact }
 
 func (r *Result) add(p Problem) {
 	r.Problems = append(r.Problems, p)
@@ -168,7 +231,7 @@ func (r *Result) add(p Problem) {
 // the record count; the key is in trusted. It reports the first bad record
 // and why, and folds the valid prefix into Result.Run.
 func Verify(j *RawJournal, trusted KeyRing) *Result {
-	res := &Result{Path: j.Path, Status: Verified, Head: ZeroHash}
+	res := &Result{Path: j.Path, Status: Intact, Head: ZeroHash}
 	var asm assembler
 	var key ed25519.PublicKey
 	seen := map[string]int{} // line hash -> index
@@ -300,21 +363,31 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 		}
 	}
 
-	// Recompute each drive's assessment; a difference means the journal
-	// was written by a kesu with other rules.
+	// Recompute each drive's verdict from its recorded steps. Under this
+	// schema a recorded verdict that differs was not computed from these
+	// steps by these rules: the record is invalid. A kesu-record/1 journal
+	// was judged by weaker rules (a sampled read-back proved a firmware
+	// erase without canaries read back): its drives are judged by today's
+	// rules, and a difference is reported.
 	if res.Run != nil {
+		pol := res.Run.Start.Policy
 		for _, d := range res.Run.Drives {
+			got := d.Assessment(pol)
+			res.Outcome.add(got.Status)
 			if d.Result == nil {
 				continue
 			}
-			got := Assess(res.Run.Start.Policy, d, &d.Result.Finish)
-			a, _ := json.Marshal(got)
-			b, _ := json.Marshal(d.Result.Assessment)
-			if !bytes.Equal(a, b) {
-				res.Warnings = append(res.Warnings, fmt.Sprintf(
-					"drive %d: the recorded assessment (%s, %s) differs from this kesu's (%s, %s)",
-					d.Drive.ID, d.Result.Assessment.Status, d.Result.Assessment.Reached, got.Status, got.Reached))
+			rec := d.Result.Assessment
+			if sameVerdict(got, rec) {
+				continue
 			}
+			msg := fmt.Sprintf("drive %d (serial %q): recorded %s, %s, MIC met %d; recomputed from its recorded steps: %s, %s, MIC met %d",
+				d.Drive.ID, d.Drive.Identity.Serial, rec.Status, rec.Reached, rec.MICMet, got.Status, got.Reached, got.MICMet)
+			if res.Run.Start.Schema == SchemaVersion1 {
+				res.Warnings = append(res.Warnings, msg+" (written under "+SchemaVersion1+", whose rules were weaker; the recomputed verdict applies)")
+				continue
+			}
+			res.add(Problem{Kind: ProblemVerdict, Line: int(d.ResultSeq) + 1, Seq: d.ResultSeq, Detail: msg})
 		}
 	}
 	return res

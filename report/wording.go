@@ -27,6 +27,10 @@ func (a Assessment) Lines(lang string) []string {
 		}
 	}
 
+	if a.has(FindExtraOverwrite) {
+		out = append(out, pick(fmt.Sprintf("Policy not met: %s was reached by %s, but the host overwrite the policy asks for after it did not count — destroy required or erase again", a.Reached, a.Method.Title("en")),
+			fmt.Sprintf("ポリシー未達: %s により %s に達しましたが、ポリシーが求めるその後のホスト上書きが成立していません — 再消去または物理的破壊が必要です", a.Method.Title("ja"), a.Reached)))
+	}
 	switch {
 	case !a.Reached.AtLeast(LevelClear):
 		out = append(out, pick("No sanitization level reached — data may remain; erase again or destroy",
@@ -72,6 +76,24 @@ func (a Assessment) Lines(lang string) []string {
 		}
 	}
 	return out
+}
+
+// Cause returns, for a drive that did not pass, the recorded finding that
+// best says why in plain words ("" for a PASS or when nothing was found):
+// an erase reported done but not proven, a failed verification, the
+// policy's extra overwrite, errors, the last failed attempt.
+func (a Assessment) Cause(lang string) string {
+	if a.Status == StatusPass {
+		return ""
+	}
+	for _, code := range []string{FindExtraOverwrite, FindUnproven, FindVerifyFailed, FindDriveErrors, FindAttemptFailed, FindHiddenNotCovered, FindHiddenNotRestored, FindRev1Passes, FindUnwritable, FindOverwriteShort, FindNotApplicable, FindNoAttempt} {
+		for i := len(a.Findings) - 1; i >= 0; i-- {
+			if a.Findings[i].Code == code {
+				return a.Findings[i].Message(lang)
+			}
+		}
+	}
+	return ""
 }
 
 func (a Assessment) has(code string) bool {
@@ -200,6 +222,21 @@ func (f Finding) Message(lang string) string {
 			return "要求レベル（" + f.Detail + "）に達していませんが、ポリシー（below_level = \"accept\"）により受け入れました"
 		}
 		return "The required level (" + f.Detail + ") was not reached; the policy (below_level = \"accept\") accepts the best level below it"
+	case FindUnproven:
+		if ja {
+			return fmt.Sprintf("試行%d（%s）は証明されていません: %s — 全ブロックの読み戻しでしか証明できません", f.Attempt, m, f.Detail)
+		}
+		return fmt.Sprintf("Attempt %d (%s) is not proven: %s — only a read-back of every block could prove it", f.Attempt, m, f.Detail)
+	case FindExtraOverwrite:
+		if ja {
+			return fmt.Sprintf("ポリシーはファームウェア消去後のホスト上書き（extra_overwrite）を求めていますが、実施されていません: %s", f.Detail)
+		}
+		return fmt.Sprintf("The policy asks for a host overwrite after the firmware erase (extra_overwrite), and none counted: %s", f.Detail)
+	case FindVerdictMismatch:
+		if ja {
+			return "記録された判定は、記録された手順から再計算した判定と異なります: " + f.Detail
+		}
+		return "The recorded verdict differs from the one recomputed from the recorded steps: " + f.Detail
 	}
 	return detail(f.Code)
 }

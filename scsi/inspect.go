@@ -52,6 +52,9 @@ func (in *Inspection) Class() string {
 	return "unknown"
 }
 
+// HasVPD reports whether the drive listed VPD page p as supported.
+func (in *Inspection) HasVPD(p byte) bool { return hasPage(in.VPDPages, p) }
+
 func hasPage(pages []byte, p byte) bool {
 	for _, x := range pages {
 		if x == p {

@@ -180,3 +180,14 @@ func timeoutMS(d time.Duration) uint32 {
 	}
 	return uint32(ms)
 }
+
+// DeviceNumber returns the kernel device number (st_rdev) of the device
+// node the transport holds open, so that a block device opened later can be
+// checked to be the same device.
+func (s *SGIO) DeviceNumber() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(s.f.Fd()), &st); err != nil {
+		return 0, err
+	}
+	return st.Rdev, nil
+}

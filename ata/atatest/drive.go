@@ -116,6 +116,12 @@ type Faults struct {
 	// RejectPassThrough makes the "SATL" refuse ATA PASS-THROUGH with
 	// ILLEGAL REQUEST 24h/00h, as USB bridges without SAT do.
 	RejectPassThrough bool
+	// DropWrites makes the medium acknowledge host writes without storing
+	// them (a failing flash, a bridge or cache that lies).
+	DropWrites bool
+	// WriteProtect makes the medium refuse host writes with ErrWriteProtected
+	// (an SSD in its read-only end-of-life mode).
+	WriteProtect bool
 }
 
 // ATA command names used in Faults and the log.

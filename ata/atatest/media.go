@@ -14,6 +14,7 @@ var (
 	ErrSanitizing     = errors.New("atatest: sanitize in progress")
 	ErrSanitizeFailed = errors.New("atatest: drive is in the sanitize failure state")
 	ErrBeyondMax      = errors.New("atatest: access beyond the max address")
+	ErrWriteProtected = errors.New("atatest: the medium is write protected")
 )
 
 // Media is the drive's user data area with the method set of the erase
@@ -39,6 +40,12 @@ func (d *Drive) Media() *Media {
 			return nil
 		},
 		Size: func() int64 { return int64(d.curMax+1) * int64(d.lss) },
+		WriteFault: func() (bool, error) {
+			if d.Faults.WriteProtect {
+				return false, ErrWriteProtected
+			}
+			return d.Faults.DropWrites, nil
+		},
 	}}
 }
 

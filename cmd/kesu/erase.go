@@ -274,6 +274,16 @@ func printEraseReport(w io.Writer, r *eraseReport) {
 	for _, u := range r.Unwritable {
 		fmt.Fprintf(w, "unwritable: %s\n", u)
 	}
+	if c := r.Detail.Canaries; c != nil {
+		fmt.Fprintf(w, "canaries:  %d planned, %d written, %d read back from the medium before the overwrite", c.Planned, c.Planted, c.ReadBack)
+		if v := r.Detail.Verify; v != nil {
+			fmt.Fprintf(w, "; %d read after it, %d survived", v.CanariesChecked, v.CanariesSurvived)
+		}
+		if c.Error != "" {
+			fmt.Fprintf(w, " (%s: every block is read back)", c.Error)
+		}
+		fmt.Fprintln(w)
+	}
 	printVerifySummary(w, r.Verification)
 	fmt.Fprintf(w, "result:    %s", r.Status)
 	if r.Reason != "" {

@@ -77,7 +77,11 @@ func (r *cliRecord) begin() (err error) {
 // finish records the pass, the verification and the drive's result, and
 // seals the journal.
 func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase.Pattern, t erase.Target) (report.Assessment, error) {
-	if _, err := r.dl.Attempt(worker.OverwriteAttempt(r.n, res.Overwrite, 1, pat, worker.WriteMechanism(t))); err != nil {
+	at := worker.OverwriteAttempt(r.n, res.Overwrite, 1, pat, worker.WriteMechanism(t))
+	if res.Canaries != nil {
+		at.Canaries = worker.CanaryRecord(*res.Canaries)
+	}
+	if _, err := r.dl.Attempt(at); err != nil {
 		return report.Assessment{}, err
 	}
 	if res.Verify != nil {

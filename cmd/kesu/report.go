@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/kesu-erase/kesu/report"
@@ -24,18 +23,26 @@ func init() {
 	})
 }
 
-// Exit statuses of `kesu report` when a journal does not verify; with
-// several journals the worst one sets the status. 0 means every journal
-// verified, 1 an error (e.g. a file could not be read), 2 bad usage.
+// Exit statuses of `kesu report`. 0 means every journal is intact and every
+// drive in it passed; 1 an error (e.g. a file could not be read), 2 bad
+// usage. With several journals the worst one sets the status, in the order
+// 0 < 8 < 1 < 5 < 6 < 7: a record that cannot be trusted outweighs what it
+// says of the drives.
 const (
 	exitJournalIncomplete = 5 // intact so far, but cut short or never sealed: an incomplete run
 	exitJournalUntrusted  = 6 // intact, but unsigned or signed by a key not given with --pubkey
-	exitJournalInvalid    = 7 // altered, removed, duplicated or reordered records, or data after the seal
+	exitJournalInvalid    = 7 // altered, removed, duplicated or reordered records, data after the seal, or a recorded verdict its steps do not give
+	exitDrivesNotPassed   = 8 // intact, sealed and trusted, but a drive did not PASS (or the journal holds no drive)
 )
 
-func journalExit(s report.VerifyStatus) int {
-	switch s {
-	case report.Verified:
+// journalExit is the exit status for one journal: its integrity first, then
+// its drives' outcome.
+func journalExit(res *report.Result) int {
+	switch res.Status {
+	case report.Intact:
+		if !res.Outcome.AllPassed() {
+			return exitDrivesNotPassed
+		}
 		return 0
 	case report.Incomplete:
 		return exitJournalIncomplete
@@ -45,16 +52,39 @@ func journalExit(s report.VerifyStatus) int {
 	return exitJournalInvalid
 }
 
+// worseExit returns the worse of two exit statuses (see the order above).
+func worseExit(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case 0:
+			return 0
+		case exitDrivesNotPassed:
+			return 1
+		case exitFail:
+			return 2
+		}
+		return c // 5, 6, 7
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
 const reportUsage = `usage:
   kesu report verify JOURNAL... --pubkey FILE... [--json]
   kesu report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]
   kesu report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]
 
 verify checks that each journal is intact, in order, sealed and signed by a
-trusted key, and prints a summary per drive. Exit status: 0 all verified,
-5 incomplete (cut short or not sealed), 6 untrusted (unsigned or unknown key),
-7 invalid (altered, removed, duplicated or reordered records), 1 error,
-2 usage. With several journals the worst status wins.
+trusted key (the record's integrity), recomputes every drive's verdict from
+its recorded steps, and prints both. Exit status: 0 intact and every drive
+PASS; 8 intact, but a drive did not PASS (or no drive); 5 incomplete (cut
+short or not sealed); 6 untrusted (unsigned or unknown key); 7 invalid
+(altered, removed, duplicated or reordered records, or a recorded verdict
+its steps do not give); 1 error; 2 usage. With several journals the worst
+status wins (0 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J"
+never files a failed erasure.
 
 pdf and csv refuse journals that do not verify, unless --unverified is given:
 then every certificate page is marked UNVERIFIED and the CSV's
@@ -114,11 +144,11 @@ func verifyAll(paths []string, ring report.KeyRing, stderr io.Writer) ([]*report
 		res, err := report.VerifyFile(p, ring)
 		if err != nil {
 			fmt.Fprintf(stderr, "kesu: %v\n", err)
-			worst = max(worst, exitFail)
+			worst = worseExit(worst, exitFail)
 			results = append(results, nil)
 			continue
 		}
-		worst = max(worst, journalExit(res.Status))
+		worst = worseExit(worst, journalExit(res))
 		results = append(results, res)
 	}
 	return results, worst
@@ -150,12 +180,12 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	results, worst := verifyAll(paths, ring, stderr)
 	if *jsonOut {
-		var out []verifyJSON
+		var out []report.VerifySummary
 		for i, res := range results {
 			if res != nil {
-				out = append(out, toVerifyJSON(res))
+				out = append(out, res.Summary())
 			} else {
-				out = append(out, verifyJSON{Path: paths[i], Status: "ERROR"})
+				out = append(out, report.VerifySummary{Path: paths[i], Integrity: "ERROR"})
 			}
 		}
 		enc := json.NewEncoder(stdout)
@@ -166,7 +196,7 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	} else {
 		for _, res := range results {
 			if res != nil {
-				printVerify(stdout, res)
+				res.WriteText(stdout)
 			}
 		}
 	}
@@ -174,129 +204,6 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 		return exitError{worst}
 	}
 	return nil
-}
-
-// printVerify prints one journal's verdict and, unless it is INVALID, the
-// per-drive summary of what it holds.
-func printVerify(w io.Writer, res *report.Result) {
-	fmt.Fprintf(w, "%s: %s", res.Path, res.Status)
-	switch {
-	case res.Status == report.Verified:
-		fmt.Fprintf(w, " — %d records, sealed %s, signed by trusted key %s\n",
-			res.Records, res.Run.SealTime.Format(time.RFC3339), report.FormatFingerprint(res.Key.Fingerprint))
-	default:
-		fmt.Fprintln(w)
-		for _, p := range res.Problems {
-			fmt.Fprintf(w, "  %s\n", p.Error())
-		}
-		if res.Status != report.Invalid && res.Records > 0 {
-			fmt.Fprintf(w, "  %d records verified intact", res.Records)
-			if res.Status == report.Untrusted {
-				fmt.Fprint(w, "; the content below is NOT vouched for by a trusted key")
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
-	}
-	if res.Run == nil || res.Status == report.Invalid {
-		return
-	}
-	st := res.Run.Start
-	fmt.Fprintf(w, "  run %s on %s %s (serial %s)\n", st.RunID, orNone(st.Host.SysVendor), orNone(st.Host.ProductName), orNone(st.Host.ProductSerial))
-	pol := string(st.Policy.Level)
-	if st.Policy.MICCategory != 0 {
-		pol = strings.TrimPrefix(fmt.Sprintf("%s, MIC category (%d)", pol, st.Policy.MICCategory), ", ")
-	}
-	fmt.Fprintf(w, "  policy %s; verification %s", orNone(pol), st.Policy.Verify.Mode)
-	if st.Policy.Verify.Percent > 0 {
-		fmt.Fprintf(w, " %g%%", st.Policy.Verify.Percent)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  DRIVE\tBAY\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD")
-	for _, d := range res.Run.Drives {
-		f := d.Facts(st.Policy)
-		method := "-"
-		if f.Attempt != nil {
-			method = string(f.Attempt.Method)
-		}
-		id := d.Drive.Identity
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Drive.ID, orNone(id.Bay), orNone(id.Model), orNone(id.Serial),
-			f.Assessment.Status, f.Assessment.Reached, method)
-	}
-	tw.Flush()
-	for _, d := range res.Run.Drives {
-		a := d.Assessment(st.Policy)
-		fmt.Fprintf(w, "  drive %d: %s\n", d.Drive.ID, strings.Join(a.Lines("en"), "; "))
-	}
-}
-
-func orNone(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "-"
-	}
-	return s
-}
-
-// verifyJSON is `kesu report verify --json`'s object per journal.
-type verifyJSON struct {
-	Path     string             `json:"path"`
-	Status   string             `json:"status"`
-	Problems []problemJSON      `json:"problems"`
-	Warnings []string           `json:"warnings,omitempty"`
-	Records  int64              `json:"records"`
-	Head     string             `json:"head,omitempty"`
-	Sealed   bool               `json:"sealed"`
-	Key      string             `json:"key_fingerprint,omitempty"`
-	Trusted  bool               `json:"trusted"`
-	RunID    string             `json:"run_id,omitempty"`
-	Drives   []driveSummaryJSON `json:"drives"`
-}
-
-type problemJSON struct {
-	Kind   report.ProblemKind `json:"kind"`
-	Line   int                `json:"line,omitempty"`
-	Seq    int64              `json:"seq"`
-	Detail string             `json:"detail"`
-}
-
-type driveSummaryJSON struct {
-	ID        int           `json:"id"`
-	Bay       string        `json:"bay"`
-	Model     string        `json:"model"`
-	Serial    string        `json:"serial"`
-	Status    report.Status `json:"status"`
-	Reached   report.Level  `json:"reached"`
-	Method    report.Method `json:"method,omitempty"`
-	Wording   []string      `json:"wording"`
-	RecordSHA string        `json:"record_sha256,omitempty"`
-}
-
-func toVerifyJSON(res *report.Result) verifyJSON {
-	v := verifyJSON{Path: res.Path, Status: string(res.Status), Warnings: res.Warnings, Records: res.Records,
-		Head: res.Head, Sealed: res.Sealed, Trusted: res.Trusted, Problems: []problemJSON{}, Drives: []driveSummaryJSON{}}
-	for _, p := range res.Problems {
-		v.Problems = append(v.Problems, problemJSON{p.Kind, p.Line, p.Seq, p.Detail})
-	}
-	if res.Key != nil {
-		v.Key = res.Key.Fingerprint
-	}
-	if res.Run == nil || res.Status == report.Invalid {
-		return v
-	}
-	v.RunID = res.Run.Start.RunID
-	for _, d := range res.Run.Drives {
-		f := d.Facts(res.Run.Start.Policy)
-		s := driveSummaryJSON{ID: d.Drive.ID, Bay: d.Drive.Identity.Bay, Model: d.Drive.Identity.Model, Serial: d.Drive.Identity.Serial,
-			Status: f.Assessment.Status, Reached: f.Assessment.Reached, Wording: f.Assessment.Lines("en"), RecordSHA: d.ResultHash}
-		if f.Attempt != nil {
-			s.Method = f.Attempt.Method
-		}
-		v.Drives = append(v.Drives, s)
-	}
-	return v
 }
 
 func loadLocation(name string) (*time.Location, error) {

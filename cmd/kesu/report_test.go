@@ -61,16 +61,20 @@ func TestKeygen(t *testing.T) {
 	}
 }
 
+// Issue 12 item 5: the sample run holds one drive that passed and two that
+// failed. Its record is intact, but it is not a completed erasure: verify
+// says both, and exits 8 (fe5492b said VERIFIED and exited 0).
 func TestReportVerify(t *testing.T) {
 	journal, pub := sampleFiles(t)
 	// Flags after the journals, as the usage line shows them.
 	out, stderr, code := kesuCmd(t, "report", "verify", journal, "--pubkey", pub)
-	if code != 0 {
-		t.Fatalf("kesu report verify: exit %d\n%s%s", code, out, stderr)
+	if code != exitDrivesNotPassed {
+		t.Fatalf("kesu report verify: exit %d; want %d (drives failed)\n%s%s", code, exitDrivesNotPassed, out, stderr)
 	}
 	for _, want := range []string{
-		"VERIFIED — 19 records",
+		"record: INTACT — 19 records",
 		"5647 5aa7 5463 474c",
+		"drives: 1 PASS, 2 FAIL — NOT every drive passed",
 		"Bay 0  SAMSUNG MZQL21T9HCJR-00A07  S64GNE0R812345        PASS    Purge  nvme-sanitize-crypto-erase",
 		"Bay 1  ST4000NM0035-1V4107         ZC1ABCDE              FAIL    Clear  overwrite",
 		"drive 2: Clear reached; Purge not reached — destroy required; MIC category (2): requirement met",
@@ -78,6 +82,41 @@ func TestReportVerify(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("kesu report verify output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "VERIFIED") {
+		t.Errorf("output says VERIFIED for a run with failed drives:\n%s", out)
+	}
+	// A run whose every drive passed: exit 0.
+	small := reporttest.WriteSmall(t, t.TempDir())
+	out, stderr, code = kesuCmd(t, "report", "verify", small, "--pubkey", pub)
+	if code != 0 || !strings.Contains(out, "drives: 1 PASS — every drive passed") {
+		t.Errorf("all-PASS journal: exit %d; want 0\n%s%s", code, out, stderr)
+	}
+	// With several journals the worst wins; a failed drive outweighs a pass.
+	if _, _, code := kesuCmd(t, "report", "verify", small, journal, "--pubkey", pub); code != exitDrivesNotPassed {
+		t.Errorf("passing and failing journals together: exit %d; want %d", code, exitDrivesNotPassed)
+	}
+}
+
+// An interrupted erase leaves an unsealed journal: exit 5, never 0.
+func TestReportVerifyInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	pub := reporttest.WritePublicKey(t, dir, "trusted.pub", reporttest.Key())
+	j, err := report.Create(dir, reporttest.Signer(), reporttest.Start(reporttest.PurgePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(reporttest.NVMeDrive())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dl.BeginAttempt(report.MethodNVMeSanitizeCryptoErase, reporttest.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	j.Close() // the power went out
+	out, _, code := kesuCmd(t, "report", "verify", j.Path(), "--pubkey", pub)
+	if code != exitJournalIncomplete || !strings.Contains(out, "record: INCOMPLETE") {
+		t.Errorf("interrupted run: exit %d; want %d\n%s", code, exitJournalIncomplete, out)
 	}
 }
 
@@ -119,7 +158,7 @@ func TestReportVerifyFailures(t *testing.T) {
 		{"wrong key", []string{journal, "--pubkey", other}, exitJournalUntrusted,
 			[]string{"UNTRUSTED", "unknown-key", "NOT vouched for"}, ""},
 		{"worst of several wins", []string{journal, write("flipped2.jsonl", flipped), write("cut2.jsonl", data[:len(data)-100]), "--pubkey", pub}, exitJournalInvalid,
-			[]string{"VERIFIED", "INVALID", "INCOMPLETE"}, ""},
+			[]string{"INTACT", "INVALID", "INCOMPLETE"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,14 +187,15 @@ func TestReportVerifyFailures(t *testing.T) {
 func TestReportVerifyJSON(t *testing.T) {
 	journal, pub := sampleFiles(t)
 	out, _, code := kesuCmd(t, "report", "verify", "--json", "--pubkey", pub, journal)
-	if code != 0 {
-		t.Fatalf("exit %d", code)
+	if code != exitDrivesNotPassed {
+		t.Fatalf("exit %d; want %d", code, exitDrivesNotPassed)
 	}
-	var got []verifyJSON
+	var got []report.VerifySummary
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if len(got) != 1 || got[0].Status != "VERIFIED" || len(got[0].Drives) != 3 || got[0].Drives[0].Serial != "S64GNE0R812345" || got[0].Drives[0].Status != report.StatusPass {
+	if len(got) != 1 || got[0].Integrity != report.Intact || got[0].AllPassed || got[0].Outcome.Pass != 1 || got[0].Outcome.Fail != 2 ||
+		len(got[0].Drives) != 3 || got[0].Drives[0].Serial != "S64GNE0R812345" || got[0].Drives[0].Status != report.StatusPass {
 		t.Errorf("kesu report verify --json = %+v", got)
 	}
 }
@@ -268,7 +308,7 @@ func TestReportCSV(t *testing.T) {
 		t.Errorf("kesu report csv with an altered journal: exit %d, output %q; want %d and nothing", code, out, exitJournalInvalid)
 	}
 	out, _, code = kesuCmd(t, "report", "csv", journal, bad, "--pubkey", pub, "--unverified")
-	if code != 0 || !regexp.MustCompile(`(?m)^[^\n]*,VERIFIED,`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`(?m)^[^\n]*,INTACT,`).MatchString(out) {
 		t.Errorf("kesu report csv --unverified: exit %d, output:\n%s", code, out)
 	}
 }

@@ -96,8 +96,39 @@ func SysfsRescan(sysRoot, name string) func(ctx context.Context) error {
 // Name implements worker.Drive.
 func (a *ATA) Name() string { return a.disk.Name }
 
-// Open implements worker.Drive.
-func (a *ATA) Open(write bool) (erase.Target, error) { return a.block(write) }
+// Open implements worker.Drive: the block device, once it is confirmed to
+// be the drive probed (the transport's device number, and serial, WWN and
+// model from a fresh IDENTIFY DEVICE).
+func (a *ATA) Open(write bool) (erase.Target, error) {
+	t, err := a.block(write)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.confirm(t); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (a *ATA) confirm(t erase.Target) error {
+	if err := sameNode(a.t, t); err != nil {
+		return err
+	}
+	if a.id == nil {
+		// Probed through the block layer only (IDENTIFY failed then): the
+		// device number is all there is to compare.
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), identityTimeout)
+	defer cancel()
+	id, err := a.dev.Identify(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w: IDENTIFY DEVICE failed: %v", a.disk.Path, worker.ErrIdentityUnconfirmed, err)
+	}
+	return compareIdentity(a.disk.Path, "IDENTIFY DEVICE",
+		idPair{"serial", a.id.Serial, id.Serial}, idPair{"WWN", a.id.WWN, id.WWN}, idPair{"model", a.id.Model, id.Model})
+}
 
 // Close implements worker.Drive.
 func (a *ATA) Close() error {

@@ -123,8 +123,44 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 // RestoreHiddenAreas implements worker.Drive: NVMe has none.
 func (n *NVMe) RestoreHiddenAreas(context.Context) ([]report.HiddenArea, error) { return nil, nil }
 
-// Open implements worker.Drive.
-func (n *NVMe) Open(write bool) (erase.Target, error) { return n.block(write) }
+// Open implements worker.Drive: the namespace's block device, once it is
+// confirmed to be the namespace probed (the transport's device number, and
+// the controller's serial and model and the namespace's EUI-64 and NGUID
+// from a fresh Identify).
+func (n *NVMe) Open(write bool) (erase.Target, error) {
+	t, err := n.block(write)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.confirm(t); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (n *NVMe) confirm(t erase.Target) error {
+	if err := sameNode(n.t, t); err != nil {
+		return err
+	}
+	if n.ctrl == nil || n.ns == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), identityTimeout)
+	defer cancel()
+	ctrl, err := n.dev.IdentifyController(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w: Identify Controller failed: %v", n.disk.Path, worker.ErrIdentityUnconfirmed, err)
+	}
+	ns, err := n.dev.IdentifyNamespace(ctx, n.nsid)
+	if err != nil {
+		return fmt.Errorf("%s: %w: Identify Namespace %d failed: %v", n.disk.Path, worker.ErrIdentityUnconfirmed, n.nsid, err)
+	}
+	return compareIdentity(n.disk.Path, "Identify",
+		idPair{"serial", n.ctrl.Serial, ctrl.Serial}, idPair{"model", n.ctrl.Model, ctrl.Model},
+		idPair{"EUI-64", fmt.Sprintf("%x", n.ns.EUI64), fmt.Sprintf("%x", ns.EUI64)},
+		idPair{"NGUID", fmt.Sprintf("%x", n.ns.NGUID), fmt.Sprintf("%x", ns.NGUID)})
+}
 
 // Close implements worker.Drive.
 func (n *NVMe) Close() error {
@@ -246,14 +282,14 @@ func toExpectation(e nvme.Expectation) (erase.Expectation, string) {
 	for _, c := range e.AnyOf {
 		switch c.Kind {
 		case nvme.ContentZeros:
-			ps = append(ps, erase.Zero())
+			ps = appendPattern(ps, erase.Zero())
 		case nvme.ContentOnes:
-			ps = append(ps, erase.One())
+			ps = appendPattern(ps, erase.One())
 		case nvme.ContentPattern:
 			var w [4]byte
 			binary.LittleEndian.PutUint32(w[:], c.Pattern)
 			if w[0] == w[1] && w[1] == w[2] && w[2] == w[3] {
-				ps = append(ps, erase.Byte(w[0]))
+				ps = appendPattern(ps, erase.Byte(w[0]))
 				continue
 			}
 			return nil, e.Why + "; a multi-byte pattern is checked by the canaries only"
@@ -270,4 +306,14 @@ func toExpectation(e nvme.Expectation) (erase.Expectation, string) {
 		why = strings.Join(names, " or ") + ": " + why
 	}
 	return expectAny(ps...), why
+}
+
+// appendPattern adds p to ps unless a pattern of the same content is there.
+func appendPattern(ps []erase.Pattern, p erase.Pattern) []erase.Pattern {
+	for _, q := range ps {
+		if q.String() == p.String() {
+			return ps
+		}
+	}
+	return append(ps, p)
 }

@@ -2,7 +2,6 @@ package drive
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -92,7 +91,7 @@ func (p *Plain) Close() error {
 
 // ErrSwapped is returned when the device behind a drive's name is no longer
 // the one probed.
-var ErrSwapped = errors.New("the device is not the one probed: it was removed and another took its name")
+var ErrSwapped = fmt.Errorf("%w: the device is not the one probed: it was removed and another took its name", worker.ErrDifferentDrive)
 
 // sameAsHeld checks that t is the device held open since probing (when
 // both are real devices; emulated targets have no device numbers).

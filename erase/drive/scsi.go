@@ -41,8 +41,51 @@ func NewSCSI(disk discover.Disk, t scsi.Transport, block BlockOpener, clock scsi
 // Name implements worker.Drive.
 func (s *SCSI) Name() string { return s.disk.Name }
 
-// Open implements worker.Drive.
-func (s *SCSI) Open(write bool) (erase.Target, error) { return s.block(write) }
+// Open implements worker.Drive: the block device, once it is confirmed to
+// be the drive probed (the transport's device number, and INQUIRY product,
+// unit serial number and NAA designator read again).
+func (s *SCSI) Open(write bool) (erase.Target, error) {
+	t, err := s.block(write)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.confirm(t); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (s *SCSI) confirm(t erase.Target) error {
+	if err := sameNode(s.t, t); err != nil {
+		return err
+	}
+	if s.in == nil || s.in.Inquiry == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), identityTimeout)
+	defer cancel()
+	inq, err := s.dev.Inquiry(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w: INQUIRY failed: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)
+	}
+	pairs := []idPair{{"vendor", s.in.Inquiry.Vendor, inq.Vendor}, {"product", s.in.Inquiry.Product, inq.Product}}
+	if s.in.HasVPD(0x80) {
+		serial, err := s.dev.UnitSerial(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w: Unit Serial Number VPD page: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)
+		}
+		pairs = append(pairs, idPair{"serial", s.in.Serial, serial})
+	}
+	if s.in.HasVPD(0x83) {
+		ds, err := s.dev.DeviceIdentification(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w: Device Identification VPD page: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)
+		}
+		pairs = append(pairs, idPair{"NAA", s.in.WWN, scsi.NAA(ds)})
+	}
+	return compareIdentity(s.disk.Path, "INQUIRY", pairs...)
+}
 
 // Close implements worker.Drive.
 func (s *SCSI) Close() error {

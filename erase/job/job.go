@@ -167,7 +167,8 @@ func RunStart(o Options) report.RunStart {
 // PolicyRecord is the policy as the record states it.
 func PolicyRecord(c *policy.Config) report.Policy {
 	p := report.Policy{Name: c.Source, MICCategory: c.Policy.MICCategory, Destination: c.Record.Destination,
-		Unsigned: c.Signing.Unsigned, AcceptBelow: c.Policy.BelowLevel == policy.BelowAccept}
+		Unsigned: c.Signing.Unsigned, AcceptBelow: c.Policy.BelowLevel == policy.BelowAccept,
+		ExtraOverwrite: c.Policy.ExtraOverwrite}
 	if c.Policy.MICCategory == 0 {
 		p.Level = report.LevelClear
 		if c.Level == policy.Purge {

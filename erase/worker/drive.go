@@ -30,6 +30,9 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 			return Result{Drive: t.Disk.Name, Status: report.StatusIncomplete, Started: start, Duration: time.Since(start),
 				Reason: fmt.Sprintf("%v (%v)", errJournal, err), Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		}
+		if reason == "" {
+			reason = a.Cause("en")
+		}
 		return p.result(t, a, start, reason)
 	}
 	if t.Err != nil {
@@ -104,7 +107,13 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 				recovery = append(recovery, rec)
 			}
 		}
-		if err != nil {
+		var lost *driveLost
+		switch {
+		case errors.As(err, &lost):
+			// No further method may run: the drive cannot be reached at
+			// its path, or a different drive answers there.
+			return finish(report.Finish{Errors: []string{lost.Error()}, Recovery: joinRecovery(recovery)}, lost.Error())
+		case err != nil:
 			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, err.Error())
 		}
 		if ok {
@@ -117,16 +126,31 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 		if perr != nil {
 			return finish(report.Finish{Errors: []string{perr.Error()}, Recovery: joinRecovery(recovery)}, perr.Error())
 		}
-		if _, err := p.hostOverwrite(ctx, t, &target, splan); err != nil {
+		ok, err := p.hostOverwrite(ctx, t, &target, splan)
+		if err != nil {
 			return finish(report.Finish{Interrupted: true, Recovery: joinRecovery(recovery)}, err.Error())
 		}
+		if !ok {
+			cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseOverwrite, Method: report.MethodOverwrite,
+				Warning: "the extra host overwrite the policy asks for failed: the drive does not meet the policy"})
+		}
 	}
-	reason := ""
-	if done == nil {
-		reason = "every method in the plan failed or could not be verified"
-	}
-	return finish(report.Finish{Recovery: joinRecovery(recovery)}, reason)
+	return finish(report.Finish{Recovery: joinRecovery(recovery)}, "")
 }
+
+// driveLost stops a drive's work: after an erase the drive could not be
+// reopened, or a different drive answered at its path. Nothing more is
+// sent to it or written through it.
+type driveLost struct {
+	method report.Method
+	err    error
+}
+
+func (d *driveLost) Error() string {
+	return fmt.Sprintf("after %s the drive could not be reopened for verification: %v; no further method was tried", d.method, d.err)
+}
+
+func (d *driveLost) Unwrap() error { return d.err }
 
 func joinRecovery(r []string) string {
 	out := ""
@@ -173,15 +197,28 @@ func (p *Preparation) progressEvents(t *Target, phase Phase, m report.Method) fu
 }
 
 // hostOverwrite writes the policy's pattern over the whole drive and
-// verifies it. Media whose Rev.1 Clear asks for several passes (removable
-// flash: 2) get them, each pass the complement of the next, so the last
-// pass leaves the policy's pattern. It returns an error only when the run
-// must stop (journal failure).
+// verifies it. Canaries are planted and read back first: when all read
+// back, the sampling plan verifies the overwrite (canaries gone, pattern at
+// every sampled block); when not, the drive does not keep what it
+// acknowledges and every block is read back. Media whose Rev.1 Clear asks
+// for several passes (removable flash: 2) get them, each pass the
+// complement of the next, so the last pass leaves the policy's pattern. It
+// returns an error only when the run must stop (journal failure).
 func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *erase.Target, splan *erase.SamplePlan) (bool, error) {
 	m := report.MethodOverwrite
+	tg := *target
+	canaries, crec, cerr := p.plant(ctx, t, tg, splan, m)
 	n, err := t.log.BeginAttempt(m, time.Time{})
 	if err != nil {
 		return false, errJournal
+	}
+	if cerr != nil {
+		// Cancelled while planting: nothing was overwritten.
+		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeInterrupted, Errors: []string{cerr.Error()}, Canaries: crec}
+		if _, e := t.log.Attempt(at); e != nil {
+			return false, errJournal
+		}
+		return false, nil
 	}
 	pat, err := erase.ParsePattern(p.cfg.Policy.Pattern)
 	if err != nil {
@@ -191,7 +228,6 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 	if r, ok := report.Rate(t.Probe.Class, m); ok && r.Rev1MinPasses > passes {
 		passes = r.Rev1MinPasses
 	}
-	tg := *target
 	var res *erase.OverwriteResult
 	made := 0 // passes started
 	for pass := 1; pass <= passes; pass++ {
@@ -207,13 +243,15 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 		}
 	}
 	if err != nil {
-		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeFailed, Errors: []string{err.Error()}}
+		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeFailed, Errors: []string{err.Error()}, Canaries: crec}
 		if _, e := t.log.Attempt(at); e != nil {
 			return false, errJournal
 		}
 		return false, nil
 	}
 	at := OverwriteAttempt(n, res, made, pat, WriteMechanism(tg))
+	at.Canaries = crec
+	at.Details = append([]string{canaries.Summary() + " before the overwrite"}, at.Details...)
 	if passes > 1 {
 		if res.Outcome == erase.OK {
 			at.Details = append(at.Details, fmt.Sprintf("%d passes: the complement of %s, then %s (the figures are the last pass's)", passes, pat, pat))
@@ -230,7 +268,41 @@ func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *eras
 	if res.Outcome != erase.OK {
 		return false, nil
 	}
-	return p.verify(ctx, t, tg, n, splan, erase.ExpectPattern(pat), report.VerifySampled)
+	vplan, exp, mode := p.proofPlan(t, canaries, splan, erase.ExpectPattern(pat), report.VerifySampled)
+	return p.verify(ctx, t, tg, n, vplan, exp, mode)
+}
+
+// plant plants canaries before attempt m and reads them back, reporting
+// what it did on screen. The error is non-nil only when ctx was cancelled
+// or planting could not start; the canaries are then nil.
+func (p *Preparation) plant(ctx context.Context, t *Target, tg erase.Target, splan *erase.SamplePlan, m report.Method) (*erase.Canaries, *report.CanaryRecord, error) {
+	p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m})
+	c, err := erase.PlantCanaries(ctx, tg, splan)
+	if err != nil {
+		return nil, &report.CanaryRecord{Error: err.Error()}, err
+	}
+	if !c.Proven() {
+		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m,
+			Warning: fmt.Sprintf("%d of %d canaries read back (%v): only a read-back of every block can prove this erase", c.ReadBack, c.Planned, c.Err)})
+	}
+	return c, CanaryRecord(c.Report()), nil
+}
+
+// proofPlan chooses how an attempt is read back: by the sampling plan with
+// the canaries when every canary read back before the attempt; otherwise
+// every block, against the declared content (and any canaries that did
+// read back).
+func (p *Preparation) proofPlan(t *Target, c *erase.Canaries, splan *erase.SamplePlan, after erase.Expectation, sampled report.VerifyMode) (*erase.SamplePlan, erase.Expectation, report.VerifyMode) {
+	exp := after
+	if c.Count() > 0 {
+		exp = c.Expect(after)
+	}
+	if c.Proven() {
+		return splan, exp, sampled
+	}
+	p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify,
+		Warning: "no proven canaries: reading back every block"})
+	return erase.FullPlan(splan.Blocks, splan.BlockSize), exp, report.VerifyFull
 }
 
 // verify reads the drive back by the sampling plan and records it.
@@ -261,24 +333,27 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// firmwareErase plants canaries, runs a firmware method and verifies that
-// every canary is gone and the drive reads as it declares. It returns
-// whether the method is proven, and recovery advice if it left the drive
-// locked or in a failure state.
+// firmwareErase plants canaries and reads them back, runs a firmware
+// method, reopens the drive (confirming it is the drive probed), and
+// verifies that every canary is gone and the drive reads as it declares —
+// by the sampling plan when every canary read back before the erase, else
+// by reading every block, else (no declared content) not at all. It
+// returns whether the method is proven, and recovery advice if it left the
+// drive locked or in a failure state. A *driveLost error means the drive
+// cannot be reached any more and no further method may run.
 func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Method, target *erase.Target, splan *erase.SamplePlan) (bool, string, error) {
 	cfg := p.cfg
-	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m})
-	canaryStart := time.Now()
-	canaries, cerr := erase.PlantCanaries(ctx, *target, splan)
+	canaries, crec, cerr := p.plant(ctx, t, *target, splan, m)
 	n, err := t.log.BeginAttempt(m, time.Time{})
 	if err != nil {
 		return false, "", errJournal
 	}
 	if cerr != nil {
-		// The drive refuses writes (a sanitize failure state, write
-		// protection): the method still runs — it may be what brings the
-		// drive back — but only the content it declares can prove it.
-		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseCanary, Method: m, Warning: "canaries could not be planted: " + cerr.Error()})
+		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeInterrupted, Errors: []string{cerr.Error()}, Canaries: crec}
+		if _, e := t.log.Attempt(at); e != nil {
+			return false, "", errJournal
+		}
+		return false, "", nil
 	}
 	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseFirmware, Method: m, Fraction: 0})
 	out := t.Drive.Erase(ctx, m, Env{
@@ -293,14 +368,15 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		out = &Outcome{Outcome: report.OutcomeFailed, Errors: []string{"the drive adapter returned no outcome"}}
 	}
 	at := report.Attempt{Attempt: n, Method: m, Mechanism: out.Mechanism, Outcome: out.Outcome, Errors: out.Errors,
-		Pattern: out.Pattern, Passes: out.Passes}
-	if canaries != nil {
-		at.Details = append(at.Details, fmt.Sprintf("%d canary blocks (key id %s) planted in %s before the erase",
-			canaries.Count(), canaries.KeyID(), time.Since(canaryStart).Round(time.Millisecond)))
-	} else {
-		at.Details = append(at.Details, "no canaries: planting them failed ("+cerr.Error()+"); only the content the drive declares can prove this erase")
+		Pattern: out.Pattern, Passes: out.Passes, Canaries: crec}
+	at.Details = append(at.Details, canaries.Summary()+" before the erase")
+	if !canaries.Proven() {
+		at.Details = append(at.Details, "the canaries did not all read back: only a read-back of every block against the content the drive declares can prove this erase")
 	}
 	at.Details = append(at.Details, out.Details...)
+	if out.ExpectWhy != "" {
+		at.Details = append(at.Details, "declared content: "+out.ExpectWhy)
+	}
 	if out.Recovery != "" {
 		at.Details = append(at.Details, "recovery: "+out.Recovery)
 	}
@@ -316,13 +392,20 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		return false, out.Recovery, nil
 	}
 	// The erase may have changed the device under the open descriptor
-	// (capacity, a re-created namespace): read back through a fresh one.
+	// (capacity, a re-created namespace, a controller reset): read back
+	// through a fresh one, after the adapter confirmed it is still the
+	// drive probed (device number, serial and WWN from a fresh identify).
 	(*target).Close()
 	nt, err := t.Drive.Open(true)
 	if err != nil {
-		t.log.Note(report.Note{Severity: report.SeverityError, Code: "reopen", Text: fmt.Sprintf("reopening after %s: %v", m, err)})
 		*target = closedTarget{name: t.Disk.Path}
-		return false, out.Recovery, nil
+		lost := &driveLost{method: m, err: err}
+		if e := t.log.Verification(report.Verification{Attempt: n, Method: report.VerifyCanary, Expected: "canaries gone",
+			Start: time.Now(), End: time.Now(), Errors: []string{lost.Error()}}); e != nil {
+			return false, out.Recovery, errJournal
+		}
+		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: lost.Error()})
+		return false, out.Recovery, lost
 	}
 	*target = nt
 	if nt.Size() != splan.Blocks*int64(splan.BlockSize) || nt.LogicalBlockSize() != splan.BlockSize {
@@ -335,19 +418,16 @@ func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Met
 		}
 		return false, out.Recovery, nil
 	}
-	var ok bool
-	switch {
-	case canaries != nil:
-		ok, err = p.verify(ctx, t, nt, n, splan, canaries.Expect(out.Expect), report.VerifyCanary)
-	case out.Expect != nil:
-		ok, err = p.verify(ctx, t, nt, n, splan, out.Expect, report.VerifySampled)
-	default:
-		why := "no canaries could be planted before the erase and the drive declares no content after it: the erase cannot be proven by read-back"
+	if !canaries.Proven() && out.Expect == nil {
+		why := fmt.Sprintf("the canaries did not all read back before the erase (%d of %d) and the drive declares no content after it: the erase cannot be proven by read-back", canaries.ReadBack, canaries.Planned)
 		if e := t.log.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "nothing declared", Start: time.Now(), End: time.Now(), Errors: []string{why}}); e != nil {
 			return false, out.Recovery, errJournal
 		}
 		cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: why})
+		return false, out.Recovery, nil
 	}
+	vplan, exp, mode := p.proofPlan(t, canaries, splan, out.Expect, report.VerifyCanary)
+	ok, err := p.verify(ctx, t, nt, n, vplan, exp, mode)
 	return ok, out.Recovery, err
 }
 

@@ -59,8 +59,15 @@ func VerificationRecord(n int, v *erase.VerifyResult, mode report.VerifyMode) re
 	if v.Outcome != erase.OK {
 		rv.Errors = []string{v.Reason}
 	}
-	if mode == report.VerifyCanary {
-		rv.Expected += fmt.Sprintf(" (%d canary blocks read back, %d still held their planted content)", v.CanariesChecked, v.CanariesSurvived)
-	}
+	rv.CanariesRead, rv.CanariesSurvived = uint64(v.CanariesChecked), uint64(v.CanariesSurvived)
 	return rv
+}
+
+// CanaryRecord converts what planting canaries did into the record's form.
+func CanaryRecord(c erase.CanaryReport) *report.CanaryRecord {
+	r := &report.CanaryRecord{KeyID: c.KeyID, Planned: c.Planned, Planted: c.Planted, ReadBack: c.ReadBack, Error: c.Error}
+	for _, l := range c.Missing {
+		r.MissingLBAs = append(r.MissingLBAs, uint64(l))
+	}
+	return r
 }

@@ -8,6 +8,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -30,10 +31,25 @@ type Drive interface {
 	RestoreHiddenAreas(ctx context.Context) ([]report.HiddenArea, error)
 	// Erase runs one firmware erase method to completion.
 	Erase(ctx context.Context, m report.Method, env Env) *Outcome
-	// Open opens the drive's user data area for host I/O.
+	// Open opens the drive's user data area for host I/O. Before returning
+	// it confirms the device opened is the drive probed — the same kernel
+	// device and, where the drive answers identify commands, the same
+	// serial and WWN/EUI-64/NGUID from a fresh identify — and otherwise
+	// fails with an error wrapping ErrDifferentDrive or
+	// ErrIdentityUnconfirmed.
 	Open(write bool) (erase.Target, error)
 	Close() error
 }
+
+// Errors a Drive's Open returns when the device at the drive's path is not
+// provably the drive that was probed. The worker then stops: it sends no
+// further command and reads nothing back as this drive's proof.
+var (
+	// ErrDifferentDrive: the device number, serial or WWN now differs.
+	ErrDifferentDrive = errors.New("a different drive answered at this path")
+	// ErrIdentityUnconfirmed: the identity could not be read again.
+	ErrIdentityUnconfirmed = errors.New("the drive's identity could not be confirmed")
+)
 
 // Grouper is implemented by drives that share hardware with others (the
 // namespaces of one NVMe controller): drives of one group are erased one

@@ -30,6 +30,10 @@ type fakeDrive struct {
 	frozen   bool
 	behave   map[report.Method]string // "ok", "lie", "refuse", "panic"
 	probeErr error
+	// readOnlyAfterErase makes host writes fail once a firmware erase
+	// succeeded (a drive that went read-only).
+	readOnlyAfterErase bool
+	erasedOK           bool
 
 	mu          sync.Mutex
 	openedWrite int
@@ -66,6 +70,9 @@ func (f *fakeDrive) Erase(ctx context.Context, m report.Method, env Env) *Outcom
 	case "ok":
 		st, _ := os.Stat(f.path)
 		os.WriteFile(f.path, make([]byte, st.Size()), 0o600)
+		f.mu.Lock()
+		f.erasedOK = true
+		f.mu.Unlock()
 		env.Progress(Progress{Fraction: 1})
 		return &Outcome{Outcome: report.OutcomeSuccess, Mechanism: "fake " + string(m), Expect: erase.ExpectPattern(erase.Zero())}
 	case "lie":
@@ -82,7 +89,20 @@ func (f *fakeDrive) Open(write bool) (erase.Target, error) {
 		f.openedWrite++
 		f.mu.Unlock()
 	}
-	return erase.Open(f.path, erase.OpenOptions{Write: write})
+	t, err := erase.Open(f.path, erase.OpenOptions{Write: write})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && f.readOnlyAfterErase && f.erasedOK {
+		return readOnly{t}, nil
+	}
+	return t, err
+}
+
+// readOnly is a target whose writes fail.
+type readOnly struct{ erase.Target }
+
+func (r readOnly) WriteAt(p []byte, off int64) (int, error) {
+	return 0, errors.New("write protected (injected)")
 }
 
 func (f *fakeDrive) Close() error { f.closed = true; return nil }
@@ -113,7 +133,7 @@ func newHarness(t *testing.T, toml string, drives ...*fakeDrive) (*harness, []di
 	}
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	j, err := report.Create(t.TempDir(), report.NewSigner(priv), report.RunStart{Policy: report.Policy{Level: levelOf(pol), MICCategory: pol.Policy.MICCategory,
-		Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: pol.VerifyPercent}}})
+		Verify: report.VerifyPolicy{Mode: report.VerifySampled, Percent: pol.VerifyPercent}, ExtraOverwrite: pol.Policy.ExtraOverwrite}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,4 +376,46 @@ func TestNoIdentityFailsClosedUnderSerialExclusions(t *testing.T) {
 		t.Errorf("the anonymous drive was opened for writing %d times", anon.openedWrite)
 	}
 	h.verifyJournal(t)
+}
+
+// Issue 12 item 4: the policy asks for a host overwrite after the firmware
+// erase; when it fails the drive does not pass (fe5492b ignored the
+// failure and showed a plain PASS).
+func TestExtraOverwriteFailureFailsTheDrive(t *testing.T) {
+	const toml = "version = 1\n[policy]\nlevel = 'purge'\nverify = '10%'\nextra_overwrite = true\n"
+	ro := newFake(t, "nvme0n1", report.ClassNVMe, nvmeAll)
+	ro.behave[report.MethodNVMeSanitizeCryptoErase] = "ok"
+	ro.readOnlyAfterErase = true
+	fine := newFake(t, "nvme1n1", report.ClassNVMe, nvmeAll)
+	fine.behave[report.MethodNVMeSanitizeCryptoErase] = "ok"
+	h, disks := newHarness(t, toml, ro, fine)
+	p, err := Prepare(context.Background(), h.cfg, disks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := p.Execute(context.Background())
+	bad, good := res[0], res[1]
+	if bad.Status != report.StatusFail || bad.Assessment.Reached != report.LevelPurge || !bad.Assessment.DestroyRequired ||
+		!strings.Contains(bad.Reason, "extra_overwrite") || !strings.HasPrefix(bad.Assessment.Wording[0], "Policy not met") {
+		t.Errorf("failed extra overwrite: %s, reached %s, destroy %v, reason %q, wording %q; want FAIL with Purge reached and the policy unmet",
+			bad.Status, bad.Assessment.Reached, bad.Assessment.DestroyRequired, bad.Reason, bad.Assessment.Wording)
+	}
+	if good.Status != report.StatusPass || good.Assessment.Reached != report.LevelPurge || good.Assessment.Method != report.MethodNVMeSanitizeCryptoErase {
+		t.Errorf("working extra overwrite: %s reached %s by %s (%s); want PASS, Purge by the crypto erase", good.Status, good.Assessment.Reached, good.Assessment.Method, good.Reason)
+	}
+	warned := false
+	h.mu.Lock()
+	for _, e := range h.events {
+		if e.Drive == "nvme0n1" && strings.Contains(e.Warning, "extra host overwrite") {
+			warned = true
+		}
+	}
+	h.mu.Unlock()
+	if !warned {
+		t.Error("no warning on screen for the failed extra overwrite")
+	}
+	vr := h.verifyJournal(t)
+	if vr.Run.Start.Policy.ExtraOverwrite != true {
+		t.Error("the record's policy does not say extra_overwrite")
+	}
 }

@@ -28,6 +28,12 @@ type Region struct {
 	Size func() int64
 	// ErrRange is wrapped in the error for an access past the end.
 	ErrRange error
+	// WriteFault, if set, is consulted (under the lock) before each write
+	// inside the medium: drop makes the medium acknowledge the write
+	// without storing it — a failing flash or a cache that lies — and a
+	// non-nil err refuses it (write protection, a read-only end-of-life
+	// mode).
+	WriteFault func() (drop bool, err error)
 }
 
 // span returns how many of n bytes at off lie inside the medium.
@@ -66,6 +72,18 @@ func (r *Region) WriteAt(p []byte, off int64) (int, error) {
 	n, err := r.span(off, len(p))
 	if err != nil {
 		return 0, err
+	}
+	if r.WriteFault != nil {
+		drop, ferr := r.WriteFault()
+		switch {
+		case ferr != nil:
+			return 0, ferr
+		case drop:
+			if n < len(p) {
+				return n, fmt.Errorf("%w: write of %d bytes at %d", r.ErrRange, len(p), off)
+			}
+			return n, nil
+		}
 	}
 	k, err := r.F.WriteAt(p[:n], off)
 	if err == nil && n < len(p) {

@@ -57,3 +57,30 @@ func TestRegionGate(t *testing.T) {
 		t.Errorf("WriteAt while gated = %v; want the gate's error", err)
 	}
 }
+
+func TestRegionWriteFault(t *testing.T) {
+	r, f := region(t, 1024, nil)
+	drop := true
+	var refuse error
+	r.WriteFault = func() (bool, error) { return drop, refuse }
+	if n, err := r.WriteAt([]byte("lost"), 0); n != 4 || err != nil {
+		t.Errorf("WriteAt while dropping = %d, %v; want 4, nil (acknowledged)", n, err)
+	}
+	raw := make([]byte, 4)
+	f.ReadAt(raw, 0)
+	if string(raw) != "\x00\x00\x00\x00" {
+		t.Errorf("a dropped write reached the medium: %q", raw)
+	}
+	drop, refuse = false, errors.New("write protected")
+	if n, err := r.WriteAt([]byte("nope"), 0); n != 0 || err != refuse {
+		t.Errorf("WriteAt while refusing = %d, %v; want 0, the fault's error", n, err)
+	}
+	refuse = nil
+	if n, err := r.WriteAt([]byte("kept"), 0); n != 4 || err != nil {
+		t.Errorf("WriteAt after the fault = %d, %v", n, err)
+	}
+	f.ReadAt(raw, 0)
+	if string(raw) != "kept" {
+		t.Errorf("medium = %q; want \"kept\"", raw)
+	}
+}

@@ -82,6 +82,9 @@ type Misbehaviour struct {
 	// FakeFormat and FakeSanitize report success without touching the data.
 	FakeFormat   bool
 	FakeSanitize bool
+	// DropWrites makes every namespace acknowledge host writes without
+	// storing them (a failing flash, a cache that lies).
+	DropWrites bool
 	// FailSanitizeAtStep > 0 makes a sanitize fail at that progress step,
 	// after erasing the first half of every namespace: the controller enters
 	// sanitize failure mode (restricted if AUSE was 0).

@@ -87,6 +87,9 @@ func (n *Namespace) WriteAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	n.c.sstat &^= 1 << 8
+	if n.c.cfg.Misbehave.DropWrites {
+		return lim, err
+	}
 	m, werr := n.f.WriteAt(p[:lim], off)
 	if werr != nil {
 		return m, werr

@@ -557,7 +557,8 @@ func (c *certificate) verification() {
 				return ""
 			}
 			return c.pick("plan seed ", "計画シード ") + v.PlanSeed
-		}())
+		}(),
+		c.canaryText(v))
 	share := fmt.Sprintf("%s%% achieved of %s%% requested", pct(v.PercentAchieved), pct(v.PercentRequested))
 	if c.ja {
 		share = fmt.Sprintf("要求 %s%% に対し %s%% を読み戻し", pct(v.PercentRequested), pct(v.PercentAchieved))
@@ -578,6 +579,19 @@ func (c *certificate) verification() {
 		it("vshare", share), it("vcounts", fmt.Sprintf("%d / %d", v.Samples, v.BlocksRead)),
 		it("vresult", res), verdict,
 	)
+}
+
+// canaryText says what the canaries planted before the attempt did and
+// what the read-back found of them.
+func (c *certificate) canaryText(v *report.Verification) string {
+	a := c.f.Attempt
+	if a == nil || a.Canaries == nil {
+		return c.pick("no canaries were planted", "カナリアなし")
+	}
+	k := a.Canaries
+	return fmt.Sprintf(c.pick("canaries: %d planned, %d planted and %d read back from the medium before the erase; %d read after it, %d survived",
+		"カナリア: 計画 %d、消去前に %d 書き込み・%d 読み戻し確認; 消去後 %d 読み取り、%d 残存"),
+		k.Planned, k.Planted, k.ReadBack, v.CanariesRead, v.CanariesSurvived)
 }
 
 func pct(f float64) string {

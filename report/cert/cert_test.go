@@ -80,8 +80,8 @@ func TestCertificateText(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{"ja", []string{"データ消去証明書", "S64GNE0R812345", "NVMe Sanitize（暗号化消去）", "合格 PASS", "Purge 達成", "総務省ガイドライン区分(2): 要件を満たしています", "山田 太郎", "確認者（第二者）", "5647 5aa7 5463 474c"}},
-		{"en", []string{"Certificate of Sanitization", "S64GNE0R812345", "NVMe Sanitize (crypto erase)", "PASS", "Purge reached", "MIC category (2): requirement met", "Validated by (second person)", "5647 5aa7 5463 474c"}},
+		{"ja", []string{"データ消去証明書", "S64GNE0R812345", "NVMe Sanitize（暗号化消去）", "合格 PASS", "Purge 達成", "総務省ガイドライン区分(2): 要件を満たしています", "山田 太郎", "確認者（第二者）", "5647 5aa7 5463 474c", "カナリア: 計画 2000"}},
+		{"en", []string{"Certificate of Sanitization", "S64GNE0R812345", "NVMe Sanitize (crypto erase)", "PASS", "Purge reached", "MIC category (2): requirement met", "Validated by (second person)", "5647 5aa7 5463 474c", "canaries: 2000 planned, 2000 planted"}},
 	} {
 		text := pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: tc.lang}))
 		for _, w := range tc.want {
@@ -224,8 +224,9 @@ func TestMICCategory1Certificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, _ := dl.Attempt(report.Attempt{Method: report.MethodNVMeSanitizeBlockErase, Mechanism: "NVMe Sanitize SANACT=010b", Outcome: report.OutcomeSuccess})
-	if err := dl.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "zeros", PercentRequested: 10, PercentAchieved: 10, Samples: 9, BlocksRead: 9}); err != nil {
+	n, _ := dl.Attempt(report.Attempt{Method: report.MethodNVMeSanitizeBlockErase, Mechanism: "NVMe Sanitize SANACT=010b", Outcome: report.OutcomeSuccess,
+		Canaries: &report.CanaryRecord{Planned: 9, Planted: 9, ReadBack: 9}})
+	if err := dl.Verification(report.Verification{Attempt: n, Method: report.VerifyCanary, Expected: "canaries gone and zeros", PercentRequested: 10, PercentAchieved: 10, Samples: 9, BlocksRead: 9, CanariesRead: 9}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dl.Finish(report.Finish{}); err != nil {

@@ -212,12 +212,13 @@ func WriteSample(t testing.TB, dir string) string {
 	clk.Set(ts(2))
 	_, err = nv.Attempt(report.Attempt{Attempt: n, Method: report.MethodNVMeSanitizeCryptoErase,
 		Mechanism: "NVMe Admin Sanitize (84h) SANACT=100b crypto erase, polled Sanitize Status log (81h)",
-		End:       ts(2), Outcome: report.OutcomeSuccess, Details: []string{"SSTAT: most recent sanitize completed successfully", "SCDW10 0x00000004"}})
+		End:       ts(2), Outcome: report.OutcomeSuccess, Details: []string{"SSTAT: most recent sanitize completed successfully", "SCDW10 0x00000004"},
+		Canaries: &report.CanaryRecord{KeyID: "9f2c4e1a", Planned: 2000, Planted: 2000, ReadBack: 2000}})
 	must(err)
 	clk.Set(ts(4))
-	must(nv.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "changed from before-samples",
+	must(nv.Verification(report.Verification{Attempt: n, Method: report.VerifyCanary, Expected: "canaries gone",
 		PlanSeed: "5eed0000c0ffee01", Start: ts(2), End: ts(4), Subsections: 1000, PercentRequested: 10, PercentAchieved: 10.02,
-		Samples: 2000, BlocksRead: 375078790}))
+		Samples: 2000, BlocksRead: 375078790, CanariesRead: 2000}))
 	_, err = nv.Finish(report.Finish{})
 	must(err)
 
@@ -229,12 +230,13 @@ func WriteSample(t testing.TB, dir string) string {
 	target := uint64(7814037167+2048+1) * 512
 	clk.Set(ts(436))
 	_, err = hd.Attempt(report.Attempt{Attempt: n, Method: report.MethodOverwrite, Mechanism: "pwrite O_DIRECT, 1 MiB blocks",
-		End: ts(436), Outcome: report.OutcomeSuccess, Passes: 1, Pattern: "zeros", TargetBytes: target, BytesWritten: target})
+		End: ts(436), Outcome: report.OutcomeSuccess, Passes: 1, Pattern: "zeros", TargetBytes: target, BytesWritten: target,
+		Canaries: &report.CanaryRecord{KeyID: "51d0b7e3", Planned: 2000, Planted: 2000, ReadBack: 2000}})
 	must(err)
 	clk.Set(ts(451))
-	must(hd.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "zeros",
+	must(hd.Verification(report.Verification{Attempt: n, Method: report.VerifySampled, Expected: "canaries gone and zeros",
 		PlanSeed: "5eed0000c0ffee02", Start: ts(436), End: ts(451), Subsections: 1000, PercentRequested: 10, PercentAchieved: 10.01,
-		Samples: 2000, BlocksRead: 781404722}))
+		Samples: 2000, BlocksRead: 781404722, CanariesRead: 2000}))
 	_, err = hd.Finish(report.Finish{})
 	must(err)
 
@@ -278,7 +280,7 @@ func WriteSmall(t testing.TB, dir string) string {
 		t.Fatal(err)
 	}
 	if err := d.Verification(report.Verification{Attempt: n, Method: report.VerifyFull, Expected: "zeros",
-		PercentRequested: 100, PercentAchieved: 100, Samples: 2048, BlocksRead: 2048}); err != nil {
+		PercentRequested: 100, PercentAchieved: 100, Samples: 2048, BlocksRead: 2048, PlanBlocks: 2048, BlockSize: 512}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Finish(report.Finish{}); err != nil {

@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	byserial := map[string]*report.DriveRun{}
+	byserial := map[string]driveOf{}
 	for _, j := range journals {
 		raw, err := report.ReadJournal(j)
 		if err != nil {
@@ -111,7 +111,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		if r := report.Verify(raw, nil).Run; r != nil {
 			for _, d := range r.Drives {
-				byserial[d.Drive.Identity.Serial] = d
+				byserial[d.Drive.Identity.Serial] = driveOf{d, r.Start.Policy}
 			}
 		}
 	}
@@ -141,15 +141,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// describe summarizes a drive's record: status, level, method, verification.
-func describe(d *report.DriveRun) string {
+// driveOf is a drive's records and the policy of its run.
+type driveOf struct {
+	d   *report.DriveRun
+	pol report.Policy
+}
+
+// describe summarizes a drive's record: status, level, method, verification,
+// as recomputed from the recorded steps.
+func describe(x driveOf) string {
+	d := x.d
 	if d == nil {
 		return "not in the record"
 	}
 	if d.Result == nil {
 		return "no result (incomplete)"
 	}
-	a := d.Result.Assessment
+	a := d.Assessment(x.pol)
 	s := fmt.Sprintf("%s, %s", a.Status, a.Reached)
 	if a.Method != "" {
 		s += " by " + string(a.Method)
