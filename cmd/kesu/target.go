@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kesu-erase/kesu/erase"
 )
@@ -12,10 +13,13 @@ import (
 // errRefused marks a safety refusal (exit status 3).
 var errRefused = errors.New("refused")
 
-// openTarget opens a block device or file for kesu. For writing, a block
-// device must be a whole disk that is not mounted, holds no mounted
+// openTarget opens a block device or regular file for kesu; anything else
+// (directory, FIFO, socket, character device) is refused. For writing, a
+// block device must be a whole disk that is not mounted, holds no mounted
 // partition, is not swap, held by device-mapper/md, or the root filesystem's
-// disk, and the kernel must grant an exclusive open.
+// disk, and the kernel must grant an exclusive open; a regular file must not
+// back an attached loop device, be active swap, or be held open or mapped by
+// another process (erase.CheckFileNotInUse).
 func openTarget(path string, write bool) (*erase.Device, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: no device given", errUsage)
@@ -25,6 +29,9 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 		return nil, err
 	}
 	isBlock := st.Mode()&os.ModeDevice != 0 && st.Mode()&os.ModeCharDevice == 0
+	if !isBlock && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is a %s; kesu erases block devices and regular files", errRefused, path, erase.KindOf(st.Mode()))
+	}
 	if isBlock && write {
 		name, err := kernelBlockName(st)
 		if err != nil {
@@ -34,6 +41,17 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 			return nil, fmt.Errorf("%w: %s (%s) is a partition; kesu erases whole drives", errRefused, path, name)
 		}
 		if err := erase.CheckNotInUse(os.DirFS("/"), name); err != nil {
+			return nil, fmt.Errorf("%w: %v", errRefused, err)
+		}
+	}
+	if !isBlock && write {
+		// Files are compared by device and inode, so the name's spelling
+		// (relative, through a symlink or bind mount) does not matter.
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", errRefused, path, err)
+		}
+		if err := erase.CheckFileNotInUse(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/")); err != nil {
 			return nil, fmt.Errorf("%w: %v", errRefused, err)
 		}
 	}
