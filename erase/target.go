@@ -89,6 +89,9 @@ func (d *Device) SameDevice(o *Device) bool {
 // device that was opened; ok is false for a regular file.
 func (d *Device) DeviceNumber() (dev uint64, ok bool) { return d.rdev, d.isBlock }
 
+// Stat returns the file information of what was opened.
+func (d *Device) Stat() (os.FileInfo, error) { return d.f.Stat() }
+
 // Path returns the path the device was opened from.
 func (d *Device) Path() string { return d.path }
 

@@ -94,6 +94,9 @@ const (
 	// journal differs from the one recomputed from its steps (set by the
 	// verifier, never by Assess). Detail: recorded and recomputed.
 	FindVerdictMismatch = "recorded-verdict-differs"
+	// FindFileOnly: the target was a regular file; its overwrite is of the
+	// file's logical content only and reaches no sanitization level.
+	FindFileOnly = "file-logical-content-only"
 )
 
 // attemptEval is what one attempt achieved.
@@ -180,6 +183,10 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 	if d.Drive.SMART.Failing() {
 		add(Finding{Code: FindSMARTFailing, Detail: strings.Join(d.Drive.SMART.Reasons, "; ")})
 	}
+	fileOnly := d.Drive.Class == ClassFile
+	if fileOnly {
+		add(Finding{Code: FindFileOnly})
+	}
 
 	var best *attemptEval
 	var counted []attemptEval
@@ -213,6 +220,11 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 		a.Reached.AtLeast(LevelClear) &&
 		(p.Level == "" || a.Reached.AtLeast(p.Level)) &&
 		(p.MICCategory == 0 || micMeets(a.MICMet, p.MICCategory))
+	if fileOnly {
+		// A file passes on a complete, proven overwrite of its content;
+		// no level applies to it, so none is required.
+		met = best != nil
+	}
 
 	// The policy's extra host overwrite after a firmware erase: asked for,
 	// so a firmware erase without a counting overwrite after it does not
@@ -256,7 +268,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 			add(Finding{Code: FindDriveErrors, Detail: strings.Join(fin.Errors, "; ")})
 			met = false
 		}
-		accepted := !met && !extraUnmet && p.AcceptBelow && a.Reached.AtLeast(LevelClear) && (fin == nil || len(fin.Errors) == 0)
+		accepted := !met && !extraUnmet && !fileOnly && p.AcceptBelow && a.Reached.AtLeast(LevelClear) && (fin == nil || len(fin.Errors) == 0)
 		switch {
 		case met:
 			a.Status = StatusPass
@@ -274,7 +286,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 			a.Status = StatusFail
 		}
 	}
-	a.DestroyRequired = p.MICCategory == 1 || (!met && a.Status != StatusSkipped)
+	a.DestroyRequired = !fileOnly && (p.MICCategory == 1 || (!met && a.Status != StatusSkipped))
 	a.Wording = a.Lines("en")
 	return a
 }
@@ -291,6 +303,9 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		return e, false
 	}
 	r, ok := Rate(d.Drive.Class, at.Method)
+	if d.Drive.Class == ClassFile && at.Method == MethodOverwrite {
+		r, ok = Rating{NISTRev1: LevelNone, IEEE2883: LevelNone}, true
+	}
 	if !ok {
 		add(Finding{Code: FindNotApplicable, Attempt: at.Attempt, Method: at.Method, Detail: string(d.Drive.Class)})
 		return e, false

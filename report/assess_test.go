@@ -504,6 +504,21 @@ func TestAssess(t *testing.T) {
 			wording: []string{"Purge reached"}, method: report.MethodNVMeSanitizeCryptoErase,
 		},
 		{
+			// Issue 12 item 6: a file's overwrite is never a level.
+			name: "a regular file overwritten and proven: PASS, no level, logical content only", policy: clear10, drive: drive(report.ClassFile),
+			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
+			status: report.StatusPass, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone,
+			wording:  []string{"File overwrite — logical content only: every byte of the file was overwritten and read back; this sanitizes no medium (NIST SP 800-88 Clear/Purge and the MIC categories do not apply: the filesystem and the device below it may keep earlier copies)"},
+			findings: []string{report.FindFileOnly}, method: report.MethodOverwrite,
+		},
+		{
+			name: "a regular file overwritten without proof: FAIL", policy: clear10, drive: drive(report.ClassFile),
+			steps:  []step{eraseWith(report.MethodOverwrite, capacity, 1, nil, ptr(good(10)))},
+			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelNone,
+			wording:  []string{"File overwrite — logical content only — not completed or not proven: the file's content may remain"},
+			findings: []string{report.FindFileOnly, report.FindUnproven},
+		},
+		{
 			name: "failing SMART is reported, not judged", policy: clear10,
 			drive: func() report.Drive {
 				d := drive(report.ClassHDD)

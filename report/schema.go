@@ -213,6 +213,10 @@ const (
 	ClassNVMe  Class = "NVMe"  // NVMe SSD
 	ClassUSB   Class = "USB"   // USB stick, SD card, drive behind a USB bridge
 	ClassOther Class = "other" // anything else (virtio, loop, unknown bridge)
+	// ClassFile is a regular file (kesu erase --device FILE): overwriting
+	// it touches its logical content only, never a medium, so it reaches
+	// no sanitization level.
+	ClassFile Class = "file"
 )
 
 // Drive is one drive as probed before erasure.

@@ -27,6 +27,16 @@ func (a Assessment) Lines(lang string) []string {
 		}
 	}
 
+	if a.has(FindFileOnly) {
+		if a.Status == StatusPass {
+			out = append(out, pick("File overwrite — logical content only: every byte of the file was overwritten and read back; this sanitizes no medium (NIST SP 800-88 Clear/Purge and the MIC categories do not apply: the filesystem and the device below it may keep earlier copies)",
+				"ファイル上書き — 論理的な内容のみ: ファイルの全バイトを上書きし読み戻しました。媒体の消去ではありません（NIST SP 800-88 の Clear/Purge、総務省ガイドラインの区分は適用外: ファイルシステムや下位のデバイスに以前の内容が残る可能性があります）"))
+		} else {
+			out = append(out, pick("File overwrite — logical content only — not completed or not proven: the file's content may remain",
+				"ファイル上書き — 論理的な内容のみ — 未完了または未証明: ファイルの内容が残っている可能性があります"))
+		}
+		return out
+	}
 	if a.has(FindExtraOverwrite) {
 		out = append(out, pick(fmt.Sprintf("Policy not met: %s was reached by %s, but the host overwrite the policy asks for after it did not count — destroy required or erase again", a.Reached, a.Method.Title("en")),
 			fmt.Sprintf("ポリシー未達: %s により %s に達しましたが、ポリシーが求めるその後のホスト上書きが成立していません — 再消去または物理的破壊が必要です", a.Method.Title("ja"), a.Reached)))
@@ -232,6 +242,11 @@ func (f Finding) Message(lang string) string {
 			return fmt.Sprintf("ポリシーはファームウェア消去後のホスト上書き（extra_overwrite）を求めていますが、実施されていません: %s", f.Detail)
 		}
 		return fmt.Sprintf("The policy asks for a host overwrite after the firmware erase (extra_overwrite), and none counted: %s", f.Detail)
+	case FindFileOnly:
+		if ja {
+			return "対象は通常のファイルです: 上書きはファイルの論理的な内容のみで、消去レベルには該当しません"
+		}
+		return "The target was a regular file: its overwrite covers the file's logical content only and reaches no sanitization level"
 	case FindVerdictMismatch:
 		if ja {
 			return "記録された判定は、記録された手順から再計算した判定と異なります: " + f.Detail

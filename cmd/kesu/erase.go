@@ -22,8 +22,11 @@ func init() {
 
 // eraseReport is `kesu erase --json`'s one result object.
 type eraseReport struct {
-	Device            string           `json:"device"`
-	Kind              string           `json:"kind"` // "block device" or "file"
+	Device string `json:"device"`
+	Kind   string `json:"kind"` // "block device" or "file"
+	// Scope says what the overwrite reached: a whole block device, or a
+	// file's logical content only (never a sanitization of a medium).
+	Scope             string           `json:"scope"`
 	SizeBytes         int64            `json:"size_bytes"`
 	LogicalBlockSize  int              `json:"logical_block_size"`
 	PhysicalBlockSize int              `json:"physical_block_size"`
@@ -217,8 +220,12 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		assessment = &a
 	}
+	scope := "every addressable block of the device"
+	if !d.IsBlockDevice() {
+		scope = fileScope
+	}
 	rep := eraseReport{
-		Device: d.Path(), Kind: kind, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
+		Device: d.Path(), Kind: kind, Scope: scope, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
 		PhysicalBlockSize: d.PhysicalBlockSize(), Pattern: pat.String(), KeyID: pat.KeyID(),
 		BytesWritten: res.Overwrite.BytesWritten, Unwritable: nonNil(res.Overwrite.Unwritable),
 		WriteSeconds: res.Overwrite.Duration.Seconds(), WriteBytesPerSec: res.Overwrite.Throughput(),
@@ -253,6 +260,9 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return statusExit(res.Status)
 }
 
+// fileScope is what overwriting a regular file reaches.
+const fileScope = "file overwrite — logical content only: no sanitization level (NIST SP 800-88 Clear/Purge do not apply to a file; the filesystem and the device below it may keep earlier copies)"
+
 func statusExit(s erase.Status) error {
 	switch s {
 	case erase.StatusPass:
@@ -265,6 +275,7 @@ func statusExit(s erase.Status) error {
 
 func printEraseReport(w io.Writer, r *eraseReport) {
 	fmt.Fprintf(w, "device:    %s (%s, %d bytes, %d/%d-byte blocks)\n", r.Device, r.Kind, r.SizeBytes, r.LogicalBlockSize, r.PhysicalBlockSize)
+	fmt.Fprintf(w, "scope:     %s\n", r.Scope)
 	pat := r.Pattern
 	if r.KeyID != "" {
 		pat += " (key id " + r.KeyID + ")"

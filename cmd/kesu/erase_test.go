@@ -254,3 +254,55 @@ func TestEraseRefusesTinyTarget(t *testing.T) {
 		t.Errorf("kesu erase of a 6-byte file: exit %d (%s); want %d", code, stderr, exitRefused)
 	}
 }
+
+// Issue 12 item 6: a file's result and certificate say "file overwrite —
+// logical content only", never a NIST level of a medium (fe5492b recorded
+// such a run as Clear).
+func TestEraseFileIsLogicalContentOnly(t *testing.T) {
+	keys := t.TempDir()
+	if _, stderr, code := kesu(t, "keygen", "--out", keys); code != 0 {
+		t.Fatalf("kesu keygen: exit %d\n%s", code, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "data.img")
+	if err := os.WriteFile(file, bytes.Repeat([]byte{0x5a}, 4<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	records := t.TempDir()
+	stdout, stderr, code := kesu(t, "erase", "--device", file, "--yes", "--journal", records, "--key", filepath.Join(keys, "kesu-signing.key"), "--json")
+	if code != exitPass {
+		t.Fatalf("kesu erase FILE --journal: exit %d\n%s", code, stderr)
+	}
+	var rep eraseReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(rep.Scope, "file overwrite — logical content only") {
+		t.Errorf("scope = %q; want file overwrite — logical content only", rep.Scope)
+	}
+	words := strings.Join(rep.Record.Wording, " ")
+	if rep.Record.Status != report.StatusPass || !strings.Contains(words, "logical content only") || strings.Contains(words, "Clear reached") {
+		t.Errorf("record: %s %q; want PASS, logical content only, no level", rep.Record.Status, rep.Record.Wording)
+	}
+	vr, err := report.VerifyFile(rep.Record.Journal, report.KeyRing{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := vr.Run.Drives[0]
+	a := d.Assessment(vr.Run.Start.Policy)
+	if d.Drive.Class != report.ClassFile || a.Reached != report.LevelNone || a.NISTRev1 != report.LevelNone || a.MICMet != 0 {
+		t.Errorf("record: class %s, reached %s, Rev.1 %s, MIC %d; want file, none, none, 0", d.Drive.Class, a.Reached, a.NISTRev1, a.MICMet)
+	}
+	out := t.TempDir()
+	if _, stderr, code := kesu(t, "report", "pdf", rep.Record.Journal, "--out", out, "--lang", "en",
+		"--pubkey", filepath.Join(keys, "kesu-signing.pub")); code != 0 {
+		t.Fatalf("kesu report pdf: exit %d\n%s", code, stderr)
+	}
+	pdfs, _ := filepath.Glob(filepath.Join(out, "*.pdf"))
+	if len(pdfs) != 1 {
+		t.Fatalf("certificates: %v", pdfs)
+	}
+	text := strings.Join(strings.Fields(pdftotext(t, pdfs[0])), " ")
+	if !strings.Contains(text, "logical content only") || strings.Contains(text, "Clear reached") {
+		t.Errorf("file certificate does not say logical content only, or claims Clear:\n%s", text)
+	}
+}

@@ -43,9 +43,10 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 	}
 	id := report.Identity{Path: d.Path(), CapacityBytes: uint64(d.Size()),
 		LogicalSectorSize: uint32(d.LogicalBlockSize()), PhysicalSectorSize: uint32(d.PhysicalBlockSize()), Transport: "file"}
-	class := report.ClassOther
-	hidden := report.HiddenAreas{Checked: true, Note: "a file has no hidden areas"}
+	class := report.ClassFile
+	hidden := report.HiddenAreas{Checked: true, Note: "a regular file: its overwrite reaches its logical content only, never the medium below"}
 	if d.IsBlockDevice() {
+		class = report.ClassOther
 		hidden = report.HiddenAreas{Note: "kesu erase --device overwrites what the kernel exposes; it does not probe the drive for HPA/DCO (kesu erase --all does)"}
 		if st, err := os.Stat(d.Path()); err == nil {
 			if name, err := kernelBlockName(st); err == nil {

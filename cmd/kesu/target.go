@@ -62,6 +62,14 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 		}
 		return nil, err
 	}
+	if !isBlock {
+		// The file checked above must be the file opened: a path swapped
+		// in between is refused.
+		if fi, err := d.Stat(); err != nil || !os.SameFile(fi, st) {
+			d.Close()
+			return nil, fmt.Errorf("%w: %s changed while kesu checked it (another file took its name)", errRefused, path)
+		}
+	}
 	if d.Size() < int64(d.LogicalBlockSize()) {
 		d.Close()
 		return nil, fmt.Errorf("%w: %s holds %d bytes, less than one %d-byte block: nothing to erase or verify", errRefused, path, d.Size(), d.LogicalBlockSize())
