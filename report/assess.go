@@ -94,6 +94,15 @@ const (
 	// journal differs from the one recomputed from its steps (set by the
 	// verifier, never by Assess). Detail: recorded and recomputed.
 	FindVerdictMismatch = "recorded-verdict-differs"
+	// FindHWPartitionNotCovered: an overwrite did not cover every eMMC boot
+	// or general-purpose partition, which the host reads like the user data
+	// area (Clear needs every user-addressable location). Detail: which
+	// partitions; Values: bytes written, bytes needed.
+	FindHWPartitionNotCovered = "hw-partition-not-covered"
+	// FindRPMBNotErased: the eMMC's RPMB, which the host can read but write
+	// only with the card's authentication key, was not erased: no MIC
+	// category is met by an overwrite. Values: its size in bytes.
+	FindRPMBNotErased = "rpmb-not-erased"
 	// FindFileOnly: the target was a regular file; its overwrite is of the
 	// file's logical content only and reaches no sanitization level.
 	FindFileOnly = "file-logical-content-only"
@@ -339,6 +348,15 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		if r.MICNeedsHiddenAreas && !hiddenCovered(d, at, add) {
 			e.mic = 3
 		}
+		if !hwPartitionsCovered(d, at, add) {
+			return e, false
+		}
+		for _, hp := range d.Drive.HWPartitions {
+			if hp.Kind == "rpmb" && hp.Bytes > 0 {
+				add(Finding{Code: FindRPMBNotErased, Attempt: at.Attempt, Method: at.Method, Detail: hp.Name, Values: []uint64{hp.Bytes}})
+				e.mic = 0
+			}
+		}
 	}
 
 	var passed, proven, failed bool
@@ -415,6 +433,40 @@ func proves(d *DriveRun, at Attempt, v Verification) (bool, string) {
 		return false, fmt.Sprintf("the sampled read-back read %d of the %d canaries planted before the attempt", v.CanariesRead, c.ReadBack)
 	}
 	return true, ""
+}
+
+// hwPartitionsCovered reports whether a host overwrite covered every eMMC
+// boot and general-purpose partition: each must be marked covered, and the
+// attempt must have written the user data area and all of them.
+func hwPartitionsCovered(d *DriveRun, at Attempt, add func(Finding)) bool {
+	need := d.Drive.Identity.CapacityBytes
+	var missing []string
+	for _, hp := range d.Drive.HWPartitions {
+		if hp.Kind != "boot" && hp.Kind != "gp" {
+			continue
+		}
+		if !hp.Covered {
+			missing = append(missing, strings.TrimSpace(hp.Name+" "+paren(hp.Note)))
+			continue
+		}
+		need += hp.Bytes
+	}
+	switch {
+	case len(missing) > 0:
+		add(Finding{Code: FindHWPartitionNotCovered, Attempt: at.Attempt, Method: at.Method, Detail: strings.Join(missing, ", ")})
+		return false
+	case at.TargetBytes < need:
+		add(Finding{Code: FindHWPartitionNotCovered, Attempt: at.Attempt, Method: at.Method, Values: []uint64{at.TargetBytes, need}})
+		return false
+	}
+	return true
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
 }
 
 // hiddenCovered reports whether a host overwrite also covered every hidden

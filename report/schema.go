@@ -231,7 +231,28 @@ type Drive struct {
 	SMART *smart.Summary `json:"smart"`
 	// HiddenAreas is what the probe found about HPA/DCO/AMA.
 	HiddenAreas HiddenAreas `json:"hidden_areas"`
-	Plan        Plan        `json:"plan"`
+	// HWPartitions lists an eMMC's hardware partitions beside its user
+	// data area (boot, general-purpose, RPMB), each with whether kesu's
+	// host overwrite covers it.
+	HWPartitions []HWPartition `json:"hw_partitions,omitempty"`
+	Plan         Plan          `json:"plan"`
+}
+
+// HWPartition is an eMMC hardware partition (JEDEC JESD84-B51 §6.2): a boot
+// or general-purpose partition the host reads and writes like the user data
+// area, or the replay-protected memory block (RPMB), which the host reads
+// through an authenticated protocol and can write only with the card's
+// authentication key.
+type HWPartition struct {
+	Name  string `json:"name"` // kernel name: mmcblk0boot0, mmcblk0rpmb
+	Kind  string `json:"kind"` // "boot", "gp" or "rpmb"
+	Bytes uint64 `json:"bytes"`
+	// Covered is true when the host overwrite writes it: after the user
+	// data area, in the order listed, in one LBA space (so an overwrite of
+	// such a drive has target_bytes = capacity + every covered partition).
+	Covered bool `json:"covered"`
+	// Note says why a partition is not covered (write-protected, RPMB).
+	Note string `json:"note,omitempty"`
 }
 
 // Identity is what the drive says it is.

@@ -96,7 +96,7 @@ func (a Assessment) Cause(lang string) string {
 	if a.Status == StatusPass {
 		return ""
 	}
-	for _, code := range []string{FindExtraOverwrite, FindUnproven, FindVerifyFailed, FindDriveErrors, FindAttemptFailed, FindHiddenNotCovered, FindHiddenNotRestored, FindRev1Passes, FindUnwritable, FindOverwriteShort, FindNotApplicable, FindNoAttempt} {
+	for _, code := range []string{FindExtraOverwrite, FindUnproven, FindVerifyFailed, FindDriveErrors, FindAttemptFailed, FindHiddenNotCovered, FindHiddenNotRestored, FindHWPartitionNotCovered, FindRPMBNotErased, FindRev1Passes, FindUnwritable, FindOverwriteShort, FindNotApplicable, FindNoAttempt} {
 		for i := len(a.Findings) - 1; i >= 0; i-- {
 			if a.Findings[i].Code == code {
 				return a.Findings[i].Message(lang)
@@ -242,6 +242,22 @@ func (f Finding) Message(lang string) string {
 			return fmt.Sprintf("ポリシーはファームウェア消去後のホスト上書き（extra_overwrite）を求めていますが、実施されていません: %s", f.Detail)
 		}
 		return fmt.Sprintf("The policy asks for a host overwrite after the firmware erase (extra_overwrite), and none counted: %s", f.Detail)
+	case FindHWPartitionNotCovered:
+		if f.Detail != "" {
+			if ja {
+				return fmt.Sprintf("試行%d は eMMC のハードウェアパーティション %s を上書きしていません（ユーザー領域と同様にホストから読めるため Clear に達しません）", f.Attempt, f.Detail)
+			}
+			return fmt.Sprintf("Attempt %d did not overwrite the eMMC hardware partition(s) %s, which the host reads like the user data area: Clear is not reached", f.Attempt, f.Detail)
+		}
+		if ja {
+			return fmt.Sprintf("試行%d の対象 %d バイトは、ユーザー領域と eMMC ハードウェアパーティションの合計 %d バイトに足りません", f.Attempt, v(0), v(1))
+		}
+		return fmt.Sprintf("Attempt %d covered %d bytes; the user data area and the eMMC hardware partitions hold %d bytes", f.Attempt, v(0), v(1))
+	case FindRPMBNotErased:
+		if ja {
+			return fmt.Sprintf("eMMC の RPMB（%s、%d バイト）は認証鍵なしでは書き込めず、消去されていません。ホストから読み出せるため、総務省ガイドラインの区分は満たしません", f.Detail, v(0))
+		}
+		return fmt.Sprintf("The eMMC's RPMB (%s, %d bytes) can be written only with the card's authentication key and was not erased; the host can read it, so no MIC category is met", f.Detail, v(0))
 	case FindFileOnly:
 		if ja {
 			return "対象は通常のファイルです: 上書きはファイルの論理的な内容のみで、消去レベルには該当しません"

@@ -69,6 +69,10 @@ type Disk struct {
 	Location   Location `json:"location"`
 	// Partitions lists the kernel names of the disk's partitions.
 	Partitions []string `json:"partitions,omitempty"`
+	// HWPartitions lists an eMMC's hardware partitions beside its user
+	// data area (boot, general-purpose, RPMB): part of the same card, not
+	// drives of their own.
+	HWPartitions []HWPartition `json:"hw_partitions,omitempty"`
 }
 
 // notTargets are name prefixes of block devices that are never drives to
@@ -82,7 +86,9 @@ func IsTarget(name string) bool {
 			return false
 		}
 	}
-	if strings.HasPrefix(name, "mmcblk") && (strings.Contains(name, "boot") || strings.Contains(name, "rpmb")) {
+	if strings.HasPrefix(name, "mmcblk") && (strings.Contains(name, "boot") || strings.Contains(name, "rpmb") || strings.Contains(name, "gp")) {
+		// An eMMC's hardware partitions belong to its user data area's
+		// disk (Disk.HWPartitions): erased and recorded with it.
 		return false
 	}
 	return true
@@ -176,6 +182,7 @@ func read(sys fs.FS, name string) (Disk, error) {
 	case MMC:
 		d.Model = readStr(sys, base, "device/name")
 		d.Serial = readStr(sys, base, "device/serial")
+		d.HWPartitions = mmcHardwarePartitions(sys, name)
 	default:
 		dev := path.Join(base, "device")
 		d.Vendor = readStr(sys, dev, "vendor")

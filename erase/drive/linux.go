@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/nvme"
@@ -23,7 +24,9 @@ import (
 //   - SATA (libata): the ATA adapter over SG_IO;
 //   - SAS, other SCSI, virtio-scsi: INQUIRY and the VPD pages decide —
 //     an ATA drive behind a SATL gets the ATA adapter, others the SCSI one;
-//   - USB, virtio-blk, MMC and anything unknown: the block layer only.
+//   - eMMC with hardware partitions: the user data area and its boot and
+//     general-purpose partitions as one target (MMC);
+//   - USB, virtio-blk, SD cards and anything unknown: the block layer only.
 //
 // Opening sends no command that changes a drive: nothing for NVMe and
 // SATA, and scsi.Inspect's read-only commands for SAS/SCSI. The block
@@ -110,6 +113,11 @@ func (o *Opener) Open(disk discover.Disk) (worker.Drive, error) {
 			return NewATA(disk, t, block, ATAOptions{Rescan: SysfsRescan(o.SysRoot, disk.Name), Via: via}), nil
 		}
 		return NewSCSI(disk, t, block, nil), nil
+	case discover.MMC:
+		if len(disk.HWPartitions) > 0 {
+			openPart := func(p discover.HWPartition, write bool) (erase.Target, error) { return o.Block(p.Path)(write) }
+			return NewMMC(disk, block, openPart, SysfsForceRO(o.SysRoot)), nil
+		}
 	}
 	return NewPlain(disk, block), nil
 }

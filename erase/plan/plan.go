@@ -12,6 +12,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kesu-erase/kesu/report"
 )
@@ -43,9 +44,12 @@ type Capabilities struct {
 	// HostWritable is false when the host cannot write the block device
 	// (read-only, or it vanished during probing).
 	HostWritable bool
-	ATA          *ATA  // nil: no ATA command path (NVMe, native SAS, a USB bridge without SAT)
-	SCSI         *SCSI // nil: no native SCSI SANITIZE path
-	NVMe         *NVMe // nil: not NVMe
+	// Areas names what a host overwrite writes besides the user data area
+	// (an eMMC's boot and general-purpose partitions).
+	Areas []string
+	ATA   *ATA  // nil: no ATA command path (NVMe, native SAS, a USB bridge without SAT)
+	SCSI  *SCSI // nil: no native SCSI SANITIZE path
+	NVMe  *NVMe // nil: not NVMe
 }
 
 // ATA capabilities from IDENTIFY DEVICE.
@@ -172,6 +176,9 @@ func For(c Capabilities) Plan {
 			why += "; on flash it reaches Clear only (remapped cells stay out of reach)"
 		case report.ClassUSB:
 			why += "; Purge of removable media is not standardized"
+		}
+		if len(c.Areas) > 0 {
+			why += "; also writes " + strings.Join(c.Areas, ", ") + " after the user data area"
 		}
 		b.add(report.MethodOverwrite, true, "%s", why)
 	} else {

@@ -195,7 +195,7 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		rd := report.Drive{Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		if t.Probe != nil {
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
-			rd.SMART, rd.HiddenAreas = t.Probe.SMART, t.Probe.Hidden
+			rd.SMART, rd.HiddenAreas, rd.HWPartitions = t.Probe.SMART, t.Probe.Hidden, t.Probe.HWPartitions
 			rd.Plan = t.Plan.Record()
 		} else {
 			rd.HiddenAreas = report.HiddenAreas{Note: "the drive could not be probed"}

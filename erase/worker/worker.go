@@ -65,7 +65,11 @@ type Probe struct {
 	Class    report.Class
 	SMART    *smart.Summary
 	Hidden   report.HiddenAreas
-	Caps     plan.Capabilities
+	// HWPartitions are an eMMC's hardware partitions, each marked covered
+	// when the drive's Open includes it in the target after the user data
+	// area.
+	HWPartitions []report.HWPartition
+	Caps         plan.Capabilities
 	// SecurityFrozen is set for an ATA drive whose security or sanitize
 	// feature is frozen: a suspend-to-RAM cycle may unfreeze it.
 	SecurityFrozen bool

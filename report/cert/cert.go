@@ -431,6 +431,22 @@ func (c *certificate) smartText() string {
 }
 
 func (c *certificate) hiddenText() string {
+	out := c.hiddenAreasText()
+	for _, p := range c.d.Drive.HWPartitions {
+		state := c.pick("overwritten with the user data area", "ユーザー領域とともに上書き")
+		if !p.Covered {
+			state = c.pick("NOT erased", "未消去")
+		}
+		s := fmt.Sprintf(c.pick("eMMC %s (%s, %d bytes): %s", "eMMC %s（%s、%d バイト）: %s"), p.Name, p.Kind, p.Bytes, state)
+		if p.Note != "" {
+			s += " — " + p.Note
+		}
+		out += "\n" + s
+	}
+	return out
+}
+
+func (c *certificate) hiddenAreasText() string {
 	h := c.d.HiddenAreas
 	if !h.Checked {
 		return join(": ", c.pick("not checked", "未確認"), h.Note)
