@@ -41,22 +41,6 @@ func newFilledFile(t *testing.T, size int, b byte) string {
 	return p
 }
 
-// attachLoop attaches a loop device to file and detaches it when the test
-// ends (cleanups registered later, such as an unmount, run before it).
-func attachLoop(t *testing.T, file string) *loopdev.Device {
-	t.Helper()
-	l, err := loopdev.Attach(file, 512)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Detach(); err != nil {
-			t.Errorf("detach %s: %v", l.Path, err)
-		}
-	})
-	return l
-}
-
 func mountOn(t *testing.T, args ...string) {
 	t.Helper()
 	if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
@@ -94,7 +78,7 @@ func TestEraseRefusesFileBackingMountedLoop(t *testing.T) {
 	if err := os.WriteFile(file, make([]byte, 16<<20), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l := attachLoop(t, file)
+	l := loopdev.AttachFile(t, file, 512)
 	if out, err := exec.Command(mkfs[0], append(mkfs[1:], l.Path)...).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v: %s", mkfs[0], err, out)
 	}
@@ -143,7 +127,7 @@ func TestEraseRefusesDeletedLoopBackingByHardLink(t *testing.T) {
 		t.Skip(why)
 	}
 	orig := newFilledFile(t, 1<<20, 0x5a)
-	l := attachLoop(t, orig)
+	l := loopdev.AttachFile(t, orig, 512)
 	other := filepath.Join(t.TempDir(), "same-inode.img")
 	if err := os.Link(orig, other); err != nil {
 		t.Skipf("hard link across temp dirs: %v", err)

@@ -100,15 +100,7 @@ func (a *ATA) Name() string { return a.disk.Name }
 // be the drive probed (the transport's device number, and serial, WWN and
 // model from a fresh IDENTIFY DEVICE).
 func (a *ATA) Open(write bool) (erase.Target, error) {
-	t, err := a.block(write)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.confirm(t); err != nil {
-		t.Close()
-		return nil, err
-	}
-	return t, nil
+	return openConfirmed(a.block, write, a.confirm)
 }
 
 func (a *ATA) confirm(t erase.Target) error {

@@ -23,6 +23,21 @@ func OpenBlock(path string) BlockOpener {
 	}
 }
 
+// openConfirmed opens the block device and returns it once confirm accepts
+// it as the drive probed; otherwise it closes it and returns confirm's
+// error.
+func openConfirmed(block BlockOpener, write bool, confirm func(erase.Target) error) (erase.Target, error) {
+	t, err := block(write)
+	if err != nil {
+		return nil, err
+	}
+	if err := confirm(t); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
 // errNotErased is returned for methods an adapter does not offer.
 var errNotErased = errors.New("this adapter does not run that method")
 

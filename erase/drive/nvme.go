@@ -128,15 +128,7 @@ func (n *NVMe) RestoreHiddenAreas(context.Context) ([]report.HiddenArea, error) 
 // the controller's serial and model and the namespace's EUI-64 and NGUID
 // from a fresh Identify).
 func (n *NVMe) Open(write bool) (erase.Target, error) {
-	t, err := n.block(write)
-	if err != nil {
-		return nil, err
-	}
-	if err := n.confirm(t); err != nil {
-		t.Close()
-		return nil, err
-	}
-	return t, nil
+	return openConfirmed(n.block, write, n.confirm)
 }
 
 func (n *NVMe) confirm(t erase.Target) error {

@@ -45,15 +45,7 @@ func (s *SCSI) Name() string { return s.disk.Name }
 // be the drive probed (the transport's device number, and INQUIRY product,
 // unit serial number and NAA designator read again).
 func (s *SCSI) Open(write bool) (erase.Target, error) {
-	t, err := s.block(write)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.confirm(t); err != nil {
-		t.Close()
-		return nil, err
-	}
-	return t, nil
+	return openConfirmed(s.block, write, s.confirm)
 }
 
 func (s *SCSI) confirm(t erase.Target) error {

@@ -55,7 +55,15 @@ func New(t testing.TB, dir string, size int64, sectorSize int) *Device {
 		t.Fatal(err)
 	}
 	f.Close()
-	d, err := Attach(name, sectorSize)
+	return AttachFile(t, name, sectorSize)
+}
+
+// AttachFile attaches a loop device to an existing file and detaches it
+// when the test ends (cleanups registered later, such as an unmount, run
+// before it).
+func AttachFile(t testing.TB, file string, sectorSize int) *Device {
+	t.Helper()
+	d, err := Attach(file, sectorSize)
 	if err != nil {
 		t.Fatal(err)
 	}
