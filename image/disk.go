@@ -177,14 +177,39 @@ func ReadDiskFile(imagePath, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", imagePath, err)
 	}
-	b, err := fs.ReadFile(strings.TrimPrefix(name, "/"))
+	name = strings.TrimPrefix(name, "/")
+	b, err := fs.ReadFile(name)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s:%s: %w", imagePath, name, err)
 	}
-	return b, nil
+	// go-diskfs v1.9.4 can return a FAT file's last cluster whole (seen:
+	// a 20,828-byte file read as 20,992 bytes, the tail zeros): the
+	// directory entry's size is what the file holds.
+	dir, base := path.Split(name)
+	ents, err := fs.ReadDir(strings.TrimSuffix(dir, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("%s:%s: %w", imagePath, dir, err)
+	}
+	for _, e := range ents {
+		if e.Name() != base {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("%s:%s: %w", imagePath, name, err)
+		}
+		switch size := info.Size(); {
+		case int64(len(b)) < size:
+			return nil, fmt.Errorf("%s:%s: read %d bytes of %d", imagePath, name, len(b), size)
+		case int64(len(b)) > size:
+			b = b[:size]
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s:%s: %w", imagePath, name, os.ErrNotExist)
 }
 
 // ListDiskDir lists the names in a directory of a stick image's FAT volume.

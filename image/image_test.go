@@ -3,6 +3,7 @@ package image_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -378,4 +379,46 @@ func containsPrefix(lines []string, p string) bool {
 		}
 	}
 	return false
+}
+
+// ReadDiskFile returns a file's exact bytes: go-diskfs v1.9.4 returned
+// 20,992 bytes for a 20,828-byte journal written by Linux's vfat (the tail
+// zeros made the record look altered).
+func TestReadDiskFileExactSize(t *testing.T) {
+	for _, tool := range []string{"mkfs.vfat", "mcopy", "mmd", "sfdisk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed; run scripts/deps.sh", tool)
+		}
+	}
+	dir := t.TempDir()
+	img := filepath.Join(dir, "stick.img")
+	part := filepath.Join(dir, "part.img")
+	// A GPT disk with one FAT32 partition of 512-byte clusters at 1 MiB,
+	// like the stick's volume.
+	run(t, "truncate", "-s", "64M", img)
+	run(t, "sh", "-c", `printf 'label: gpt\nstart=2048, size=126976, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' | sfdisk -q "$1"`, "sh", img)
+	run(t, "truncate", "-s", fmt.Sprint(126976*512), part)
+	run(t, "mkfs.vfat", "-F", "32", "-s", "1", part)
+	run(t, "mmd", "-i", part, "::/records")
+	want := map[string][]byte{}
+	for _, n := range []int{1, 511, 512, 513, 19721, 20828, 65537} {
+		data := bytes.Repeat([]byte("kesu journal line\n"), n/18+1)[:n]
+		name := fmt.Sprintf("f%d", n)
+		src := filepath.Join(dir, name)
+		if err := os.WriteFile(src, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(t, "mcopy", "-i", part, src, "::/records/"+name)
+		want[name] = data
+	}
+	run(t, "dd", "if="+part, "of="+img, "bs=512", "seek=2048", "conv=notrunc", "status=none")
+	for name, data := range want {
+		got, err := image.ReadDiskFile(img, "records/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("ReadDiskFile(%s) = %d bytes; want the file's %d", name, len(got), len(data))
+		}
+	}
 }

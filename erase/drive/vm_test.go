@@ -86,7 +86,8 @@ func TestVMFirmwareMethods(t *testing.T) {
 			res.Results[1].ExitCode, f.Result.Status, f.Result.Assessment.Reached, f.Result.Assessment.NISTRev1, res.Results[1].Stderr)
 	}
 	if len(f.Verifies) != 1 || f.Verifies[0].Method != report.VerifyCanary || f.Verifies[0].BlocksRead == 0 ||
-		len(f.Verifies[0].Errors) != 0 || !strings.Contains(f.Verifies[0].Expected, "0 still held") {
+		len(f.Verifies[0].Errors) != 0 || f.Verifies[0].CanariesRead == 0 || f.Verifies[0].CanariesSurvived != 0 ||
+		len(f.Attempts) != 1 || !f.Attempts[0].Canaries.Proven() || f.Verifies[0].CanariesRead != uint64(f.Attempts[0].Canaries.ReadBack) {
 		t.Errorf("format SES=1 verification %+v; want one passing canary verification", f.Verifies)
 	}
 	// An independent full read-back confirms the zeros.
