@@ -72,7 +72,7 @@ type Identity struct {
 	// valid when word 86 bit 15 is set and word 119 bits 15:14 are 01b).
 	AMASupported bool
 
-	WWN string // words 108–111 as 16 hex digits, when word 84 bit 8
+	WWN string // words 108–111 as 16 hex digits, when word 84 bit 8 and not all zero
 
 	Security SecurityInfo
 	Sanitize SanitizeInfo
@@ -229,8 +229,13 @@ func DecodeIdentify(b []byte) (*Identity, error) {
 		id.HPASupported = w82&0x0400 != 0
 		id.LBA48 = w83&0x0400 != 0
 		id.DCOSupported = w83&0x0800 != 0
+		// Word 84 bit 8 says words 108-111 hold the WWN; some drives set it
+		// and leave the words zero, which names no device (NAA 0 is not
+		// defined; ACS-3 requires NAA 5h), so that is no WWN.
 		if valid01(w84) && w84&0x0100 != 0 {
-			id.WWN = fmt.Sprintf("%04x%04x%04x%04x", word(b, 108), word(b, 109), word(b, 110), word(b, 111))
+			if ww := fmt.Sprintf("%04x%04x%04x%04x", word(b, 108), word(b, 109), word(b, 110), word(b, 111)); ww != "0000000000000000" {
+				id.WWN = ww
+			}
 		}
 	}
 	if enabledValid {

@@ -1,83 +1,53 @@
 package ata
 
 import (
-	"bufio"
 	"encoding/binary"
-	"encoding/hex"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// readWordDump reads a dump of 256 IDENTIFY words printed as 16-bit hex
-// values (hdparm --Istdout, or CrystalDiskInfo's table with "NNN:" row
-// labels and a header row) and returns the 512 bytes as the drive sent
-// them (little-endian words).
+// readWordDump reads a whole IDENTIFY word dump (hdparm --Istdout, or
+// CrystalDiskInfo's table) through ParseWordDump and returns the 512 bytes
+// as the drive sent them.
 func readWordDump(t *testing.T, path string) []byte {
+	t.Helper()
+	b, words := readWordDumpHead(t, path)
+	if words != 256 {
+		t.Fatalf("%s: %d words; want 256", path, words)
+	}
+	return b
+}
+
+// readWordDumpHead reads a word dump that may hold only the published
+// first words; the rest of the 512 bytes are zero.
+func readWordDumpHead(t *testing.T, path string) ([]byte, int) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var words []uint16
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 {
-			continue
-		}
-		if strings.HasSuffix(fields[0], ":") {
-			fields = fields[1:]
-		} else if len(fields[0]) != 4 {
-			continue // header row
-		}
-		for _, fld := range fields {
-			if len(fld) != 4 {
-				t.Fatalf("%s: odd field %q", path, fld)
-			}
-			v, err := strconv.ParseUint(fld, 16, 16)
-			if err != nil {
-				if strings.HasPrefix(sc.Text(), " ") {
-					break // header row of column numbers
-				}
-				t.Fatalf("%s: %v", path, err)
-			}
-			words = append(words, uint16(v))
-		}
+	b, words, err := ParseWordDump(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	if len(words) != 256 {
-		t.Fatalf("%s: %d words; want 256", path, len(words))
-	}
-	b := make([]byte, 512)
-	for i, w := range words {
-		binary.LittleEndian.PutUint16(b[2*i:], w)
-	}
-	return b
+	return b, words
 }
 
 // readByteDump reads a 512-byte dump printed as rows "NNN: xx xx ...".
 func readByteDump(t *testing.T, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []byte
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 || !strings.HasSuffix(fields[0], ":") {
-			continue
-		}
-		b, err := hex.DecodeString(strings.Join(fields[1:], ""))
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, b...)
+	defer f.Close()
+	out, err := ParseByteDump(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	if len(out) != 512 {
 		t.Fatalf("%s: %d bytes; want 512", path, len(out))
@@ -316,6 +286,39 @@ func TestWord59SanitizeBits(t *testing.T) {
 		id, _ := DecodeIdentify(b)
 		if id.Sanitize != tc.want {
 			t.Errorf("word 59 = %#04x: Sanitize = %+v; want %+v", tc.w, id.Sanitize, tc.want)
+		}
+	}
+}
+
+// TestWWNWords covers words 84 and 108-111 (ACS-3 7.12.7.41, 7.12.7.52):
+// with words 82-84 valid (word 83 bits 15:14 = 01b), the WWN is reported
+// when word 84 is valid with bit 8 set, and not when words 108-111 are all
+// zero (NAA 0 names no device; some drives set bit 8 anyway). Hand-built
+// words, not a real dump.
+func TestWWNWords(t *testing.T) {
+	tests := []struct {
+		w84  uint16
+		wwn  [4]uint16
+		want string
+	}{
+		{0x4100, [4]uint16{0x5002, 0x538f, 0x4322, 0x22b1}, "5002538f432222b1"},
+		{0x4100, [4]uint16{}, ""},                               // bit 8 over all-zero words
+		{0x4000, [4]uint16{0x5002, 0x538f, 0x4322, 0x22b1}, ""}, // bit 8 clear
+		{0xC100, [4]uint16{0x5002, 0x538f, 0x4322, 0x22b1}, ""}, // word 84 not valid
+	}
+	for _, tc := range tests {
+		b := make([]byte, 512)
+		binary.LittleEndian.PutUint16(b[2*83:], 0x4000)
+		binary.LittleEndian.PutUint16(b[2*84:], tc.w84)
+		for i, v := range tc.wwn {
+			binary.LittleEndian.PutUint16(b[2*(108+i):], v)
+		}
+		id, err := DecodeIdentify(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.WWN != tc.want {
+			t.Errorf("word 84 = %#04x, words 108-111 = %04x: WWN = %q; want %q", tc.w84, tc.wwn, id.WWN, tc.want)
 		}
 	}
 }

@@ -1,11 +1,8 @@
 package nvme
 
 import (
-	"bufio"
 	"encoding/binary"
-	"encoding/hex"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +10,7 @@ import (
 )
 
 // readDump reads an nvme-cli hex dump ("0010: 38 30 20 ... \"80....\"")
-// into a buffer of size n; bytes not in the dump stay zero.
+// through ParseDump into a buffer of size n; bytes not in the dump stay zero.
 func readDump(t *testing.T, path string, n int) (b []byte, have int) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -21,31 +18,9 @@ func readDump(t *testing.T, path string, n int) (b []byte, have int) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	b = make([]byte, n)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		off, rest, ok := strings.Cut(line, ": ")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		o, err := hex.DecodeString(off)
-		if err != nil || len(o) != 2 {
-			continue
-		}
-		pos := int(o[0])<<8 | int(o[1])
-		if i := strings.IndexByte(rest, '"'); i >= 0 {
-			rest = rest[:i]
-		}
-		for _, f := range strings.Fields(rest) {
-			v, err := hex.DecodeString(f)
-			if err != nil || len(v) != 1 {
-				t.Fatalf("%s: bad byte %q in %q", path, f, line)
-			}
-			b[pos] = v[0]
-			pos++
-			have = max(have, pos)
-		}
+	b, have, err = ParseDump(f, n)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return b, have
 }
@@ -254,8 +229,10 @@ func TestParseNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ns.NSZE != 1000215216 || ns.NUSE != 500107608 || ns.NLBAF != 2 || ns.FormatIndex() != 0 || ns.BlockSize() != 512 {
-		t.Errorf("namespace = NSZE %d NUSE %d NLBAF %d index %d bs %d; want 1000215216 500107608 2 0 512", ns.NSZE, ns.NUSE, ns.NLBAF, ns.FormatIndex(), ns.BlockSize())
+	// Byte 25 = 01h: NLBAF is 0-based, so two formats.
+	if ns.NSZE != 1000215216 || ns.NUSE != 500107608 || ns.NLBAF != 1 || ns.LBAFormatCount() != 2 || ns.FormatIndex() != 0 || ns.BlockSize() != 512 {
+		t.Errorf("namespace = NSZE %d NUSE %d NLBAF %d (%d formats) index %d bs %d; want 1000215216 500107608 1 (2) 0 512",
+			ns.NSZE, ns.NUSE, ns.NLBAF, ns.LBAFormatCount(), ns.FormatIndex(), ns.BlockSize())
 	}
 	if ns.SizeBytes() != 512110190592 || ns.DLFEAT != 0x09 || ns.PIType() != 1 || !ns.PIFirst() || !ns.Active() {
 		t.Errorf("size %d DLFEAT %#x PI %d first %v active %v; want 512110190592 0x9 1 true true", ns.SizeBytes(), uint8(ns.DLFEAT), ns.PIType(), ns.PIFirst(), ns.Active())
@@ -283,8 +260,8 @@ func TestParseNamespace(t *testing.T) {
 	}
 	fm[16] = [3]byte{8, 12, 0}
 	ns, _ = ParseNamespace(2, handNamespace(100, 16, 0x20, 0, fm))
-	if ns.NLBAF != 17 || ns.FormatIndex() != 16 || ns.BlockSize() != 4096 || ns.LBAFormats[16].MetadataSize != 8 {
-		t.Errorf("17 formats: NLBAF %d index %d bs %d ms %d; want 17 16 4096 8", ns.NLBAF, ns.FormatIndex(), ns.BlockSize(), ns.LBAFormats[16].MetadataSize)
+	if ns.NLBAF != 16 || ns.LBAFormatCount() != 17 || ns.FormatIndex() != 16 || ns.BlockSize() != 4096 || ns.LBAFormats[16].MetadataSize != 8 {
+		t.Errorf("17 formats: NLBAF %d (%d formats) index %d bs %d ms %d; want 16 (17) 16 4096 8", ns.NLBAF, ns.LBAFormatCount(), ns.FormatIndex(), ns.BlockSize(), ns.LBAFormats[16].MetadataSize)
 	}
 	// FLBAS pointing past the formats: no block size.
 	ns, _ = ParseNamespace(3, handNamespace(100, 0, 0x03, 0, [][3]byte{{0, 9, 0}}))
@@ -450,9 +427,9 @@ func TestQEMU72Dumps(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantF := []LBAFormat{{0, 9, 0}, {8, 9, 0}, {16, 9, 0}, {64, 9, 0}, {0, 12, 0}, {8, 12, 0}, {16, 12, 0}, {64, 12, 0}}
-	if ns.NSZE != 131072 || ns.NUSE != 131072 || ns.NSFEAT != 0x14 || ns.NLBAF != 8 || ns.FormatIndex() != 0 || ns.BlockSize() != 512 ||
+	if ns.NSZE != 131072 || ns.NUSE != 131072 || ns.NSFEAT != 0x14 || ns.NLBAF != 7 || ns.LBAFormatCount() != 8 || ns.FormatIndex() != 0 || ns.BlockSize() != 512 ||
 		ns.SizeBytes() != 64<<20 || ns.DLFEAT.ReadBehavior() != ReadZeros || ns.DPS != 0 || ns.MC != 3 || ns.DPC != 0x1f {
-		t.Errorf("QEMU 7.2 Identify Namespace = NSZE %d NUSE %d NSFEAT %#x NLBAF %d index %d bs %d size %d DLFEAT %#x DPS %d MC %d DPC %#x; want 131072 131072 0x14 8 0 512 64MiB zeros 0 3 0x1f",
+		t.Errorf("QEMU 7.2 Identify Namespace = NSZE %d NUSE %d NSFEAT %#x NLBAF %d index %d bs %d size %d DLFEAT %#x DPS %d MC %d DPC %#x; want 131072 131072 0x14 7 0 512 64MiB zeros 0 3 0x1f",
 			ns.NSZE, ns.NUSE, ns.NSFEAT, ns.NLBAF, ns.FormatIndex(), ns.BlockSize(), ns.SizeBytes(), uint8(ns.DLFEAT), ns.DPS, ns.MC, ns.DPC)
 	}
 	if d := cmp.Diff(wantF, ns.LBAFormats); d != "" {

@@ -256,9 +256,11 @@ type Namespace struct {
 	NCAP   uint64 `json:"ncap"`
 	NUSE   uint64 `json:"nuse"`
 	NSFEAT uint8  `json:"nsfeat"`
-	// NLBAF is the number of LBA formats (the field is 0-based; this is the
-	// count).
-	NLBAF      int         `json:"nlbaf"`
+	// NLBAF is byte 25 as the controller reports it: the number of LBA
+	// formats minus one (a 0-based value; protocols.md §5.4, NVM Command Set
+	// Identify Namespace).
+	// LBAFormatCount is the count.
+	NLBAF      uint8       `json:"nlbaf"`
 	FLBAS      uint8       `json:"flbas"`
 	MC         uint8       `json:"mc"`
 	DPC        uint8       `json:"dpc"`
@@ -290,7 +292,7 @@ func ParseNamespace(nsid uint32, b []byte) (*Namespace, error) {
 		NCAP:   le64(b[8:]),
 		NUSE:   le64(b[16:]),
 		NSFEAT: b[24],
-		NLBAF:  int(b[25]) + 1,
+		NLBAF:  b[25],
 		FLBAS:  b[26],
 		MC:     b[27],
 		DPC:    b[28],
@@ -302,8 +304,7 @@ func ParseNamespace(nsid uint32, b []byte) (*Namespace, error) {
 	}
 	copy(ns.NGUID[:], b[104:120])
 	copy(ns.EUI64[:], b[120:128])
-	n := min(ns.NLBAF, maxLBAFormats)
-	for i := range n {
+	for i := range ns.LBAFormatCount() {
 		d := b[128+4*i:]
 		ns.LBAFormats = append(ns.LBAFormats, LBAFormat{
 			MetadataSize: binary.LittleEndian.Uint16(d),
@@ -313,6 +314,10 @@ func ParseNamespace(nsid uint32, b []byte) (*Namespace, error) {
 	}
 	return ns, nil
 }
+
+// LBAFormatCount is the number of LBA format descriptors the namespace
+// reports: NLBAF + 1, at most the 64 the structure holds.
+func (n *Namespace) LBAFormatCount() int { return min(int(n.NLBAF)+1, maxLBAFormats) }
 
 // Active reports whether the namespace exists and is attached: an inactive
 // NSID returns all-zero Identify Namespace data.

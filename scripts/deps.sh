@@ -18,6 +18,7 @@ pkgs=(
   kmod              # modinfo for the module tree
   util-linux        # losetup
   time              # /usr/bin/time for the bench's peak RSS cross-check
+  hdparm            # hdparm --Istdin: the independent IDENTIFY decoder in ata's tests
 )
 
 # The stick is built from Debian's current signed kernel, shim and GRUB

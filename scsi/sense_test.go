@@ -20,41 +20,21 @@ func hexBytes(t *testing.T, s string) []byte {
 	return b
 }
 
-// readHexDump reads a testdata file of hex bytes: '#' lines are comments;
-// sg_vpd-style lines ("offset  bytes  ascii") keep only the byte columns.
+// readHexDump reads a testdata file of hex bytes through ParseHexDump:
+// '#' starts a comment; sg_vpd-style lines ("offset  bytes  ascii") keep
+// only the byte columns.
 func readHexDump(t *testing.T, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []byte
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(line) > 7 && line[0] == ' ' && len(fields) > 1 && len(fields[0]) == 2 && strings.Contains(line, "     ") {
-			// sg_vpd --hex: " 00     00 83 ..." offset, then up to 16 bytes, then ASCII.
-			fields = fields[1:]
-			if len(fields) > 16 {
-				fields = fields[:16]
-			}
-			var bs []string
-			for _, f := range fields {
-				if len(f) != 2 {
-					break
-				}
-				if _, err := hex.DecodeString(f); err != nil {
-					break
-				}
-				bs = append(bs, f)
-			}
-			fields = bs
-		}
-		out = append(out, hexBytes(t, strings.Join(fields, ""))...)
+	defer f.Close()
+	b, err := ParseHexDump(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	return out
+	return b
 }
 
 // TestParseSenseFixed decodes fixed-format sense written by hand from

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -51,10 +52,19 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	root := os.DirFS("/")
-	disks, err := discover.Scan(root)
+	rows, err := listDrives(os.DirFS("/"))
 	if err != nil {
 		return err
+	}
+	return writeList(stdout, rows, *jsonOut)
+}
+
+// listDrives reads the drives from sysfs under root and whether each is in
+// use.
+func listDrives(root fs.FS) ([]listRow, error) {
+	disks, err := discover.Scan(root)
+	if err != nil {
+		return nil, err
 	}
 	rows := make([]listRow, 0, len(disks))
 	for _, d := range disks {
@@ -69,20 +79,27 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		rows = append(rows, r)
 	}
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
+	return rows, nil
+}
+
+// writeList prints the rows as a table or JSON. Rotation is what sysfs
+// can tell (discover.Disk.Rotation): a queue/rotational of 1 is the
+// kernel's default and shows as unknown, never as a hard disk.
+func writeList(w io.Writer, rows []listRow, jsonOut bool) error {
+	if jsonOut {
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tTRANSPORT\tBAY\tMODEL\tSERIAL\tSIZE\tROT\tIN USE")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tTRANSPORT\tBAY\tMODEL\tSERIAL\tSIZE\tROTATION\tIN USE")
 	for _, r := range rows {
-		rot := "ssd"
-		if r.Rotational {
-			rot = "hdd"
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Path, r.Transport, r.Location.Bay, dash(r.Model), dash(r.Serial),
-			humanBytes(r.Size), rot, dash(r.InUse))
+			humanBytes(r.Size), dash(r.Rotation), dash(r.InUse))
+		for _, p := range r.HWPartitions {
+			// An eMMC's hardware partitions: erased with their card.
+			fmt.Fprintf(tw, "  %s\teMMC %s\t\t(part of %s)\t\t%s\t\t\n", p.Path, p.Kind, r.Name, humanBytes(p.Size))
+		}
 	}
 	return tw.Flush()
 }

@@ -15,24 +15,44 @@ import (
 
 // probeNVMe shows an NVMe controller's identity, capabilities, namespaces
 // and health. It is read-only: nvme.Probe lets only Identify and Get Log
-// Page reach the device.
-func probeNVMe(ctx context.Context, device string, jsonOut bool, stdout, stderr io.Writer) error {
-	t, err := nvme.Open(device)
+// Page reach the device. With rawDir it also saves the replies.
+func probeNVMe(ctx context.Context, device string, jsonOut bool, rawDir string, stdout, stderr io.Writer) error {
+	t, err := openNVMeProbe(device)
 	if err != nil {
 		return fmt.Errorf("probe %s: %w", device, err)
 	}
 	defer t.Close()
-	rep, err := nvme.Probe(ctx, t, t.Path())
+	out, rec, err := probeNVMeTransport(ctx, t, device, t.Path(), rawDir != "")
 	if err != nil {
 		return fmt.Errorf("probe %s: %w", device, err)
 	}
-	out := newNVMeProbeOutput(device, rep)
 	out.ControllerPath = t.Paths().Controller
 	out.NamespacePaths = t.Paths().Namespaces
 	if id, err := t.NamespaceID(); err == nil {
 		out.OpenedNamespace = id
 	}
+	if rec != nil {
+		c := out.Controller
+		if err := writeRaw(rawDir, newRawManifest(device, c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
+			return err
+		}
+	}
 	return writeNVMeProbe(stdout, out, jsonOut)
+}
+
+// probeNVMeTransport probes the controller behind t; with record, a
+// recorder between the probe and t keeps every reply.
+func probeNVMeTransport(ctx context.Context, t nvme.Transport, device, name string, record bool) (*nvmeProbeOutput, *rawRecorder, error) {
+	var rec *rawRecorder
+	if record {
+		rec = &rawRecorder{}
+		t = &nvmeRecorder{t: t, rec: rec}
+	}
+	rep, err := nvme.Probe(ctx, t, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newNVMeProbeOutput(device, rep), rec, nil
 }
 
 type nvmeCapabilities struct {
@@ -58,10 +78,13 @@ type nvmeCapabilities struct {
 
 type nvmeNamespaceOutput struct {
 	*nvme.Namespace
-	BlockSize     int    `json:"block_size"`
-	SizeBytes     uint64 `json:"size_bytes"`
-	FormatIndex   int    `json:"lbaf_in_use"`
-	DeallocReadAs string `json:"deallocated_reads_as"`
+	// LBAFormatCount is the number of LBA formats (the namespace's "nlbaf"
+	// is the field's raw 0-based value).
+	LBAFormatCount int    `json:"lbaf_count"`
+	BlockSize      int    `json:"block_size"`
+	SizeBytes      uint64 `json:"size_bytes"`
+	FormatIndex    int    `json:"lbaf_in_use"`
+	DeallocReadAs  string `json:"deallocated_reads_as"`
 }
 
 type nvmeProbeOutput struct {
@@ -110,7 +133,7 @@ func newNVMeProbeOutput(device string, rep *nvme.ProbeReport) *nvmeProbeOutput {
 			out.Raw.IdentifyNamespaces = map[uint32]string{}
 		}
 		out.Raw.IdentifyNamespaces[ns.ID] = hex.EncodeToString(ns.Raw)
-		out.Namespaces = append(out.Namespaces, nvmeNamespaceOutput{Namespace: ns, BlockSize: ns.BlockSize(),
+		out.Namespaces = append(out.Namespaces, nvmeNamespaceOutput{Namespace: ns, LBAFormatCount: ns.LBAFormatCount(), BlockSize: ns.BlockSize(),
 			SizeBytes: ns.SizeBytes(), FormatIndex: ns.FormatIndex(), DeallocReadAs: ns.DLFEAT.ReadBehaviorString()})
 	}
 	return out
@@ -146,7 +169,7 @@ func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
 	p("namespaces", "%d active, NN %d", len(out.Namespaces), c.NN)
 	for _, ns := range out.Namespaces {
 		p(fmt.Sprintf("  nsid %d", ns.ID), "%d bytes = %d x %d B (LBAF %d of %d, PI type %d), DLFEAT %#02x: deallocated blocks read as %s",
-			ns.SizeBytes, ns.NSZE, ns.BlockSize, ns.FormatIndex, ns.NLBAF, ns.PIType(), uint8(ns.DLFEAT), ns.DeallocReadAs)
+			ns.SizeBytes, ns.NSZE, ns.BlockSize, ns.FormatIndex, ns.LBAFormatCount, ns.PIType(), uint8(ns.DLFEAT), ns.DeallocReadAs)
 	}
 	p("OACS", "%#04x: format NVM %s, namespace management %s, security send/receive %s",
 		uint16(c.OACS), yn(c.OACS.FormatNVM()), yn(c.OACS.NamespaceManagement()), yn(c.OACS.SecuritySendReceive()))

@@ -38,7 +38,7 @@ func TestProbeNVMeText(t *testing.T) {
 		`(?m)^model\s+KESU QEMU DISK$`,
 		`(?m)^SANICAP\s+0x00000000: crypto erase no, block erase no, overwrite no`,
 		`(?m)^FNA\s+0x00: .*crypto erase no`,
-		`(?m)^\s+nsid 1\s+1048576 bytes = 2048 x 512 B .*deallocated blocks read as zeros`,
+		`(?m)^\s+nsid 1\s+1048576 bytes = 2048 x 512 B \(LBAF 0 of 1, .*deallocated blocks read as zeros`,
 		`(?m)^health\s+PASS; temperature 33 C, power-on hours 42`,
 		`(?m)^\s+format NVM SES=1 \(user data erase\)\s+yes: .*\[Purge / Clear\]$`,
 		`(?m)^\s+sanitize crypto erase\s+no: SANICAP 0x00000000 does not offer it`,
@@ -72,6 +72,8 @@ func TestProbeNVMeJSON(t *testing.T) {
 		Namespaces []struct {
 			NSID      uint32 `json:"nsid"`
 			SizeBytes uint64 `json:"size_bytes"`
+			NLBAF     *int   `json:"nlbaf"`
+			LBAFCount int    `json:"lbaf_count"`
 		}
 		Health struct{ Verdict string }
 		Raw    struct {
@@ -86,6 +88,11 @@ func TestProbeNVMeJSON(t *testing.T) {
 	if got.Class != "NVMe" || got.Controller.Serial != "KESUVM0001" || got.Controller.Model != "KESU QEMU DISK" || got.Controller.SANICAP != 0 ||
 		got.Controller.FNA != 0 || got.Capabilities.FNA.CryptoErase || len(got.Namespaces) != 1 || got.Namespaces[0].SizeBytes != 1<<20 || got.Health.Verdict != "PASS" {
 		t.Errorf("probe JSON = %+v; want NVMe, the given serial/model, SANICAP 0, FNA 0, one 1 MiB namespace, PASS", got)
+	}
+	// One LBA format: Identify Namespace byte 25 (NLBAF, 0-based) is 0; the
+	// count is reported separately.
+	if len(got.Namespaces) == 1 && (got.Namespaces[0].NLBAF == nil || *got.Namespaces[0].NLBAF != 0 || got.Namespaces[0].LBAFCount != 1) {
+		t.Errorf("namespace nlbaf = %v, lbaf_count = %d; want the raw 0-based field 0 and a count of 1", got.Namespaces[0].NLBAF, got.Namespaces[0].LBAFCount)
 	}
 	if len(got.Raw.IdentifyController) != 8192 || len(got.Raw.IdentifyNamespaces["1"]) != 8192 || len(got.Raw.SMARTLog) != 1024 ||
 		got.Raw.IdentifyController[8:18] != "4b45535556" /* "KESUV" at byte 4 */ {

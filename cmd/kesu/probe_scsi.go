@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,18 +21,51 @@ import (
 // hidden areas, security/sanitize state and health. It is read-only: the
 // device is opened O_RDONLY and only inquiry/status commands are sent
 // (scsi.Inspect, ata.Inspect, LOG SENSE) — no SET MAX, no security or
-// sanitize command other than SANITIZE STATUS EXT.
-func probeSCSI(ctx context.Context, device string, jsonOut bool, stdout, stderr io.Writer) error {
-	t, err := scsi.OpenReadOnly(device)
+// sanitize command other than SANITIZE STATUS EXT. A disk whose transport
+// takes no pass-through (virtio-blk, MMC), or that refuses SG_IO, is shown
+// as sysfs describes it ("no pass-through: identity from sysfs"). With
+// rawDir it also saves the replies.
+func probeSCSI(ctx context.Context, device string, jsonOut bool, rawDir string, stdout, stderr io.Writer) error {
+	disk, sysErr := sysfsDisk(probeSys, device)
+	if sysErr == nil {
+		if why, ok := sysfsOnly(disk.Transport); ok {
+			return finishSysfsProbe(device, disk, why, jsonOut, rawDir, stdout)
+		}
+	}
+	t, err := openSCSIProbe(device)
 	if err != nil {
 		return fmt.Errorf("probe %s: %w", device, err)
 	}
 	defer t.Close()
-	out, err := probeSCSITransport(ctx, t, device, onUSB(os.DirFS("/").(fs.ReadLinkFS), device))
+	usb := false
+	if rl, ok := probeSys.(fs.ReadLinkFS); ok {
+		usb = onUSB(rl, device)
+	}
+	out, rec, err := probeSCSIRecorded(ctx, t, device, usb, rawDir != "")
 	if err != nil {
+		if sysErr == nil && refusedPassThrough(err) {
+			return finishSysfsProbe(device, disk, "SG_IO refused by the driver ("+err.Error()+")", jsonOut, rawDir, stdout)
+		}
 		return fmt.Errorf("probe %s: %w", device, err)
 	}
+	if rec != nil {
+		if err := writeRaw(rawDir, newRawManifest(device, out.Model, out.Serial, out.Firmware, ""), rec); err != nil {
+			return err
+		}
+	}
 	return writeSCSIProbe(stdout, out, jsonOut)
+}
+
+// probeSCSIRecorded is probeSCSITransport with, when record is set, a
+// recorder between the probe and t that keeps every reply.
+func probeSCSIRecorded(ctx context.Context, t scsi.Transport, device string, usb, record bool) (*scsiProbeOutput, *rawRecorder, error) {
+	var rec *rawRecorder
+	if record {
+		rec = &rawRecorder{}
+		t = &scsiRecorder{t: t, rec: rec}
+	}
+	out, err := probeSCSITransport(ctx, t, device, usb)
+	return out, rec, err
 }
 
 type satOutput struct {

@@ -49,20 +49,35 @@ type Location struct {
 
 // Disk is one whole-disk block device.
 type Disk struct {
-	Name              string    `json:"name"` // kernel name: sda, nvme0n1
-	Path              string    `json:"path"` // /dev/NAME
-	Transport         Transport `json:"transport"`
-	Rotational        bool      `json:"rotational"`
-	Removable         bool      `json:"removable"`
-	ReadOnly          bool      `json:"read_only"`
-	Size              int64     `json:"size_bytes"`
-	LogicalBlockSize  int       `json:"logical_block_size"`
-	PhysicalBlockSize int       `json:"physical_block_size"`
-	Vendor            string    `json:"vendor,omitempty"`
-	Model             string    `json:"model,omitempty"`
-	Serial            string    `json:"serial,omitempty"`
-	Firmware          string    `json:"firmware,omitempty"`
-	WWN               string    `json:"wwn,omitempty"`
+	Name      string    `json:"name"` // kernel name: sda, nvme0n1
+	Path      string    `json:"path"` // /dev/NAME
+	Transport Transport `json:"transport"`
+	// Rotational is sysfs queue/rotational as the kernel reports it. It is
+	// no evidence of a rotating medium: 1 is the kernel's default for
+	// devices that report no rotation rate (sd leaves it set unless VPD
+	// B1h says 1, non-rotating; virtio-blk always sets it). Rotation is
+	// what sysfs actually tells.
+	Rotational bool `json:"sysfs_rotational"`
+	// Rotation is RotationNonRotational (queue/rotational 0), RotationRotational
+	// (NVMe with 1: the nvme driver sets it only from the namespace's
+	// rotational-media bit) or RotationUnknown (1 on any other transport, or
+	// no attribute).
+	Rotation          string `json:"rotation"`
+	Removable         bool   `json:"removable"`
+	ReadOnly          bool   `json:"read_only"`
+	Size              int64  `json:"size_bytes"`
+	LogicalBlockSize  int    `json:"logical_block_size"`
+	PhysicalBlockSize int    `json:"physical_block_size"`
+	Vendor            string `json:"vendor,omitempty"`
+	Model             string `json:"model,omitempty"`
+	Serial            string `json:"serial,omitempty"`
+	Firmware          string `json:"firmware,omitempty"`
+	// WWN is a world wide name: the sysfs wwid when it is an NAA ("naa."),
+	// EUI-64 or NGUID ("eui.") or UUID ("uuid.") identifier; empty for a
+	// T10 vendor ID ("t10.", what a SATL without a WWN reports) or an NVMe
+	// "nvme." identifier, which are no WWNs. WWID keeps the attribute as read.
+	WWN  string `json:"wwn,omitempty"`
+	WWID string `json:"wwid,omitempty"`
 	// Controller is the NVMe controller (nvme0) of a namespace.
 	Controller string   `json:"controller,omitempty"`
 	DevPath    string   `json:"sysfs_path"` // canonical sysfs path
@@ -73,6 +88,37 @@ type Disk struct {
 	// data area (boot, general-purpose, RPMB): part of the same card, not
 	// drives of their own.
 	HWPartitions []HWPartition `json:"hw_partitions,omitempty"`
+}
+
+// Disk.Rotation values.
+const (
+	RotationNonRotational = "non-rotational"
+	RotationRotational    = "rotational"
+	RotationUnknown       = "unknown"
+)
+
+// rotationOf reads sysfs queue/rotational for transport t (see
+// Disk.Rotation; Linux drivers/scsi/sd.c sd_read_block_characteristics,
+// drivers/nvme/host/core.c is_rotational, drivers/block/virtio_blk.c).
+func rotationOf(t Transport, rotational string) string {
+	switch {
+	case rotational == "0":
+		return RotationNonRotational
+	case rotational == "1" && t == NVMe:
+		return RotationRotational
+	}
+	return RotationUnknown
+}
+
+// wwnOf returns wwid when it names a world wide name (see Disk.WWN).
+func wwnOf(wwid string) string {
+	l := strings.ToLower(wwid)
+	for _, p := range []string{"naa.", "eui.", "uuid."} {
+		if strings.HasPrefix(l, p) {
+			return wwid
+		}
+	}
+	return ""
 }
 
 // notTargets are name prefixes of block devices that are never drives to
@@ -150,7 +196,8 @@ func read(sys fs.FS, name string) (Disk, error) {
 		d.PhysicalBlockSize = d.LogicalBlockSize
 	}
 	d.Size = sectors * 512 // sysfs "size" counts 512-byte units whatever the block size
-	d.Rotational = readStr(sys, base, "queue/rotational") == "1"
+	rotational := readStr(sys, base, "queue/rotational")
+	d.Rotational = rotational == "1"
 	d.Removable = readStr(sys, base, "removable") == "1"
 	d.ReadOnly = readStr(sys, base, "ro") == "1"
 	if ents, err := fs.ReadDir(sys, base); err == nil {
@@ -164,6 +211,7 @@ func read(sys fs.FS, name string) (Disk, error) {
 	}
 
 	d.Transport = transportOf(sys, name, devpath)
+	d.Rotation = rotationOf(d.Transport, rotational)
 	switch d.Transport {
 	case NVMe:
 		d.Controller = nvmeController(sys, base, name)
@@ -171,7 +219,8 @@ func read(sys fs.FS, name string) (Disk, error) {
 		d.Model = readStr(sys, cbase, "model")
 		d.Serial = readStr(sys, cbase, "serial")
 		d.Firmware = readStr(sys, cbase, "firmware_rev")
-		d.WWN = readStr(sys, base, "wwid")
+		d.WWID = readStr(sys, base, "wwid")
+		d.WWN = wwnOf(d.WWID)
 		d.Location.PCIAddress = readStr(sys, cbase, "address")
 		if d.Location.PCIAddress == "" {
 			d.Location.PCIAddress = pciBefore(devpath, "/nvme/")
@@ -188,7 +237,8 @@ func read(sys fs.FS, name string) (Disk, error) {
 		d.Vendor = readStr(sys, dev, "vendor")
 		d.Model = readStr(sys, dev, "model")
 		d.Firmware = readStr(sys, dev, "rev")
-		d.WWN = readStr(sys, dev, "wwid")
+		d.WWID = readStr(sys, dev, "wwid")
+		d.WWN = wwnOf(d.WWID)
 		if pg, err := fs.ReadFile(sys, path.Join(dev, "vpd_pg80")); err == nil {
 			d.Serial = unitSerial(pg)
 		}

@@ -198,9 +198,11 @@ func TestATAProbeFallsBackToBlockLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Caps.ATA != nil || !p.Caps.HostWritable || p.Hidden.Checked || p.Class != report.ClassHDD ||
+	// sysfs rotational=1 is the kernel's default, not a reported rotation:
+	// the drive is rated as flash, the stricter reading, rotation unknown.
+	if p.Caps.ATA != nil || !p.Caps.HostWritable || p.Hidden.Checked || p.Class != report.ClassSSD || p.Identity.Rotational != nil ||
 		p.Identity.Serial != "SYSFS-SN" || p.Identity.CapacityBytes != 2048*512 {
-		t.Errorf("probe %+v; want host overwrite only, hidden areas unchecked, identity from sysfs", p)
+		t.Errorf("probe %+v; want host overwrite only, hidden areas unchecked, identity from sysfs, rated as flash", p)
 	}
 	if len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "IDENTIFY DEVICE") {
 		t.Errorf("notes %q; want the IDENTIFY failure explained", p.Notes)

@@ -250,12 +250,18 @@ func (p *Preparation) protectShared() {
 // IdentityFromDisk is the identity sysfs gives, for drives that could not
 // be probed.
 func IdentityFromDisk(d discover.Disk) report.Identity {
-	rot := d.Rotational
+	var rot *bool // unknown unless sysfs can tell (discover.Disk.Rotation)
+	switch d.Rotation {
+	case discover.RotationRotational:
+		rot = new(true)
+	case discover.RotationNonRotational:
+		rot = new(false)
+	}
 	return report.Identity{
 		Path: d.Path, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, WWN: d.WWN,
 		CapacityBytes: uint64(d.Size), LogicalSectorSize: uint32(d.LogicalBlockSize),
 		PhysicalSectorSize: uint32(d.PhysicalBlockSize), Transport: string(d.Transport),
-		Bay: d.Location.Bay, Port: d.DevPath, Rotational: &rot,
+		Bay: d.Location.Bay, Port: d.DevPath, Rotational: rot,
 	}
 }
 
@@ -267,7 +273,10 @@ func ClassFromDisk(d discover.Disk) report.Class {
 	case discover.USB, discover.MMC:
 		return report.ClassUSB
 	case discover.SATA, discover.SAS, discover.SCSI:
-		if d.Rotational {
+		// sysfs rotational=1 is the kernel's default for a drive that
+		// does not report its rotation: only a reported rotation makes it
+		// an HDD; unknown is rated as flash, the stricter reading.
+		if d.Rotation == discover.RotationRotational {
 			return report.ClassHDD
 		}
 		return report.ClassSSD

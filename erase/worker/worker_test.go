@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -417,5 +418,31 @@ func TestExtraOverwriteFailureFailsTheDrive(t *testing.T) {
 	vr := h.verifyJournal(t)
 	if vr.Run.Start.Policy.ExtraOverwrite != true {
 		t.Error("the record's policy does not say extra_overwrite")
+	}
+}
+
+// A drive that could not be probed is classed from sysfs; rotational=1 is
+// the kernel's default for a drive that reports no rotation, so it never
+// makes a SATA/SAS drive an HDD (the laxer rating).
+func TestClassFromDiskRotation(t *testing.T) {
+	for _, tc := range []struct {
+		tr   discover.Transport
+		rot  string
+		want report.Class
+		rd   string // Identity.Rotational
+	}{
+		{discover.SATA, discover.RotationUnknown, report.ClassSSD, "nil"},
+		{discover.SAS, discover.RotationNonRotational, report.ClassSSD, "false"},
+		{discover.SATA, discover.RotationRotational, report.ClassHDD, "true"},
+		{discover.NVMe, discover.RotationNonRotational, report.ClassNVMe, "false"},
+	} {
+		d := discover.Disk{Name: "sdx", Transport: tc.tr, Rotation: tc.rot, Rotational: tc.rot != discover.RotationNonRotational}
+		rd := "nil"
+		if r := IdentityFromDisk(d).Rotational; r != nil {
+			rd = fmt.Sprint(*r)
+		}
+		if got := ClassFromDisk(d); got != tc.want || rd != tc.rd {
+			t.Errorf("%s rotation %s: class %s, rotational %s; want %s, %s", tc.tr, tc.rot, got, rd, tc.want, tc.rd)
+		}
 	}
 }
