@@ -189,7 +189,11 @@ func ReadDiskFile(imagePath, name string) ([]byte, error) {
 	// a 20,828-byte file read as 20,992 bytes, the tail zeros): the
 	// directory entry's size is what the file holds.
 	dir, base := path.Split(name)
-	ents, err := fs.ReadDir(strings.TrimSuffix(dir, "/"))
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "." // go-diskfs names the root "."
+	}
+	ents, err := fs.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s:%s: %w", imagePath, dir, err)
 	}

@@ -411,7 +411,18 @@ func TestReadDiskFileExactSize(t *testing.T) {
 		run(t, "mcopy", "-i", part, src, "::/records/"+name)
 		want[name] = data
 	}
+	// And one in the root directory, as kesu.toml is.
+	root := bytes.Repeat([]byte("x"), 20828)
+	if err := os.WriteFile(filepath.Join(dir, "top"), root, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "mcopy", "-i", part, filepath.Join(dir, "top"), "::/top")
 	run(t, "dd", "if="+part, "of="+img, "bs=512", "seek=2048", "conv=notrunc", "status=none")
+	for _, name := range []string{"top", "/top"} {
+		if got, err := image.ReadDiskFile(img, name); err != nil || !bytes.Equal(got, root) {
+			t.Errorf("ReadDiskFile(%s) = %d bytes, %v; want the file's %d", name, len(got), err, len(root))
+		}
+	}
 	for name, data := range want {
 		got, err := image.ReadDiskFile(img, "records/"+name)
 		if err != nil {
