@@ -147,7 +147,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	targets, excluded := discover.Select(disks, job.InUseRule(root), func(d discover.Disk) (bool, string) {
-		return pol.Excluded(d.Serial, d.WWN, d.Path)
+		return pol.Excluded(d.Serial, []string{d.WWN, d.WWID}, d.Path)
 	})
 	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: openDrive}, targets, excluded)
 	if err != nil {

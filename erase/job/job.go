@@ -94,7 +94,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		return fail(err)
 	}
 	rules = append(rules, pathRule, func(d discover.Disk) (bool, string) {
-		return o.Policy.Excluded(d.Serial, d.WWN, d.Path)
+		return o.Policy.Excluded(d.Serial, []string{d.WWN, d.WWID}, d.Path)
 	})
 	if o.SkipInUse {
 		rules = append(rules, InUseRule(o.Root))

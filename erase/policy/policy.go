@@ -393,17 +393,19 @@ func keyLines(data []byte) map[string]int {
 
 // Excluded reports whether a drive with this serial, WWN or any of these
 // paths is excluded by the policy, and by which rule.
-func (c *Config) Excluded(serial, wwn string, paths ...string) (bool, string) {
+func (c *Config) Excluded(serial string, wwns []string, paths ...string) (bool, string) {
 	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 	for _, s := range c.Exclude.Serials {
 		if serial != "" && norm(s) == norm(serial) {
 			return true, "serial " + s + " is excluded by the policy"
 		}
 	}
+	bare := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(norm(s), "naa."), "0x") }
 	for _, w := range c.Exclude.WWNs {
-		nw := strings.TrimPrefix(strings.TrimPrefix(norm(w), "naa."), "0x")
-		if wwn != "" && nw == strings.TrimPrefix(strings.TrimPrefix(norm(wwn), "naa."), "0x") {
-			return true, "WWN " + w + " is excluded by the policy"
+		for _, wwn := range wwns {
+			if strings.TrimSpace(wwn) != "" && bare(w) == bare(wwn) {
+				return true, "WWN " + w + " is excluded by the policy"
+			}
 		}
 	}
 	for _, p := range c.Exclude.Paths {

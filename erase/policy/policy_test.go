@@ -144,8 +144,26 @@ func TestExcluded(t *testing.T) {
 		{"", "", []string{"/dev/sdb", "/dev/sdc"}, true},
 		{"", "", []string{"/dev/sdd"}, false},
 	} {
-		if got, why := c.Excluded(tc.serial, tc.wwn, tc.paths...); got != tc.want {
+		if got, why := c.Excluded(tc.serial, []string{tc.wwn}, tc.paths...); got != tc.want {
 			t.Errorf("Excluded(%q, %q, %q) = %v (%s); want %v", tc.serial, tc.wwn, tc.paths, got, why, tc.want)
 		}
+	}
+}
+
+// A stick prepared with the wwid kesu list printed before it told WWNs
+// from other ids (a T10 vendor id, an NVMe nvme.… id) still protects that
+// drive: the raw sysfs wwid is matched too (found by review: the WWN-only
+// match would have erased it).
+func TestExcludedByRawWWID(t *testing.T) {
+	const t10 = "t10.ATA     Samsung SSD 870 EVO 2TB                 S6PNNS0T123456"
+	c, err := Parse([]byte("version = 1\n[policy]\nlevel = 'clear'\n[exclude]\nwwns = ['"+t10+"']\n"), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex, _ := c.Excluded("S6PNNS0T123456-OTHER", []string{"", t10}, "/dev/sdb"); !ex {
+		t.Error("the drive whose raw wwid is excluded is not excluded")
+	}
+	if ex, _ := c.Excluded("", []string{"naa.5000c500abcdef01", ""}); ex {
+		t.Error("another drive is excluded")
 	}
 }

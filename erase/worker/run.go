@@ -118,7 +118,7 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		if t.Probe != nil {
 			id = t.Probe.Identity
 		}
-		ex, why := cfg.Policy.Excluded(id.Serial, id.WWN, t.Disk.Path)
+		ex, why := cfg.Policy.Excluded(id.Serial, []string{id.WWN, t.Disk.WWN, t.Disk.WWID}, t.Disk.Path)
 		if !ex && byIdentity && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == "" {
 			// Fail closed: the policy protects drives by serial or WWN,
 			// and this one reports neither.

@@ -446,3 +446,26 @@ func TestClassFromDiskRotation(t *testing.T) {
 		}
 	}
 }
+
+// An exclusion by the raw sysfs wwid (a T10 id that is no WWN) still
+// protects the drive at the probe stage (found by review).
+func TestExcludedByRawWWIDNeverWritten(t *testing.T) {
+	keep := newFake(t, "sda", report.ClassHDD, plan.Capabilities{})
+	other := newFake(t, "sdb", report.ClassHDD, plan.Capabilities{})
+	before, _ := os.ReadFile(keep.path)
+	const t10 = "t10.ATA     KEEP DRIVE                              K1"
+	h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\nwwns = ['"+t10+"']\n", keep, other)
+	disks[0].WWID = t10
+	p, err := Prepare(context.Background(), h.cfg, disks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Targets) != 1 || len(p.Excluded) != 1 || p.Excluded[0].Disk.Name != "sda" {
+		t.Fatalf("targets %d, excluded %+v; want sda excluded", len(p.Targets), p.Excluded)
+	}
+	p.Execute(context.Background())
+	if after, _ := os.ReadFile(keep.path); keep.openedWrite != 0 || !bytes.Equal(before, after) {
+		t.Errorf("excluded drive opened for writing %d times", keep.openedWrite)
+	}
+	h.verifyJournal(t)
+}
