@@ -192,7 +192,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 	if d.Drive.SMART.Failing() {
 		add(Finding{Code: FindSMARTFailing, Detail: strings.Join(d.Drive.SMART.Reasons, "; ")})
 	}
-	fileOnly := d.Drive.Class == ClassFile
+	fileOnly := d.Drive.isFile()
 	if fileOnly {
 		add(Finding{Code: FindFileOnly})
 	}
@@ -312,7 +312,7 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		return e, false
 	}
 	r, ok := Rate(d.Drive.Class, at.Method)
-	if d.Drive.Class == ClassFile && at.Method == MethodOverwrite {
+	if d.Drive.isFile() && at.Method == MethodOverwrite {
 		r, ok = Rating{NISTRev1: LevelNone, IEEE2883: LevelNone}, true
 	}
 	if !ok {
@@ -433,6 +433,14 @@ func proves(d *DriveRun, at Attempt, v Verification) (bool, string) {
 		return false, fmt.Sprintf("the sampled read-back read %d of the %d canaries planted before the attempt", v.CanariesRead, c.ReadBack)
 	}
 	return true, ""
+}
+
+// isFile reports whether the drive is a regular file (or a loop device over
+// one): class file, or — as kesu-record/1 journals recorded it — class other
+// with transport "file", or a /dev/loop path.
+func (d Drive) isFile() bool {
+	return d.Class == ClassFile ||
+		(d.Class == ClassOther && (d.Identity.Transport == "file" || strings.HasPrefix(d.Identity.Path, "/dev/loop")))
 }
 
 // hwPartitionsCovered reports whether a host overwrite covered every eMMC

@@ -170,3 +170,78 @@ func TestDriveCounts(t *testing.T) {
 		t.Error("one PASS: not all passed")
 	}
 }
+
+// journalWith writes a sealed one-drive journal of drive d whose steps are
+// recorded by steps, then rewrites its run-start to schema (re-signed).
+func journalWith(t *testing.T, schema string, p Policy, d Drive, steps func(dl *DriveLog)) *Result {
+	t.Helper()
+	j, err := Create(t.TempDir(), NewSigner(testKey), RunStart{RunID: "v", Tool: Tool{Name: "kesu", Version: "t"}, Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps(dl)
+	if _, err := dl.Finish(Finish{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := resign(t, SplitJournal(data).Lines, func(k Kind, b map[string]any) {
+		if k == KindRunStart {
+			b["schema"] = schema
+		}
+	})
+	return Verify(SplitJournal(out), testRing())
+}
+
+func fullRead(n int) Verification {
+	return Verification{Attempt: n, Method: VerifyFull, Expected: "zeros", PercentRequested: 100, PercentAchieved: 100,
+		Samples: 1, BlocksRead: 2048, PlanBlocks: 2048, BlockSize: 512}
+}
+
+// A kesu-record/1 file overwrite (class other, transport "file", as
+// fe5492b recorded it) is judged a file: no level (found by review: it
+// re-verified as Clear).
+func TestSchema1FileIsLogicalContentOnly(t *testing.T) {
+	res := journalWith(t, SchemaVersion1, Policy{Level: LevelClear, Verify: VerifyPolicy{Mode: VerifyFull, Percent: 100}},
+		Drive{Identity: Identity{Path: "/tmp/x.img", Transport: "file", CapacityBytes: 1 << 20, LogicalSectorSize: 512}, Class: ClassOther, HiddenAreas: HiddenAreas{Checked: true}},
+		func(dl *DriveLog) {
+			n, _ := dl.Attempt(Attempt{Method: MethodOverwrite, Outcome: OutcomeSuccess, Passes: 1, TargetBytes: 1 << 20, BytesWritten: 1 << 20})
+			dl.Verification(fullRead(n))
+		})
+	a := res.Run.Drives[0].Assessment(res.Run.Start.Policy)
+	if a.Reached != LevelNone || !a.has(FindFileOnly) || strings.Contains(strings.Join(a.Wording, " "), "Clear reached") {
+		t.Errorf("v1 file overwrite: %s reached %s, wording %q; want no level, logical content only", a.Status, a.Reached, a.Wording)
+	}
+}
+
+// A kesu-record/1 run did not record extra_overwrite; a host overwrite
+// after a verified firmware erase shows the policy asked for it, and its
+// failure fails the drive (found by review: it re-verified as PASS).
+func TestSchema1FailedExtraOverwriteFails(t *testing.T) {
+	steps := func(dl *DriveLog) {
+		n, _ := dl.Attempt(Attempt{Method: MethodNVMeSanitizeCryptoErase, Outcome: OutcomeSuccess})
+		dl.Verification(fullRead(n))
+		dl.Attempt(Attempt{Method: MethodOverwrite, Outcome: OutcomeFailed, Errors: []string{"write error"}, TargetBytes: 1 << 20, BytesWritten: 4096})
+	}
+	d := Drive{Identity: Identity{Model: "M", Serial: "S", CapacityBytes: 1 << 20, LogicalSectorSize: 512}, Class: ClassNVMe, HiddenAreas: HiddenAreas{Checked: true}}
+	pol := Policy{Level: LevelPurge, Verify: VerifyPolicy{Mode: VerifySampled, Percent: 10}}
+	res := journalWith(t, SchemaVersion1, pol, d, steps)
+	if res.Status != Intact || res.Outcome.Fail != 1 || len(res.Warnings) == 0 || !strings.Contains(strings.Join(res.Warnings, " "), "extra_overwrite") {
+		t.Errorf("v1 run with a failed overwrite after a verified crypto erase: %s, outcome %+v, warnings %q; want INTACT, FAIL, the inference named", res.Status, res.Outcome, res.Warnings)
+	}
+	// Under kesu-record/2 the policy says it: without extra_overwrite the
+	// same steps pass (the failed overwrite was a fallback nobody needed).
+	res = journalWith(t, SchemaVersion, pol, d, steps)
+	if res.Status != Intact || res.Outcome.Pass != 1 {
+		t.Errorf("v2 run without extra_overwrite: %s, outcome %+v; want INTACT, PASS", res.Status, res.Outcome)
+	}
+}

@@ -370,6 +370,15 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 	// erase without canaries read back): its drives are judged by today's
 	// rules, and a difference is reported.
 	if res.Run != nil {
+		if res.Run.Start.Schema == SchemaVersion1 && !res.Run.Start.Policy.ExtraOverwrite {
+			if why := inferExtraOverwrite(res.Run); why != "" {
+				// kesu-record/1 did not record extra_overwrite, but its
+				// writers ran a host overwrite after a verified firmware
+				// erase only when the policy asked for one.
+				res.Run.Start.Policy.ExtraOverwrite = true
+				res.Warnings = append(res.Warnings, "written under "+SchemaVersion1+", which did not record extra_overwrite: the policy asked for it ("+why+"), and the drives are judged so")
+			}
+		}
 		pol := res.Run.Start.Policy
 		for _, d := range res.Run.Drives {
 			got := d.Assessment(pol)
@@ -391,6 +400,41 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 		}
 	}
 	return res
+}
+
+// inferExtraOverwrite says why a kesu-record/1 run's policy asked for an
+// extra host overwrite: a drive with a host overwrite attempt after a
+// firmware attempt whose read-back passed ("" when none). Those writers
+// went on after a verified firmware erase only for extra_overwrite.
+func inferExtraOverwrite(r *Run) string {
+	for _, d := range r.Drives {
+		verified := map[int]bool{}
+		for _, v := range d.Verifications {
+			if len(v.Errors) == 0 && v.Mismatches == 0 && v.ReadErrors == 0 && v.BlocksRead > 0 {
+				verified[v.Attempt] = true
+			}
+		}
+		fw := 0
+		for _, at := range d.Attempts {
+			if at.Method != MethodOverwrite && at.Outcome == OutcomeSuccess && verified[at.Attempt] && fw == 0 {
+				fw = at.Attempt
+			}
+		}
+		if fw == 0 {
+			continue
+		}
+		for _, s := range d.Starts {
+			if s.Method == MethodOverwrite && s.Attempt > fw {
+				return fmt.Sprintf("drive %d's attempt %d, a host overwrite after its verified firmware erase (attempt %d)", d.Drive.ID, s.Attempt, fw)
+			}
+		}
+		for _, at := range d.Attempts {
+			if at.Method == MethodOverwrite && at.Attempt > fw {
+				return fmt.Sprintf("drive %d's attempt %d, a host overwrite after its verified firmware erase (attempt %d)", d.Drive.ID, at.Attempt, fw)
+			}
+		}
+	}
+	return ""
 }
 
 // publicKey decodes and checks the declared key.

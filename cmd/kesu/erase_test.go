@@ -306,3 +306,30 @@ func TestEraseFileIsLogicalContentOnly(t *testing.T) {
 		t.Errorf("file certificate does not say logical content only, or claims Clear:\n%s", text)
 	}
 }
+
+// A loop device is a file in a block device's clothes: its record says file
+// overwrite — logical content only, never Clear of a medium (found by
+// review).
+func TestEraseLoopDeviceIsLogicalContentOnly(t *testing.T) {
+	l := loopdev.New(t, "", 4<<20, 512)
+	stdout, stderr, code := kesu(t, "erase", "--device", l.Path, "--yes", "--journal", t.TempDir(), "--unsigned", "--json")
+	if code != exitPass {
+		t.Fatalf("kesu erase LOOP --journal: exit %d\n%s", code, stderr)
+	}
+	var rep eraseReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Scope, "a loop device over "+l.Backing) || !strings.Contains(rep.Scope, "logical content only") {
+		t.Errorf("scope = %q; want a loop device over %s, logical content only", rep.Scope, l.Backing)
+	}
+	vr, err := report.VerifyFile(rep.Record.Journal, report.KeyRing{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := vr.Run.Drives[0]
+	a := d.Assessment(vr.Run.Start.Policy)
+	if d.Drive.Class != report.ClassFile || a.Reached != report.LevelNone || strings.Contains(strings.Join(a.Wording, " "), "Clear reached") {
+		t.Errorf("loop device record: class %s, reached %s, wording %q; want file, none, no Clear", d.Drive.Class, a.Reached, a.Wording)
+	}
+}

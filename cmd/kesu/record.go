@@ -50,7 +50,12 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 		hidden = report.HiddenAreas{Note: "kesu erase --device overwrites what the kernel exposes; it does not probe the drive for HPA/DCO (kesu erase --all does)"}
 		if st, err := os.Stat(d.Path()); err == nil {
 			if name, err := kernelBlockName(st); err == nil {
-				if disk, err := discover.Lookup(os.DirFS("/"), name); err == nil {
+				if backing := discover.LoopBacking(os.DirFS("/"), name); backing != "" {
+					// A loop device is a file: logical content only.
+					class, id.Transport = report.ClassFile, "loop"
+					id.Model = "loop device over " + backing
+					hidden = report.HiddenAreas{Checked: true, Note: "a loop device over the regular file " + backing + ": its overwrite reaches the file's logical content only, never the medium below"}
+				} else if disk, err := discover.Lookup(os.DirFS("/"), name); err == nil {
 					id = worker.IdentityFromDisk(disk)
 					id.CapacityBytes = uint64(d.Size())
 					class = worker.ClassFromDisk(disk)
