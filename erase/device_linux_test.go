@@ -146,3 +146,40 @@ func TestSameDevice(t *testing.T) {
 		t.Errorf("SameDevice: same loop %v, different loops %v; want true, false", a1.SameDevice(a2), a1.SameDevice(b1))
 	}
 }
+
+// The unaligned tail of a file is written to the file that was opened, even
+// when another file has taken its name meanwhile (found by review: the tail
+// descriptor was opened later by path).
+func TestFileTailGoesToTheFileOpened(t *testing.T) {
+	const size = 1<<20 + 1000
+	dir := t.TempDir()
+	path := filepath.Join(dir, "target.img")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{0x77}, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(path, OpenOptions{Write: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// The opened file is renamed away; another file takes its name.
+	moved := filepath.Join(dir, "moved.img")
+	if err := os.Rename(path, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Repeat([]byte{0x11}, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := Overwrite(context.Background(), d, OverwriteOptions{Pattern: Zero(), ChunkSize: 256 << 10})
+	if res.Outcome != OK {
+		t.Fatalf("Overwrite = %s %q", res.Outcome, res.Reason)
+	}
+	opened, _ := os.ReadFile(moved)
+	other, _ := os.ReadFile(path)
+	if !bytes.Equal(opened, make([]byte, size)) {
+		t.Error("the file opened was not zeroed to its end")
+	}
+	if !bytes.Equal(other, bytes.Repeat([]byte{0x11}, size)) {
+		t.Error("the file that took the name was written")
+	}
+}

@@ -161,9 +161,20 @@ func (d *Device) tailFile() (*os.File, error) {
 	if d.write {
 		flag = os.O_RDWR
 	}
-	t, err := os.OpenFile(d.path, flag, 0)
+	// Reopen the file already open, not whatever now has its name: through
+	// /proc/self/fd where there is a /proc, else by path, checked to be the
+	// same file.
+	t, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", d.f.Fd()), flag, 0)
 	if err != nil {
-		return nil, err
+		if t, err = os.OpenFile(d.path, flag, 0); err != nil {
+			return nil, err
+		}
+	}
+	a, err1 := d.f.Stat()
+	b, err2 := t.Stat()
+	if err1 != nil || err2 != nil || !os.SameFile(a, b) {
+		t.Close()
+		return nil, fmt.Errorf("%s: %w: the file was replaced while open", d.path, ErrVanished)
 	}
 	d.tail = t
 	return t, nil

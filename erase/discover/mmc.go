@@ -21,11 +21,16 @@ type HWPartition struct {
 	// ForceRO is sysfs force_ro: the kernel keeps boot partitions read-only
 	// unless it is cleared.
 	ForceRO bool `json:"force_ro,omitempty"`
-	// ReadOnly is sysfs ro: the card or the kernel write-protects it.
+	// ReadOnly is true when the card itself write-protects the partition:
+	// sysfs ro is set although force_ro is not. (Setting force_ro also sets
+	// ro, and force_ro reads as ro XOR the card's own protection: Linux
+	// drivers/mmc/core/block.c force_ro_show/force_ro_store.)
 	ReadOnly bool `json:"read_only,omitempty"`
-	// Locked is sysfs ro_lock_until_next_power_on set: a boot partition
-	// write-protected until the next power cycle (or for good).
-	Locked bool `json:"locked,omitempty"`
+	// Locked is sysfs ro_lock_until_next_power_on non-zero: a boot
+	// partition write-protected until the next power cycle (1) or for good
+	// (2, Permanent) by EXT_CSD BOOT_WP (JESD84-B51 §7.4.65).
+	Locked    bool `json:"locked,omitempty"`
+	Permanent bool `json:"locked_permanently,omitempty"`
 }
 
 // Hardware partition kinds.
@@ -71,11 +76,14 @@ func mmcHardwarePartitions(sys fs.FS, name string) []HWPartition {
 			continue
 		}
 		base := path.Join("sys/block", e.Name())
+		forceRO := readStr(sys, base, "force_ro") == "1"
+		lock := readStr(sys, base, "ro_lock_until_next_power_on")
 		out = append(out, HWPartition{Name: e.Name(), Path: "/dev/" + e.Name(), Kind: kind,
-			Size:     readInt(sys, base, "size") * 512,
-			ForceRO:  readStr(sys, base, "force_ro") == "1",
-			ReadOnly: readStr(sys, base, "ro") == "1",
-			Locked:   readStr(sys, base, "ro_lock_until_next_power_on") == "1"})
+			Size:      readInt(sys, base, "size") * 512,
+			ForceRO:   forceRO,
+			ReadOnly:  readStr(sys, base, "ro") == "1" && !forceRO,
+			Locked:    lock != "" && lock != "0",
+			Permanent: lock == "2"})
 	}
 	sort.Slice(out, func(i, j int) bool { return naturalLess(out[i].Name, out[j].Name) })
 	if s := readStr(sys, path.Join("sys/block", name, "device"), "raw_rpmb_size_mult"); s != "" {

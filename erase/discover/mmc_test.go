@@ -22,7 +22,10 @@ func (t *tree) emmc(rpmbMult string) {
 	for _, p := range []string{"mmcblk0boot0", "mmcblk0boot1"} {
 		pb := t.disk(p, card, 8192, 512, 512, false)
 		t.link(pb+"/device", "../../../mmc0:0001")
+		// As the kernel shows a boot partition by default: force_ro set,
+		// and with it ro.
 		t.file(pb+"/force_ro", "1")
+		t.file(pb+"/ro", "1")
 		t.file(pb+"/ro_lock_until_next_power_on", "0")
 	}
 	t.file(b+"/mmcblk0p1/partition", "1")
@@ -61,14 +64,27 @@ func TestScanEMMCHardwarePartitions(t *testing.T) {
 	if want[2].Writable() {
 		t.Error("the RPMB is reported writable through the block layer")
 	}
-	// A boot partition locked until the next power-on is not writable.
-	tr.file("sys/devices/pci0000:00/0000:00:1c.0/mmc_host/mmc0/mmc0:0001/block/mmcblk0boot1/ro_lock_until_next_power_on", "1")
-	d, err = Lookup(tr.MapFS, "mmcblk0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.HWPartitions[1].Writable() || !d.HWPartitions[1].Locked {
-		t.Errorf("locked boot1: %+v; want locked, not writable", d.HWPartitions[1])
+	// Locked until the next power-on (1), or for good (2): not writable.
+	// Write-protected by the card (ro set, force_ro not): not writable.
+	dir := "sys/devices/pci0000:00/0000:00:1c.0/mmc_host/mmc0/mmc0:0001/block/"
+	for _, tc := range []struct {
+		attr, val string
+		want      func(HWPartition) bool
+	}{
+		{"ro_lock_until_next_power_on", "1", func(p HWPartition) bool { return p.Locked && !p.Permanent }},
+		{"ro_lock_until_next_power_on", "2", func(p HWPartition) bool { return p.Locked && p.Permanent }},
+		{"force_ro", "0", func(p HWPartition) bool { return p.ReadOnly && !p.ForceRO }},
+	} {
+		tr := newTree()
+		tr.emmc("")
+		tr.file(dir+"mmcblk0boot1/"+tc.attr, tc.val)
+		d, err := Lookup(tr.MapFS, "mmcblk0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := d.HWPartitions[1]; p.Writable() || !tc.want(p) || !d.HWPartitions[0].Writable() {
+			t.Errorf("boot1 with %s=%s: %+v; want not writable, boot0 writable", tc.attr, tc.val, p)
+		}
 	}
 }
 

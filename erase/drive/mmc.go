@@ -91,10 +91,12 @@ func (m *MMC) Probe(ctx context.Context) (*worker.Probe, error) {
 			covered = append(covered, hp.Name)
 		case hp.Kind == discover.HWRPMB:
 			r.Note = "written only with the card's authentication key: kesu cannot erase it"
+		case hp.Permanent:
+			r.Note = "permanently write-protected by the card (EXT_CSD BOOT_WP)"
 		case hp.Locked:
 			r.Note = "write-protected until the next power-on (ro_lock_until_next_power_on)"
 		case hp.ReadOnly:
-			r.Note = "read-only (write-protected)"
+			r.Note = "write-protected by the card"
 		}
 		p.HWPartitions = append(p.HWPartitions, r)
 		listed = append(listed, fmt.Sprintf("%s (%s, %d bytes)", hp.Name, hp.Kind, r.Bytes))
@@ -123,7 +125,7 @@ func (m *MMC) Open(write bool) (erase.Target, error) {
 		var errs []error
 		for _, name := range cleared {
 			if err := m.forceRO(name, true); err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("%s was left writable (%v): set it read-only again with `echo 1 > /sys/block/%s/force_ro`", name, err, name))
 			}
 		}
 		cleared = nil

@@ -17,11 +17,16 @@ type forceROLog struct {
 	mu    sync.Mutex
 	state map[string]bool
 	log   []string
+	// failSet makes setting force_ro again fail (a sysfs write refused).
+	failSet bool
 }
 
 func (f *forceROLog) set(name string, on bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if on && f.failSet {
+		return fmt.Errorf("writing /sys/block/%s/force_ro: input/output error (injected)", name)
+	}
 	f.state[name] = on
 	f.log = append(f.log, fmt.Sprintf("%s=%v", name, on))
 	return nil
@@ -144,5 +149,29 @@ func TestEMMCLockedBootPartition(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(b.files["mmcblk0"]); strings.Contains(string(data), string(marker)) {
 		t.Error("the user data area was not erased")
+	}
+}
+
+// When force_ro cannot be set again, the record says so and how to recover
+// (found by review: the failure was swallowed and the note claimed it was
+// set again).
+func TestEMMCForceRORestoreFailureRecorded(t *testing.T) {
+	b := newBench(t)
+	fro := b.addMMC("mmcblk0", 8<<20, bootParts(false)...)
+	fro.failSet = true
+	_, vr, _ := b.run("version = 1\n[policy]\nmic_category = 3\nverify = '10%'\n")
+	d := driveRun(t, vr, "0x8f2a19c4")
+	if d.Result == nil || !strings.Contains(d.Result.Recovery, "echo 1 > /sys/block/mmcblk0boot0/force_ro") ||
+		!strings.Contains(d.Result.Recovery, "mmcblk0boot1") {
+		t.Errorf("recovery %q; want how to set force_ro again on both boot partitions", d.Result.Recovery)
+	}
+	noted := false
+	for _, n := range d.Notes {
+		if n.Code == "close" && n.Severity == report.SeverityError {
+			noted = true
+		}
+	}
+	if !noted {
+		t.Error("no error note for the failed restore")
 	}
 }

@@ -62,14 +62,17 @@ func (s *SCSI) confirm(t erase.Target) error {
 		return fmt.Errorf("%s: %w: INQUIRY failed: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)
 	}
 	pairs := []idPair{{"vendor", s.in.Inquiry.Vendor, inq.Vendor}, {"product", s.in.Inquiry.Product, inq.Product}}
-	if s.in.HasVPD(0x80) {
+	// The serial and NAA are compared where the probe read them: a page
+	// the drive lists but failed to return at probe time leaves nothing to
+	// compare with (the device number and INQUIRY still are).
+	if s.in.HasVPD(0x80) && s.in.Serial != "" {
 		serial, err := s.dev.UnitSerial(ctx)
 		if err != nil {
 			return fmt.Errorf("%s: %w: Unit Serial Number VPD page: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)
 		}
 		pairs = append(pairs, idPair{"serial", s.in.Serial, serial})
 	}
-	if s.in.HasVPD(0x83) {
+	if s.in.HasVPD(0x83) && s.in.WWN != "" {
 		ds, err := s.dev.DeviceIdentification(ctx)
 		if err != nil {
 			return fmt.Errorf("%s: %w: Device Identification VPD page: %v", s.disk.Path, worker.ErrIdentityUnconfirmed, err)

@@ -16,6 +16,8 @@ import (
 	"github.com/kesu-erase/kesu/nvme"
 	"github.com/kesu-erase/kesu/nvme/nvmetest"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/scsi"
+	"github.com/kesu-erase/kesu/scsi/scsitest"
 )
 
 // Issue 12 item 1: an NVMe drive that acknowledges host writes it never
@@ -290,5 +292,39 @@ func TestSameNode(t *testing.T) {
 	}
 	if got := devString(259<<8 | 3); got != "259:3" {
 		t.Errorf("devString = %q; want 259:3", got)
+	}
+}
+
+// failOnce fails the first INQUIRY for VPD page 80h with an I/O error (a
+// one-off transport hiccup at probe time).
+type failOnce struct {
+	scsi.Transport
+	failed atomic.Bool
+}
+
+func (f *failOnce) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Response, error) {
+	if len(cmd.CDB) > 2 && cmd.CDB[0] == 0x12 && cmd.CDB[1]&1 == 1 && cmd.CDB[2] == 0x80 && !f.failed.Swap(true) {
+		return nil, errors.New("SG_IO: input/output error (injected)")
+	}
+	return f.Transport.Exec(ctx, cmd)
+}
+
+// A serial the probe could not read is not a serial that changed: an
+// honest SAS drive whose VPD page 80h failed once at probe time is still
+// erased (found by review: it was failed as "a different drive").
+func TestSCSIProbeHiccupIsNotADifferentDrive(t *testing.T) {
+	b := newBench(t)
+	b.addSAS("sdc", scsitest.DriveConfig{Vendor: "SEAGATE", Product: "ST600MM0006", Revision: "0003",
+		Serial: "SAS0000001", NAA: 0x5000c5001234abcd, Blocks: hddSectors, RotationRate: 10000})
+	drv := b.drives["sdc"].(*SCSI)
+	drv.t = &failOnce{Transport: drv.t}
+	drv.dev = scsi.NewDevice(drv.t, "/dev/sdc")
+	drv.dev.Clock = scsitest.NewFakeClock()
+	results, _, _ := b.run("version = 1\n[policy]\nlevel = 'clear'\nverify = '10%'\n")
+	if r := results[0]; r.Status != report.StatusPass || strings.Contains(r.Reason, "different drive") {
+		t.Errorf("honest SAS drive after a VPD hiccup: %s (%s); want PASS", r.Status, r.Reason)
+	}
+	if b.markerLeft("sdc") {
+		t.Error("the drive was not erased")
 	}
 }

@@ -24,7 +24,25 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 			t.Drive.Close()
 		}
 	}()
+	// The drive's target stays open from the first write to the result;
+	// closing it may undo state the erase needed (an eMMC boot partition's
+	// force_ro), and a failure to do so is recorded with how to recover.
+	var target erase.Target
+	defer func() {
+		if target != nil {
+			target.Close()
+		}
+	}()
 	finish := func(f report.Finish, reason string) Result {
+		if target != nil {
+			if err := target.Close(); err != nil {
+				msg := fmt.Sprintf("closing the drive after the erase: %v", err)
+				t.log.Note(report.Note{Severity: report.SeverityError, Code: "close", Text: msg})
+				cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: msg})
+				f.Recovery = joinRecovery(append(nonEmpty(f.Recovery), msg))
+			}
+			target = nil
+		}
 		a, err := t.log.Finish(f)
 		if err != nil {
 			return Result{Drive: t.Disk.Name, Status: report.StatusIncomplete, Started: start, Duration: time.Since(start),
@@ -71,9 +89,9 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 
 	target, err := t.Drive.Open(true)
 	if err != nil {
+		target = nil
 		return finish(report.Finish{Errors: []string{fmt.Sprintf("opening the drive for writing: %v", err)}}, err.Error())
 	}
-	defer func() { target.Close() }()
 	seed, err := erase.NewSeed()
 	if err != nil {
 		return finish(report.Finish{Errors: []string{err.Error()}}, err.Error())
@@ -151,6 +169,13 @@ func (d *driveLost) Error() string {
 }
 
 func (d *driveLost) Unwrap() error { return d.err }
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
 
 func joinRecovery(r []string) string {
 	out := ""
