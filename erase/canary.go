@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -97,6 +98,17 @@ func CanaryLBAs(p *SamplePlan) []int64 {
 // ErrCanariesUnproven says the canaries did not all read back.
 var ErrCanariesUnproven = errors.New("canaries not proven")
 
+// canaryWorkers is how many canary units are written or read at once (a
+// queue deep enough for flash; a disk serves them one by one anyway).
+const canaryWorkers = 8
+
+// canaryUnit is one aligned write unit holding one or more canaries.
+type canaryUnit struct {
+	first, blocks int64
+	anchors       int
+	ok            bool // written (phase 1), then read back (phase 2)
+}
+
 // PlantCanaries writes fresh random content over the canary blocks of plan,
 // flushes it to the medium (FLUSH CACHE / SYNCHRONIZE CACHE through fsync),
 // and reads every canary back (O_DIRECT on block devices). Planting stops
@@ -121,11 +133,6 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 		return nil, err
 	}
 	unit := max(alignmentOf(t), bs)
-	buf, free, err := alignedBuffer(unit)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
 	c := &Canaries{pattern: pat, blockSize: bs, anchors: CanaryLBAs(plan),
 		proven: map[int64]struct{}{}, blocks: map[int64]struct{}{}}
 	sort.Slice(c.anchors, func(i, j int) bool { return c.anchors[i] < c.anchors[j] })
@@ -134,64 +141,98 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	// With an alignment larger than a block (files under O_DIRECT) a canary
 	// fills its whole aligned unit; anchors sharing a unit share its write.
 	perUnit := int64(unit / bs)
-	type span struct{ first, n int64 }
-	var written []span
-	writtenAnchors := 0
+	var units []*canaryUnit
 	for _, lba := range c.anchors {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		first := lba - lba%perUnit
-		if n := len(written); n > 0 && written[n-1].first == first {
-			writtenAnchors++
+		if n := len(units); n > 0 && units[n-1].first == first {
+			units[n-1].anchors++
 			continue
 		}
-		off := first * int64(bs)
-		n := min(int64(unit), t.Size()-off)
-		pat.Fill(buf[:n], off)
-		if w, err := t.WriteAt(buf[:n], off); err != nil || w != int(n) {
+		n := min(int64(unit), t.Size()-first*int64(bs))
+		units = append(units, &canaryUnit{first: first, blocks: n / int64(bs), anchors: 1})
+	}
+
+	// Write every unit; after a failed write no further one is started.
+	var mu sync.Mutex
+	failed := false
+	werr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+		mu.Lock()
+		stop := failed
+		mu.Unlock()
+		if stop {
+			return
+		}
+		off := u.first * int64(bs)
+		b := buf[:u.blocks*int64(bs)]
+		pat.Fill(b, off)
+		if w, err := t.WriteAt(b, off); err != nil || w != len(b) {
 			if err == nil {
 				err = io.ErrShortWrite
 			}
-			c.Err = fmt.Errorf("planting canary at LBA %d: %w", lba, err)
-			break
+			mu.Lock()
+			if !failed {
+				failed = true
+				c.Err = fmt.Errorf("planting canary at LBA %d: %w", u.first, err)
+			}
+			mu.Unlock()
+			return
 		}
-		written = append(written, span{first, n / int64(bs)})
-		writtenAnchors++
+		u.ok = true
+	})
+	if werr != nil {
+		return nil, werr
 	}
-	if len(written) > 0 {
+	written := 0
+	for _, u := range units {
+		if u.ok {
+			written += u.anchors
+		}
+	}
+	if written > 0 {
 		if err := t.Sync(); err != nil {
 			if c.Err == nil {
 				c.Err = fmt.Errorf("flushing canaries: %w", err)
 			}
-			written = nil // nothing is known to be on the medium
-			writtenAnchors = 0
+			written = 0 // nothing is known to be on the medium
+			for _, u := range units {
+				u.ok = false
+			}
 		}
 	}
-	c.Planted = writtenAnchors
+	c.Planted = written
 	c.PlantedAt = time.Now()
 
 	// Read every planted unit back from the medium.
-	want := make([]byte, unit)
-	for _, s := range written {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	rerr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+		if !u.ok {
+			return
 		}
-		off := s.first * int64(bs)
-		n := int(s.n) * bs
+		off := u.first * int64(bs)
+		n := int(u.blocks) * bs
 		if r, err := t.ReadAt(buf[:n], off); err != nil && !(err == io.EOF && r == n) {
+			mu.Lock()
 			if c.Err == nil {
-				c.Err = fmt.Errorf("reading canary back at LBA %d: %w", s.first, err)
+				c.Err = fmt.Errorf("reading canary back at LBA %d: %w", u.first, err)
 			}
-			continue
+			mu.Unlock()
+			return
 		}
-		pat.Fill(want[:n], off)
-		for i := int64(0); i < s.n; i++ {
-			b := buf[i*int64(bs):][:bs]
-			if bytes.Equal(b, want[i*int64(bs):][:bs]) {
-				c.blocks[s.first+i] = struct{}{}
+		want := make([]byte, bs)
+		var match []int64
+		for i := int64(0); i < u.blocks; i++ {
+			pat.Fill(want, off+i*int64(bs))
+			if bytes.Equal(buf[i*int64(bs):][:bs], want) {
+				match = append(match, u.first+i)
 			}
 		}
+		mu.Lock()
+		for _, l := range match {
+			c.blocks[l] = struct{}{}
+		}
+		mu.Unlock()
+	})
+	if rerr != nil {
+		return nil, rerr
 	}
 	for _, lba := range c.anchors {
 		if _, ok := c.blocks[lba]; ok {
@@ -208,6 +249,48 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	}
 	c.Duration = time.Since(start)
 	return c, nil
+}
+
+// forEachUnit runs fn over the units on up to canaryWorkers goroutines,
+// each with its own aligned buffer of size bytes. It returns an error when
+// the buffers cannot be had (nothing ran) or when ctx ended before every
+// unit was handed out.
+func forEachUnit(ctx context.Context, units []*canaryUnit, size int, fn func(*canaryUnit, []byte)) error {
+	var bufs [][]byte
+	var frees []func()
+	defer func() {
+		for _, f := range frees {
+			f()
+		}
+	}()
+	for range min(canaryWorkers, max(1, len(units))) {
+		buf, free, err := alignedBuffer(size)
+		if err != nil {
+			return fmt.Errorf("canary buffer: %w", err)
+		}
+		bufs, frees = append(bufs, buf), append(frees, free)
+	}
+	next := make(chan *canaryUnit)
+	var wg sync.WaitGroup
+	for _, buf := range bufs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range next {
+				fn(u, buf)
+			}
+		}()
+	}
+	var err error
+	for _, u := range units {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	return err
 }
 
 // Summary says in plain words what planting did.
