@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io/fs"
 	"regexp"
 	"testing"
 	"testing/fstest"
@@ -15,31 +14,18 @@ import (
 // shows it (queue/rotational 1 by default, wwid a T10 vendor ID) and an
 // NVMe namespace (rotational 0, EUI-64 wwid).
 func listTree() fstest.MapFS {
-	m := fstest.MapFS{}
-	link := func(p, target string) { m[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)} }
-	file := func(p, data string) { m[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
-	disk := func(name, devdir, rot string) string {
-		b := devdir + "/block/" + name
-		link("sys/block/"+name, "../"+b[len("sys/"):])
-		link("sys/class/block/"+name, "../../"+b[len("sys/"):])
-		file(b+"/size", "131072")
-		file(b+"/dev", "8:0")
-		file(b+"/queue/logical_block_size", "512")
-		file(b+"/queue/physical_block_size", "512")
-		file(b+"/queue/rotational", rot)
-		return b
-	}
+	m := newFakeSys()
 	sd := "sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0"
-	b := disk("sda", sd, "1")
-	link(b+"/device", "../../../0:0:0:0")
-	file(sd+"/vendor", "ATA     ")
-	file(sd+"/model", "QEMU HARDDISK")
-	file(sd+"/wwid", "t10.ATA     QEMU HARDDISK                           QM00001")
+	b := m.disk("sda", sd, "131072", "1")
+	m.link(b+"/device", "../../../0:0:0:0")
+	m.file(sd+"/vendor", "ATA     ")
+	m.file(sd+"/model", "QEMU HARDDISK")
+	m.file(sd+"/wwid", "t10.ATA     QEMU HARDDISK                           QM00001")
 	nv := "sys/devices/pci0000:00/0000:00:1d.0/0000:01:00.0/nvme/nvme0"
-	b = disk("nvme0n1", nv, "0")
-	link(b+"/device", "../../nvme0")
-	file(b+"/wwid", "eui.0025388b91b2c3d4")
-	return m
+	b = m.disk("nvme0n1", nv, "131072", "0")
+	m.link(b+"/device", "../../nvme0")
+	m.file(b+"/wwid", "eui.0025388b91b2c3d4")
+	return m.MapFS
 }
 
 // TestListRotationAndWWN: `kesu list` must not turn the kernel's default

@@ -15,29 +15,16 @@ import (
 // probeTree is a fake sysfs with a virtio-blk disk (vda) and a SATA disk
 // (sdq) as the kernel lays them out.
 func probeTree() fstest.MapFS {
-	m := fstest.MapFS{}
-	link := func(p, target string) { m[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)} }
-	file := func(p, data string) { m[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
-	disk := func(name, devdir, rot string) string {
-		b := devdir + "/block/" + name
-		link("sys/block/"+name, "../"+b[len("sys/"):])
-		link("sys/class/block/"+name, "../../"+b[len("sys/"):])
-		file(b+"/size", "2097152")
-		file(b+"/dev", "252:0")
-		file(b+"/queue/logical_block_size", "512")
-		file(b+"/queue/physical_block_size", "512")
-		file(b+"/queue/rotational", rot)
-		return b
-	}
-	b := disk("vda", "sys/devices/pci0000:00/0000:00:05.0/virtio3", "1")
-	file(b+"/serial", "KESUVIRTIO01")
+	m := newFakeSys()
+	b := m.disk("vda", "sys/devices/pci0000:00/0000:00:05.0/virtio3", "2097152", "1")
+	m.file(b+"/serial", "KESUVIRTIO01")
 	sd := "sys/devices/pci0000:00/0000:00:1f.2/ata4/host3/target3:0:0/3:0:0:0"
-	b = disk("sdq", sd, "1")
-	link(b+"/device", "../../../3:0:0:0")
-	file(sd+"/vendor", "ATA     ")
-	file(sd+"/model", "KESU SATA DISK")
-	file(sd+"/rev", "1.0")
-	return m
+	b = m.disk("sdq", sd, "2097152", "1")
+	m.link(b+"/device", "../../../3:0:0:0")
+	m.file(sd+"/vendor", "ATA     ")
+	m.file(sd+"/model", "KESU SATA DISK")
+	m.file(sd+"/rev", "1.0")
+	return m.MapFS
 }
 
 // withProbeEnv swaps the machine probe reads for the test's.
