@@ -61,6 +61,23 @@ func (c *Canaries) Count() int { return len(c.proven) }
 // read-back by the same plan prove an erase.
 func (c *Canaries) Proven() bool { return c.Planned > 0 && c.ReadBack == c.Planned }
 
+// ProofPlan says how the erase the canaries were planted for is read back:
+// with every canary proven, by the sampling plan they were placed for
+// (sampled), checking the canaries are gone and the blocks meet after;
+// otherwise by a plan over every block (full), against after and any
+// canaries that did read back. A drive that did not keep its canaries can
+// only be shown erased by reading all of it.
+func (c *Canaries) ProofPlan(sampled *SamplePlan, after Expectation) (plan *SamplePlan, exp Expectation, full bool) {
+	exp = after
+	if c.Count() > 0 {
+		exp = c.Expect(after)
+	}
+	if c.Proven() {
+		return sampled, exp, sampled.Full
+	}
+	return FullPlan(sampled.Blocks, sampled.BlockSize), exp, true
+}
+
 // LBAs returns the proven canaries, sorted.
 func (c *Canaries) LBAs() []int64 {
 	out := make([]int64, 0, len(c.proven))

@@ -237,3 +237,18 @@ func TestOverwriteAndVerifyOnADriveThatDropsWrites(t *testing.T) {
 			res.Status, res.Reason, res.Canaries, res.Verify.Plan.Full, res.Verify.CanariesChecked, res.Verify.CanariesSurvived)
 	}
 }
+
+// ProofPlan: a sampled plan only when every canary read back.
+func TestProofPlan(t *testing.T) {
+	m := newMem(8<<20, 512)
+	p := plan(t, m, 10)
+	c := plantOn(t, m, p)
+	if got, exp, full := c.ProofPlan(p, ExpectPattern(Zero())); got != p || full || !strings.HasPrefix(exp.String(), "canaries gone") {
+		t.Errorf("proven canaries: plan full %v (same plan %v), expect %q; want the sampled plan with the canaries", full, got == p, exp)
+	}
+	m.dropWrite = []LBARange{{LBA: 0, Count: 1 << 14}}
+	c = plantOn(t, m, p)
+	if got, exp, full := c.ProofPlan(p, ExpectPattern(Zero())); !full || !got.Full || got.Blocks != p.Blocks || exp.String() != "zero" {
+		t.Errorf("unproven canaries: plan full %v/%v over %d blocks, expect %q; want every one of %d blocks against zero", full, got.Full, got.Blocks, exp, p.Blocks)
+	}
+}

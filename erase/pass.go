@@ -95,14 +95,10 @@ func OverwriteAndVerify(ctx context.Context, t Target, o PassOptions) (*PassResu
 		res.VerifySkipped = "verification not requested"
 		return done(StatusUnverified, "overwrite complete; no read-back was requested, so nothing proves it")
 	}
-	exp := ExpectPattern(o.Overwrite.Pattern)
+	plan, exp, _ := canaries.ProofPlan(plan, ExpectPattern(o.Overwrite.Pattern))
 	note := ""
 	if !canaries.Proven() {
-		plan = FullPlan(plan.Blocks, plan.BlockSize)
 		note = fmt.Sprintf(" (every block read back: %v)", canaries.Err)
-	}
-	if canaries.Count() > 0 {
-		exp = canaries.Expect(exp)
 	}
 	v, err := Verify(ctx, t, VerifyOptions{Plan: plan, Expect: exp, Progress: o.VerifyProgress})
 	if err != nil {

@@ -313,21 +313,17 @@ func (p *Preparation) plant(ctx context.Context, t *Target, tg erase.Target, spl
 	return c, CanaryRecord(c.Report()), nil
 }
 
-// proofPlan chooses how an attempt is read back: by the sampling plan with
-// the canaries when every canary read back before the attempt; otherwise
-// every block, against the declared content (and any canaries that did
-// read back).
+// proofPlan is how an attempt is read back (erase.Canaries.ProofPlan), in
+// the record's words; the screen says when every block must be read.
 func (p *Preparation) proofPlan(t *Target, c *erase.Canaries, splan *erase.SamplePlan, after erase.Expectation, sampled report.VerifyMode) (*erase.SamplePlan, erase.Expectation, report.VerifyMode) {
-	exp := after
-	if c.Count() > 0 {
-		exp = c.Expect(after)
+	plan, exp, full := c.ProofPlan(splan, after)
+	if !c.Proven() {
+		p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify, Warning: "no proven canaries: reading back every block"})
 	}
-	if c.Proven() {
-		return splan, exp, sampled
+	if full {
+		return plan, exp, report.VerifyFull
 	}
-	p.cfg.emit(Event{Drive: t.Disk.Name, Phase: PhaseVerify,
-		Warning: "no proven canaries: reading back every block"})
-	return erase.FullPlan(splan.Blocks, splan.BlockSize), exp, report.VerifyFull
+	return plan, exp, sampled
 }
 
 // verify reads the drive back by the sampling plan and records it.
