@@ -232,13 +232,15 @@ func (p *Preparation) progressEvents(t *Target, phase Phase, m report.Method) fu
 func (p *Preparation) hostOverwrite(ctx context.Context, t *Target, target *erase.Target, splan *erase.SamplePlan) (bool, error) {
 	m := report.MethodOverwrite
 	tg := *target
-	canaries, crec, cerr := p.plant(ctx, t, tg, splan, m)
+	// The attempt is on the record before the canaries overwrite their
+	// blocks.
 	n, err := t.log.BeginAttempt(m, time.Time{})
 	if err != nil {
 		return false, errJournal
 	}
+	canaries, crec, cerr := p.plant(ctx, t, tg, splan, m)
 	if cerr != nil {
-		// Cancelled while planting: nothing was overwritten.
+		// Cancelled while planting: only canaries were written.
 		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeInterrupted, Errors: []string{cerr.Error()}, Canaries: crec}
 		if _, e := t.log.Attempt(at); e != nil {
 			return false, errJournal
@@ -364,11 +366,13 @@ func firstNonEmpty(s ...string) string {
 // cannot be reached any more and no further method may run.
 func (p *Preparation) firmwareErase(ctx context.Context, t *Target, m report.Method, target *erase.Target, splan *erase.SamplePlan) (bool, string, error) {
 	cfg := p.cfg
-	canaries, crec, cerr := p.plant(ctx, t, *target, splan, m)
+	// The attempt is on the record before the canaries overwrite their
+	// blocks.
 	n, err := t.log.BeginAttempt(m, time.Time{})
 	if err != nil {
 		return false, "", errJournal
 	}
+	canaries, crec, cerr := p.plant(ctx, t, *target, splan, m)
 	if cerr != nil {
 		at := report.Attempt{Attempt: n, Method: m, Outcome: report.OutcomeInterrupted, Errors: []string{cerr.Error()}, Canaries: crec}
 		if _, e := t.log.Attempt(at); e != nil {

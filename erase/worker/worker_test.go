@@ -35,6 +35,8 @@ type fakeDrive struct {
 	// succeeded (a drive that went read-only).
 	readOnlyAfterErase bool
 	erasedOK           bool
+	// onWrite, if set, is called before every host write.
+	onWrite func()
 
 	mu          sync.Mutex
 	openedWrite int
@@ -96,7 +98,21 @@ func (f *fakeDrive) Open(write bool) (erase.Target, error) {
 	if err == nil && f.readOnlyAfterErase && f.erasedOK {
 		return readOnly{t}, nil
 	}
+	if err == nil && f.onWrite != nil {
+		return watched{t, f.onWrite}, nil
+	}
 	return t, err
+}
+
+// watched calls fn before each write.
+type watched struct {
+	erase.Target
+	fn func()
+}
+
+func (w watched) WriteAt(p []byte, off int64) (int, error) {
+	w.fn()
+	return w.Target.WriteAt(p, off)
 }
 
 // readOnly is a target whose writes fail.
@@ -466,6 +482,34 @@ func TestExcludedByRawWWIDNeverWritten(t *testing.T) {
 	p.Execute(context.Background())
 	if after, _ := os.ReadFile(keep.path); keep.openedWrite != 0 || !bytes.Equal(before, after) {
 		t.Errorf("excluded drive opened for writing %d times", keep.openedWrite)
+	}
+	h.verifyJournal(t)
+}
+
+// Canaries overwrite user data: no host write reaches the drive before the
+// record says an attempt started (a power cut during planting must leave
+// evidence).
+func TestNoWriteBeforeAttemptStart(t *testing.T) {
+	d := newFake(t, "nvme0n1", report.ClassNVMe, nvmeAll)
+	d.behave[report.MethodNVMeSanitizeCryptoErase] = "ok"
+	h, disks := newHarness(t, purge, d)
+	writes, early := 0, 0
+	d.onWrite = func() {
+		writes++
+		data, _ := os.ReadFile(h.cfg.Journal.Path())
+		if !bytes.Contains(data, []byte(`"kind":"attempt-start"`)) {
+			early++
+		}
+	}
+	p, err := Prepare(context.Background(), h.cfg, disks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Execute(context.Background())[0]; r.Status != report.StatusPass {
+		t.Fatalf("%s (%s); want PASS", r.Status, r.Reason)
+	}
+	if writes == 0 || early != 0 {
+		t.Errorf("%d host writes, %d of them before any attempt-start record; want writes, none early", writes, early)
 	}
 	h.verifyJournal(t)
 }
