@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
-	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -223,10 +221,10 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		assessment = &a
 	}
 	scope := "every addressable block of the device"
-	if !d.IsBlockDevice() {
+	if id, class, _ := describeTarget(d); class == report.ClassFile && d.IsBlockDevice() {
+		scope = "a " + id.Model + ": " + fileScope
+	} else if class == report.ClassFile {
 		scope = fileScope
-	} else if backing := loopBackingOf(d.Path()); backing != "" {
-		scope = "a loop device over " + backing + ": " + fileScope
 	}
 	rep := eraseReport{
 		Device: d.Path(), Kind: kind, Scope: scope, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
@@ -262,19 +260,6 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return exitError{exitFail}
 	}
 	return statusExit(res.Status)
-}
-
-// loopBackingOf returns the file behind a loop device path, or "".
-func loopBackingOf(path string) string {
-	st, err := os.Stat(path)
-	if err != nil {
-		return ""
-	}
-	name, err := kernelBlockName(st)
-	if err != nil {
-		return ""
-	}
-	return discover.LoopBacking(os.DirFS("/"), name)
 }
 
 // fileScope is what overwriting a regular file reaches.

@@ -41,30 +41,7 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 	if err != nil {
 		return nil, err
 	}
-	id := report.Identity{Path: d.Path(), CapacityBytes: uint64(d.Size()),
-		LogicalSectorSize: uint32(d.LogicalBlockSize()), PhysicalSectorSize: uint32(d.PhysicalBlockSize()), Transport: "file"}
-	class := report.ClassFile
-	hidden := report.HiddenAreas{Checked: true, Note: "a regular file: its overwrite reaches its logical content only, never the medium below"}
-	if d.IsBlockDevice() {
-		class = report.ClassOther
-		hidden = report.HiddenAreas{Note: "kesu erase --device overwrites what the kernel exposes; it does not probe the drive for HPA/DCO (kesu erase --all does)"}
-		if st, err := os.Stat(d.Path()); err == nil {
-			if name, err := kernelBlockName(st); err == nil {
-				if backing := discover.LoopBacking(os.DirFS("/"), name); backing != "" {
-					// A loop device is a file: logical content only.
-					class, id.Transport = report.ClassFile, "loop"
-					id.Model = "loop device over " + backing
-					hidden = report.HiddenAreas{Checked: true, Note: "a loop device over the regular file " + backing + ": its overwrite reaches the file's logical content only, never the medium below"}
-				} else if disk, err := discover.Lookup(os.DirFS("/"), name); err == nil {
-					id = worker.IdentityFromDisk(disk)
-					id.CapacityBytes = uint64(d.Size())
-					class = worker.ClassFromDisk(disk)
-				} else {
-					id.Transport = filepath.Base(name)
-				}
-			}
-		}
-	}
+	id, class, hidden := describeTarget(d)
 	dl, err := j.Drive(report.Drive{Identity: id, Class: class, HiddenAreas: hidden,
 		Plan: report.Plan{Steps: []report.PlanStep{{Method: report.MethodOverwrite, Chosen: true,
 			Reason: "kesu erase --device: host overwrite of the device, then read-back"}}}})
@@ -73,6 +50,39 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 		return nil, err
 	}
 	return &cliRecord{j: j, dl: dl, pct: pct}, nil
+}
+
+// describeTarget says what kesu erase --device is about to erase, as the
+// record names it: a block device as sysfs describes it (a loop device is
+// class file, like the regular file behind it), or a regular file.
+func describeTarget(d *erase.Device) (report.Identity, report.Class, report.HiddenAreas) {
+	id := report.Identity{Path: d.Path(), CapacityBytes: uint64(d.Size()),
+		LogicalSectorSize: uint32(d.LogicalBlockSize()), PhysicalSectorSize: uint32(d.PhysicalBlockSize()), Transport: "file"}
+	fileNote := report.HiddenAreas{Checked: true, Note: "a file: its overwrite reaches its logical content only, never the medium below"}
+	if !d.IsBlockDevice() {
+		return id, report.ClassFile, fileNote
+	}
+	hidden := report.HiddenAreas{Note: "kesu erase --device overwrites what the kernel exposes; it does not probe the drive for HPA/DCO (kesu erase --all does)"}
+	st, err := os.Stat(d.Path())
+	if err != nil {
+		return id, report.ClassOther, hidden
+	}
+	name, err := kernelBlockName(st)
+	if err != nil {
+		return id, report.ClassOther, hidden
+	}
+	disk, err := discover.Lookup(os.DirFS("/"), name)
+	if err != nil {
+		id.Transport = filepath.Base(name)
+		return id, report.ClassOther, hidden
+	}
+	id = worker.IdentityFromDisk(disk)
+	id.CapacityBytes = uint64(d.Size())
+	class := worker.ClassFromDisk(disk)
+	if class == report.ClassFile {
+		hidden = fileNote
+	}
+	return id, class, hidden
 }
 
 func (r *cliRecord) begin() (err error) {

@@ -30,6 +30,7 @@ const (
 	VirtioSCSI Transport = "virtio-scsi"
 	SCSI       Transport = "scsi" // other SCSI (RAID volumes, iSCSI, FC)
 	MMC        Transport = "mmc"
+	Loop       Transport = "loop" // a loop device: a file in a block device's clothes
 	Unknown    Transport = "unknown"
 )
 
@@ -84,6 +85,8 @@ type Disk struct {
 	Location   Location `json:"location"`
 	// Partitions lists the kernel names of the disk's partitions.
 	Partitions []string `json:"partitions,omitempty"`
+	// Backing is the file behind a loop device.
+	Backing string `json:"backing_file,omitempty"`
 	// HWPartitions lists an eMMC's hardware partitions beside its user
 	// data area (boot, general-purpose, RPMB): part of the same card, not
 	// drives of their own.
@@ -228,6 +231,9 @@ func read(sys fs.FS, name string) (Disk, error) {
 	case VirtioBlk:
 		d.Serial = readStr(sys, base, "serial")
 		d.Location.PCIAddress = pciBefore(devpath, "/virtio")
+	case Loop:
+		d.Backing = readStr(sys, path.Join(base, "loop"), "backing_file")
+		d.Model = "loop device over " + d.Backing
 	case MMC:
 		d.Model = readStr(sys, base, "device/name")
 		d.Serial = readStr(sys, base, "device/serial")
@@ -292,6 +298,8 @@ func transportOf(sys fs.FS, name, devpath string) Transport {
 		return NVMe
 	case strings.HasPrefix(name, "mmcblk"):
 		return MMC
+	case strings.HasPrefix(name, "loop"):
+		return Loop
 	case strings.Contains(devpath, "/usb"):
 		return USB
 	case ataPortRE.MatchString(devpath):

@@ -94,11 +94,3 @@ func mmcHardwarePartitions(sys fs.FS, name string) []HWPartition {
 	}
 	return out
 }
-
-// LoopBacking returns the file behind loop device name (sysfs
-// loop/backing_file), or "" when name is not an attached loop device. A
-// loop device is a file in a block device's clothes: overwriting it
-// reaches the file's logical content only.
-func LoopBacking(sys fs.FS, name string) string {
-	return readStr(sys, path.Join("sys/class/block", name, "loop"), "backing_file")
-}

@@ -111,3 +111,17 @@ func names(ds []Disk) []string {
 	}
 	return n
 }
+
+// A loop device is looked up as what it is: a file behind a block device.
+func TestLookupLoopDevice(t *testing.T) {
+	tr := newTree()
+	b := tr.disk("loop3", "sys/devices/virtual", 8192, 512, 512, false)
+	tr.file(b+"/loop/backing_file", "/srv/images/disk.img")
+	d, err := Lookup(tr.MapFS, "loop3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Transport != Loop || d.Backing != "/srv/images/disk.img" || d.Model != "loop device over /srv/images/disk.img" {
+		t.Errorf("loop3 = %s, backing %q, model %q; want loop over /srv/images/disk.img", d.Transport, d.Backing, d.Model)
+	}
+}

@@ -272,6 +272,10 @@ func ClassFromDisk(d discover.Disk) report.Class {
 		return report.ClassNVMe
 	case discover.USB, discover.MMC:
 		return report.ClassUSB
+	case discover.Loop:
+		// A loop device is a file: its overwrite reaches the file's
+		// logical content only.
+		return report.ClassFile
 	case discover.SATA, discover.SAS, discover.SCSI:
 		// sysfs rotational=1 is the kernel's default for a drive that
 		// does not report its rotation: only a reported rotation makes it

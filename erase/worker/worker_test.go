@@ -451,6 +451,7 @@ func TestClassFromDiskRotation(t *testing.T) {
 		{discover.SAS, discover.RotationNonRotational, report.ClassSSD, "false"},
 		{discover.SATA, discover.RotationRotational, report.ClassHDD, "true"},
 		{discover.NVMe, discover.RotationNonRotational, report.ClassNVMe, "false"},
+		{discover.Loop, discover.RotationUnknown, report.ClassFile, "nil"},
 	} {
 		d := discover.Disk{Name: "sdx", Transport: tc.tr, Rotation: tc.rot, Rotational: tc.rot != discover.RotationNonRotational}
 		rd := "nil"
