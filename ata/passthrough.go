@@ -225,15 +225,27 @@ func (d *Device) Exec(ctx context.Context, c *Command) (*Result, error) {
 		}
 		return nil, &CommandError{Op: c.Name, Dev: d.Name, Err: fmt.Errorf("%w: %w", scsi.ErrTransport, err)}
 	}
-	st := scsi.StatusOf(resp)
-	res := &Result{SCSI: st, Duration: resp.Duration}
-	fail := func(e error) (*Result, error) {
-		s := Status{SCSI: st}
+	res, st, err := Interpret(resp, c.Protocol == ProtoPIOIn, len(c.Data))
+	if err != nil {
+		return nil, &CommandError{Op: c.Name, Dev: d.Name, Status: st, Err: err}
+	}
+	return res, nil
+}
+
+// Interpret applies Exec's outcome rules (above) to the response of an ATA
+// PASS-THROUGH command: dataIn says it was a PIO data-in command of dataLen
+// bytes, whose data must have arrived whole. On failure the error is one of
+// the sentinels (not a CommandError) and st says what came back.
+func Interpret(resp *scsi.Response, dataIn bool, dataLen int) (res *Result, st Status, err error) {
+	sst := scsi.StatusOf(resp)
+	res = &Result{SCSI: sst, Duration: resp.Duration}
+	fail := func(e error) (*Result, Status, error) {
+		s := Status{SCSI: sst}
 		if res.HaveRegisters {
 			r := res.Registers
 			s.Registers = &r
 		}
-		return nil, &CommandError{Op: c.Name, Dev: d.Name, Status: s, Err: e}
+		return nil, s, e
 	}
 	if resp.TimedOut() {
 		return fail(scsi.ErrTimeout)
@@ -243,20 +255,20 @@ func (d *Device) Exec(ctx context.Context, c *Command) (*Result, error) {
 	}
 	// A data-in command that moved fewer bytes than asked for did not
 	// return the data its decoder will read.
-	short := func() bool { return c.Protocol == ProtoPIOIn && resp.Resid != 0 }
+	short := func() bool { return dataIn && resp.Resid != 0 }
 	if !resp.CheckCondition() {
 		if resp.Status != scsi.StatusGood {
 			return fail(scsi.Classify(resp))
 		}
 		if short() {
-			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, len(c.Data)))
+			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, dataLen))
 		}
-		return res, nil
+		return res, Status{SCSI: sst}, nil
 	}
-	if st.Sense == nil || st.Sense.ResponseCode == 0 {
+	if sst.Sense == nil || sst.Sense.ResponseCode == 0 {
 		return fail(fmt.Errorf("%w: CHECK CONDITION without usable sense", scsi.ErrCheckCondition))
 	}
-	if regs, ok := scsi.ATARegistersFromSense(st.Sense); ok {
+	if regs, ok := scsi.ATARegistersFromSense(sst.Sense); ok {
 		res.Registers, res.HaveRegisters = regs, true
 		switch {
 		case regs.Status&scsi.ATAStatusDF != 0:
@@ -265,21 +277,22 @@ func (d *Device) Exec(ctx context.Context, c *Command) (*Result, error) {
 			return fail(ErrAborted)
 		case regs.Failed():
 			return fail(ErrDeviceError)
-		case st.Sense.Key != scsi.KeyNoSense && st.Sense.Key != scsi.KeyRecoveredError:
+		case sst.Sense.Key != scsi.KeyNoSense && sst.Sense.Key != scsi.KeyRecoveredError:
 			// libata builds error sense from the command's err_mask
 			// (timeout, HSM violation, bus error) even when STATUS is
 			// clean (libata-scsi.c ata_gen_passthru_sense): the command
 			// failed whatever the registers say.
-			return fail(fmt.Errorf("%w: sense key %#x with a clean STATUS %#02x", ErrDeviceError, st.Sense.Key, regs.Status))
+			return fail(fmt.Errorf("%w: sense key %#x with a clean STATUS %#02x", ErrDeviceError, sst.Sense.Key, regs.Status))
 		case short():
-			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, len(c.Data)))
+			return fail(fmt.Errorf("%w: %d of %d data bytes not transferred", scsi.ErrTransport, resp.Resid, dataLen))
 		}
-		return res, nil
+		r := res.Registers
+		return res, Status{SCSI: sst, Registers: &r}, nil
 	}
-	serr := scsi.SenseError(st.Sense)
+	serr := scsi.SenseError(sst.Sense)
 	switch {
 	case serr == nil:
-		return res, nil
+		return res, Status{SCSI: sst}, nil
 	case errors.Is(serr, scsi.ErrUnsupported):
 		return fail(fmt.Errorf("%w (%w)", ErrPassThroughRejected, ErrUnsupported))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/kesu-erase/kesu/capture"
 	"io"
 	"io/fs"
 	"os"
@@ -72,7 +73,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: probe needs --device", errUsage)
 	}
 	if *rawDir != "" {
-		if err := rawDirReady(*rawDir); err != nil {
+		if err := capture.Ready(*rawDir); err != nil {
 			return err
 		}
 	}

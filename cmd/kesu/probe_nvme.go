@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/report"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -33,7 +35,7 @@ func probeNVMe(ctx context.Context, device string, jsonOut bool, rawDir string, 
 	}
 	if rec != nil {
 		c := out.Controller
-		if err := writeRaw(rawDir, newRawManifest(device, c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
+		if err := capture.Write(rawDir, capture.NewManifest(report.CurrentTool(version), device, c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
 			return err
 		}
 	}
@@ -42,11 +44,11 @@ func probeNVMe(ctx context.Context, device string, jsonOut bool, rawDir string, 
 
 // probeNVMeTransport probes the controller behind t; with record, a
 // recorder between the probe and t keeps every reply.
-func probeNVMeTransport(ctx context.Context, t nvme.Transport, device, name string, record bool) (*nvmeProbeOutput, *rawRecorder, error) {
-	var rec *rawRecorder
+func probeNVMeTransport(ctx context.Context, t nvme.Transport, device, name string, record bool) (*nvmeProbeOutput, *capture.Recorder, error) {
+	var rec *capture.Recorder
 	if record {
-		rec = &rawRecorder{}
-		t = &nvmeRecorder{t: t, rec: rec}
+		rec = &capture.Recorder{}
+		t = rec.NVMe(t)
 	}
 	rep, err := nvme.Probe(ctx, t, name)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,8 +14,10 @@ import (
 	"time"
 
 	"github.com/kesu-erase/kesu/ata"
+	"github.com/kesu-erase/kesu/capture"
 	"github.com/kesu-erase/kesu/nvme"
 	"github.com/kesu-erase/kesu/nvme/nvmetest"
+	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/scsi"
 	"github.com/kesu-erase/kesu/scsi/scsitest"
 )
@@ -26,40 +27,15 @@ type nopClose struct{ scsi.Transport }
 
 func (nopClose) Close() error { return nil }
 
-// rawFiles reads every file the manifest lists, through the testdata
-// loaders of the file's format, and indexes the bytes by command name.
-func rawFiles(t *testing.T, dir string, m rawManifest) map[string][]byte {
+// rawFiles reads every file the manifest lists back through the testdata
+// loaders (capture.ReadFile) and indexes the bytes by command name.
+func rawFiles(t *testing.T, dir string, m capture.Manifest) map[string][]byte {
 	t.Helper()
 	got := map[string][]byte{}
 	for _, f := range m.Files {
-		fh, err := os.Open(filepath.Join(dir, f.File))
+		b, err := capture.ReadFile(dir, f)
 		if err != nil {
 			t.Fatal(err)
-		}
-		var b []byte
-		switch f.Format {
-		case rawATAWords:
-			var words int
-			b, words, err = ata.ParseWordDump(fh)
-			if err == nil && words != 256 {
-				t.Errorf("%s: %d words", f.File, words)
-			}
-		case rawATABytes:
-			b, err = ata.ParseByteDump(fh)
-		case rawSCSIHex:
-			b, err = scsi.ParseHexDump(fh)
-		case rawNVMeDump:
-			var have int
-			b, have, err = nvme.ParseDump(fh, f.Bytes)
-			if err == nil && have != f.Bytes {
-				t.Errorf("%s: %d bytes; manifest says %d", f.File, have, f.Bytes)
-			}
-		default:
-			t.Errorf("%s: unknown format %q", f.File, f.Format)
-		}
-		fh.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f.File, err)
 		}
 		if len(b) != f.Bytes {
 			t.Errorf("%s: %d bytes read back; manifest says %d", f.File, len(b), f.Bytes)
@@ -71,7 +47,7 @@ func rawFiles(t *testing.T, dir string, m rawManifest) map[string][]byte {
 	return got
 }
 
-func checkManifest(t *testing.T, m rawManifest, device, model, serial, firmware string) {
+func checkManifest(t *testing.T, m capture.Manifest, device, model, serial, firmware string) {
 	t.Helper()
 	if m.Device != device || m.Model != model || m.Serial != serial || m.Firmware != firmware || m.Kesu.Name != "kesu" || m.Kesu.Version == "" {
 		t.Errorf("manifest identity = %q %q %q %q, tool %+v; want %s %q %q %q", m.Device, m.Model, m.Serial, m.Firmware, m.Kesu, device, model, serial, firmware)
@@ -232,7 +208,7 @@ func TestProbeRawNVMe(t *testing.T) {
 	}
 	dir := t.TempDir()
 	c := p.Controller
-	if err := writeRaw(dir, newRawManifest("/dev/nvme0n1", c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
+	if err := capture.Write(dir, capture.NewManifest(report.CurrentTool(version), "/dev/nvme0n1", c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
 		t.Fatal(err)
 	}
 	m := readManifest(t, dir)
@@ -282,94 +258,8 @@ func (c *countingNVMe) Admin(ctx context.Context, cmd *nvme.Command) (nvme.Compl
 	return nvme.Completion{}, nil
 }
 
-// TestRawRecorderRefusesWrites: the recorder passes only the read-only
-// commands and refuses everything else before it reaches the device,
-// including the read-only commands' writing variants (SANITIZE STATUS EXT
-// with CLEAR, LOG SENSE with SP). CDBs are built by the protocol packages'
-// encoders or by hand from SAT-3/SPC-4/SBC-4.
-func TestRawRecorderRefusesWrites(t *testing.T) {
-	dev := &countingSCSI{}
-	r := &scsiRecorder{t: dev, rec: &rawRecorder{}}
-	ata16 := func(c *ata.Command) *scsi.Command {
-		sc := &scsi.Command{CDB: c.CDB(), Timeout: time.Second}
-		switch c.Protocol {
-		case ata.ProtoPIOIn:
-			sc.Dir, sc.Data = scsi.DirFromDevice, make([]byte, 512)
-		case ata.ProtoPIOOut:
-			sc.Dir, sc.Data = scsi.DirToDevice, make([]byte, 512)
-		}
-		return sc
-	}
-	sanitizeOp, err := ata.SanitizeOperationCommand(ata.SanitizeOptions{Method: ata.SanitizeCryptoScramble})
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := map[string]*scsi.Command{
-		"ATA SANITIZE STATUS EXT with CLEAR": ata16(ata.SanitizeStatusCommand(true)),
-		"ATA CRYPTO SCRAMBLE EXT":            ata16(sanitizeOp),
-		"ATA SET MAX ADDRESS EXT":            ata16(ata.SetMaxCommand(true, 1000, false)),
-		"ATA DCO RESTORE":                    ata16(ata.DCORestoreCommand()),
-		"ATA SECURITY ERASE UNIT (PIO out)": ata16(&ata.Command{Opcode: ata.OpSecurityEraseUnit, Count: 1, Device: 0x40,
-			Protocol: ata.ProtoPIOOut, Data: make([]byte, 512), Timeout: time.Second}),
-		"ATA SET ACCESSIBLE MAX ADDRESS": ata16(ata.SetAccessibleMaxCommand(1000)),
-		"SCSI SANITIZE":                  {CDB: scsi.SanitizeCDB(scsi.SanitizeCryptoErase, true, false, false, 0), Timeout: time.Second},
-		"SCSI FORMAT UNIT":               {CDB: scsi.FormatUnitCDB(false), Timeout: time.Second},
-		// LOG SENSE with byte 1 bit 0 (SP: save parameters) set.
-		"LOG SENSE with SP": {CDB: []byte{0x4D, 0x01, 0x42, 0, 0, 0, 0, 0x01, 0x00, 0}, Dir: scsi.DirFromDevice, Data: make([]byte, 256), Timeout: time.Second},
-		// WRITE(10) of one block.
-		"WRITE(10)": {CDB: []byte{0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0}, Dir: scsi.DirToDevice, Data: make([]byte, 512), Timeout: time.Second},
-		// INQUIRY whose direction says data goes to the device.
-		"INQUIRY to device": {CDB: scsi.InquiryCDB(false, 0, 96), Dir: scsi.DirToDevice, Data: make([]byte, 96), Timeout: time.Second},
-	}
-	for name, cmd := range refused {
-		if _, err := r.Exec(context.Background(), cmd); !errors.Is(err, errNotReadOnlyRaw) {
-			t.Errorf("%s: Exec error = %v; want a refusal", name, err)
-		}
-	}
-	if len(dev.cdbs) != 0 {
-		t.Errorf("refused commands reached the device: %q", dev.cdbs)
-	}
-	for name, cmd := range map[string]*scsi.Command{
-		"IDENTIFY":             ata16(ata.IdentifyCommand()),
-		"SANITIZE STATUS EXT":  ata16(ata.SanitizeStatusCommand(false)),
-		"READ NATIVE MAX EXT":  ata16(ata.ReadNativeMaxCommand(true)),
-		"SMART READ DATA":      ata16(ata.SMARTReadDataCommand()),
-		"INQUIRY":              {CDB: scsi.InquiryCDB(false, 0, 96), Dir: scsi.DirFromDevice, Data: make([]byte, 96), Timeout: time.Second},
-		"READ CAPACITY(16)":    {CDB: scsi.ReadCapacity16CDB(32), Dir: scsi.DirFromDevice, Data: make([]byte, 32), Timeout: time.Second},
-		"LOG SENSE (no SP)":    {CDB: scsi.LogSenseCDB(0x0d, 0, 256), Dir: scsi.DirFromDevice, Data: make([]byte, 256), Timeout: time.Second},
-		"REPORT OPCODES 48/03": {CDB: scsi.ReportOpcodeCDB(scsi.OpSanitize, 3, true, true, 64), Dir: scsi.DirFromDevice, Data: make([]byte, 64), Timeout: time.Second},
-	} {
-		if _, err := r.Exec(context.Background(), cmd); err != nil {
-			t.Errorf("%s: Exec error = %v; want it passed", name, err)
-		}
-	}
-	if len(dev.cdbs) != 8 {
-		t.Errorf("%d read-only commands reached the device; want 8", len(dev.cdbs))
-	}
-
-	nv := &countingNVMe{}
-	nr := &nvmeRecorder{t: nv, rec: &rawRecorder{}}
-	format, err := nvme.FormatNVMCmd(1, nvme.FormatArgs{SES: nvme.SESUserData}, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	san, err := nvme.SanitizeCmd(nvme.SanitizeArgs{Action: nvme.SanitizeBlockErase})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, cmd := range []*nvme.Command{format, san, {Opcode: 0x09 /* Set Features */, CDW10: 0x06}} {
-		if _, err := nr.Admin(context.Background(), cmd); !errors.Is(err, errNotReadOnlyRaw) {
-			t.Errorf("NVMe opcode %#x: error = %v; want a refusal", cmd.Opcode, err)
-		}
-	}
-	if _, err := nr.Admin(context.Background(), nvme.IdentifyCmd(nvme.CNSController, 0, make([]byte, nvme.IdentifySize))); err != nil || nv.n != 1 {
-		t.Errorf("Identify: %v, %d commands reached the controller; want 1", err, nv.n)
-	}
-}
-
 // TestRawWriterNeverOverwrites: an existing manifest stops `kesu probe
-// --raw` before anything is sent; an existing reply file stops the write
-// and keeps its content.
+// --raw` before anything is sent.
 func TestRawWriterNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("keep"), 0o644); err != nil {
@@ -385,16 +275,4 @@ func TestRawWriterNeverOverwrites(t *testing.T) {
 		t.Errorf("manifest.json overwritten: %q", b)
 	}
 
-	dir = t.TempDir()
-	rec := &rawRecorder{}
-	rec.add(rawFile{File: "inquiry.txt", Command: "INQUIRY", CDB: "12", Part: "data-in", Format: rawSCSIHex, data: []byte{0, 0, 5}})
-	if err := os.WriteFile(filepath.Join(dir, "01-inquiry.txt"), []byte("keep"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeRaw(dir, newRawManifest("/dev/sdx", "M", "S", "F", ""), rec); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
-		t.Errorf("writeRaw over an existing file: error %v; want a refusal", err)
-	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "01-inquiry.txt")); string(b) != "keep" {
-		t.Errorf("01-inquiry.txt overwritten: %q", b)
-	}
 }

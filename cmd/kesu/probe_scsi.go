@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/report"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -49,7 +51,7 @@ func probeSCSI(ctx context.Context, device string, jsonOut bool, rawDir string, 
 		return fmt.Errorf("probe %s: %w", device, err)
 	}
 	if rec != nil {
-		if err := writeRaw(rawDir, newRawManifest(device, out.Model, out.Serial, out.Firmware, ""), rec); err != nil {
+		if err := capture.Write(rawDir, capture.NewManifest(report.CurrentTool(version), device, out.Model, out.Serial, out.Firmware, ""), rec); err != nil {
 			return err
 		}
 	}
@@ -58,11 +60,11 @@ func probeSCSI(ctx context.Context, device string, jsonOut bool, rawDir string, 
 
 // probeSCSIRecorded is probeSCSITransport with, when record is set, a
 // recorder between the probe and t that keeps every reply.
-func probeSCSIRecorded(ctx context.Context, t scsi.Transport, device string, usb, record bool) (*scsiProbeOutput, *rawRecorder, error) {
-	var rec *rawRecorder
+func probeSCSIRecorded(ctx context.Context, t scsi.Transport, device string, usb, record bool) (*scsiProbeOutput, *capture.Recorder, error) {
+	var rec *capture.Recorder
 	if record {
-		rec = &rawRecorder{}
-		t = &scsiRecorder{t: t, rec: rec}
+		rec = &capture.Recorder{}
+		t = rec.SCSI(t)
 	}
 	out, err := probeSCSITransport(ctx, t, device, usb)
 	return out, rec, err

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/report"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -110,8 +112,8 @@ func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
 func finishSysfsProbe(device string, d discover.Disk, reason string, jsonOut bool, rawDir string, stdout io.Writer) error {
 	out := newSysfsProbeOutput(device, d, reason)
 	if rawDir != "" {
-		m := newRawManifest(device, d.Model, d.Serial, d.Firmware, noPassThroughNote+": no command was sent, so no reply was saved ("+reason+")")
-		if err := writeRaw(rawDir, m, nil); err != nil {
+		m := capture.NewManifest(report.CurrentTool(version), device, d.Model, d.Serial, d.Firmware, noPassThroughNote+": no command was sent, so no reply was saved ("+reason+")")
+		if err := capture.Write(rawDir, m, nil); err != nil {
 			return err
 		}
 	}

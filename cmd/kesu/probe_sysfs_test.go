@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/kesu-erase/kesu/capture"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,13 +81,13 @@ func TestProbeVirtioBlkFromSysfs(t *testing.T) {
 	}
 }
 
-func readManifest(t *testing.T, dir string) rawManifest {
+func readManifest(t *testing.T, dir string) capture.Manifest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m rawManifest
+	var m capture.Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("manifest.json: %v\n%s", err, b)
 	}
