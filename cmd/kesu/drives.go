@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -87,9 +86,7 @@ func listDrives(root fs.FS) ([]listRow, error) {
 // kernel's default and shows as unknown, never as a hard disk.
 func writeList(w io.Writer, rows []listRow, jsonOut bool) error {
 	if jsonOut {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeJSON(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tTRANSPORT\tBAY\tMODEL\tSERIAL\tSIZE\tROTATION\tIN USE")
@@ -176,9 +173,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		out.Drives = append(out.Drives, row)
 	}
 	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "policy: %s\n\n", describePolicy(out.Policy))
 	for _, t := range prep.Targets {

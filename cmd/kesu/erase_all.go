@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -109,9 +108,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		rep.Excluded = append(rep.Excluded, excludedRow{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {

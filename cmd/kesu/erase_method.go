@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -113,9 +112,7 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		rep.Attempts, rep.Verifies = vr.Run.Drives[0].Attempts, vr.Run.Drives[0].Verifications
 	}
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {

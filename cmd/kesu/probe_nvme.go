@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"github.com/kesu-erase/kesu/capture"
 	"github.com/kesu-erase/kesu/report"
@@ -150,13 +149,10 @@ func yn(b bool) string {
 
 func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
 	if jsonOut {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, out)
 	}
 	c := out.Controller
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(k, f string, a ...any) { fmt.Fprintf(tw, "%s\t"+f+"\n", append([]any{k}, a...)...) }
+	p, flush := keyValues(w)
 	where := "NVMe"
 	if out.ControllerPath != "" {
 		where += ", controller " + out.ControllerPath
@@ -213,11 +209,11 @@ func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
 	for _, e := range out.Errors {
 		p("error", "%s", e)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "methods (supported: why [NIST SP 800-88 Rev.1 / IEEE 2883 reading])")
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, m := range out.Methods {
 		fmt.Fprintf(tw, "  %s\t%s: %s [%s / %s]\n", m.Method, yn(m.Supported), m.Why, m.Readings.NIST80088Rev1, m.Readings.IEEE2883)
 	}

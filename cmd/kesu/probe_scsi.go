@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"github.com/kesu-erase/kesu/capture"
 	"github.com/kesu-erase/kesu/report"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/kesu-erase/kesu/ata"
 	"github.com/kesu-erase/kesu/scsi"
@@ -290,12 +288,9 @@ func onUSB(fsys fs.ReadLinkFS, path string) bool {
 
 func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 	if jsonOut {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, out)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(k, f string, a ...any) { fmt.Fprintf(tw, "%s\t"+f+"\n", append([]any{k}, a...)...) }
+	p, flush := keyValues(w)
 	via := "native SCSI"
 	if out.Transport == "ata" {
 		via = "ATA via SAT ATA PASS-THROUGH(16)"
@@ -387,7 +382,7 @@ func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 	for _, e := range out.Errors {
 		p("error", "%s", e)
 	}
-	return tw.Flush()
+	return flush()
 }
 
 func rotationText(r uint16) string {

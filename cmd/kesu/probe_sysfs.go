@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 	"io"
 	"io/fs"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/kesu-erase/kesu/erase/discover"
 )
@@ -54,7 +52,7 @@ type sysfsProbeOutput struct {
 	Note              string        `json:"note"`
 	Reason            string        `json:"reason"`
 	Transport         string        `json:"transport"`
-	Class             string        `json:"class"` // USB for USB and MMC, else other
+	Class             string        `json:"class"` // worker.ClassFromDisk: what a drive known only to sysfs is rated as
 	Vendor            string        `json:"vendor,omitempty"`
 	Model             string        `json:"model"`
 	Serial            string        `json:"serial"`
@@ -69,10 +67,7 @@ type sysfsProbeOutput struct {
 }
 
 func newSysfsProbeOutput(device string, d discover.Disk, reason string) *sysfsProbeOutput {
-	class := "other"
-	if d.Transport == discover.USB || d.Transport == discover.MMC {
-		class = "USB"
-	}
+	class := string(worker.ClassFromDisk(d))
 	return &sysfsProbeOutput{Device: device, Source: "sysfs", Note: noPassThroughNote, Reason: reason,
 		Transport: string(d.Transport), Class: class, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial,
 		Firmware: d.Firmware, WWN: d.WWN, CapacityBytes: uint64(d.Size), LogicalBlockSize: d.LogicalBlockSize,
@@ -81,12 +76,9 @@ func newSysfsProbeOutput(device string, d discover.Disk, reason string) *sysfsPr
 
 func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
 	if jsonOut {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, out)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(k, f string, a ...any) { fmt.Fprintf(tw, "%s\t"+f+"\n", append([]any{k}, a...)...) }
+	p, flush := keyValues(w)
 	p("device", "%s (%s)", out.Device, out.Transport)
 	p("note", "%s", out.Note)
 	p("", "%s", out.Reason)
@@ -104,7 +96,7 @@ func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
 	p("rotation", "%s", out.Rotation)
 	p("bay", "%s", out.Bay)
 	p("not probed", "security, sanitize, format, hidden areas and health need pass-through")
-	return tw.Flush()
+	return flush()
 }
 
 // finishSysfsProbe prints the sysfs identity (and, with rawDir, writes a

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -188,9 +187,7 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 				out = append(out, report.VerifySummary{Path: paths[i], Integrity: "ERROR"})
 			}
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(stdout, out); err != nil {
 			return err
 		}
 	} else {
