@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/textdump"
 )
 
 // The text formats of ATA replies kept as test data (testdata/README.md)
@@ -77,7 +79,7 @@ func FormatWordDump(w io.Writer, data []byte, comments ...string) error {
 		return fmt.Errorf("ata: word dump of %d bytes; want 512", len(data))
 	}
 	bw := bufio.NewWriter(w)
-	writeComments(bw, comments)
+	textdump.WriteComments(bw, comments)
 	for i := 0; i < 256; i++ {
 		sep := " "
 		if i%8 == 7 {
@@ -121,7 +123,7 @@ func ParseByteDump(r io.Reader) ([]byte, error) {
 // labelled with the hex offset ("000:", "010:", ...).
 func FormatByteDump(w io.Writer, data []byte, comments ...string) error {
 	bw := bufio.NewWriter(w)
-	writeComments(bw, comments)
+	textdump.WriteComments(bw, comments)
 	for off := 0; off < len(data); off += 16 {
 		fmt.Fprintf(bw, "%03x:", off)
 		for _, c := range data[off:min(off+16, len(data))] {
@@ -130,12 +132,4 @@ func FormatByteDump(w io.Writer, data []byte, comments ...string) error {
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
-}
-
-func writeComments(w *bufio.Writer, comments []string) {
-	for _, c := range comments {
-		for _, l := range strings.Split(c, "\n") {
-			w.WriteString(strings.TrimRight("# "+l, " ") + "\n")
-		}
-	}
 }

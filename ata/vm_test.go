@@ -1,6 +1,7 @@
 package ata_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -84,16 +85,11 @@ func TestVMProbeAHCIAndVirtioSCSI(t *testing.T) {
 	}
 	t.Logf("AHCI probe: firmware %q, checksum %s, class %s, health %s, errors %q", a.Firmware, a.ATA.IdentifyChecksum, a.Class, a.Health.Verdict, a.Errors)
 	if dir := os.Getenv("KESU_ATA_CAPTURE"); dir != "" {
-		var b strings.Builder
-		for w := 0; w < 256; w++ {
-			b.WriteString(hex.EncodeToString([]byte{raw[2*w+1], raw[2*w]}))
-			if w%8 == 7 {
-				b.WriteString("\n")
-			} else {
-				b.WriteString(" ")
-			}
+		var b bytes.Buffer
+		if err := ata.FormatWordDump(&b, raw); err != nil {
+			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "qemu72-ahci.identify.txt"), []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "qemu72-ahci.identify.txt"), b.Bytes(), 0o644); err != nil {
 			t.Error(err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/textdump"
 )
 
 // The text format of NVMe data structures kept as test data
@@ -64,11 +66,7 @@ func FormatDump(w io.Writer, data []byte, comments ...string) error {
 		return fmt.Errorf("nvme: %d bytes do not fit four-digit offsets", len(data))
 	}
 	bw := bufio.NewWriter(w)
-	for _, c := range comments {
-		for _, l := range strings.Split(c, "\n") {
-			bw.WriteString(strings.TrimRight("# "+l, " ") + "\n")
-		}
-	}
+	textdump.WriteComments(bw, comments)
 	bw.WriteString("       0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f\n")
 	for off := 0; off < len(data); off += 16 {
 		row := data[off:min(off+16, len(data))]

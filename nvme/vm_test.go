@@ -1,13 +1,13 @@
 package nvme_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/kesu-erase/kesu/internal/vm"
@@ -98,23 +98,17 @@ func TestVMProbeQEMU(t *testing.T) {
 	}
 }
 
-// capture writes hex data as an nvme-cli style dump.
+// capture writes hex data as an nvme-cli style dump (nvme.FormatDump).
 func capture(t *testing.T, path, what, hexData string) {
 	b, err := hex.DecodeString(hexData)
 	if err != nil {
 		t.Fatalf("capture %s: %v", path, err)
 	}
-	var s strings.Builder
-	fmt.Fprintf(&s, "# %s\n", what)
-	s.WriteString("       0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f\n")
-	for off := 0; off < len(b); off += 16 {
-		fmt.Fprintf(&s, "%04x:", off)
-		for _, c := range b[off:min(off+16, len(b))] {
-			fmt.Fprintf(&s, " %02x", c)
-		}
-		s.WriteString("\n")
+	var s bytes.Buffer
+	if err := nvme.FormatDump(&s, b, what); err != nil {
+		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(s.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, s.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

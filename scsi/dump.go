@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/textdump"
 )
 
 // The text format of SCSI replies (VPD pages, READ CAPACITY, sense data...)
@@ -60,11 +62,7 @@ func isHexByte(s string) bool {
 // FormatHexDump writes data as a hex dump, the comments first.
 func FormatHexDump(w io.Writer, data []byte, comments ...string) error {
 	bw := bufio.NewWriter(w)
-	for _, c := range comments {
-		for _, l := range strings.Split(c, "\n") {
-			bw.WriteString(strings.TrimRight("# "+l, " ") + "\n")
-		}
-	}
+	textdump.WriteComments(bw, comments)
 	for off := 0; off < len(data); off += 16 {
 		for i, c := range data[off:min(off+16, len(data))] {
 			switch {
