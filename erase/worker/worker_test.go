@@ -275,25 +275,39 @@ func TestRunPanicAndProbeErrorDoNotStopOthers(t *testing.T) {
 }
 
 func TestExcludedByProbedSerialNeverWritten(t *testing.T) {
-	keep := newFake(t, "sda", report.ClassHDD, plan.Capabilities{})
-	keep.serial = "KEEP-ME"
-	other := newFake(t, "sdb", report.ClassHDD, plan.Capabilities{})
-	before, _ := os.ReadFile(keep.path)
-	h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\nserials = ['keep-me']\n", keep, other)
-	disks[0].Serial = "" // sysfs did not know it; the drive's own identity does
-	p, err := Prepare(context.Background(), h.cfg, disks, nil)
-	if err != nil {
-		t.Fatal(err)
+	const t10 = "t10.ATA     KEEP DRIVE                              K1"
+	for _, tc := range []struct {
+		name, exclude string
+		disk          func(*discover.Disk)
+	}{
+		// sysfs did not know the serial; the drive's own identity does.
+		{"serial", "serials = ['keep-me']", func(d *discover.Disk) { d.Serial = "" }},
+		// An exclusion by the raw sysfs wwid (a T10 id that is no WWN)
+		// still protects the drive (found by review).
+		{"raw wwid", "wwns = ['" + t10 + "']", func(d *discover.Disk) { d.WWID = t10 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keep := newFake(t, "sda", report.ClassHDD, plan.Capabilities{})
+			keep.serial = "KEEP-ME"
+			other := newFake(t, "sdb", report.ClassHDD, plan.Capabilities{})
+			before, _ := os.ReadFile(keep.path)
+			h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\n"+tc.exclude+"\n", keep, other)
+			tc.disk(&disks[0])
+			p, err := Prepare(context.Background(), h.cfg, disks, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Targets) != 1 || len(p.Excluded) != 1 || p.Excluded[0].Disk.Name != "sda" {
+				t.Fatalf("targets %d, excluded %+v; want sda excluded", len(p.Targets), p.Excluded)
+			}
+			p.Execute(context.Background())
+			after, _ := os.ReadFile(keep.path)
+			if keep.openedWrite != 0 || !bytes.Equal(before, after) {
+				t.Errorf("excluded drive opened for writing %d times, content changed: %v", keep.openedWrite, !bytes.Equal(before, after))
+			}
+			h.verifyJournal(t)
+		})
 	}
-	if len(p.Targets) != 1 || len(p.Excluded) != 1 || p.Excluded[0].Disk.Name != "sda" {
-		t.Fatalf("targets %d, excluded %+v; want sda excluded", len(p.Targets), p.Excluded)
-	}
-	p.Execute(context.Background())
-	after, _ := os.ReadFile(keep.path)
-	if keep.openedWrite != 0 || !bytes.Equal(before, after) {
-		t.Errorf("excluded drive opened for writing %d times, content changed: %v", keep.openedWrite, !bytes.Equal(before, after))
-	}
-	h.verifyJournal(t)
 }
 
 type countingUnfreezer struct{ n int }
@@ -462,29 +476,6 @@ func TestClassFromDiskRotation(t *testing.T) {
 			t.Errorf("%s rotation %s: class %s, rotational %s; want %s, %s", tc.tr, tc.rot, got, rd, tc.want, tc.rd)
 		}
 	}
-}
-
-// An exclusion by the raw sysfs wwid (a T10 id that is no WWN) still
-// protects the drive at the probe stage (found by review).
-func TestExcludedByRawWWIDNeverWritten(t *testing.T) {
-	keep := newFake(t, "sda", report.ClassHDD, plan.Capabilities{})
-	other := newFake(t, "sdb", report.ClassHDD, plan.Capabilities{})
-	before, _ := os.ReadFile(keep.path)
-	const t10 = "t10.ATA     KEEP DRIVE                              K1"
-	h, disks := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n[exclude]\nwwns = ['"+t10+"']\n", keep, other)
-	disks[0].WWID = t10
-	p, err := Prepare(context.Background(), h.cfg, disks, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Targets) != 1 || len(p.Excluded) != 1 || p.Excluded[0].Disk.Name != "sda" {
-		t.Fatalf("targets %d, excluded %+v; want sda excluded", len(p.Targets), p.Excluded)
-	}
-	p.Execute(context.Background())
-	if after, _ := os.ReadFile(keep.path); keep.openedWrite != 0 || !bytes.Equal(before, after) {
-		t.Errorf("excluded drive opened for writing %d times", keep.openedWrite)
-	}
-	h.verifyJournal(t)
 }
 
 // Canaries overwrite user data: no host write reaches the drive before the
