@@ -85,9 +85,20 @@ func (d *Device) SameDevice(o *Device) bool {
 	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
+// DeviceNumberer is a target or transport that knows the kernel device
+// number (st_rdev) of the block device it holds open.
+type DeviceNumberer interface {
+	DeviceNumber() (uint64, error)
+}
+
 // DeviceNumber returns the kernel device number (st_rdev) of the block
-// device that was opened; ok is false for a regular file.
-func (d *Device) DeviceNumber() (dev uint64, ok bool) { return d.rdev, d.isBlock }
+// device that was opened; a regular file has none.
+func (d *Device) DeviceNumber() (uint64, error) {
+	if !d.isBlock {
+		return 0, fmt.Errorf("%s: %w: a regular file has no device number", d.path, ErrNotTarget)
+	}
+	return d.rdev, nil
+}
 
 // Stat returns the file information of what was opened.
 func (d *Device) Stat() (os.FileInfo, error) { return d.f.Stat() }

@@ -19,8 +19,8 @@ const identityTimeout = 30e9 // 30 s
 // targets and transports carry no device number; the check is then left to
 // the identify comparison.
 func sameNode(transport any, t erase.Target) error {
-	tr, ok1 := transport.(interface{ DeviceNumber() (uint64, error) })
-	bt, ok2 := t.(interface{ DeviceNumber() (uint64, bool) })
+	tr, ok1 := transport.(erase.DeviceNumberer)
+	bt, ok2 := t.(erase.DeviceNumberer)
 	if !ok1 || !ok2 {
 		return nil
 	}
@@ -28,9 +28,9 @@ func sameNode(transport any, t erase.Target) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w: the probed device's number cannot be read: %v", t.Name(), worker.ErrIdentityUnconfirmed, err)
 	}
-	now, isBlock := bt.DeviceNumber()
-	if !isBlock {
-		return fmt.Errorf("%s: %w: it is no longer a block device", t.Name(), worker.ErrDifferentDrive)
+	now, err := bt.DeviceNumber()
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", t.Name(), worker.ErrDifferentDrive, err)
 	}
 	if now != held {
 		return fmt.Errorf("%s: %w: device %s, probed %s", t.Name(), worker.ErrDifferentDrive, devString(now), devString(held))

@@ -266,8 +266,13 @@ type devTarget struct {
 	block bool
 }
 
-func (d devTarget) DeviceNumber() (uint64, bool) { return d.dev, d.block }
-func (d devTarget) Name() string                 { return "/dev/sdz" }
+func (d devTarget) DeviceNumber() (uint64, error) {
+	if !d.block {
+		return 0, errors.New("a regular file has no device number")
+	}
+	return d.dev, nil
+}
+func (d devTarget) Name() string { return "/dev/sdz" }
 
 type devTransport struct{ dev uint64 }
 
