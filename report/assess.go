@@ -90,10 +90,6 @@ const (
 	// FindExtraOverwrite: the policy asks for a host overwrite after the
 	// firmware erase and none counted. Detail: why.
 	FindExtraOverwrite = "extra-overwrite-unmet"
-	// FindVerdictMismatch: the verdict recorded by the kesu that wrote the
-	// journal differs from the one recomputed from its steps (set by the
-	// verifier, never by Assess). Detail: recorded and recomputed.
-	FindVerdictMismatch = "recorded-verdict-differs"
 	// FindHWPartitionNotCovered: an overwrite did not cover every eMMC boot
 	// or general-purpose partition, which the host reads like the user data
 	// area (Clear needs every user-addressable location). Detail: which
@@ -192,7 +188,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 	if d.Drive.SMART.Failing() {
 		add(Finding{Code: FindSMARTFailing, Detail: strings.Join(d.Drive.SMART.Reasons, "; ")})
 	}
-	fileOnly := d.Drive.isFile()
+	fileOnly := d.Drive.ratedClass() == ClassFile
 	if fileOnly {
 		add(Finding{Code: FindFileOnly})
 	}
@@ -311,10 +307,7 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		add(Finding{Code: FindAttemptFailed, Attempt: at.Attempt, Method: at.Method, Detail: detail})
 		return e, false
 	}
-	r, ok := Rate(d.Drive.Class, at.Method)
-	if d.Drive.isFile() && at.Method == MethodOverwrite {
-		r, ok = Rating{NISTRev1: LevelNone, IEEE2883: LevelNone}, true
-	}
+	r, ok := Rate(d.Drive.ratedClass(), at.Method)
 	if !ok {
 		add(Finding{Code: FindNotApplicable, Attempt: at.Attempt, Method: at.Method, Detail: string(d.Drive.Class)})
 		return e, false
@@ -435,12 +428,14 @@ func proves(d *DriveRun, at Attempt, v Verification) (bool, string) {
 	return true, ""
 }
 
-// isFile reports whether the drive is a regular file (or a loop device over
-// one): class file, or — as kesu-record/1 journals recorded it — class other
-// with transport "file", or a /dev/loop path.
-func (d Drive) isFile() bool {
-	return d.Class == ClassFile ||
-		(d.Class == ClassOther && (d.Identity.Transport == "file" || strings.HasPrefix(d.Identity.Path, "/dev/loop")))
+// ratedClass is the class the method matrix rates the drive as: its class,
+// except that a regular file or loop device recorded by kesu-record/1 (class
+// other, transport "file" or a /dev/loop path) is a file.
+func (d Drive) ratedClass() Class {
+	if d.Class == ClassOther && (d.Identity.Transport == "file" || strings.HasPrefix(d.Identity.Path, "/dev/loop")) {
+		return ClassFile
+	}
+	return d.Class
 }
 
 // hwPartitionsCovered reports whether a host overwrite covered every eMMC

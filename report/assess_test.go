@@ -607,6 +607,8 @@ func TestRate(t *testing.T) {
 		{report.ClassUSB, report.MethodSCSISanitizeCrypto, false, "", "", 0},
 		{report.ClassOther, report.MethodOverwrite, true, report.LevelClear, report.LevelClear, 3},
 		{report.ClassOther, report.MethodNVMeFormatCrypto, false, "", "", 0},
+		{report.ClassFile, report.MethodOverwrite, true, report.LevelNone, report.LevelNone, 0},
+		{report.ClassFile, report.MethodATASanitizeCrypto, false, "", "", 0},
 	}
 	for _, tc := range tests {
 		r, ok := report.Rate(tc.c, tc.m)

@@ -161,9 +161,17 @@ func Rate(c Class, m Method) (Rating, bool) {
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3, Rev1MinPasses: 2}, true
 		}
 	case ClassOther:
-		// Media of unknown kind (virtio, loop): Clear by overwrite at most.
+		// Media of unknown kind (virtio, an unknown bridge): Clear by
+		// overwrite at most.
 		if m == MethodOverwrite {
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3}, true
+		}
+	case ClassFile:
+		// A regular file (or a loop device over one): an overwrite counts
+		// as the file overwritten, which sanitizes no medium: no level, no
+		// MIC category.
+		if m == MethodOverwrite {
+			return Rating{NISTRev1: LevelNone, IEEE2883: LevelNone}, true
 		}
 	}
 	return Rating{}, false

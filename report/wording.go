@@ -263,11 +263,6 @@ func (f Finding) Message(lang string) string {
 			return "対象は通常のファイルです: 上書きはファイルの論理的な内容のみで、消去レベルには該当しません"
 		}
 		return "The target was a regular file: its overwrite covers the file's logical content only and reaches no sanitization level"
-	case FindVerdictMismatch:
-		if ja {
-			return "記録された判定は、記録された手順から再計算した判定と異なります: " + f.Detail
-		}
-		return "The recorded verdict differs from the one recomputed from the recorded steps: " + f.Detail
 	}
 	return detail(f.Code)
 }
