@@ -251,13 +251,6 @@ func (c *countingSCSI) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Respo
 	return &scsi.Response{}, nil
 }
 
-type countingNVMe struct{ n int }
-
-func (c *countingNVMe) Admin(ctx context.Context, cmd *nvme.Command) (nvme.Completion, error) {
-	c.n++
-	return nvme.Completion{}, nil
-}
-
 // TestRawWriterNeverOverwrites: an existing manifest stops `kesu probe
 // --raw` before anything is sent.
 func TestRawWriterNeverOverwrites(t *testing.T) {
