@@ -30,31 +30,28 @@ import (
 // that need a whole structure check words.
 func ParseWordDump(r io.Reader) (data []byte, words int, err error) {
 	data = make([]byte, 512)
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		text, _, _ := strings.Cut(sc.Text(), "#")
+	err = textdump.EachLine(r, func(line int, text string) error {
 		fields := strings.Fields(text)
 		if len(fields) > 0 && strings.HasSuffix(fields[0], ":") {
 			fields = fields[1:] // row label ("010:") or a device name ("/dev/sda:")
 		}
 		if len(fields) == 0 || !isHexWord(fields[0]) {
-			continue // headers, hdparm's geometry lines, blank lines
+			return nil // headers, hdparm's geometry lines, blank lines
 		}
 		for _, f := range fields {
 			if !isHexWord(f) {
-				return nil, 0, fmt.Errorf("ata: word dump line %d: %q is not a 4-digit hex word", line, f)
+				return fmt.Errorf("ata: word dump line %d: %q is not a 4-digit hex word", line, f)
 			}
 			if words == 256 {
-				return nil, 0, fmt.Errorf("ata: word dump line %d: more than 256 words", line)
+				return fmt.Errorf("ata: word dump line %d: more than 256 words", line)
 			}
 			v, _ := strconv.ParseUint(f, 16, 16)
 			binary.LittleEndian.PutUint16(data[2*words:], uint16(v))
 			words++
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	if words == 0 {
@@ -96,24 +93,21 @@ func FormatWordDump(w io.Writer, data []byte, comments ...string) error {
 // position; rows are taken in order.
 func ParseByteDump(r io.Reader) ([]byte, error) {
 	var out []byte
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		text, _, _ := strings.Cut(sc.Text(), "#")
+	err := textdump.EachLine(r, func(line int, text string) error {
 		fields := strings.Fields(text)
 		if len(fields) < 2 || !strings.HasSuffix(fields[0], ":") {
-			continue
+			return nil
 		}
 		for _, f := range fields[1:] {
 			b, err := hex.DecodeString(f)
 			if err != nil || len(b) != 1 {
-				return nil, fmt.Errorf("ata: byte dump line %d: %q is not a hex byte", line, f)
+				return fmt.Errorf("ata: byte dump line %d: %q is not a hex byte", line, f)
 			}
 			out = append(out, b[0])
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil

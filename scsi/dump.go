@@ -21,13 +21,9 @@ import (
 // ParseHexDump reads a hex dump.
 func ParseHexDump(r io.Reader) ([]byte, error) {
 	var out []byte
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		text, _, _ := strings.Cut(sc.Text(), "#")
+	err := textdump.EachLine(r, func(line int, text string) error {
 		if strings.TrimSpace(text) == "" {
-			continue
+			return nil
 		}
 		fields := strings.Fields(text)
 		if len(text) > 7 && text[0] == ' ' && len(fields) > 1 && len(fields[0]) == 2 && strings.Contains(text, "     ") {
@@ -42,13 +38,14 @@ func ParseHexDump(r io.Reader) ([]byte, error) {
 		}
 		for _, f := range fields {
 			if len(f) != 2 || !isHexByte(f) {
-				return nil, fmt.Errorf("scsi: hex dump line %d: %q is not a hex byte", line, f)
+				return fmt.Errorf("scsi: hex dump line %d: %q is not a hex byte", line, f)
 			}
 			b, _ := hex.DecodeString(f)
 			out = append(out, b[0])
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
