@@ -485,10 +485,13 @@ func TestNoWriteBeforeAttemptStart(t *testing.T) {
 	d := newFake(t, "nvme0n1", report.ClassNVMe, nvmeAll)
 	d.behave[report.MethodNVMeSanitizeCryptoErase] = "ok"
 	h, disks := newHarness(t, purge, d)
+	var mu sync.Mutex // canaries are written by several goroutines
 	writes, early := 0, 0
 	d.onWrite = func() {
-		writes++
 		data, _ := os.ReadFile(h.cfg.Journal.Path())
+		mu.Lock()
+		defer mu.Unlock()
+		writes++
 		if !bytes.Contains(data, []byte(`"kind":"attempt-start"`)) {
 			early++
 		}
