@@ -19,12 +19,14 @@ package atatest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/kesu-erase/kesu/internal/filemedia"
 	"github.com/kesu-erase/kesu/scsi"
 )
 
@@ -408,6 +410,9 @@ func (d *Drive) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Response, er
 }
 
 func (d *Drive) dispatch(cmd *scsi.Command, e *Entry) *scsi.Response {
+	if r, ok := d.blockCommand(cmd, e); ok {
+		return r
+	}
 	switch cmd.CDB[0] {
 	case scsi.OpATAPassThru16, scsi.OpATAPassThru12:
 		return d.passThrough(cmd, e)
@@ -433,6 +438,39 @@ func (d *Drive) dispatch(cmd *scsi.Command, e *Entry) *scsi.Response {
 	}
 	e.Result = "ILLEGAL REQUEST 20/00"
 	return checkFixed(scsi.KeyIllegalRequest, 0x20, 0x00)
+}
+
+// blockCommand is the SATL's translation of READ(16), WRITE(16) and
+// SYNCHRONIZE CACHE(10) (SAT-4 9.x) to the medium: past the max address
+// ILLEGAL REQUEST 21h/00h, a write-protected medium DATA PROTECT 27h/00h,
+// and ABORTED COMMAND for a drive that aborts the command (locked,
+// sanitizing, in the sanitize failure state).
+func (d *Drive) blockCommand(cmd *scsi.Command, e *Entry) (*scsi.Response, bool) {
+	err := d.Media().Region.BlockCommand(cmd, d.lss)
+	switch {
+	case errors.Is(err, filemedia.ErrNotBlockCommand):
+		return nil, false
+	}
+	switch cmd.CDB[0] {
+	case scsi.OpRead16:
+		e.Name = "READ(16)"
+	case scsi.OpWrite16:
+		e.Name = "WRITE(16)"
+	default:
+		e.Name = "SYNCHRONIZE CACHE(10)"
+	}
+	switch {
+	case err == nil:
+		return &scsi.Response{Status: scsi.StatusGood}, true
+	case errors.Is(err, ErrBeyondMax):
+		e.Result = "ILLEGAL REQUEST 21/00"
+		return checkFixed(scsi.KeyIllegalRequest, 0x21, 0x00), true
+	case errors.Is(err, ErrWriteProtected):
+		e.Result = "DATA PROTECT 27/00"
+		return checkFixed(scsi.KeyDataProtect, 0x27, 0x00), true
+	}
+	e.Result = "ABORTED COMMAND: " + err.Error()
+	return checkFixed(scsi.KeyAbortedCommand, 0x00, 0x00), true
 }
 
 func fixedNoSense() []byte {

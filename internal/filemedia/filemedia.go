@@ -53,6 +53,10 @@ func (r *Region) span(off int64, n int) (int, error) {
 func (r *Region) ReadAt(p []byte, off int64) (int, error) {
 	r.Mu.Lock()
 	defer r.Mu.Unlock()
+	return r.readLocked(p, off)
+}
+
+func (r *Region) readLocked(p []byte, off int64) (int, error) {
 	n, err := r.span(off, len(p))
 	if err != nil {
 		return 0, err
@@ -69,6 +73,10 @@ func (r *Region) ReadAt(p []byte, off int64) (int, error) {
 func (r *Region) WriteAt(p []byte, off int64) (int, error) {
 	r.Mu.Lock()
 	defer r.Mu.Unlock()
+	return r.writeLocked(p, off)
+}
+
+func (r *Region) writeLocked(p []byte, off int64) (int, error) {
 	n, err := r.span(off, len(p))
 	if err != nil {
 		return 0, err

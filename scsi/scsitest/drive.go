@@ -207,6 +207,12 @@ func scsiName(cdb []byte) string {
 		return "REPORT SUPPORTED OPERATION CODES"
 	case scsi.OpATAPassThru16, scsi.OpATAPassThru12:
 		return "ATA PASS-THROUGH"
+	case scsi.OpRead16:
+		return "READ(16)"
+	case scsi.OpWrite16:
+		return "WRITE(16)"
+	case scsi.OpSynchronizeCache10:
+		return "SYNCHRONIZE CACHE(10)"
 	}
 	return fmt.Sprintf("opcode %02Xh", cdb[0])
 }
@@ -256,6 +262,9 @@ func (d *Drive) advance() {
 
 func (d *Drive) dispatch(cmd *scsi.Command) *scsi.Response {
 	cdb := cmd.CDB
+	if r, ok := d.blockCommand(cmd); ok {
+		return r
+	}
 	switch cdb[0] {
 	case scsi.OpInquiry:
 		return d.inquiry(cmd)
@@ -301,6 +310,25 @@ func (d *Drive) dispatch(cmd *scsi.Command) *scsi.Response {
 		}
 	}
 	return d.check(scsi.KeyIllegalRequest, 0x20, 0x00)
+}
+
+// blockCommand carries out READ(16), WRITE(16) and SYNCHRONIZE CACHE(10)
+// on the medium: NOT READY during a sanitize or format and MEDIUM ERROR in
+// the sanitize failure state (as TEST UNIT READY reports them), ILLEGAL
+// REQUEST 21h/00h (LBA out of range) past the last block.
+func (d *Drive) blockCommand(cmd *scsi.Command) (*scsi.Response, bool) {
+	err := d.Media().Region.BlockCommand(cmd, d.cfg.BlockSize)
+	switch {
+	case errors.Is(err, filemedia.ErrNotBlockCommand):
+		return nil, false
+	case err == nil:
+		return &scsi.Response{Status: scsi.StatusGood}, true
+	case errors.Is(err, ErrBusy), errors.Is(err, ErrFailed):
+		return d.ready(), true
+	case errors.Is(err, ErrRange):
+		return d.check(scsi.KeyIllegalRequest, 0x21, 0x00), true
+	}
+	return d.check(scsi.KeyMediumError, 0x11, 0x00), true
 }
 
 // ready reports NOT READY with progress during an operation, MEDIUM ERROR
