@@ -13,6 +13,9 @@ type Run struct {
 	Start  RunStart
 	Drives []*DriveRun
 	Notes  []Note // run-level and drive notes, in order
+	// Controllers are the RAID controllers found, with every physical
+	// drive and volume behind them.
+	Controllers []Controller
 	// Seal is nil when the journal is not sealed.
 	Seal     *Seal
 	SealTime time.Time
@@ -21,6 +24,19 @@ type Run struct {
 	Records  int64
 	Head     string
 	LastTime time.Time
+}
+
+// Unreached lists, controller by controller, the drives behind RAID
+// controllers that the run did not reach (Controller.Unreached), each line
+// starting with the controller's name.
+func (r *Run) Unreached() []string {
+	var out []string
+	for _, c := range r.Controllers {
+		for _, u := range c.Unreached() {
+			out = append(out, c.Name()+": "+u)
+		}
+	}
+	return out
 }
 
 // End returns the end of the run: the seal's time, or the last record's
@@ -135,6 +151,8 @@ func decodeBody(kind Kind, raw json.RawMessage) (any, error) {
 		v = new(Note)
 	case KindSeal:
 		v = new(Seal)
+	case KindController:
+		v = new(Controller)
 	default:
 		return nil, fmt.Errorf("unknown record kind %q", kind)
 	}
@@ -215,6 +233,8 @@ func (a *assembler) check(seq int64, kind Kind, body any) error {
 		}
 	case *Seal:
 		// The verifier checks the seal's fields against the chain.
+	case *Controller:
+		// Recorded before the drives; nothing refers to it.
 	default:
 		return fmt.Errorf("unexpected body type %T", body)
 	}
@@ -286,6 +306,8 @@ func (a *assembler) apply(seq int64, t time.Time, hash string, kind Kind, body a
 		if d := r.DriveByID(b.Drive); d != nil {
 			d.Notes = append(d.Notes, *b)
 		}
+	case *Controller:
+		r.Controllers = append(r.Controllers, *b)
 	case *Seal:
 		s := *b
 		r.Seal = &s

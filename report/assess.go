@@ -99,6 +99,9 @@ const (
 	// only with the card's authentication key, was not erased: no MIC
 	// category is met by an overwrite. Values: its size in bytes.
 	FindRPMBNotErased = "rpmb-not-erased"
+	// FindLogicalVolume: the target was a RAID controller's logical volume:
+	// overwritten as a volume, never rated as a drive.
+	FindLogicalVolume = "logical-volume-not-a-drive"
 	// FindFileOnly: the target was a regular file; its overwrite is of the
 	// file's logical content only and reaches no sanitization level.
 	FindFileOnly = "file-logical-content-only"
@@ -188,8 +191,13 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 	if d.Drive.SMART.Failing() {
 		add(Finding{Code: FindSMARTFailing, Detail: strings.Join(d.Drive.SMART.Reasons, "; ")})
 	}
-	fileOnly := d.Drive.ratedClass() == ClassFile
-	if fileOnly {
+	// A file or a logical volume reaches no level; it passes on a
+	// complete, proven overwrite of what it is.
+	fileOnly := d.Drive.ratedClass() == ClassFile || d.Drive.Class == ClassVolume
+	switch {
+	case d.Drive.Class == ClassVolume:
+		add(Finding{Code: FindLogicalVolume})
+	case fileOnly:
 		add(Finding{Code: FindFileOnly})
 	}
 

@@ -254,6 +254,12 @@ func (j *Journal) Note(n Note) error {
 	return j.append(KindNote, func(*Run, time.Time) (any, error) { return &n, nil })
 }
 
+// Controller records a RAID controller with the physical drives and
+// volumes behind it.
+func (j *Journal) Controller(c Controller) error {
+	return j.append(KindController, func(*Run, time.Time) (any, error) { return &c, nil })
+}
+
 // Drive records a probed drive and returns its log. The journal numbers the
 // drive (d.ID is ignored).
 func (j *Journal) Drive(d Drive) (*DriveLog, error) {

@@ -166,6 +166,13 @@ func Rate(c Class, m Method) (Rating, bool) {
 		if m == MethodOverwrite {
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3}, true
 		}
+	case ClassVolume:
+		// A RAID logical volume: the overwrite reaches the volume's data
+		// area on its members, not their space outside it nor the
+		// controller's metadata — no level, no MIC category.
+		if m == MethodOverwrite {
+			return Rating{NISTRev1: LevelNone, IEEE2883: LevelNone}, true
+		}
 	case ClassFile:
 		// A regular file (or a loop device over one): an overwrite counts
 		// as the file overwritten, which sanitizes no medium: no level, no

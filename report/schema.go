@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/kesu-erase/kesu/smart"
@@ -37,6 +38,7 @@ const (
 	KindDriveResult  Kind = "drive-result"  // body DriveResult: the drive's final status and level
 	KindNote         Kind = "note"          // body Note: information, warning or error
 	KindSeal         Kind = "seal"          // body Seal: the run is complete; always the last record
+	KindController   Kind = "controller"    // body Controller: a RAID controller, every physical drive and volume behind it
 )
 
 // RunStart opens a run: which tool ran, where, for whom, under which policy,
@@ -217,6 +219,11 @@ const (
 	// it touches its logical content only, never a medium, so it reaches
 	// no sanitization level.
 	ClassFile Class = "file"
+	// ClassVolume is a RAID controller's logical volume: its data lies on
+	// member drives, which are erased (or not) as drives of their own.
+	// Overwriting a volume reaches neither the members' space outside it
+	// nor the controller's metadata: no level, no MIC category.
+	ClassVolume Class = "volume"
 )
 
 // Drive is one drive as probed before erasure.
@@ -270,6 +277,145 @@ type Identity struct {
 	Bay                string `json:"bay,omitempty"`       // enclosure bay/slot, as far as known
 	Port               string `json:"port,omitempty"`      // controller port / sysfs path
 	Rotational         *bool  `json:"rotational,omitempty"`
+	// Access says how kesu reached the drive: AccessDirect (its own block
+	// device and command interface), AccessPassthrough (through a RAID
+	// controller's pass-through to the physical drive) or
+	// AccessLogicalVolume (a controller's logical volume, not a drive).
+	// Empty in records written before kesu knew controllers.
+	Access string `json:"access,omitempty"`
+	// Controller is the RAID controller the drive sat behind, if any.
+	Controller *ControllerRef `json:"controller,omitempty"`
+}
+
+// Identity.Access values.
+const (
+	AccessDirect        = "direct"
+	AccessPassthrough   = "passthrough"
+	AccessLogicalVolume = "logical-volume"
+)
+
+// ControllerRef names the RAID controller a drive sat behind and the drive's
+// address on it.
+type ControllerRef struct {
+	Host       int    `json:"host"`   // SCSI host number (hostN)
+	Driver     string `json:"driver"` // megaraid_sas, hpsa, smartpqi, ...
+	PCIAddress string `json:"pci_address,omitempty"`
+	Model      string `json:"model,omitempty"`
+	Serial     string `json:"serial,omitempty"`
+	// Address is the drive's address on the controller: "device 8" (MFI
+	// device id), "LUN 0000004000000000" (CISS), "LD 0" (a volume).
+	Address string `json:"address"`
+}
+
+// Controller is a RAID controller as found before anything ran: the
+// physical drives it lists (each reached or not, and why) and its logical
+// volumes with their members. It is recorded before the drive records so
+// that a reader can tell which drives behind it were erased and which were
+// not reached.
+type Controller struct {
+	Host       int    `json:"host"`
+	Driver     string `json:"driver"`
+	PCIAddress string `json:"pci_address,omitempty"`
+	Model      string `json:"model,omitempty"`
+	Serial     string `json:"serial,omitempty"`
+	Firmware   string `json:"firmware,omitempty"`
+	// Mode is RAID, JBOD, HBA or mixed where the controller tells.
+	Mode string `json:"mode,omitempty"`
+	// Passthrough names the interface kesu reached the physical drives
+	// through ("MFI PD SCSI I/O via /dev/megaraid_sas_ioctl_node"); empty
+	// when it could not.
+	Passthrough string `json:"passthrough,omitempty"`
+	// Listed is set when the controller's own list of physical drives was
+	// read; ListError says why not. Unlisted, the drives behind it are not
+	// reached (Unreached counts its volumes).
+	Listed    bool              `json:"listed"`
+	ListError string            `json:"list_error,omitempty"`
+	Drives    []ControllerDrive `json:"drives"`
+	Volumes   []Volume          `json:"volumes"`
+}
+
+// ControllerDrive is one physical drive a controller lists.
+type ControllerDrive struct {
+	Address string `json:"address"`       // "device 8", "LUN ..."
+	Bay     string `json:"bay,omitempty"` // "enclosure 252 slot 3", "box 1 bay 3"
+	// State as the controller reports it: online (RAID member), hot spare,
+	// unconfigured good, JBOD, failed, ...
+	State  string `json:"state,omitempty"`
+	Model  string `json:"model,omitempty"`
+	Serial string `json:"serial,omitempty"`
+	// Reached is set when the drive is erased in this run: a drive record
+	// with this controller and address follows.
+	Reached bool `json:"reached"`
+	// Excluded is set when the policy excludes the drive: deliberately
+	// not erased, not counted as unreached.
+	Excluded bool `json:"excluded,omitempty"`
+	// Reason says why the drive is not reached or excluded.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Volume is one logical volume of a controller.
+type Volume struct {
+	Name      string `json:"name,omitempty"` // kernel name (sdb) when the volume has a block device
+	TargetID  int    `json:"target_id"`
+	RAIDLevel string `json:"raid_level,omitempty"`
+	SizeBytes uint64 `json:"size_bytes,omitempty"`
+	State     string `json:"state,omitempty"`
+	// Members are the addresses of the physical drives the volume lies on
+	// (ControllerDrive.Address); MembersKnown is false when the controller
+	// could not say.
+	Members      []string `json:"members,omitempty"`
+	MembersKnown bool     `json:"members_known"`
+	// Overwritten is set when the policy overwrites the volume as a volume:
+	// a drive record of class volume follows. It is never a drive erasure.
+	Overwritten bool   `json:"overwritten"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Unreached lists, in plain words, the drives behind the controller that
+// this run does not erase although the policy did not exclude them: listed
+// drives not reached, and — when the controller's drives could not be
+// listed — its volumes, whose members are unknown.
+func (c Controller) Unreached() []string {
+	var out []string
+	for _, d := range c.Drives {
+		if !d.Reached && !d.Excluded {
+			out = append(out, fmt.Sprintf("%s (%s, serial %q, %s): %s", d.Address, orDash(d.Bay), d.Serial, orDash(d.State), d.Reason))
+		}
+	}
+	if !c.Listed {
+		for _, v := range c.Volumes {
+			out = append(out, fmt.Sprintf("the member drives of volume %s (%s): the controller's drives could not be listed (%s)", orDash(v.Name), orDash(v.RAIDLevel), orDash(c.ListError)))
+		}
+		if len(c.Volumes) == 0 {
+			out = append(out, fmt.Sprintf("the controller's drives could not be listed (%s)", orDash(c.ListError)))
+		}
+	} else {
+		for _, v := range c.Volumes {
+			if !v.MembersKnown {
+				out = append(out, fmt.Sprintf("the member drives of volume %s: the controller did not say which drives it lies on", orDash(v.Name)))
+			}
+		}
+	}
+	return out
+}
+
+// Name names the controller for a technician: driver, host and model.
+func (c Controller) Name() string {
+	s := fmt.Sprintf("%s host%d", c.Driver, c.Host)
+	if c.Model != "" {
+		s += " (" + c.Model + ")"
+	}
+	if c.PCIAddress != "" {
+		s += " at PCI " + c.PCIAddress
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // HiddenAreas is the state of areas the OS cannot reach (ATA HPA, DCO,

@@ -115,6 +115,9 @@ func (r *Result) WriteText(w io.Writer) {
 	default:
 		fmt.Fprintf(w, "  drives: %s — NOT every drive passed: this run is not a completed erasure\n", r.Outcome)
 	}
+	for _, u := range r.Outcome.Unreached {
+		fmt.Fprintf(w, "    not reached: %s\n", u)
+	}
 	st := r.Run.Start
 	fmt.Fprintf(w, "  run %s on %s %s (serial %s)\n", st.RunID, orNone(st.Host.SysVendor), orNone(st.Host.ProductName), orNone(st.Host.ProductSerial))
 	pol := string(st.Policy.Level)

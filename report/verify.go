@@ -167,18 +167,52 @@ type DriveCounts struct {
 	Fail       int `json:"fail"`
 	Skipped    int `json:"skipped"`
 	Incomplete int `json:"incomplete"`
+	// Volumes counts RAID logical volumes overwritten as volumes: no
+	// drives, so not in Drives; VolumesFailed those whose overwrite did
+	// not pass.
+	Volumes       int `json:"volumes,omitempty"`
+	VolumesFailed int `json:"volumes_failed,omitempty"`
+	// Unreached lists drives behind RAID controllers that were not erased
+	// although the policy did not exclude them (Run.Unreached).
+	Unreached []string `json:"unreached,omitempty"`
 }
 
-// AllPassed reports whether the journal holds at least one drive and every
-// drive passed.
-func (o DriveCounts) AllPassed() bool { return o.Drives > 0 && o.Pass == o.Drives }
+// AllPassed reports whether the journal holds at least one drive, every
+// drive passed, every volume overwrite passed and no drive behind a
+// controller was left unreached.
+func (o DriveCounts) AllPassed() bool {
+	return o.Drives > 0 && o.Pass == o.Drives && o.VolumesFailed == 0 && len(o.Unreached) == 0
+}
+
+// Count counts a run's drives by their recomputed status under the run's
+// policy, volumes apart, and lists the drives left unreached behind RAID
+// controllers.
+func Count(r *Run) DriveCounts {
+	var o DriveCounts
+	for _, d := range r.Drives {
+		o.addDrive(d, d.Assessment(r.Start.Policy).Status)
+	}
+	o.Unreached = r.Unreached()
+	return o
+}
+
+func (o *DriveCounts) addDrive(d *DriveRun, s Status) {
+	if d.Drive.Class == ClassVolume {
+		o.Volumes++
+		if s != StatusPass {
+			o.VolumesFailed++
+		}
+		return
+	}
+	o.add(s)
+}
 
 // String says the counts in words, e.g. "2 PASS, 1 FAIL".
 func (o DriveCounts) String() string {
-	if o.Drives == 0 {
-		return "no drive"
-	}
 	var parts []string
+	if o.Drives == 0 {
+		parts = append(parts, "no drive")
+	}
 	for _, c := range []struct {
 		n int
 		s Status
@@ -186,6 +220,12 @@ func (o DriveCounts) String() string {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.s))
 		}
+	}
+	if o.Volumes > 0 {
+		parts = append(parts, fmt.Sprintf("%d logical volume(s) overwritten as volumes (no drive erasure), %d of them not passed", o.Volumes, o.VolumesFailed))
+	}
+	if n := len(o.Unreached); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d drive(s) behind RAID controllers NOT reached", n))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -382,7 +422,7 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 		pol := res.Run.Start.Policy
 		for _, d := range res.Run.Drives {
 			got := d.Assessment(pol)
-			res.Outcome.add(got.Status)
+			res.Outcome.addDrive(d, got.Status)
 			if d.Result == nil {
 				continue
 			}
@@ -398,6 +438,7 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 			}
 			res.add(Problem{Kind: ProblemVerdict, Line: int(d.ResultSeq) + 1, Seq: d.ResultSeq, Detail: msg})
 		}
+		res.Outcome.Unreached = res.Run.Unreached()
 	}
 	return res
 }

@@ -27,6 +27,16 @@ func (a Assessment) Lines(lang string) []string {
 		}
 	}
 
+	if a.has(FindLogicalVolume) {
+		if a.Status == StatusPass {
+			out = append(out, pick("Logical volume overwrite — not a drive erasure: every block of the RAID volume was overwritten and read back; the member drives' space outside the volume and the controller's metadata were not, so no sanitization level or MIC category applies (the member drives are rated on their own lines)",
+				"論理ボリューム上書き — ドライブの消去ではありません: RAID ボリュームの全ブロックを上書きし読み戻しました。メンバードライブのボリューム外の領域とコントローラのメタデータは対象外のため、消去レベル・総務省ガイドラインの区分は適用されません（メンバードライブはそれぞれの行で評価します）"))
+		} else {
+			out = append(out, pick("Logical volume overwrite — not a drive erasure — not completed or not proven: the volume's data may remain",
+				"論理ボリューム上書き — ドライブの消去ではありません — 未完了または未証明: ボリュームのデータが残っている可能性があります"))
+		}
+		return out
+	}
 	if a.has(FindFileOnly) {
 		if a.Status == StatusPass {
 			out = append(out, pick("File overwrite — logical content only: every byte of the file was overwritten and read back; this sanitizes no medium (NIST SP 800-88 Clear/Purge and the MIC categories do not apply: the filesystem and the device below it may keep earlier copies)",
@@ -258,6 +268,11 @@ func (f Finding) Message(lang string) string {
 			return fmt.Sprintf("eMMC の RPMB（%s、%d バイト）は認証鍵なしでは書き込めず、消去されていません。ホストから読み出せるため、総務省ガイドラインの区分は満たしません", f.Detail, v(0))
 		}
 		return fmt.Sprintf("The eMMC's RPMB (%s, %d bytes) can be written only with the card's authentication key and was not erased; the host can read it, so no MIC category is met", f.Detail, v(0))
+	case FindLogicalVolume:
+		if ja {
+			return "対象は RAID コントローラの論理ボリュームです: 上書きはボリュームの範囲のみで、ドライブの消去レベルには該当しません"
+		}
+		return "The target was a RAID controller's logical volume: its overwrite covers the volume only and is never rated as a drive erasure"
 	case FindFileOnly:
 		if ja {
 			return "対象は通常のファイルです: 上書きはファイルの論理的な内容のみで、消去レベルには該当しません"

@@ -123,12 +123,12 @@ func (c *certificate) classText(cl report.Class) string {
 	en := map[report.Class]string{
 		report.ClassHDD: "Hard disk drive (HDD)", report.ClassSSD: "Solid-state drive (SSD)", report.ClassNVMe: "NVMe solid-state drive",
 		report.ClassUSB: "USB / removable flash", report.ClassOther: "Other",
-		report.ClassFile: "Regular file (logical content only)",
+		report.ClassFile: "Regular file (logical content only)", report.ClassVolume: "RAID logical volume (not a drive)",
 	}
 	ja := map[report.Class]string{
 		report.ClassHDD: "ハードディスク (HDD)", report.ClassSSD: "SSD", report.ClassNVMe: "NVMe SSD",
 		report.ClassUSB: "USB メモリ・リムーバブル媒体", report.ClassOther: "その他",
-		report.ClassFile: "通常ファイル（論理的な内容のみ）",
+		report.ClassFile: "通常ファイル（論理的な内容のみ）", report.ClassVolume: "RAID 論理ボリューム（ドライブではありません）",
 	}
 	m := en
 	if c.ja {
