@@ -91,6 +91,16 @@ type Disk struct {
 	// data area (boot, general-purpose, RPMB): part of the same card, not
 	// drives of their own.
 	HWPartitions []HWPartition `json:"hw_partitions,omitempty"`
+	// Host is the SCSI host (N of hostN) of a SCSI-attached disk (libata,
+	// SAS, USB storage, virtio-scsi, RAID controllers); nil for NVMe,
+	// virtio-blk, MMC and loop devices. HostDriver is the host's
+	// proc_name and HCTL the disk's host:channel:target:lun.
+	Host       *int   `json:"scsi_host,omitempty"`
+	HostDriver string `json:"scsi_host_driver,omitempty"`
+	HCTL       string `json:"hctl,omitempty"`
+	// Volume is set when the disk is a RAID controller's logical volume;
+	// Transport stays what the path shows (see Volume for the rules).
+	Volume *Volume `json:"volume,omitempty"`
 }
 
 // Disk.Rotation values.
@@ -251,6 +261,8 @@ func read(sys fs.FS, name string) (Disk, error) {
 		if m := scsiAddrRE.FindAllStringSubmatch(devpath, -1); m != nil {
 			d.Location.SCSIAddress = m[len(m)-1][1]
 		}
+		d.HCTL = d.Location.SCSIAddress
+		d.Host, d.HostDriver, d.Volume = scsiTopology(sys, d.HCTL, dev, base)
 		if m := ataPortRE.FindStringSubmatch(devpath); m != nil {
 			d.Location.ATAPort = m[1]
 		}
