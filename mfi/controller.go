@@ -45,7 +45,9 @@ const (
 	// AddressQEMU: QEMU's megasas numbers drives (scsi-id<<8)|lun in its
 	// PD list (megasas_dcmd_pd_get_list) but looks PD_SCSI_IO frames up by
 	// their target_id and lun fields (megasas_handle_scsi), so the device
-	// id is split into the two.
+	// id is split into the two; and, since it refuses frames without a
+	// scatter-gather entry, a command without data carries an unused
+	// data-in buffer.
 	AddressQEMU
 )
 
@@ -226,6 +228,10 @@ func (c *Controller) Passthrough(deviceID uint16) scsi.Transport {
 	return &pdTransport{c: c, id: deviceID}
 }
 
+// qemuNoDataBuffer is the size of the buffer a command without data
+// carries under AddressQEMU.
+const qemuNoDataBuffer = 512
+
 type pdTransport struct {
 	c  *Controller
 	id uint16
@@ -255,13 +261,24 @@ func (t *pdTransport) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Respon
 	if err != nil {
 		return nil, err
 	}
-	f := PassthroughFrame{Target: target, LUN: lun, CDB: cmd.CDB, Dir: cmd.Dir,
-		DataLen: uint32(len(cmd.Data)), SenseLen: SenseSize, Timeout: TimeoutSeconds(cmd.Timeout)}
+	dir, data := cmd.Dir, cmd.Data
+	if t.c.Addressing == AddressQEMU && dir == scsi.DirNone {
+		// QEMU's megasas refuses a frame without a scatter-gather entry
+		// (megasas_map_sgl: iov_count 0 is an error since QEMU 5.2) and
+		// fails the command with TARGET FAILURE sense. A data-in buffer
+		// the command does not use (a SCSI command without data moves
+		// none) gets TEST UNIT READY, SYNCHRONIZE CACHE and SANITIZE
+		// through. Real firmware takes sge_count 0, as smartmontools
+		// sends it.
+		dir, data = scsi.DirFromDevice, make([]byte, qemuNoDataBuffer)
+	}
+	f := PassthroughFrame{Target: target, LUN: lun, CDB: cmd.CDB, Dir: dir,
+		DataLen: uint32(len(data)), SenseLen: SenseSize, Timeout: TimeoutSeconds(cmd.Timeout)}
 	frame, err := f.Build()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", scsi.ErrBadCommand, err)
 	}
-	p := &Packet{Host: t.c.Host, Frame: frame, Data: cmd.Data, Sense: make([]byte, SenseSize)}
+	p := &Packet{Host: t.c.Host, Frame: frame, Data: data, Sense: make([]byte, SenseSize)}
 	if err := t.c.T.Exec(ctx, p); err != nil {
 		return nil, err
 	}

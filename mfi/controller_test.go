@@ -194,13 +194,17 @@ func TestPassthroughFrame(t *testing.T) {
 		t.Errorf("cdb = % x; want % x", p.Frame[0x20:0x2A], cdb)
 	}
 
-	// QEMU addressing: device id (scsi-id<<8)|lun becomes target and lun.
+	// QEMU addressing: device id (scsi-id<<8)|lun becomes target and lun;
+	// a command without data carries one unused 512-byte data-in SGE
+	// (QEMU refuses sge_count 0).
 	q := &mfi.Controller{T: f, Addressing: mfi.AddressQEMU}
 	if _, err := q.Passthrough(0x0302).Exec(t.Context(), &scsi.Command{CDB: make([]byte, 6), Timeout: time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	if p := f.got[1]; p.Frame[4] != 3 || p.Frame[5] != 2 || p.Frame[7] != 0 || p.Data != nil {
-		t.Errorf("QEMU frame target %d lun %d sge_count %d; want 3, 2, 0 and no data", p.Frame[4], p.Frame[5], p.Frame[7])
+	if p := f.got[1]; p.Frame[4] != 3 || p.Frame[5] != 2 || p.Frame[7] != 1 || le.Uint16(p.Frame[0x10:]) != 0x10 ||
+		le.Uint32(p.Frame[0x14:]) != 512 || len(p.Data) != 512 {
+		t.Errorf("QEMU frame target %d lun %d sge_count %d flags %#x data_xfer_len %d, %d data bytes; want 3, 2, 1, 0x10, 512, 512",
+			p.Frame[4], p.Frame[5], p.Frame[7], le.Uint16(p.Frame[0x10:]), le.Uint32(p.Frame[0x14:]), len(p.Data))
 	}
 }
 

@@ -33,6 +33,13 @@ type Controller struct {
 	// Linux ioctl copies back only cmd_status (megasas_mgmt_fw_ioctl),
 	// which is what the emulator does by default.
 	ReportSCSIStatus bool
+	// QEMU behaves as QEMU's megasas does: a pass-through frame addresses
+	// device id (target_id<<8)|lun, and a frame without a scatter-gather
+	// entry (sge_count 0: a command without data) fails with CHECK
+	// CONDITION, HARDWARE ERROR 44h/00h (hw/scsi/megasas.c
+	// megasas_map_sgl refuses iov_count 0 since QEMU 5.2; megasas_handle_scsi
+	// then writes TARGET FAILURE sense).
+	QEMU bool
 
 	mu  sync.Mutex
 	log []Entry
@@ -476,9 +483,22 @@ func (c *Controller) config(ctx context.Context) []byte {
 // timeout 0x12 (seconds), sense_len 0x01, cdb 0x20.
 func (c *Controller) passthrough(ctx context.Context, p *mfi.Packet) (status, scsiStatus byte) {
 	f := &p.Frame
-	pd := c.pd(uint16(f[0x04]))
-	if f[0x05] != 0 || pd == nil || pd.Gone || pd.Dev == nil {
+	id, lunOK := uint16(f[0x04]), f[0x05] == 0
+	if c.QEMU {
+		id, lunOK = uint16(f[0x04])<<8|uint16(f[0x05]), true
+	}
+	pd := c.pd(id)
+	if !lunOK || pd == nil || pd.Gone || pd.Dev == nil {
 		return stDeviceNotFound, 0
+	}
+	if c.QEMU && f[0x07] == 0 {
+		// Fixed-format sense: HARDWARE ERROR, ASC 44h (internal target
+		// failure).
+		sense := make([]byte, 18)
+		sense[0], sense[2], sense[7], sense[12] = 0x70, 0x04, 0x0A, 0x44
+		clear(p.Sense)
+		copy(p.Sense, sense[:min(len(sense), int(f[0x01]))])
+		return stSCSIDoneWithErr, scsi.StatusCheckCondition
 	}
 	if pd.RefusePassthrough {
 		if pd.RefuseStatus != 0 {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kesu-erase/kesu/mfi"
@@ -328,5 +329,42 @@ func TestPassthroughWrite(t *testing.T) {
 	}
 	if !cmp.Equal(got, data) {
 		t.Errorf("block 5 = %q...; want %q...", got[:8], data[:8])
+	}
+}
+
+// TestQEMUNoDataCommands: QEMU's megasas fails a pass-through frame
+// without a scatter-gather entry. The emulator in QEMU mode does so too;
+// the Controller under AddressQEMU gets TEST UNIT READY and SYNCHRONIZE
+// CACHE through it with an unused data-in buffer, and addresses the
+// second disk (QEMU device id 256 = scsi-id 1) by target_id 1, lun 0.
+func TestQEMUNoDataCommands(t *testing.T) {
+	d0, d1 := newDrive(t, "QEMU0", 64), newDrive(t, "QEMU1", 64)
+	emu := &mfitest.Controller{QEMU: true, PDs: []*mfitest.PD{
+		{DeviceID: 0, Enclosure: 0xFFFF, State: mfi.PDOnline, Dev: d0},
+		{DeviceID: 256, Enclosure: 0xFFFF, Slot: 1, State: mfi.PDOnline, Dev: d1}}}
+	ctx := context.Background()
+	tur := &scsi.Command{CDB: make([]byte, 6), Timeout: time.Second}
+	sync := &scsi.Command{CDB: scsi.SynchronizeCache10CDB(), Timeout: time.Second}
+
+	// Without the quirk (firmware addressing), the frame carries no SGE:
+	// QEMU answers HARDWARE ERROR 44h/00h.
+	plain := &mfi.Controller{T: emu}
+	r, err := plain.Passthrough(0).Exec(ctx, tur)
+	if err != nil || r.Status != scsi.StatusCheckCondition || len(r.Sense) < 13 || r.Sense[2]&0x0F != 0x04 || r.Sense[12] != 0x44 {
+		t.Fatalf("TEST UNIT READY without an SGE: %+v, %v; want CHECK CONDITION, HARDWARE ERROR 44h", r, err)
+	}
+
+	q := &mfi.Controller{T: emu, Addressing: mfi.AddressQEMU}
+	for _, id := range []uint16{0, 256} {
+		for _, c := range []*scsi.Command{tur, sync} {
+			r, err := q.Passthrough(id).Exec(ctx, c)
+			if err != nil || r.Status != scsi.StatusGood {
+				t.Errorf("device %d, opcode %02Xh under AddressQEMU: %+v, %v; want GOOD", id, c.CDB[0], r, err)
+			}
+		}
+	}
+	in, err := scsi.Inspect(ctx, scsi.NewDevice(q.Passthrough(256), "pd256"))
+	if err != nil || in.Serial != "QEMU1" {
+		t.Fatalf("INQUIRY of device 256: %v, %v; want serial QEMU1", in, err)
 	}
 }
