@@ -15,11 +15,11 @@ func megaraid(reachSpare bool) report.Controller {
 	return report.Controller{Host: 0, Driver: "megaraid_sas", Model: "PERC H730P Mini", PCIAddress: "0000:03:00.0",
 		Passthrough: "MFI PD SCSI I/O", Listed: true,
 		Drives: []report.ControllerDrive{
-			{Address: "device 8", Bay: "enclosure 32 slot 0", State: "online (RAID member)", Serial: "S0", Reached: true},
-			{Address: "device 9", Bay: "enclosure 32 slot 1", State: "online (RAID member)", Serial: "S1", Reached: true},
-			{Address: "device 10", Bay: "enclosure 32 slot 2", State: "hot spare", Serial: "S2", Reached: reachSpare,
+			{Address: "device 8", Bay: "32:0", State: "online (RAID member)", Serial: "S0", Reached: true},
+			{Address: "device 9", Bay: "32:1", State: "online (RAID member)", Serial: "S1", Reached: true},
+			{Address: "device 10", Bay: "32:2", State: "hot spare", Serial: "S2", Reached: reachSpare,
 				Reason: "the controller refuses pass-through"},
-			{Address: "device 11", Bay: "enclosure 32 slot 3", State: "JBOD", Serial: "S3", Excluded: true, Reason: "serial excluded by the policy"},
+			{Address: "device 11", Bay: "32:3", State: "JBOD", Serial: "S3", Excluded: true, Reason: "serial excluded by the policy"},
 		},
 		Volumes: []report.Volume{{Name: "sdb", TargetID: 0, RAIDLevel: "RAID-1", Members: []string{"device 8", "device 9"}, MembersKnown: true}},
 	}
@@ -39,9 +39,12 @@ func TestControllerUnreached(t *testing.T) {
 	if got := unlisted.Unreached(); len(got) != 1 || !strings.Contains(got[0], "volume sdc") {
 		t.Fatalf("Unreached() of an unlisted controller = %q; want its volume's members", got)
 	}
-	unknown := report.Controller{Host: 3, Driver: "hpsa", Listed: true, Volumes: []report.Volume{{Name: "sdd"}}}
-	if got := unknown.Unreached(); len(got) != 1 || !strings.Contains(got[0], "did not say") {
-		t.Fatalf("Unreached() with unknown members = %q; want the volume named", got)
+	// A listed controller whose volumes do not name their members (CISS)
+	// still lists every physical drive: reached, nothing is unreached.
+	unknown := report.Controller{Host: 3, Driver: "hpsa", Listed: true, Volumes: []report.Volume{{Name: "sdd"}},
+		Drives: []report.ControllerDrive{{Address: "LUN 0000004000000000", Reached: true}}}
+	if got := unknown.Unreached(); len(got) != 0 {
+		t.Fatalf("Unreached() with unknown members but every drive reached = %q; want none", got)
 	}
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kesu-erase/kesu/smart"
@@ -337,7 +338,7 @@ type Controller struct {
 // ControllerDrive is one physical drive a controller lists.
 type ControllerDrive struct {
 	Address string `json:"address"`       // "device 8", "LUN ..."
-	Bay     string `json:"bay,omitempty"` // "enclosure 252 slot 3", "box 1 bay 3"
+	Bay     string `json:"bay,omitempty"` // "252:3", "box 1 bay 3"
 	// State as the controller reports it: online (RAID member), hot spare,
 	// unconfigured good, JBOD, failed, ...
 	State  string `json:"state,omitempty"`
@@ -374,7 +375,7 @@ type Volume struct {
 // Unreached lists, in plain words, the drives behind the controller that
 // this run does not erase although the policy did not exclude them: listed
 // drives not reached, and — when the controller's drives could not be
-// listed — its volumes, whose members are unknown.
+// listed — its volumes, whose members are then unknown.
 func (c Controller) Unreached() []string {
 	var out []string
 	for _, d := range c.Drives {
@@ -389,13 +390,10 @@ func (c Controller) Unreached() []string {
 		if len(c.Volumes) == 0 {
 			out = append(out, fmt.Sprintf("the controller's drives could not be listed (%s)", orDash(c.ListError)))
 		}
-	} else {
-		for _, v := range c.Volumes {
-			if !v.MembersKnown {
-				out = append(out, fmt.Sprintf("the member drives of volume %s: the controller did not say which drives it lies on", orDash(v.Name)))
-			}
-		}
 	}
+	// A listed controller lists every physical drive, members of its
+	// volumes included (whether or not it says which volume each belongs
+	// to): the listed drives above are all there is to reach.
 	return out
 }
 
@@ -620,4 +618,46 @@ type Seal struct {
 	Head        string `json:"head"`        // SHA-256 of the last record before the seal (= its prev)
 	Alg         string `json:"alg"`         // "Ed25519" or "none"
 	Fingerprint string `json:"fingerprint"` // signing key fingerprint; empty when unsigned
+}
+
+// PlanLines says in plain words, one line per bay and per volume, what a
+// run does with everything behind the controller: for the "before" screen
+// and `kesu plan`.
+func (c Controller) PlanLines() []string {
+	var out []string
+	head := "mode " + orDash(c.Mode)
+	if c.Passthrough != "" {
+		head += "; drives reached through " + c.Passthrough
+	}
+	if c.Firmware != "" {
+		head += "; firmware " + c.Firmware
+	}
+	out = append(out, head)
+	if !c.Listed {
+		out = append(out, "the physical drives could not be listed: "+orDash(c.ListError))
+	}
+	for _, d := range c.Drives {
+		what := "erased through the controller"
+		switch {
+		case d.Excluded:
+			what = "excluded: " + d.Reason
+		case !d.Reached:
+			what = "NOT reached: " + d.Reason
+		}
+		out = append(out, fmt.Sprintf("%s (%s): %s, %s serial %s -> %s", orDash(d.Bay), d.Address, orDash(d.State),
+			orDash(d.Model), orDash(d.Serial), what))
+	}
+	for _, v := range c.Volumes {
+		members := "members unknown"
+		if v.MembersKnown {
+			members = "on " + strings.Join(v.Members, ", ")
+		}
+		what := "not written (a volume is not a drive; its members are erased as drives)"
+		if v.Overwritten {
+			what = "overwritten as a volume before its members (no level: not a drive erasure)"
+		}
+		out = append(out, fmt.Sprintf("volume %s (LD %d, %s, %s): %s -> %s", orDash(v.Name), v.TargetID, orDash(v.RAIDLevel),
+			members, orDash(v.State), what))
+	}
+	return out
 }
