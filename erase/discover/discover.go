@@ -101,6 +101,9 @@ type Disk struct {
 	// Volume is set when the disk is a RAID controller's logical volume;
 	// Transport stays what the path shows (see Volume for the rules).
 	Volume *Volume `json:"volume,omitempty"`
+	// Passthrough is set for a physical drive behind a RAID controller,
+	// reached through the controller (no block device of its own).
+	Passthrough *Passthrough `json:"passthrough,omitempty"`
 }
 
 // Disk.Rotation values.

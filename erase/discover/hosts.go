@@ -164,6 +164,9 @@ func readHost(sys fs.FS, n int) Host {
 	return h
 }
 
+// DriverKind is the Host.Kind of a host driven by driver.
+func DriverKind(driver string) string { return driverKind(driver) }
+
 func driverKind(driver string) string {
 	switch driver {
 	case DriverMegaRAID, DriverMPI3MR, DriverHPSA, DriverSmartPQI, DriverAACRAID:

@@ -26,6 +26,8 @@ import (
 //     an ATA drive behind a SATL gets the ATA adapter, others the SCSI one;
 //   - eMMC with hardware partitions: the user data area and its boot and
 //     general-purpose partitions as one target (MMC);
+//   - a RAID controller's logical volume: the block layer only (its
+//     physical drives are reached through OpenPassthrough);
 //   - USB, virtio-blk, SD cards and anything unknown: the block layer only.
 //
 // Opening sends no command that changes a drive: nothing for NVMe and
@@ -81,6 +83,15 @@ func Open(disk discover.Disk) (worker.Drive, error) { return machine.Open(disk) 
 // Open builds the Drive for disk.
 func (o *Opener) Open(disk discover.Disk) (worker.Drive, error) {
 	block := o.Block(disk.Path)
+	if disk.Volume != nil {
+		// A RAID controller's logical volume: the block layer only, never
+		// a firmware command (a SANITIZE or FORMAT UNIT sent to a volume
+		// is the controller's to interpret, or refuse).
+		return NewPlain(disk, block), nil
+	}
+	if disk.Passthrough != nil {
+		return nil, fmt.Errorf("%s: a drive behind a RAID controller opens through its controller (OpenPassthrough)", disk.Path)
+	}
 	switch disk.Transport {
 	case discover.NVMe:
 		t, nsid, err := o.NVMe(disk.Path)

@@ -16,7 +16,9 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/drive"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -43,16 +45,23 @@ type Options struct {
 	// are swap or held by device-mapper/md (the CLI on a live system).
 	SkipInUse bool
 	// Open builds a worker.Drive for a disk (drive.Open in production).
-	Open      func(discover.Disk) (worker.Drive, error)
-	Unfreezer worker.Unfreezer
-	Events    func(worker.Event)
+	Open func(discover.Disk) (worker.Drive, error)
+	// Controllers opens the management interface of RAID controllers
+	// (raid.OpenLinux in production); nil: kesu does not look behind
+	// controllers, and their logical volumes are recorded as volumes whose
+	// members were not reached.
+	Controllers raid.Opener
+	Unfreezer   worker.Unfreezer
+	Events      func(worker.Event)
 }
 
 // Job is a started run.
 type Job struct {
 	Journal *report.Journal
 	Prep    *worker.Preparation
-	opts    Options
+	// Topology is the RAID controllers found, with the drives behind them.
+	Topology raid.Topology
+	opts     Options
 }
 
 // ErrPolicy marks a run the policy itself stops (e.g. an exclusion that
@@ -84,14 +93,55 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 			return fail(err)
 		}
 	}
-	disks, err := discover.Scan(o.Root)
+	sel, err := Discover(ctx, o)
 	if err != nil {
 		return fail(err)
+	}
+	for _, n := range sel.Notes {
+		if err := j.Note(n); err != nil {
+			sel.Topology.Close()
+			return fail(err)
+		}
+	}
+	prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
+		Unfreezer: o.Unfreezer, Open: sel.Open, Controllers: sel.Controllers}, sel.Targets, sel.Excluded)
+	if err != nil {
+		sel.Topology.Close()
+		return fail(err)
+	}
+	return &Job{Journal: j, Prep: prep, Topology: sel.Topology, opts: o}, nil
+}
+
+// Selection is what a run would touch: the drives to erase (disks with a
+// block device, volumes the policy overwrites, then the physical drives
+// behind RAID controllers) and those it leaves, with the reason.
+type Selection struct {
+	Targets  []discover.Disk
+	Excluded []discover.Excluded
+	// Topology is the RAID controllers found; the caller closes it.
+	Topology raid.Topology
+	// Notes are facts for the record (sysfs that could not be read).
+	Notes  []report.Note
+	groups map[string]string
+	open   func(discover.Disk) (worker.Drive, error)
+}
+
+// Discover finds the machine's drives and decides which a run erases: the
+// boot stick, the policy's exclusions and (SkipInUse) drives in use are
+// left; a RAID controller's logical volumes are recorded as volumes (and
+// overwritten as volumes only when the policy says so); the physical
+// drives behind controllers are targets of their own, reached through the
+// controller, except members of a volume that is excluded. It opens the
+// controllers' management interfaces (o.Controllers) and nothing else.
+func Discover(ctx context.Context, o Options) (*Selection, error) {
+	disks, err := discover.Scan(o.Root)
+	if err != nil {
+		return nil, err
 	}
 	rules := []discover.Rule{discover.BootStick(o.BootDisks...)}
 	pathRule, err := excludedPaths(o.Policy, o.Root)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	rules = append(rules, pathRule, func(d discover.Disk) (bool, string) {
 		return o.Policy.Excluded(d.Serial, []string{d.WWN, d.WWID}, d.Path)
@@ -100,12 +150,111 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		rules = append(rules, InUseRule(o.Root))
 	}
 	targets, excluded := discover.Select(disks, rules...)
-	prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
-		Unfreezer: o.Unfreezer, Open: o.Open}, targets, excluded)
+	sel := &Selection{open: o.Open}
+
+	// RAID controllers: their logical volumes are no drives; the physical
+	// drives behind them are, reached through the controller.
+	hosts, err := discover.Hosts(o.Root)
 	if err != nil {
-		return fail(err)
+		sel.Notes = append(sel.Notes, report.Note{Severity: report.SeverityWarning, Code: "scsi-hosts",
+			Text: "the SCSI hosts could not be read from sysfs: " + err.Error()})
 	}
-	return &Job{Journal: j, Prep: prep, opts: o}, nil
+	opener := o.Controllers
+	if opener == nil {
+		opener = func(discover.Host, []discover.Disk) (raid.Backend, error) { return nil, raid.ErrNoPassthrough }
+	}
+	sel.Topology = raid.Topology(raid.Scan(ctx, hosts, disks, opener))
+	overwriteVolumes := o.Policy.RAID.LogicalVolumes == policy.VolumesOverwrite
+	// A member of a volume that is excluded (the boot stick, a path the
+	// policy names, a volume in use) is excluded with it — decided before
+	// the volumes the policy merely does not overwrite join the excluded.
+	memberRule := raid.MemberRule(excluded)
+	var direct, volumes []discover.Disk
+	for _, d := range targets {
+		switch {
+		case d.Volume == nil:
+			direct = append(direct, d)
+		case overwriteVolumes:
+			volumes = append(volumes, d)
+		default:
+			excluded = append(excluded, discover.Excluded{Disk: d, Reason: volumeSkipped})
+		}
+	}
+	// The policy's serials and WWNs apply to the drives behind
+	// controllers as to any.
+	members, membersExcluded := discover.Select(sel.Topology.Disks(), memberRule, func(d discover.Disk) (bool, string) {
+		return o.Policy.Excluded(d.Serial, []string{d.WWN}, d.Path)
+	})
+	sel.Excluded = append(excluded, membersExcluded...)
+	sel.Targets = append(append(direct, volumes...), members...)
+	sel.groups = volumeGroups(volumes, members)
+	return sel, nil
+}
+
+// Open builds the worker.Drive of a selected disk: through its controller
+// for a drive behind one, else with Options.Open; a volume overwritten as
+// a volume shares a group with its members.
+func (s *Selection) Open(d discover.Disk) (worker.Drive, error) {
+	if d.Passthrough != nil {
+		return drive.OpenPassthrough(d, s.Topology.Reach, s.groups[d.Name])
+	}
+	drv, err := s.open(d)
+	if err != nil {
+		return nil, err
+	}
+	return drive.Grouped(drv, s.groups[d.Name]), nil
+}
+
+// Controllers states every controller as the preparation leaves it:
+// which physical drives are targets, which are excluded and why, and which
+// volumes are overwritten as volumes (worker.Config.Controllers).
+func (s *Selection) Controllers(p *worker.Preparation) []report.Controller {
+	return controllerRecords(s.Topology, p)
+}
+
+// volumeSkipped is why a logical volume is not written under the default
+// policy.
+const volumeSkipped = "a RAID controller's logical volume: not a drive (raid.logical_volumes = \"skip\"); its member drives are erased through the controller"
+
+// volumeGroups puts each volume overwritten as a volume and its member
+// drives in one group, erased one after the other: the volume first (it
+// comes first among the targets), so that the members' erasure and
+// verification are not overwritten by it.
+func volumeGroups(volumes, members []discover.Disk) map[string]string {
+	g := map[string]string{}
+	for _, v := range volumes {
+		g[v.Name] = "raid volume " + v.Name
+	}
+	for _, m := range members {
+		for _, v := range m.Passthrough.Volumes {
+			if grp, ok := g[v]; ok {
+				g[m.Name] = grp
+				break
+			}
+		}
+	}
+	return g
+}
+
+// controllerRecords states every controller as the preparation leaves it:
+// which physical drives are targets, which are excluded and why, and which
+// volumes are overwritten as volumes.
+func controllerRecords(topo raid.Topology, p *worker.Preparation) []report.Controller {
+	st := &raid.Status{Reached: map[string]bool{}, Excluded: map[string]string{}, NotReached: map[string]string{}, Overwritten: map[string]bool{}}
+	for _, t := range p.Targets {
+		st.Reached[t.Disk.Name] = true
+		if t.Disk.Volume != nil {
+			st.Overwritten[t.Disk.Name] = true
+		}
+	}
+	for _, e := range p.Excluded {
+		st.Excluded[e.Disk.Name] = e.Reason
+	}
+	var out []report.Controller
+	for _, c := range topo {
+		out = append(out, c.Record(st))
+	}
+	return out
 }
 
 // InUseRule excludes disks that are mounted, hold a mounted partition, are
@@ -196,13 +345,28 @@ func subFS(root fs.FS, dir string) fs.FS {
 // The seal error, if any, is returned with the results.
 func (j *Job) Execute(ctx context.Context) ([]worker.Result, error) {
 	res := j.Prep.Execute(ctx)
+	j.Topology.Close()
 	return res, j.seal(ctx)
+}
+
+// Unreached lists the drives behind RAID controllers this run does not
+// reach although the policy did not exclude them, each with its controller
+// and the reason: a run with any is not a completed erasure.
+func (j *Job) Unreached() []string {
+	var out []string
+	for _, c := range j.Prep.Controllers {
+		for _, u := range c.Unreached() {
+			out = append(out, c.Name()+": "+u)
+		}
+	}
+	return out
 }
 
 // Cancel records that the run was declined before any erase and seals it.
 func (j *Job) Cancel(reason string) ([]worker.Result, error) {
 	j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "declined", Text: reason})
 	res := j.Prep.Cancel(reason)
+	j.Topology.Close()
 	return res, j.Journal.Seal()
 }
 

@@ -66,6 +66,7 @@ type Config struct {
 	Signing Signing `toml:"signing"`
 	Exclude Exclude `toml:"exclude"`
 	Record  Record  `toml:"record"`
+	RAID    RAID    `toml:"raid"`
 
 	// Level is the NIST level the policy demands, from policy.level or
 	// derived from policy.mic_category.
@@ -105,6 +106,22 @@ type Signing struct {
 	Key      string `toml:"key"`
 	Unsigned bool   `toml:"unsigned"`
 }
+
+// RAID is the [raid] table: what kesu does with a RAID controller's
+// logical volumes. Their member drives are always erased as drives, through
+// the controller's pass-through.
+type RAID struct {
+	// LogicalVolumes is "skip" (default: a volume is recorded with its
+	// members and not written) or "overwrite" (also overwrite it as a
+	// volume before its members are erased — never rated as a drive).
+	LogicalVolumes string `toml:"logical_volumes"`
+}
+
+// RAID.LogicalVolumes values.
+const (
+	VolumesSkip      = "skip"
+	VolumesOverwrite = "overwrite"
+)
 
 // Exclude is the [exclude] table: drives kesu must never touch.
 type Exclude struct {
@@ -307,6 +324,14 @@ func (c *Config) validate(md toml.MetaData, bad func(key, format string, args ..
 		r.AfterDelay = 60
 	} else if r.AfterDelay < 0 || r.AfterDelay > 86400 {
 		bad("run.after_delay", "%d: want 0 to 86400 seconds", r.AfterDelay)
+	}
+
+	switch c.RAID.LogicalVolumes {
+	case "":
+		c.RAID.LogicalVolumes = VolumesSkip
+	case VolumesSkip, VolumesOverwrite:
+	default:
+		bad("raid.logical_volumes", "%q: want \"skip\" or \"overwrite\"", c.RAID.LogicalVolumes)
 	}
 
 	s := &c.Signing

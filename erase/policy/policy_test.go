@@ -22,7 +22,8 @@ func TestDefaultConfigIsValid(t *testing.T) {
 		t.Fatalf("configs/kesu.toml: %v", err)
 	}
 	if c.Level != Purge || c.DestroyRequired || c.VerifyPercent != 10 || c.Policy.BelowLevel != BelowFail ||
-		c.Run.Unattended || c.Run.After != AfterWait || c.Signing.Key != "kesu.key" || c.Language != "ja" || c.Pattern != "zero" {
+		c.Run.Unattended || c.Run.After != AfterWait || c.Signing.Key != "kesu.key" || c.Language != "ja" || c.Pattern != "zero" ||
+		c.RAID.LogicalVolumes != VolumesSkip {
 		t.Errorf("default config = %+v", c)
 	}
 }
@@ -39,7 +40,7 @@ func TestDefaultConfigDocumentsEveryKey(t *testing.T) {
 		"policy.below_level", "policy.pattern", "run.unattended", "run.countdown", "run.confirm_word", "run.after",
 		"run.after_delay", "signing.key", "signing.unsigned", "exclude.serials", "exclude.wwns", "exclude.paths",
 		"record.dir", "record.operator", "record.operator_title", "record.organization", "record.location",
-		"record.contact", "record.customer", "record.asset_prefix", "record.destination"} {
+		"record.contact", "record.customer", "record.asset_prefix", "record.destination", "raid.logical_volumes"} {
 		if lines[k] == 0 {
 			t.Errorf("configs/kesu.toml does not document %s", k)
 		}
@@ -92,6 +93,7 @@ func TestBadConfigsNameTheLine(t *testing.T) {
 		{"record off the stick", "version = 1\n[policy]\nlevel = 'clear'\n[record]\ndir = '../../records'\n", []Problem{{Line: 5, Key: "record.dir"}}},
 		{"absolute record dir", "version = 1\n[policy]\nlevel = 'clear'\n[record]\ndir = '/tmp/records'\n", []Problem{{Line: 5, Key: "record.dir"}}},
 		{"key off the stick", "version = 1\n[policy]\nlevel = 'clear'\n[signing]\nkey = '/etc/kesu.key'\n", []Problem{{Line: 5, Key: "signing.key"}}},
+		{"raid volumes", "version = 1\n[policy]\nlevel = 'clear'\n[raid]\nlogical_volumes = 'erase'\n", []Problem{{Line: 5, Key: "raid.logical_volumes"}}},
 	} {
 		_, err := Parse([]byte(tc.cfg), "kesu.toml")
 		var pe *Error

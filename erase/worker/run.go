@@ -28,6 +28,11 @@ type Config struct {
 	// device for writing: Drive.Open(true) does that, only for drives that
 	// are erased.
 	Open func(discover.Disk) (Drive, error)
+	// Controllers, if set, returns the RAID controllers behind which the
+	// preparation's drives sit, as the record states them (which drives
+	// are reached, excluded or not reached). They are recorded before the
+	// drives.
+	Controllers func(*Preparation) []report.Controller
 }
 
 // Target is one drive prepared for erasure.
@@ -50,6 +55,8 @@ type Preparation struct {
 	Excluded []discover.Excluded
 	// Unfrozen says what the unfreeze step did ("" when not needed).
 	Unfrozen string
+	// Controllers are the RAID controllers found (Config.Controllers).
+	Controllers []report.Controller
 }
 
 func (c *Config) emit(e Event) {
@@ -176,6 +183,9 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			t.Plan = plan.For(t.Probe.Caps)
 		}
 	}
+	if cfg.Controllers != nil {
+		p.Controllers = cfg.Controllers(p)
+	}
 	if cfg.Journal == nil {
 		return p, nil
 	}
@@ -191,10 +201,16 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			return nil, err
 		}
 	}
+	for _, c := range p.Controllers {
+		if err := cfg.Journal.Controller(c); err != nil {
+			return nil, err
+		}
+	}
 	for _, t := range p.Targets {
 		rd := report.Drive{Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		if t.Probe != nil {
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
+			markAccess(&rd.Identity, t.Disk)
 			rd.SMART, rd.HiddenAreas, rd.HWPartitions = t.Probe.SMART, t.Probe.Hidden, t.Probe.HWPartitions
 			rd.Plan = t.Plan.Record()
 		} else {
@@ -257,16 +273,53 @@ func IdentityFromDisk(d discover.Disk) report.Identity {
 	case discover.RotationNonRotational:
 		rot = new(false)
 	}
-	return report.Identity{
+	id := report.Identity{
 		Path: d.Path, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial, Firmware: d.Firmware, WWN: d.WWN,
 		CapacityBytes: uint64(d.Size), LogicalSectorSize: uint32(d.LogicalBlockSize),
 		PhysicalSectorSize: uint32(d.PhysicalBlockSize), Transport: string(d.Transport),
 		Bay: d.Location.Bay, Port: d.DevPath, Rotational: rot,
 	}
+	markAccess(&id, d)
+	return id
+}
+
+// markAccess records how the drive was reached — through a RAID
+// controller's pass-through, as a controller's logical volume, or directly
+// — and the controller, where the adapter did not say.
+func markAccess(id *report.Identity, d discover.Disk) {
+	switch {
+	case d.Passthrough != nil:
+		id.Access = report.AccessPassthrough
+		if id.Controller == nil {
+			id.Controller = &report.ControllerRef{Host: d.Passthrough.Host, Driver: d.Passthrough.Driver,
+				PCIAddress: d.Location.PCIAddress, Address: d.Passthrough.Address}
+		}
+	case d.Volume != nil:
+		id.Access = report.AccessLogicalVolume
+		if id.Controller == nil {
+			host := -1
+			if d.Host != nil {
+				host = *d.Host
+			}
+			id.Controller = &report.ControllerRef{Host: host, Driver: d.Volume.Driver,
+				PCIAddress: d.Location.PCIAddress, Address: fmt.Sprintf("LD %d", d.Volume.TargetID)}
+		}
+	case id.Access == "":
+		id.Access = report.AccessDirect
+		// A drive a RAID controller exposes to the host (JBOD, HBA mode)
+		// is reached directly but still sits behind the controller.
+		if id.Controller == nil && d.Host != nil && discover.DriverKind(d.HostDriver) != discover.KindHBA {
+			id.Controller = &report.ControllerRef{Host: *d.Host, Driver: d.HostDriver, PCIAddress: d.Location.PCIAddress,
+				Address: "H:C:T:L " + d.HCTL}
+		}
+	}
 }
 
 // ClassFromDisk guesses a drive's class from sysfs alone.
 func ClassFromDisk(d discover.Disk) report.Class {
+	if d.Volume != nil {
+		return report.ClassVolume
+	}
 	switch d.Transport {
 	case discover.NVMe:
 		return report.ClassNVMe
@@ -276,7 +329,7 @@ func ClassFromDisk(d discover.Disk) report.Class {
 		// A loop device is a file: its overwrite reaches the file's
 		// logical content only.
 		return report.ClassFile
-	case discover.SATA, discover.SAS, discover.SCSI:
+	case discover.SATA, discover.SAS, discover.SCSI, discover.RAID:
 		// sysfs rotational=1 is the kernel's default for a drive that
 		// does not report its rotation: only a reported rotation makes it
 		// an HDD; unknown is rated as flash, the stricter reading.

@@ -28,6 +28,14 @@ const (
 	// USB: a usb-storage device on a qemu-xhci controller, removable, as a
 	// boot stick is. Set Boot for the one the firmware should boot.
 	USB
+	// MegaRAID: a scsi-hd behind a megasas-gen2 controller in its default
+	// RAID mode: the kernel (megaraid_sas) sees a one-disk RAID-0 logical
+	// drive on channel 2; the disk itself answers MFI pass-through. Serial
+	// is its VPD page 0x80.
+	MegaRAID
+	// MegaRAIDJBOD: the same on a controller with use_jbod=on (the disk is
+	// a system PD). QEMU exposes only the first such disk.
+	MegaRAIDJBOD
 )
 
 func (k Kind) String() string {
@@ -42,6 +50,10 @@ func (k Kind) String() string {
 		return "virtio-blk"
 	case USB:
 		return "usb"
+	case MegaRAID:
+		return "megaraid"
+	case MegaRAIDJBOD:
+		return "megaraid-jbod"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -56,6 +68,12 @@ type Disk struct {
 	Product string // SCSI
 	// ReadOnly attaches the image read-only.
 	ReadOnly bool
+	// WriteCacheOff reports the disk's volatile write cache disabled
+	// (QEMU write-cache=off), so that the kernel sends it no SYNCHRONIZE
+	// CACHE. QEMU's megasas fails every frame without a data buffer
+	// (megasas_map_sgl refuses sge_count 0 since QEMU 5.2), the kernel's
+	// flushes of a JBOD disk included.
+	WriteCacheOff bool
 	// Boot marks the disk the firmware boots first (Firmware boots).
 	Boot bool
 	// Errors, if not nil, puts a blkdebug layer between the disk and its
@@ -95,7 +113,7 @@ func blkdebugConfig(rules []ErrorRule) string {
 // diskArgs renders the disks as QEMU arguments; blkdebug configs go to dir.
 func diskArgs(dir string, disks []Disk) ([]string, error) {
 	var a []string
-	var scsi, usb bool
+	var scsi, usb, megaraid, jbod bool
 	ahci := 0
 	boot := 0
 	for i, d := range disks {
@@ -140,6 +158,23 @@ func diskArgs(dir string, disks []Disk) ([]string, error) {
 				scsi = true
 			}
 			dev = "scsi-hd,drive=" + id + ",bus=scsi0.0" + prop("serial", d.Serial) + prop("vendor", d.Vendor) + prop("product", d.Product)
+		case MegaRAID, MegaRAIDJBOD:
+			bus := "mr0"
+			if d.Kind == MegaRAIDJBOD {
+				bus = "mrj0"
+			}
+			switch {
+			case d.Kind == MegaRAID && !megaraid:
+				a = append(a, "-device", "megasas-gen2,id=mr0")
+				megaraid = true
+			case d.Kind == MegaRAIDJBOD && !jbod:
+				a = append(a, "-device", "megasas-gen2,id=mrj0,use_jbod=on")
+				jbod = true
+			}
+			dev = "scsi-hd,drive=" + id + ",bus=" + bus + ".0" + prop("serial", d.Serial) + prop("vendor", d.Vendor) + prop("product", d.Product)
+			if d.WriteCacheOff {
+				dev += ",write-cache=off"
+			}
 		case VirtioBlk:
 			dev = "virtio-blk-pci,drive=" + id + prop("serial", d.Serial)
 		case USB:
