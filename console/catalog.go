@@ -13,23 +13,25 @@ type messages struct {
 	Elapsed      string // "elapsed %s"
 
 	// Plan screen.
-	PolicyLine   string // %s level, %s verification
-	ToErase      string // %d drives
-	ColNum       string
-	ColBay       string
-	ColLink      string
-	ColClass     string
-	ColModel     string
-	ColSerial    string
-	ColCapacity  string
-	ColSMART     string
-	ColMethod    string
-	ColLevel     string
-	ExcludedHead string // %d drives
-	Attention    string // heading of notes about drives
-	SMARTNote    string // %s bay, %s health, %s note
-	BelowNote    string // %s bay, %s level
-	NoDrives     string
+	PolicyLine     string // %s level, %s verification
+	ToErase        string // %d drives
+	ColNum         string
+	ColBay         string
+	ColLink        string
+	ColClass       string
+	ColModel       string
+	ColSerial      string
+	ColCapacity    string
+	ColSMART       string
+	ColMethod      string
+	ColLevel       string
+	ExcludedHead   string // %d drives
+	ControllerHead string // %s controller
+	UnreachedHead  string // %d drives, %s controller
+	Attention      string // heading of notes about drives
+	SMARTNote      string // %s bay, %s health, %s note
+	BelowNote      string // %s bay, %s level
+	NoDrives       string
 
 	PromptCount  string // %d count, %d count
 	PromptWord   string // %s word, %d count
@@ -98,23 +100,25 @@ var catalog = map[Lang]*messages{
 		TitleDone:    "result",
 		Elapsed:      "elapsed %s",
 
-		PolicyLine:   "Policy: %s   Verification: %s",
-		ToErase:      "To erase: %d drive(s)",
-		ColNum:       "#",
-		ColBay:       "BAY",
-		ColLink:      "LINK",
-		ColClass:     "CLASS",
-		ColModel:     "MODEL",
-		ColSerial:    "SERIAL",
-		ColCapacity:  "SIZE",
-		ColSMART:     "SMART",
-		ColMethod:    "METHOD",
-		ColLevel:     "LEVEL",
-		ExcludedHead: "Not touched: %d drive(s)",
-		Attention:    "Attention:",
-		SMARTNote:    "%s: SMART %s %s",
-		BelowNote:    "%s: reaches only %s, below the policy",
-		NoDrives:     "No drive to erase.",
+		PolicyLine:     "Policy: %s   Verification: %s",
+		ToErase:        "To erase: %d drive(s)",
+		ColNum:         "#",
+		ColBay:         "BAY",
+		ColLink:        "LINK",
+		ColClass:       "CLASS",
+		ColModel:       "MODEL",
+		ColSerial:      "SERIAL",
+		ColCapacity:    "SIZE",
+		ColSMART:       "SMART",
+		ColMethod:      "METHOD",
+		ColLevel:       "LEVEL",
+		ExcludedHead:   "Not touched: %d drive(s)",
+		ControllerHead: "Behind RAID controller %s:",
+		UnreachedHead:  "%d drive(s) behind controller %s will NOT be reached - the run cannot be all-PASS",
+		Attention:      "Attention:",
+		SMARTNote:      "%s: SMART %s %s",
+		BelowNote:      "%s: reaches only %s, below the policy",
+		NoDrives:       "No drive to erase.",
 
 		PromptCount:  "Type %d and press Enter to erase these %d drive(s). Everything on them is destroyed.",
 		PromptWord:   "Type %s and press Enter to erase these %d drive(s). Everything on them is destroyed.",
@@ -202,23 +206,25 @@ var catalog = map[Lang]*messages{
 		TitleDone:    "結果",
 		Elapsed:      "経過 %s",
 
-		PolicyLine:   "ポリシー: %s   検証: %s",
-		ToErase:      "消去するドライブ: %d 台",
-		ColNum:       "#",
-		ColBay:       "ベイ",
-		ColLink:      "接続",
-		ColClass:     "種別",
-		ColModel:     "型番",
-		ColSerial:    "シリアル",
-		ColCapacity:  "容量",
-		ColSMART:     "SMART",
-		ColMethod:    "方式",
-		ColLevel:     "レベル",
-		ExcludedHead: "消去しないドライブ: %d 台",
-		Attention:    "注意:",
-		SMARTNote:    "%s: SMART %s %s",
-		BelowNote:    "%s: 到達レベルは %s のみ (ポリシー未満)",
-		NoDrives:     "消去するドライブはありません。",
+		PolicyLine:     "ポリシー: %s   検証: %s",
+		ToErase:        "消去するドライブ: %d 台",
+		ColNum:         "#",
+		ColBay:         "ベイ",
+		ColLink:        "接続",
+		ColClass:       "種別",
+		ColModel:       "型番",
+		ColSerial:      "シリアル",
+		ColCapacity:    "容量",
+		ColSMART:       "SMART",
+		ColMethod:      "方式",
+		ColLevel:       "レベル",
+		ExcludedHead:   "消去しないドライブ: %d 台",
+		ControllerHead: "RAID コントローラ %s の配下:",
+		UnreachedHead:  "コントローラ %[2]s の配下の %[1]d 台には到達できません。この作業は全台合格になりません",
+		Attention:      "注意:",
+		SMARTNote:      "%s: SMART %s %s",
+		BelowNote:      "%s: 到達レベルは %s のみ (ポリシー未満)",
+		NoDrives:       "消去するドライブはありません。",
 
 		PromptCount:  "この %d 台を消去するには %d と入力して Enter を押してください。データはすべて消えます。",
 		PromptWord:   "消去するには %s と入力して Enter を押してください (%d 台)。データはすべて消えます。",

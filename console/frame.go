@@ -357,6 +357,16 @@ func (f *framer) plan() {
 		}
 	}
 
+	for _, c := range s.Plan.Controllers {
+		lines := []Line{nil, f.line(Bold, sprintf(m.ControllerHead, c.Name))}
+		if c.Unreached > 0 {
+			lines = append(lines, f.wrapped(Warn, "  "+sprintf(m.UnreachedHead, c.Unreached, c.Name))...)
+		}
+		f.body = append(f.body, lines)
+		for _, l := range c.Lines {
+			f.body = append(f.body, f.wrapped(Normal, "  "+l))
+		}
+	}
 	if len(s.Plan.Excluded) > 0 {
 		f.body = append(f.body, []Line{nil, f.line(Bold, sprintf(m.ExcludedHead, len(s.Plan.Excluded)))})
 		for _, x := range s.Plan.Excluded {

@@ -54,6 +54,16 @@ type Excluded struct {
 	Reason string // e.g. "boot stick", "policy: serial excluded"
 }
 
+// Controller is a RAID controller on the "before" screen: its name and
+// mode, then one line per bay or volume saying what will happen to it.
+type Controller struct {
+	Name  string // e.g. "megaraid_sas host0 (PERC H730P Mini) at PCI 0000:03:00.0, RAID mode"
+	Lines []string
+	// Unreached counts drives behind it that will not be reached; the
+	// heading is then shown as a warning.
+	Unreached int
+}
+
 // Policy is what the run must reach, for the policy line.
 type Policy struct {
 	Level  string   // e.g. "Purge (MIC category 2)"
@@ -75,8 +85,11 @@ type Plan struct {
 	Host     string // the machine, e.g. "HPE ProLiant DL380 Gen10 (CZ12345678)"
 	Drives   []Drive
 	Excluded []Excluded
-	Policy   Policy
-	Confirm  Confirm
+	// Controllers are the RAID controllers, every bay and volume behind
+	// them.
+	Controllers []Controller
+	Policy      Policy
+	Confirm     Confirm
 }
 
 // Phase is a step of a drive's erasure.

@@ -197,7 +197,7 @@ func TestCatalogues(t *testing.T) {
 func catalogStrings(m *messages) []string {
 	out := []string{m.Title, m.TitlePlan, m.TitleRunning, m.TitleDone, m.Elapsed, m.PolicyLine, m.ToErase,
 		m.ColNum, m.ColBay, m.ColLink, m.ColClass, m.ColModel, m.ColSerial, m.ColCapacity, m.ColSMART, m.ColMethod,
-		m.ColLevel, m.ExcludedHead, m.Attention, m.SMARTNote, m.BelowNote, m.NoDrives, m.PromptCount, m.PromptWord,
+		m.ColLevel, m.ExcludedHead, m.ControllerHead, m.UnreachedHead, m.Attention, m.SMARTNote, m.BelowNote, m.NoDrives, m.PromptCount, m.PromptWord,
 		m.PromptCancel, m.WrongCount, m.WrongWord, m.NothingTyped, m.Countdown, m.CountdownHow, m.Stopped,
 		m.Cancelled, m.NoInput, m.Starting, m.ColPhase, m.ColProgress, m.ColRate, m.ColElapsed, m.ColETA, m.Counts,
 		m.KeysRun, m.KeysPage, m.Page, m.AbortAsk, m.AbortHow, m.AbortNo, m.Aborting, m.MoreWarned, m.Repeated, m.ColResult,

@@ -16,6 +16,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/drive"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -53,7 +54,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	j, err := job.Start(ctx, job.Options{
 		Policy: s.Config, ConfigSHA256: s.ConfigSHA256, RecordsDir: s.RecordsDir, Signer: s.Signer,
 		Mode: "appliance", Version: version, Notes: notes, Root: os.DirFS("/"),
-		BootDisks: bootDisks, Open: openDrive, Events: ev.event,
+		BootDisks: bootDisks, Open: openDrive, Controllers: raid.OpenLinux, Events: ev.event,
 		Unfreezer: drive.NewUnfreezer(func(line string) {
 			unfreezeLog = append(unfreezeLog, line)
 			fmt.Fprintln(s.Out, "kesu: unfreeze: "+line)

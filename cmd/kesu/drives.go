@@ -16,6 +16,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -97,6 +98,12 @@ func writeList(w io.Writer, rows []listRow, jsonOut bool) error {
 			// An eMMC's hardware partitions: erased with their card.
 			fmt.Fprintf(tw, "  %s\teMMC %s\t\t(part of %s)\t\t%s\t\t\n", p.Path, p.Kind, r.Name, humanBytes(p.Size))
 		}
+		if v := r.Volume; v != nil {
+			// A RAID logical volume: `kesu plan` looks behind the
+			// controller (list sends no command).
+			fmt.Fprintf(tw, "  (logical volume %d of %s %s: not a drive; `kesu plan` lists the drives behind it)\t\t\t\t\t\t\t\n",
+				v.TargetID, v.Driver, dash(v.RAIDLevel))
+		}
 	}
 	return tw.Flush()
 }
@@ -121,9 +128,10 @@ type planRow struct {
 }
 
 type planOutput struct {
-	Policy   report.Policy       `json:"policy"`
-	Drives   []planRow           `json:"drives"`
-	Excluded []discover.Excluded `json:"excluded"`
+	Policy      report.Policy       `json:"policy"`
+	Drives      []planRow           `json:"drives"`
+	Excluded    []discover.Excluded `json:"excluded"`
+	Controllers []report.Controller `json:"controllers"`
 }
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -138,20 +146,18 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	root := os.DirFS("/")
-	disks, err := discover.Scan(root)
+	sel, err := job.Discover(ctx, job.Options{Policy: pol, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
+		Controllers: raid.OpenLinux})
 	if err != nil {
 		return err
 	}
-	targets, excluded := discover.Select(disks, job.InUseRule(root), func(d discover.Disk) (bool, string) {
-		return pol.Excluded(d.Serial, []string{d.WWN, d.WWID}, d.Path)
-	})
-	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: openDrive}, targets, excluded)
+	defer sel.Topology.Close()
+	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: sel.Open, Controllers: sel.Controllers}, sel.Targets, sel.Excluded)
 	if err != nil {
 		return err
 	}
 	defer prep.Close()
-	out := planOutput{Policy: job.PolicyRecord(pol), Excluded: prep.Excluded}
+	out := planOutput{Policy: job.PolicyRecord(pol), Excluded: prep.Excluded, Controllers: prep.Controllers}
 	for _, t := range prep.Targets {
 		row := planRow{Drive: t.Disk.Path, Identity: worker.IdentityFromDisk(t.Disk), Class: worker.ClassFromDisk(t.Disk), Plan: t.Plan}
 		if t.Err != nil {
@@ -206,6 +212,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	for _, e := range prep.Excluded {
 		fmt.Fprintf(stdout, "%s  excluded: %s\n", e.Disk.Path, e.Reason)
+	}
+	for _, c := range prep.Controllers {
+		fmt.Fprintf(stdout, "\nbehind RAID controller %s:\n", c.Name())
+		if u := c.Unreached(); len(u) > 0 {
+			fmt.Fprintf(stdout, "  WARNING: %d drive(s) will NOT be reached; the run cannot be all-PASS\n", len(u))
+		}
+		for _, l := range c.PlanLines() {
+			fmt.Fprintf(stdout, "  %s\n", l)
+		}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kesu-erase/kesu/console"
 	"github.com/kesu-erase/kesu/erase/job"
+	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -32,6 +33,8 @@ type allReport struct {
 	Fingerprint string          `json:"key_fingerprint,omitempty"`
 	Results     []worker.Result `json:"results"`
 	Excluded    []excludedRow   `json:"excluded"`
+	// Unreached lists drives behind RAID controllers not reached.
+	Unreached []string `json:"unreached,omitempty"`
 }
 
 type excludedRow struct {
@@ -70,7 +73,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	j, err := job.Start(ctx, job.Options{
 		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer,
 		Mode: "cli", Version: version, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
-		Events: ev.event,
+		Controllers: raid.OpenLinux, Events: ev.event,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRefused, err)
@@ -107,6 +110,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	for _, e := range j.Prep.Excluded {
 		rep.Excluded = append(rep.Excluded, excludedRow{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
+	rep.Unreached = j.Unreached()
 	if o.json {
 		if err := writeJSON(stdout, rep); err != nil {
 			return err
@@ -126,6 +130,9 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 			return exitError{exitFail}
 		}
 	}
+	if len(rep.Unreached) > 0 {
+		return exitError{exitFail}
+	}
 	return nil
 }
 
@@ -140,6 +147,9 @@ func printAllSummary(w io.Writer, r *allReport) {
 		fmt.Fprintf(tw, "%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", e.Device, dash(e.Serial), e.Reason)
 	}
 	tw.Flush()
+	for _, u := range r.Unreached {
+		fmt.Fprintf(w, "NOT reached (the run is not a completed erasure): %s\n", u)
+	}
 	fmt.Fprintf(w, "record: %s\n", r.Journal)
 	if r.Fingerprint != "" {
 		fmt.Fprintf(w, "signed by key %s\n", report.FormatFingerprint(r.Fingerprint))

@@ -109,6 +109,9 @@ func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	for _, t := range j.Prep.Targets {
 		p.Drives = append(p.Drives, screenDrive(t, rp))
 	}
+	for _, c := range j.Prep.Controllers {
+		p.Controllers = append(p.Controllers, console.Controller{Name: c.Name(), Lines: c.PlanLines(), Unreached: len(c.Unreached())})
+	}
 	for _, e := range j.Prep.Excluded {
 		p.Excluded = append(p.Excluded, console.Excluded{Bay: e.Disk.Location.Bay, Model: e.Disk.Model, Serial: e.Disk.Serial,
 			Path: e.Disk.Path, Reason: e.Reason})
@@ -237,6 +240,9 @@ func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI
 	r := console.Result{RecordPath: j.Journal.Path(), Fingerprint: fingerprint, Next: next}
 	if by, at, ok := ui.Aborted(); ok {
 		r.Notes = append(r.Notes, fmt.Sprintf("aborted by the operator on %s at %s", by, at.Format("15:04:05")))
+	}
+	for _, u := range j.Unreached() {
+		r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
 	}
 	if sealErr != nil {
 		r.RecordError = sealErr.Error()

@@ -94,6 +94,38 @@ func Bays() console.Plan {
 	}
 }
 
+// RAID is a plan of a server whose bays sit behind a PERC in RAID mode:
+// the members of its volume and a hot spare are erased through the
+// controller, an unconfigured drive the firmware refuses to pass commands
+// to will not be reached, and the volume itself is no drive.
+func RAID() console.Plan {
+	return console.Plan{
+		Host: Host,
+		Drives: []console.Drive{
+			{ID: "host0-dev8", Bay: "32:0", Transport: "raid-passthrough", Model: "SEAGATE ST2400MM0129",
+				Serial: "WBN0C1A2", Capacity: 2400 * gb, Class: "SAS HDD", Health: console.HealthPass, Method: "SCSI Sanitize overwrite", Level: "Purge"},
+			{ID: "host0-dev9", Bay: "32:1", Transport: "raid-passthrough", Model: "SEAGATE ST2400MM0129",
+				Serial: "WBN0C1B7", Capacity: 2400 * gb, Class: "SAS HDD", Health: console.HealthPass, Method: "SCSI Sanitize overwrite", Level: "Purge"},
+			{ID: "host0-dev10", Bay: "32:2", Transport: "raid-passthrough", Model: "INTEL SSDSC2KG960G8",
+				Serial: "PHYG0123004X960CGN", Capacity: 960 * gb, Class: "SSD", Health: console.HealthPass, Method: "ATA Sanitize crypto", Level: "Purge"},
+		},
+		Controllers: []console.Controller{{
+			Name: "megaraid_sas host0 (PERC H730P Mini) at PCI 0000:03:00.0", Unreached: 1,
+			Lines: []string{
+				"mode RAID; drives reached through MFI pass-through; firmware 25.5.9.0001",
+				"32:0 (device 8): online (RAID member), SEAGATE ST2400MM0129 serial WBN0C1A2 -> erased through the controller",
+				"32:1 (device 9): online (RAID member), SEAGATE ST2400MM0129 serial WBN0C1B7 -> erased through the controller",
+				"32:2 (device 10): hot spare, INTEL SSDSC2KG960G8 serial PHYG0123004X960CGN -> erased through the controller",
+				"32:3 (device 11): unconfigured good, TOSHIBA AL15SEB060N serial 70A0A0B1 -> NOT reached: controller refuses pass-through",
+				"volume sda (LD 0, RAID-1, on device 8, device 9): optimal -> not written (a volume is not a drive; its members are erased as drives)",
+			},
+		}},
+		Excluded: []console.Excluded{BootStick},
+		Policy:   Policy,
+		Confirm:  console.Confirm{},
+	}
+}
+
 // Failing is a plan of three drives: one will fail verification, one has
 // a failing SMART and one retries.
 func Failing() console.Plan {
@@ -297,7 +329,7 @@ func Box(sc console.Screen, width, height int) string {
 }
 
 // Screens names the sample screens, in the order of a run.
-var Screens = []string{"plan", "countdown", "confirm", "wrong", "running1", "running24", "failing", "abort", "done", "done24", "donefail", "cancelled"}
+var Screens = []string{"plan", "raid", "countdown", "confirm", "wrong", "running1", "running24", "failing", "abort", "done", "done24", "donefail", "cancelled"}
 
 // Screen returns a named sample screen: its snapshot and the prompt.
 func Screen(name string) (console.Snapshot, console.Prompt, bool) {
@@ -305,6 +337,8 @@ func Screen(name string) (console.Snapshot, console.Prompt, bool) {
 	case "plan":
 		s := PlanSnapshot(Failing())
 		return s, console.Prompt{Mode: console.PromptTyped, Typed: "ERA"}, true
+	case "raid":
+		return PlanSnapshot(RAID()), console.Prompt{Mode: console.PromptTyped}, true
 	case "countdown":
 		return PlanSnapshot(Bays()), console.Prompt{Mode: console.PromptCountdown, Remaining: 27}, true
 	case "confirm":
