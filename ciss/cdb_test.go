@@ -299,25 +299,6 @@ func TestDecodeLogicalDriveGeometry(t *testing.T) {
 	}
 }
 
-func TestTimeoutSeconds(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want uint16
-	}{
-		{time.Nanosecond, 1},
-		{time.Second, 1},
-		{1500 * time.Millisecond, 2},
-		{30 * time.Second, 30},
-		{18 * time.Hour, 64800},
-		{19 * time.Hour, 0xFFFF}, // 68400 s: capped, never wrapped to 0
-	}
-	for _, tc := range tests {
-		if got := TimeoutSeconds(tc.d); got != tc.want {
-			t.Errorf("TimeoutSeconds(%v) = %d; want %d", tc.d, got, tc.want)
-		}
-	}
-}
-
 func TestRequestValidate(t *testing.T) {
 	ok := func() *Request {
 		return &Request{CDB: []byte{0x12, 0, 0, 0, 36, 0}, Dir: scsi.DirFromDevice, Data: make([]byte, 36), Timeout: time.Second}

@@ -207,7 +207,7 @@ func encodeRequest(r *Request) requestBlock {
 	rb := requestBlock{
 		cdbLen:      uint8(len(r.CDB)),
 		typeAttrDir: dir<<6 | attrSimple<<3 | typeCmd,
-		timeout:     TimeoutSeconds(r.Timeout),
+		timeout:     scsi.Seconds16(r.Timeout),
 	}
 	copy(rb.cdb[:], r.CDB)
 	return rb

@@ -91,8 +91,6 @@ const (
 	// SG_ENTRIES_IN_CMD (32, hpsa_cmd.h) chunks. smartpqi rejects the
 	// ioctl (pqi_ioctl: -EINVAL), which Node reports as ErrUnsupported.
 	MaxBigTransfer = 128000 * 32
-	// maxTimeoutSeconds is the largest RequestBlock_struct Timeout.
-	maxTimeoutSeconds = 0xFFFF
 )
 
 // Validate checks what every transport relies on.
@@ -112,19 +110,6 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("%w: %d bytes exceed %d", scsi.ErrBadCommand, len(r.Data), MaxBigTransfer)
 	}
 	return nil
-}
-
-// TimeoutSeconds converts a positive timeout to the request's 16-bit
-// seconds, rounding up, between 1 and 65535.
-func TimeoutSeconds(d time.Duration) uint16 {
-	s := (d + time.Second - 1) / time.Second
-	if s < 1 {
-		s = 1
-	}
-	if s > maxTimeoutSeconds {
-		s = maxTimeoutSeconds
-	}
-	return uint16(s)
 }
 
 // Command status values (include/uapi/linux/cciss_defs.h; hpsa_cmd.h adds

@@ -273,7 +273,7 @@ func (t *pdTransport) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Respon
 		dir, data = scsi.DirFromDevice, make([]byte, qemuNoDataBuffer)
 	}
 	f := PassthroughFrame{Target: target, LUN: lun, CDB: cmd.CDB, Dir: dir,
-		DataLen: uint32(len(data)), SenseLen: SenseSize, Timeout: TimeoutSeconds(cmd.Timeout)}
+		DataLen: uint32(len(data)), SenseLen: SenseSize, Timeout: scsi.Seconds16(cmd.Timeout)}
 	frame, err := f.Build()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", scsi.ErrBadCommand, err)

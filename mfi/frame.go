@@ -3,7 +3,6 @@ package mfi
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
 
 	"github.com/kesu-erase/kesu/scsi"
 )
@@ -169,18 +168,4 @@ func MboxDeviceID(id uint16) [MboxSize]byte {
 // FrameStatus returns a completed frame's cmd_status and scsi_status.
 func FrameStatus(f *[FrameSize]byte) (cmdStatus, scsiStatus byte) {
 	return f[offCmdStatus], f[offSCSIStatus]
-}
-
-// TimeoutSeconds converts a command timeout to the frame's 16-bit seconds
-// field: rounded up, at least 1 (0 would mean the firmware default) and
-// at most 0xFFFF, as megasas_build_dcdb caps it.
-func TimeoutSeconds(d time.Duration) uint16 {
-	s := (d + time.Second - 1) / time.Second
-	switch {
-	case s < 1:
-		return 1
-	case s > 0xFFFF:
-		return 0xFFFF
-	}
-	return uint16(s)
 }

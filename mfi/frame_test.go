@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kesu-erase/kesu/scsi"
@@ -188,25 +187,6 @@ func TestFrameStatus(t *testing.T) {
 	st, ss := FrameStatus(&f)
 	if st != 0x2D || ss != 0x02 {
 		t.Errorf("FrameStatus = %#x, %#x; want 0x2d, 0x2", st, ss)
-	}
-}
-
-func TestTimeoutSeconds(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want uint16
-	}{
-		{time.Nanosecond, 1},
-		{time.Second, 1},
-		{1500 * time.Millisecond, 2},
-		{30 * time.Second, 30},
-		{18*time.Hour + 12*time.Minute + 15*time.Second, 0xFFFF},
-		{100 * time.Hour, 0xFFFF},
-	}
-	for _, tc := range tests {
-		if got := TimeoutSeconds(tc.d); got != tc.want {
-			t.Errorf("TimeoutSeconds(%v) = %d; want %d", tc.d, got, tc.want)
-		}
 	}
 }
 

@@ -3,6 +3,7 @@ package scsi
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -234,5 +235,25 @@ func TestDecodeLogPage(t *testing.T) {
 	}
 	if _, err := DecodeLogPage(hexBytes(t, "0D 00 00 06 00 00 03 09 00 28")); err == nil {
 		t.Errorf("DecodeLogPage(overrun) error = nil")
+	}
+}
+
+func TestSeconds16(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want uint16
+	}{
+		{time.Nanosecond, 1},
+		{time.Second, 1},
+		{1500 * time.Millisecond, 2},
+		{30 * time.Second, 30},
+		{18 * time.Hour, 64800},
+		{18*time.Hour + 12*time.Minute + 15*time.Second, 0xFFFF}, // 65535 s
+		{19 * time.Hour, 0xFFFF},                                 // 68400 s: capped, never wrapped to 0
+		{100 * time.Hour, 0xFFFF},
+	} {
+		if got := Seconds16(tc.d); got != tc.want {
+			t.Errorf("Seconds16(%v) = %d; want %d", tc.d, got, tc.want)
+		}
 	}
 }

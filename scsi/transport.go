@@ -112,6 +112,21 @@ type Transport interface {
 	Exec(ctx context.Context, cmd *Command) (*Response, error)
 }
 
+// Seconds16 converts a positive timeout to the 16-bit seconds field of a
+// RAID controller's pass-through (MFI frames, CISS requests): rounded up,
+// at least 1 (0 would mean the firmware's default, or no timeout at all)
+// and at most 0xFFFF, capped rather than wrapped.
+func Seconds16(d time.Duration) uint16 {
+	s := (d + time.Second - 1) / time.Second
+	switch {
+	case s < 1:
+		return 1
+	case s > 0xFFFF:
+		return 0xFFFF
+	}
+	return uint16(s)
+}
+
 // ErrBadCommand is returned by transports for commands that cannot be
 // submitted as given (empty CDB, zero timeout, direction without data).
 var ErrBadCommand = errors.New("scsi: malformed command")

@@ -18,8 +18,8 @@ import (
 type CISS struct {
 	C    *ciss.Controller
 	Node string // the device node the ioctl goes through, for the record
-	// Closer closes the node (nil: nothing to close).
-	Closer interface{ Close() error }
+	// nodeCloser closes the ioctl node (none in tests).
+	nodeCloser
 }
 
 // Interface implements Backend.
@@ -93,14 +93,6 @@ func (b *CISS) Reach(address string) (scsi.Transport, int, error) {
 		return nil, 0, fmt.Errorf("not a CISS address: %q: %w", address, err)
 	}
 	return refusals{b.C.Passthrough(lun), ciss.ErrRefused}, ciss.MaxTransfer, nil
-}
-
-// Close implements Backend.
-func (b *CISS) Close() error {
-	if b.Closer == nil {
-		return nil
-	}
-	return b.Closer.Close()
 }
 
 // refusals marks a protocol's refusal error as ErrRefused too, so that

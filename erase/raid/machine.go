@@ -23,7 +23,7 @@ func OpenLinux(h discover.Host, disks []discover.Disk) (Backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &MFI{C: &mfi.Controller{T: n, Host: uint16(h.Number)}, Node: n.Path(), Closer: n}, nil
+		return &MFI{C: &mfi.Controller{T: n, Host: uint16(h.Number)}, Node: n.Path(), nodeCloser: nodeCloser{n}}, nil
 	case discover.DriverHPSA, discover.DriverSmartPQI:
 		node, err := cissNode(sysRoot, h.Number, disks)
 		if err != nil {
@@ -33,7 +33,7 @@ func OpenLinux(h discover.Host, disks []discover.Disk) (Backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &CISS{C: &ciss.Controller{T: n}, Node: node, Closer: n}, nil
+		return &CISS{C: &ciss.Controller{T: n}, Node: node, nodeCloser: nodeCloser{n}}, nil
 	}
 	return nil, fmt.Errorf("%s: %w", h.Driver, ErrNoPassthrough)
 }

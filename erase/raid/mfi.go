@@ -19,8 +19,8 @@ type MFI struct {
 	C *mfi.Controller
 	// Node is the ioctl node, for the record.
 	Node string
-	// Closer closes the node (nil: nothing to close).
-	Closer interface{ Close() error }
+	// nodeCloser closes the ioctl node (none in tests).
+	nodeCloser
 }
 
 // Interface implements Backend.
@@ -106,14 +106,6 @@ func (b *MFI) Reach(address string) (scsi.Transport, int, error) {
 		return nil, 0, fmt.Errorf("not an MFI address: %q", address)
 	}
 	return refusals{b.C.Passthrough(uint16(n)), mfi.ErrRefused}, mfi.MaxTransfer, nil
-}
-
-// Close implements Backend.
-func (b *MFI) Close() error {
-	if b.Closer == nil {
-		return nil
-	}
-	return b.Closer.Close()
 }
 
 // exposedAs implements exposer: megaraid_sas puts a system PD (JBOD) with

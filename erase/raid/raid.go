@@ -77,6 +77,19 @@ type Backend interface {
 	Close() error
 }
 
+// nodeCloser closes a backend's ioctl node; the zero value has none.
+type nodeCloser struct {
+	Closer interface{ Close() error }
+}
+
+// Close implements Backend.
+func (n nodeCloser) Close() error {
+	if n.Closer == nil {
+		return nil
+	}
+	return n.Closer.Close()
+}
+
 // ErrNoPassthrough is returned by an Opener for a driver kesu has no
 // pass-through for.
 var ErrNoPassthrough = errors.New("kesu has no pass-through for this controller's driver")
