@@ -35,12 +35,16 @@ func main() {
 	}
 }
 
-// targets are the demo's disks: one per attachment kind QEMU emulates.
+// targets are the demo's disks: one per attachment kind QEMU emulates,
+// and one behind a MegaRAID controller in RAID mode (the kernel sees a
+// one-disk RAID-0 volume; kesu erases the disk itself through the
+// controller's pass-through).
 var targets = []vm.Disk{
 	{Kind: vm.NVMe, Serial: "DEMO-NVME-1"},
 	{Kind: vm.AHCI, Serial: "DEMO-SATA-1", Model: "KESU DEMO SATA"},
 	{Kind: vm.SCSI, Serial: "DEMO-SCSI-1", Vendor: "KESU", Product: "DEMO SCSI"},
 	{Kind: vm.VirtioBlk, Serial: "DEMO-VIRTIO-1"},
+	{Kind: vm.MegaRAID, Serial: "DEMO-RAID-1", Vendor: "KESU", Product: "DEMO RAID MEMBER"},
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -164,6 +168,9 @@ func describe(x driveOf) string {
 	}
 	if a.Verified {
 		s += ", verified by read-back"
+	}
+	if id := d.Drive.Identity; id.Access == report.AccessPassthrough && id.Controller != nil {
+		s += fmt.Sprintf("; reached through %s's pass-through at %s, bay %s", id.Controller.Driver, id.Controller.Address, id.Bay)
 	}
 	if d.Result.Skipped != "" {
 		s += "; skipped: " + d.Result.Skipped
