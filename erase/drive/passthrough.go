@@ -27,8 +27,9 @@ var ErrPassthroughRefused = errors.New("controller refuses pass-through; switch 
 // pass-through. INQUIRY decides between the ATA adapter (a SATA drive,
 // reached through the controller's SATL) and the SCSI one. group, when
 // set, makes the drive one of a group erased one after the other (a volume
-// overwritten before its members).
-func OpenPassthrough(disk discover.Disk, reach Reacher, group string) (worker.Drive, error) {
+// overwritten before its members). clock paces sanitize polling (nil: the
+// system clock).
+func OpenPassthrough(disk discover.Disk, reach Reacher, group string, clock scsi.Clock) (worker.Drive, error) {
 	if disk.Passthrough == nil || reach == nil {
 		return nil, fmt.Errorf("%s: not a drive behind a RAID controller", disk.Path)
 	}
@@ -56,9 +57,9 @@ func OpenPassthrough(disk discover.Disk, reach Reacher, group string) (worker.Dr
 	via := fmt.Sprintf("the SATL of %s host%d (controller pass-through)", disk.Passthrough.Driver, disk.Passthrough.Host)
 	var d worker.Drive
 	if in.IsATA() {
-		d = NewATA(disk, t, block, ATAOptions{Via: via})
+		d = NewATA(disk, t, block, ATAOptions{Via: via, Clock: clock})
 	} else {
-		d = NewSCSI(disk, t, block, nil)
+		d = NewSCSI(disk, t, block, clock)
 	}
 	return behindController{Drive: d, disk: disk, group: group}, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/scsi"
 )
 
 // Options configure a run.
@@ -51,8 +52,11 @@ type Options struct {
 	// controllers, and their logical volumes are recorded as volumes whose
 	// members were not reached.
 	Controllers raid.Opener
-	Unfreezer   worker.Unfreezer
-	Events      func(worker.Event)
+	// Clock paces the firmware erases of drives behind controllers (nil:
+	// the system clock); tests pass a fake one.
+	Clock     scsi.Clock
+	Unfreezer worker.Unfreezer
+	Events    func(worker.Event)
 }
 
 // Job is a started run.
@@ -124,6 +128,7 @@ type Selection struct {
 	Notes  []report.Note
 	groups map[string]string
 	open   func(discover.Disk) (worker.Drive, error)
+	clock  scsi.Clock
 }
 
 // Discover finds the machine's drives and decides which a run erases: the
@@ -150,7 +155,7 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 		rules = append(rules, InUseRule(o.Root))
 	}
 	targets, excluded := discover.Select(disks, rules...)
-	sel := &Selection{open: o.Open}
+	sel := &Selection{open: o.Open, clock: o.Clock}
 
 	// RAID controllers: their logical volumes are no drives; the physical
 	// drives behind them are, reached through the controller.
@@ -196,7 +201,7 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 // a volume shares a group with its members.
 func (s *Selection) Open(d discover.Disk) (worker.Drive, error) {
 	if d.Passthrough != nil {
-		return drive.OpenPassthrough(d, s.Topology.Reach, s.groups[d.Name])
+		return drive.OpenPassthrough(d, s.Topology.Reach, s.groups[d.Name], s.clock)
 	}
 	drv, err := s.open(d)
 	if err != nil {

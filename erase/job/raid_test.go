@@ -9,10 +9,14 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/kesu-erase/kesu/ata/atatest"
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/raid"
+	"github.com/kesu-erase/kesu/internal/clock"
+	"github.com/kesu-erase/kesu/mfi"
+	"github.com/kesu-erase/kesu/mfi/mfitest"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/scsi"
 	"github.com/kesu-erase/kesu/scsi/scsitest"
@@ -344,5 +348,104 @@ func TestJobUnlistedControllerIsNotAllPassed(t *testing.T) {
 	vr, _ := report.VerifyFile(j.Journal.Path(), ring)
 	if vr.Outcome.AllPassed() || len(vr.Outcome.Unreached) != 1 {
 		t.Fatalf("outcome %s (unreached %q); want not all passed, 1 unreached", vr.Outcome, vr.Outcome.Unreached)
+	}
+}
+
+// TestJobFirmwareEraseThroughMFI runs the job against the emulated
+// MegaRAID controller itself (package mfi's frames, decoded by mfitest):
+// a SAS disk with SANITIZE OVERWRITE and a SATA disk with ATA Sanitize
+// block erase, members of a RAID-1, are purged by their own firmware
+// through MFI pass-through — SANITIZE and the SAT ATA PASS-THROUGH
+// commands travel as PD_SCSI_IO frames — and proven by read-back through
+// the controller.
+func TestJobFirmwareEraseThroughMFI(t *testing.T) {
+	dir := t.TempDir()
+	sas, err := scsitest.NewDrive(filepath.Join(dir, "pd8"), scsitest.DriveConfig{Blocks: 4096, Serial: "SASPD8",
+		RotationRate: 10000, SanitizeOverwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sata, err := atatest.New(filepath.Join(dir, "pd9"), atatest.Config{Model: "EMU SATA HDD", Serial: "SATAPD9",
+		Sectors: 4096, RotationRate: 7200, SanitizeOverwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sas.Close(); sata.Close() })
+	for _, d := range []interface {
+		WriteRaw([]byte, int64) (int, error)
+	}{sas, sata} {
+		d.WriteRaw(bytes.Repeat([]byte("secret"), 4096*512/6), 0)
+	}
+	emu := &mfitest.Controller{Host: 0, Product: "PERC H730P Mini", Serial: "66301T0",
+		PDs: []*mfitest.PD{
+			{DeviceID: 8, Enclosure: 32, Slot: 0, State: mfi.PDOnline, Dev: sas},
+			{DeviceID: 9, Enclosure: 32, Slot: 1, State: mfi.PDOnline, Dev: sata},
+		},
+		LDs: []*mfitest.LD{{TargetID: 0, RAIDLevel: 1, Members: []uint16{8, 9}}},
+	}
+	f := setup(t, "vda", "sdb")
+	root := machine([]string{"vda"}, "")
+	withMegaRAID(root)
+	o, ring := opts(t, "version = 1\n[policy]\nmic_category = 2\nverify = 'full'\n", root, f)
+	o.Controllers = func(h discover.Host, _ []discover.Disk) (raid.Backend, error) {
+		return &raid.MFI{C: &mfi.Controller{T: emu, Host: uint16(h.Number)}, Node: "emulated"}, nil
+	}
+	o.Clock, o.BootDisks = clock.NewFake(time.Unix(1e9, 0)), []string{"vda"} // vda: a file, Clear at most
+	j, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := j.Execute(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Status != report.StatusPass {
+			t.Errorf("%s: %s (%s); want PASS", r.Drive, r.Status, r.Reason)
+		}
+	}
+	vr, _ := report.VerifyFile(j.Journal.Path(), ring)
+	if !vr.Outcome.AllPassed() {
+		t.Fatalf("outcome %s", vr.Outcome)
+	}
+	want := map[string]report.Method{"SASPD8": report.MethodSCSISanitizeOverwrite, "SATAPD9": report.MethodATASanitizeOverwrite}
+	for _, d := range vr.Run.Drives {
+		id := d.Drive.Identity
+		m, ok := want[id.Serial]
+		if !ok {
+			continue
+		}
+		a := d.Assessment(vr.Run.Start.Policy)
+		if a.Method != m || a.Reached != report.LevelPurge || a.MICMet != 2 || !a.Verified {
+			t.Errorf("%s: %s, %s, MIC %d, verified %v; want %s, Purge, MIC 2, verified", id.Serial, a.Method, a.Reached, a.MICMet, a.Verified, m)
+		}
+		if id.Bay != map[string]string{"SASPD8": "32:0", "SATAPD9": "32:1"}[id.Serial] || id.Access != report.AccessPassthrough {
+			t.Errorf("%s: bay %q, access %q", id.Serial, id.Bay, id.Access)
+		}
+		delete(want, id.Serial)
+	}
+	if len(want) != 0 {
+		t.Errorf("drives missing from the record: %v", want)
+	}
+	// The firmware erases and every read-back went through MFI frames.
+	var sanitize, reads int
+	for _, e := range emu.Log() {
+		if len(e.CDB) == 0 {
+			continue
+		}
+		switch {
+		case e.CDB[0] == 0x48: // SANITIZE
+			sanitize++
+		case e.CDB[0] == 0x85 && e.CDB[14] == 0xB4: // ATA PASS-THROUGH(16) of SANITIZE DEVICE
+			sanitize++
+		case e.CDB[0] == 0x88: // READ(16)
+			reads++
+		}
+	}
+	if sanitize == 0 || reads == 0 {
+		t.Errorf("MFI frames seen: %d SANITIZE, %d READ(16); want both", sanitize, reads)
+	}
+	if !allBytes(t, sas.ReadRaw, 4096*512, 0) || !allBytes(t, sata.ReadRaw, 4096*512, 0) {
+		t.Error("a member still holds data")
 	}
 }
