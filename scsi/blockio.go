@@ -139,6 +139,13 @@ func (b *BlockDevice) transfer(p []byte, off int64, write bool) (int, error) {
 		op := "READ(16)"
 		if write {
 			cmd.CDB, cmd.Dir, op = Write16CDB(lba, blocks), DirToDevice, "WRITE(16)"
+		} else {
+			// Some pass-throughs report no residual (MFI through the
+			// Linux ioctl; smartpqi): a read that moved less than asked
+			// leaves this marker, which no content kesu expects (zeros,
+			// a byte pattern, a keystream) reads as, instead of
+			// whatever the buffer held.
+			fillUnread(cmd.Data)
 		}
 		resp, err := b.dev.Do(context.Background(), fmt.Sprintf("%s at LBA %d", op, lba), cmd)
 		if err != nil {
@@ -157,6 +164,14 @@ func (b *BlockDevice) transfer(p []byte, off int64, write bool) (int, error) {
 		return done, io.EOF
 	}
 	return done, nil
+}
+
+// unreadMarker fills a read buffer before the device fills it.
+var unreadMarker = []byte("kesu: not read from the drive\x00\xff")
+
+func fillUnread(b []byte) {
+	for i := 0; i < len(b); i += copy(b[i:], unreadMarker) {
+	}
 }
 
 // Sync writes the disk's volatile cache to the medium with SYNCHRONIZE

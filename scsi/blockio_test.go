@@ -135,3 +135,41 @@ func TestBlockDeviceThroughSATL(t *testing.T) {
 		t.Fatal("a read from a locked drive succeeded")
 	}
 }
+
+// lazyReader acknowledges every READ(16) without moving data and without
+// a residual, as a pass-through that reports none may.
+type lazyReader struct{ scsi.Transport }
+
+func (l lazyReader) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, error) {
+	if c.CDB[0] == scsi.OpRead16 {
+		return &scsi.Response{Status: scsi.StatusGood}, nil
+	}
+	return l.Transport.Exec(ctx, c)
+}
+
+// TestBlockDeviceUnreadIsNotZeros: a read the device acknowledged without
+// transferring leaves no zeros (nor any constant) behind for a
+// verification to accept.
+func TestBlockDeviceUnreadIsNotZeros(t *testing.T) {
+	d, err := scsitest.NewDrive(filepath.Join(t.TempDir(), "sas"), scsitest.DriveConfig{Blocks: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	b, err := scsi.OpenBlockDevice(context.Background(), scsi.NewDevice(lazyReader{d}, "pd"), "pd", 1<<20, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4*512) // zeros, as a reused buffer may be
+	if _, err := b.ReadAt(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []byte{0x00, 0xFF} {
+		if bytes.Count(buf, []byte{v}) == len(buf) {
+			t.Fatalf("an unread buffer reads as all %#02x", v)
+		}
+	}
+	if bytes.Count(buf, []byte{buf[0]}) == len(buf) {
+		t.Fatal("an unread buffer reads as a constant")
+	}
+}
