@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/kesu-erase/kesu/scsi"
 )
 
 // errShort reports a reply shorter than its layout.
@@ -187,9 +189,13 @@ func (s PDState) String() string {
 // PDInfo is what MR_DCMD_PD_GET_INFO reports (struct MR_PD_INFO;
 // OpenBSD's struct mfi_pd_details has the same offsets).
 type PDInfo struct {
-	DeviceID    uint16 // ref.deviceId, 0
-	SeqNum      uint16 // ref.seqNum, 2
-	Inquiry     []byte // inquiryData[96], 4: the drive's standard INQUIRY data
+	DeviceID uint16 // ref.deviceId, 0
+	SeqNum   uint16 // ref.seqNum, 2
+	Inquiry  []byte // inquiryData[96], 4: the drive's standard INQUIRY data
+	// VPD83 is vpdPage83[64], 100: the first 64 bytes of the drive's
+	// Device Identification VPD page (header included), as the firmware
+	// read it.
+	VPD83       []byte
 	SCSIDevType uint8  // 165
 	MediaErrors uint32 // mediaErrCount, 168
 	OtherErrors uint32 // otherErrCount, 172
@@ -215,6 +221,21 @@ func (p *PDInfo) Vendor() string   { return inqField(p.Inquiry, 8, 16) }
 func (p *PDInfo) Product() string  { return inqField(p.Inquiry, 16, 32) }
 func (p *PDInfo) Revision() string { return inqField(p.Inquiry, 32, 36) }
 
+// NAA returns the drive's NAA logical-unit designator (hex) from VPD83, or
+// "" when the firmware holds none (QEMU's megasas fills no page).
+func (p *PDInfo) NAA() string {
+	if len(p.VPD83) < 4 || p.VPD83[1] != 0x83 {
+		return ""
+	}
+	// The firmware keeps 64 bytes of the page: decode the designators
+	// that fit (a longer page is cut to what is held).
+	page := append([]byte(nil), p.VPD83...)
+	n := min(len(page)-4, int(binary.BigEndian.Uint16(page[2:4])))
+	binary.BigEndian.PutUint16(page[2:4], uint16(n))
+	ds, _ := scsi.DecodeDeviceIdentification(page[:4+n])
+	return scsi.NAA(ds)
+}
+
 func inqField(b []byte, from, to int) string {
 	if len(b) < to {
 		return ""
@@ -233,6 +254,7 @@ func DecodePDInfo(b []byte) (*PDInfo, error) {
 	p := &PDInfo{
 		DeviceID: le.Uint16(b[0:]), SeqNum: le.Uint16(b[2:]),
 		Inquiry:     append([]byte(nil), b[4:100]...),
+		VPD83:       append([]byte(nil), b[100:164]...),
 		SCSIDevType: b[165],
 		MediaErrors: le.Uint32(b[168:]), OtherErrors: le.Uint32(b[172:]), PredFail: le.Uint32(b[176:]),
 		State:             PDState(le.Uint16(b[184:])),

@@ -148,7 +148,7 @@ func TestDecodePDInfo(t *testing.T) {
 	inq := make([]byte, 96)
 	copy(inq, b[4:100])
 	want := &PDInfo{
-		DeviceID: 8, SeqNum: 3, Inquiry: inq, MediaErrors: 5, OtherErrors: 6, PredFail: 7,
+		DeviceID: 8, SeqNum: 3, Inquiry: inq, VPD83: make([]byte, 64), MediaErrors: 5, OtherErrors: 6, PredFail: 7,
 		State: PDOnline, Interface: "SATA", SASAddress: [2]uint64{0x4433221106000000, 0},
 		RawSectors: 1875385008, NonCoercedSectors: 1874336432, CoercedSectors: 1874329600,
 		EnclosureID: 252, EnclosureIndex: 1, Slot: 3,
@@ -437,5 +437,28 @@ func TestSenseBytes(t *testing.T) {
 		if got := senseBytes(tc.b); len(got) != tc.n {
 			t.Errorf("%s: senseBytes = % x (%d bytes); want %d bytes", tc.name, got, len(got), tc.n)
 		}
+	}
+}
+
+// TestPDInfoNAA decodes the WWN from the 64 bytes of VPD page 83h the
+// firmware keeps in MR_PD_INFO (offset 100), written by hand: an NAA
+// designator (binary, LU association, type 3, 8 bytes 5000c500a1b2c3d4)
+// after a T10 vendor designator, the page cut at 64 bytes.
+func TestPDInfoNAA(t *testing.T) {
+	b := make([]byte, PDInfoSize)
+	page := []byte{0x00, 0x83, 0x00, 0x50, // page length 80: longer than the 60 bytes kept
+		0x02, 0x01, 0x00, 0x10, 'S', 'E', 'A', 'G', 'A', 'T', 'E', ' ', 'Z', '1', 'X', '2', 'Y', '3', 'W', '4',
+		0x01, 0x03, 0x00, 0x08, 0x50, 0x00, 0xC5, 0x00, 0xA1, 0xB2, 0xC3, 0xD4}
+	copy(b[100:], page)
+	p, err := DecodePDInfo(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.NAA(); got != "5000c500a1b2c3d4" {
+		t.Fatalf("NAA() = %q; want 5000c500a1b2c3d4", got)
+	}
+	p.VPD83 = make([]byte, 64) // QEMU: no page
+	if got := p.NAA(); got != "" {
+		t.Fatalf("NAA() of an empty page = %q; want \"\"", got)
 	}
 }
