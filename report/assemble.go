@@ -16,6 +16,9 @@ type Run struct {
 	// Controllers are the RAID controllers found, with every physical
 	// drive and volume behind them.
 	Controllers []Controller
+	// ControllerChecks are the controllers' drive states read again after
+	// the erasure.
+	ControllerChecks []ControllerCheck
 	// Seal is nil when the journal is not sealed.
 	Seal     *Seal
 	SealTime time.Time
@@ -34,6 +37,19 @@ func (r *Run) Unreached() []string {
 	for _, c := range r.Controllers {
 		for _, u := range c.Unreached() {
 			out = append(out, c.Name()+": "+u)
+		}
+	}
+	return out
+}
+
+// Rewritten lists the erased drives a RAID controller may have written
+// after their verification (ControllerCheck.Rewritten), each line starting
+// with the controller.
+func (r *Run) Rewritten() []string {
+	var out []string
+	for _, c := range r.ControllerChecks {
+		for _, w := range c.Rewritten {
+			out = append(out, fmt.Sprintf("%s host%d: %s", c.Driver, c.Host, w))
 		}
 	}
 	return out
@@ -153,6 +169,8 @@ func decodeBody(kind Kind, raw json.RawMessage) (any, error) {
 		v = new(Seal)
 	case KindController:
 		v = new(Controller)
+	case KindControllerCheck:
+		v = new(ControllerCheck)
 	default:
 		return nil, fmt.Errorf("unknown record kind %q", kind)
 	}
@@ -233,8 +251,8 @@ func (a *assembler) check(seq int64, kind Kind, body any) error {
 		}
 	case *Seal:
 		// The verifier checks the seal's fields against the chain.
-	case *Controller:
-		// Recorded before the drives; nothing refers to it.
+	case *Controller, *ControllerCheck:
+		// Nothing refers to them.
 	default:
 		return fmt.Errorf("unexpected body type %T", body)
 	}
@@ -308,6 +326,8 @@ func (a *assembler) apply(seq int64, t time.Time, hash string, kind Kind, body a
 		}
 	case *Controller:
 		r.Controllers = append(r.Controllers, *b)
+	case *ControllerCheck:
+		r.ControllerChecks = append(r.ControllerChecks, *b)
 	case *Seal:
 		s := *b
 		r.Seal = &s

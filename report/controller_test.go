@@ -132,7 +132,7 @@ func TestAllPassedNeedsEveryDriveReached(t *testing.T) {
 	if o.AllPassed() {
 		t.Fatal("AllPassed() = true with a drive not reached")
 	}
-	if !strings.Contains(o.String(), "1 drive(s) behind RAID controllers NOT reached") {
+	if !strings.Contains(o.String(), "1 drive(s) (or unlisted volumes' member sets) behind RAID controllers NOT reached") {
 		t.Fatalf("String() = %q", o.String())
 	}
 	o = report.DriveCounts{Drives: 1, Pass: 1, Volumes: 1, VolumesFailed: 1}
@@ -148,4 +148,35 @@ func hasFinding(a report.Assessment, code string) bool {
 		}
 	}
 	return false
+}
+
+// TestRewrittenIsNotAllPassed: a controller check naming an erased drive
+// its controller wrote after the verification keeps the run from
+// all-PASS, in the record as verified.
+func TestRewrittenIsNotAllPassed(t *testing.T) {
+	j, err := report.Create(t.TempDir(), reporttest.Signer(), reporttest.Start(reporttest.PurgePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.ControllerCheck(report.ControllerCheck{Host: 0, Driver: "megaraid_sas",
+		Rewritten: []string{"device 10 (32:2), a hot spare when the run began, is now online (RAID member)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.VerifyFile(j.Path(), trusted())
+	if err != nil || res.Status != report.Intact {
+		t.Fatalf("verify: %v %s", err, res.Status)
+	}
+	o := res.Outcome
+	o.Drives, o.Pass = 1, 1 // as if every drive had passed
+	if o.AllPassed() || len(o.Rewritten) != 1 || !strings.Contains(o.String(), "may have written after their verification") {
+		t.Fatalf("outcome %s (rewritten %q); want not all passed", o, o.Rewritten)
+	}
+	var out bytes.Buffer
+	res.WriteText(&out)
+	if !strings.Contains(out.String(), "written by its controller after the erase: megaraid_sas host0: device 10") {
+		t.Fatalf("text output:\n%s", out.String())
+	}
 }

@@ -260,6 +260,12 @@ func (j *Journal) Controller(c Controller) error {
 	return j.append(KindController, func(*Run, time.Time) (any, error) { return &c, nil })
 }
 
+// ControllerCheck records a controller's drive states read again after the
+// erasure.
+func (j *Journal) ControllerCheck(c ControllerCheck) error {
+	return j.append(KindControllerCheck, func(*Run, time.Time) (any, error) { return &c, nil })
+}
+
 // Drive records a probed drive and returns its log. The journal numbers the
 // drive (d.ID is ignored).
 func (j *Journal) Drive(d Drive) (*DriveLog, error) {

@@ -30,16 +30,17 @@ type Kind string
 
 // Record kinds, in the order they normally appear in a run.
 const (
-	KindRunStart     Kind = "run-start"     // body RunStart; always the first record
-	KindDrive        Kind = "drive"         // body Drive: identity, class, SMART, hidden areas, plan
-	KindHiddenArea   Kind = "hidden-area"   // body HiddenAreaEvent: a hidden area restored (or not)
-	KindAttemptStart Kind = "attempt-start" // body AttemptStart: an erase method is about to run
-	KindAttempt      Kind = "attempt"       // body Attempt: what ran and how it ended
-	KindVerification Kind = "verification"  // body Verification: read-back result for an attempt
-	KindDriveResult  Kind = "drive-result"  // body DriveResult: the drive's final status and level
-	KindNote         Kind = "note"          // body Note: information, warning or error
-	KindSeal         Kind = "seal"          // body Seal: the run is complete; always the last record
-	KindController   Kind = "controller"    // body Controller: a RAID controller, every physical drive and volume behind it
+	KindRunStart        Kind = "run-start"        // body RunStart; always the first record
+	KindDrive           Kind = "drive"            // body Drive: identity, class, SMART, hidden areas, plan
+	KindHiddenArea      Kind = "hidden-area"      // body HiddenAreaEvent: a hidden area restored (or not)
+	KindAttemptStart    Kind = "attempt-start"    // body AttemptStart: an erase method is about to run
+	KindAttempt         Kind = "attempt"          // body Attempt: what ran and how it ended
+	KindVerification    Kind = "verification"     // body Verification: read-back result for an attempt
+	KindDriveResult     Kind = "drive-result"     // body DriveResult: the drive's final status and level
+	KindNote            Kind = "note"             // body Note: information, warning or error
+	KindSeal            Kind = "seal"             // body Seal: the run is complete; always the last record
+	KindController      Kind = "controller"       // body Controller: a RAID controller, every physical drive and volume behind it
+	KindControllerCheck Kind = "controller-check" // body ControllerCheck: the controller's drive states read again after the erasure
 )
 
 // RunStart opens a run: which tool ran, where, for whom, under which policy,
@@ -344,6 +345,7 @@ type ControllerDrive struct {
 	State  string `json:"state,omitempty"`
 	Model  string `json:"model,omitempty"`
 	Serial string `json:"serial,omitempty"`
+	WWN    string `json:"wwn,omitempty"`
 	// Reached is set when the drive is erased in this run: a drive record
 	// with this controller and address follows.
 	Reached bool `json:"reached"`
@@ -372,6 +374,23 @@ type Volume struct {
 	Note        string `json:"note,omitempty"`
 }
 
+// ControllerCheck is a RAID controller's drive states read again once every
+// drive is done: a controller that rebuilt or copied a volume onto a drive
+// after that drive was erased and verified wrote data the verification
+// never saw.
+type ControllerCheck struct {
+	Host   int    `json:"host"`
+	Driver string `json:"driver"`
+	// Error says why the states could not be read again; kesu then cannot
+	// rule out such a write, and says so in Rewritten.
+	Error  string            `json:"error,omitempty"`
+	Drives []ControllerDrive `json:"drives,omitempty"` // address, bay and state now
+	// Rewritten names, in plain words, each erased drive the controller
+	// may have written since: rebuilding or copying back now, or a hot
+	// spare the controller took into a volume.
+	Rewritten []string `json:"rewritten,omitempty"`
+}
+
 // Unreached lists, in plain words, the drives behind the controller that
 // this run does not erase although the policy did not exclude them: listed
 // drives not reached, and — when the controller's drives could not be
@@ -380,7 +399,11 @@ func (c Controller) Unreached() []string {
 	var out []string
 	for _, d := range c.Drives {
 		if !d.Reached && !d.Excluded {
-			out = append(out, fmt.Sprintf("%s (%s, serial %q, %s): %s", d.Address, orDash(d.Bay), d.Serial, orDash(d.State), d.Reason))
+			id := fmt.Sprintf("serial %q", d.Serial)
+			if d.WWN != "" {
+				id += ", WWN " + d.WWN
+			}
+			out = append(out, fmt.Sprintf("%s (%s, %s, %s): %s", d.Address, orDash(d.Bay), id, orDash(d.State), d.Reason))
 		}
 	}
 	if !c.Listed {

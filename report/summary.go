@@ -118,6 +118,9 @@ func (r *Result) WriteText(w io.Writer) {
 	for _, u := range r.Outcome.Unreached {
 		fmt.Fprintf(w, "    not reached: %s\n", u)
 	}
+	for _, u := range r.Outcome.Rewritten {
+		fmt.Fprintf(w, "    written by its controller after the erase: %s\n", u)
+	}
 	st := r.Run.Start
 	fmt.Fprintf(w, "  run %s on %s %s (serial %s)\n", st.RunID, orNone(st.Host.SysVendor), orNone(st.Host.ProductName), orNone(st.Host.ProductSerial))
 	pol := string(st.Policy.Level)

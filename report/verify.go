@@ -175,13 +175,16 @@ type DriveCounts struct {
 	// Unreached lists drives behind RAID controllers that were not erased
 	// although the policy did not exclude them (Run.Unreached).
 	Unreached []string `json:"unreached,omitempty"`
+	// Rewritten lists erased drives a RAID controller may have written
+	// after their verification (Run.Rewritten).
+	Rewritten []string `json:"rewritten_after_erase,omitempty"`
 }
 
 // AllPassed reports whether the journal holds at least one drive, every
 // drive passed, every volume overwrite passed and no drive behind a
 // controller was left unreached.
 func (o DriveCounts) AllPassed() bool {
-	return o.Drives > 0 && o.Pass == o.Drives && o.VolumesFailed == 0 && len(o.Unreached) == 0
+	return o.Drives > 0 && o.Pass == o.Drives && o.VolumesFailed == 0 && len(o.Unreached) == 0 && len(o.Rewritten) == 0
 }
 
 // Count counts a run's drives by their recomputed status under the run's
@@ -192,7 +195,7 @@ func Count(r *Run) DriveCounts {
 	for _, d := range r.Drives {
 		o.addDrive(d, d.Assessment(r.Start.Policy).Status)
 	}
-	o.Unreached = r.Unreached()
+	o.Unreached, o.Rewritten = r.Unreached(), r.Rewritten()
 	return o
 }
 
@@ -224,8 +227,11 @@ func (o DriveCounts) String() string {
 	if o.Volumes > 0 {
 		parts = append(parts, fmt.Sprintf("%d logical volume(s) overwritten as volumes (no drive erasure), %d of them not passed", o.Volumes, o.VolumesFailed))
 	}
+	if n := len(o.Rewritten); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d erased drive(s) a RAID controller may have written after their verification", n))
+	}
 	if n := len(o.Unreached); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d drive(s) behind RAID controllers NOT reached", n))
+		parts = append(parts, fmt.Sprintf("%d drive(s) (or unlisted volumes' member sets) behind RAID controllers NOT reached", n))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -438,7 +444,7 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 			}
 			res.add(Problem{Kind: ProblemVerdict, Line: int(d.ResultSeq) + 1, Seq: d.ResultSeq, Detail: msg})
 		}
-		res.Outcome.Unreached = res.Run.Unreached()
+		res.Outcome.Unreached, res.Outcome.Rewritten = res.Run.Unreached(), res.Run.Rewritten()
 	}
 	return res
 }
