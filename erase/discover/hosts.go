@@ -332,6 +332,13 @@ func volumeOf(sys fs.FS, driver, addr string, a hctl, sdev, block string) *Volum
 	if _, err := fs.Stat(sys, path.Join(sdev, "raid_devices", addr)); err == nil {
 		return vol(a.target, raidClassLevel(sys, sdev, addr), driver+" registered the device with the RAID transport class (raid_devices)")
 	}
+	// A backstop for drivers without a rule (arcmsr, 3w-*, megaraid_mbox,
+	// mptsas IR): a device whose INQUIRY product names a logical volume
+	// is taken for one. The rules above never rely on it: QEMU's megasas
+	// forwards a member's INQUIRY, and real controllers' product ids vary.
+	if m := strings.ToUpper(readStr(sys, sdev, "model")); strings.Contains(m, "LOGICAL VOLUME") || strings.Contains(m, "LOGICAL DRIVE") {
+		return vol(a.target, "", fmt.Sprintf("INQUIRY names a logical volume (%q) behind %s, a driver kesu has no volume rule for", readStr(sys, sdev, "model"), driver))
+	}
 	return nil
 }
 

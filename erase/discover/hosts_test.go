@@ -317,6 +317,9 @@ func TestVolumeRules(t *testing.T) {
 		{name: "RAID class on another driver", driver: "myrb", addr: "5:1:0:0", raidClass: "raid5",
 			want: &Volume{Driver: "myrb", TargetID: 0, RAIDLevel: "raid5", Reason: "myrb registered the device with the RAID transport class (raid_devices)"}},
 		{name: "no rule: virtio_scsi channel 2", driver: "virtio_scsi", addr: "5:2:0:0"},
+		{name: "no backstop for a product id that does not say volume (arcmsr)", driver: "arcmsr", addr: "6:0:0:1", attrs: map[string]*string{"model": sp("ARC-1883-VOL#000")}},
+		{name: "backstop: a volume whose INQUIRY says LOGICAL VOLUME", driver: "megaraid_mbox", addr: "6:0:1:0", attrs: map[string]*string{"model": sp("LOGICAL VOLUME")},
+			want: &Volume{Driver: "megaraid_mbox", TargetID: 1, Reason: `INQUIRY names a logical volume ("LOGICAL VOLUME") behind megaraid_mbox, a driver kesu has no volume rule for`}},
 		{name: "no host entry at all", driver: "", addr: "5:2:0:0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,9 @@ type Job struct {
 	// Topology is the RAID controllers found, with the drives behind them.
 	Topology raid.Topology
 	opts     Options
+	// rewritten are the erased drives a controller may have written after
+	// their verification (raid.Controller.Recheck), known after Execute.
+	rewritten []string
 }
 
 // ErrPolicy marks a run the policy itself stops (e.g. an exclusion that
@@ -108,7 +111,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		}
 	}
 	prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
-		Unfreezer: o.Unfreezer, Open: sel.Open, Controllers: sel.Controllers}, sel.Targets, sel.Excluded)
+		Unfreezer: o.Unfreezer, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade}, sel.Targets, sel.Excluded)
 	if err != nil {
 		sel.Topology.Close()
 		return fail(err)
@@ -129,6 +132,22 @@ type Selection struct {
 	groups map[string]string
 	open   func(discover.Disk) (worker.Drive, error)
 	clock  scsi.Clock
+	// skipped are the volumes not written only because the policy does
+	// not overwrite volumes: their members are erased all the same.
+	skipped map[string]bool
+}
+
+// Cascade is raid.Topology.Cascade over the exclusions that protect data
+// (worker.Config.Cascade): a volume the policy merely does not overwrite
+// takes no member with it.
+func (s *Selection) Cascade(excluded []discover.Excluded) discover.Rule {
+	var protect []discover.Excluded
+	for _, e := range excluded {
+		if !s.skipped[e.Disk.Name] {
+			protect = append(protect, e)
+		}
+	}
+	return s.Topology.Cascade(protect)
 }
 
 // Discover finds the machine's drives and decides which a run erases: the
@@ -154,7 +173,6 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 	if o.SkipInUse {
 		rules = append(rules, InUseRule(o.Root))
 	}
-	targets, excluded := discover.Select(disks, rules...)
 	sel := &Selection{open: o.Open, clock: o.Clock}
 
 	// RAID controllers: their logical volumes are no drives; the physical
@@ -169,12 +187,12 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 		opener = func(discover.Host, []discover.Disk) (raid.Backend, error) { return nil, raid.ErrNoPassthrough }
 	}
 	sel.Topology = raid.Topology(raid.Scan(ctx, hosts, disks, opener))
+	sel.Topology.Annotate(disks)
+
+	targets, excluded := discover.Select(disks, rules...)
 	overwriteVolumes := o.Policy.RAID.LogicalVolumes == policy.VolumesOverwrite
-	// A member of a volume that is excluded (the boot stick, a path the
-	// policy names, a volume in use) is excluded with it — decided before
-	// the volumes the policy merely does not overwrite join the excluded.
-	memberRule := raid.MemberRule(excluded)
 	var direct, volumes []discover.Disk
+	var skipped []discover.Excluded
 	for _, d := range targets {
 		switch {
 		case d.Volume == nil:
@@ -182,17 +200,27 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 		case overwriteVolumes:
 			volumes = append(volumes, d)
 		default:
-			excluded = append(excluded, discover.Excluded{Disk: d, Reason: volumeSkipped})
+			skipped = append(skipped, discover.Excluded{Disk: d, Reason: volumeSkipped})
 		}
 	}
 	// The policy's serials and WWNs apply to the drives behind
 	// controllers as to any.
-	members, membersExcluded := discover.Select(sel.Topology.Disks(), memberRule, func(d discover.Disk) (bool, string) {
+	members, membersExcluded := discover.Select(sel.Topology.Disks(), func(d discover.Disk) (bool, string) {
 		return o.Policy.Excluded(d.Serial, []string{d.WWN}, d.Path)
 	})
-	sel.Excluded = append(excluded, membersExcluded...)
-	sel.Targets = append(append(direct, volumes...), members...)
-	sel.groups = volumeGroups(volumes, members)
+	excluded = append(excluded, membersExcluded...)
+	// A member of an excluded volume is excluded with it; a volume on an
+	// excluded drive is not overwritten — decided before the volumes the
+	// policy merely does not overwrite join the excluded.
+	targets, excluded = sel.Topology.Settle(append(append(direct, volumes...), members...), excluded)
+	sel.Targets, sel.Excluded = targets, append(excluded, skipped...)
+	sel.skipped = map[string]bool{}
+	for _, e := range skipped {
+		sel.skipped[e.Disk.Name] = true
+	}
+	if overwriteVolumes {
+		sel.groups = controllerGroups(sel.Targets)
+	}
 	return sel, nil
 }
 
@@ -221,21 +249,30 @@ func (s *Selection) Controllers(p *worker.Preparation) []report.Controller {
 // policy.
 const volumeSkipped = "a RAID controller's logical volume: not a drive (raid.logical_volumes = \"skip\"); its member drives are erased through the controller"
 
-// volumeGroups puts each volume overwritten as a volume and its member
-// drives in one group, erased one after the other: the volume first (it
-// comes first among the targets), so that the members' erasure and
-// verification are not overwritten by it.
-func volumeGroups(volumes, members []discover.Disk) map[string]string {
-	g := map[string]string{}
-	for _, v := range volumes {
-		g[v.Name] = "raid volume " + v.Name
+// controllerGroups puts, on every controller with a volume overwritten as
+// a volume, that volume and every drive behind the controller in one
+// group, erased one after the other, the volume first (it comes first
+// among the targets): a volume may lie on any of them — several volumes
+// on one drive group, or members the controller does not name — and its
+// overwrite must not run under their erasure or verification.
+func controllerGroups(targets []discover.Disk) map[string]string {
+	withVolume := map[int]bool{}
+	for _, d := range targets {
+		if d.Volume != nil && d.Host != nil {
+			withVolume[*d.Host] = true
+		}
 	}
-	for _, m := range members {
-		for _, v := range m.Passthrough.Volumes {
-			if grp, ok := g[v]; ok {
-				g[m.Name] = grp
-				break
-			}
+	g := map[string]string{}
+	for _, d := range targets {
+		host := -1
+		switch {
+		case d.Volume != nil && d.Host != nil:
+			host = *d.Host
+		case d.Passthrough != nil:
+			host = d.Passthrough.Host
+		}
+		if withVolume[host] {
+			g[d.Name] = fmt.Sprintf("raid host%d", host)
 		}
 	}
 	return g
@@ -245,9 +282,13 @@ func volumeGroups(volumes, members []discover.Disk) map[string]string {
 // which physical drives are targets, which are excluded and why, and which
 // volumes are overwritten as volumes.
 func controllerRecords(topo raid.Topology, p *worker.Preparation) []report.Controller {
-	st := &raid.Status{Reached: map[string]bool{}, Excluded: map[string]string{}, NotReached: map[string]string{}, Overwritten: map[string]bool{}}
+	st := &raid.Status{Reached: map[string]bool{}, Excluded: map[string]string{}, NotReached: map[string]string{},
+		Overwritten: map[string]bool{}, Probed: map[string]report.Identity{}}
 	for _, t := range p.Targets {
 		st.Reached[t.Disk.Name] = true
+		if t.Probe != nil {
+			st.Probed[t.Disk.Name] = t.Probe.Identity
+		}
 		if t.Disk.Volume != nil {
 			st.Overwritten[t.Disk.Name] = true
 		}
@@ -350,9 +391,39 @@ func subFS(root fs.FS, dir string) fs.FS {
 // The seal error, if any, is returned with the results.
 func (j *Job) Execute(ctx context.Context) ([]worker.Result, error) {
 	res := j.Prep.Execute(ctx)
+	j.recheck(context.WithoutCancel(ctx), res)
 	j.Topology.Close()
 	return res, j.seal(ctx)
 }
+
+// recheck reads every controller's drive states again now that the drives
+// are done, and records them: a controller that rebuilt a volume onto an
+// erased drive after its verification wrote what no read-back saw.
+func (j *Job) recheck(ctx context.Context, res []worker.Result) {
+	erased := map[string]bool{}
+	for _, r := range res {
+		if r.Status != report.StatusSkipped {
+			erased[r.Drive] = true
+		}
+	}
+	for _, c := range j.Topology {
+		if c.Backend == nil {
+			continue
+		}
+		chk := c.Recheck(ctx, erased)
+		for _, w := range chk.Rewritten {
+			j.rewritten = append(j.rewritten, c.Name()+": "+w)
+		}
+		if err := j.Journal.ControllerCheck(chk); err != nil {
+			return // the seal reports the journal's failure
+		}
+	}
+}
+
+// Rewritten lists, after Execute, the erased drives a RAID controller may
+// have written after their verification: a run with any is not a
+// completed erasure.
+func (j *Job) Rewritten() []string { return j.rewritten }
 
 // Unreached lists the drives behind RAID controllers this run does not
 // reach although the policy did not exclude them, each with its controller

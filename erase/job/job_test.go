@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -41,6 +42,7 @@ func machine(names []string, mountinfo string) fstest.MapFS {
 
 type files struct {
 	dir    string
+	mu     sync.Mutex // drives of different groups open at once
 	writes map[string]int
 }
 
@@ -49,7 +51,9 @@ func (f *files) path(n string) string { return filepath.Join(f.dir, n+".img") }
 func (f *files) open(d discover.Disk) (worker.Drive, error) {
 	return drive.NewPlain(d, func(write bool) (erase.Target, error) {
 		if write {
+			f.mu.Lock()
 			f.writes[d.Name]++
+			f.mu.Unlock()
 		}
 		return erase.Open(f.path(d.Name), erase.OpenOptions{Write: write})
 	}), nil

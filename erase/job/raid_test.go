@@ -38,6 +38,7 @@ func withMegaRAID(root fstest.MapFS) {
 	root[b+"/queue/rotational"] = &fstest.MapFile{Data: []byte("1\n")}
 	root[sdev+"/vendor"] = &fstest.MapFile{Data: []byte("QEMU\n")}
 	root[sdev+"/model"] = &fstest.MapFile{Data: []byte("QEMU HARDDISK\n")}
+	root[sdev+"/vpd_pg80"] = &fstest.MapFile{Data: append([]byte{0, 0x80, 0, 9}, "LDSERIAL0"...)}
 }
 
 // fakeController is a controller's management interface over emulated
@@ -267,15 +268,16 @@ func TestJobVolumeOverwriteAndExcludedVolume(t *testing.T) {
 		if !vr.Run.Controllers[0].Volumes[0].Overwritten {
 			t.Error("the controller record does not say the volume was overwritten")
 		}
-		// The volume and its members form one group, volume first.
+		// The volume and every drive of its controller form one group,
+		// volume first: its overwrite never runs under their erasure.
 		var order []string
 		for _, tg := range j.Prep.Targets {
 			if g, ok := tg.Drive.(interface{ Group() string }); ok && g.Group() != "" {
 				order = append(order, tg.Disk.Name)
 			}
 		}
-		if strings.Join(order, " ") != "sdb host0-dev8 host0-dev9" {
-			t.Errorf("grouped targets %v; want sdb then its members", order)
+		if strings.Join(order, " ") != "sdb host0-dev8 host0-dev9 host0-dev10" {
+			t.Errorf("grouped targets %v; want sdb, then every drive of its controller", order)
 		}
 	})
 	t.Run("excluded volume", func(t *testing.T) {
@@ -427,6 +429,15 @@ func TestJobFirmwareEraseThroughMFI(t *testing.T) {
 	if len(want) != 0 {
 		t.Errorf("drives missing from the record: %v", want)
 	}
+	// MFI's PD list names no serial: the controller record has each
+	// drive's own, as probing read it.
+	var serials []string
+	for _, d := range vr.Run.Controllers[0].Drives {
+		serials = append(serials, d.Bay+" "+d.Serial)
+	}
+	if strings.Join(serials, ",") != "32:0 SASPD8,32:1 SATAPD9" {
+		t.Errorf("controller record drives %q; want each bay with its drive's serial", serials)
+	}
 	// The firmware erases and every read-back went through MFI frames.
 	var sanitize, reads int
 	for _, e := range emu.Log() {
@@ -448,4 +459,80 @@ func TestJobFirmwareEraseThroughMFI(t *testing.T) {
 	if !allBytes(t, sas.ReadRaw, 4096*512, 0) || !allBytes(t, sata.ReadRaw, 4096*512, 0) {
 		t.Error("a member still holds data")
 	}
+}
+
+// TestJobFailsClosedBehindController covers the ways a drive behind a
+// controller could be written although it is protected, or hidden although
+// it failed.
+func TestJobFailsClosedBehindController(t *testing.T) {
+	t.Run("refused drive without a serial stays a FAIL under serial exclusions", func(t *testing.T) {
+		f := setup(t, "vda", "sdb")
+		root := machine([]string{"vda"}, "")
+		withMegaRAID(root)
+		b := newRAIDBench(t)
+		b.ctrl.drives[3].Serial = "" // MFI's PD list names no serial
+		o, ring := opts(t, "version = 1\n[policy]\nmic_category = 3\n[exclude]\nserials = ['SOMETHING-ELSE']\n", root, f)
+		o.Controllers = b.opener
+		j, err := Start(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range j.Prep.Excluded {
+			if e.Disk.Name == "host0-dev11" {
+				t.Fatalf("the refused drive was moved among the exclusions: %s", e.Reason)
+			}
+		}
+		if _, err := j.Execute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		vr, _ := report.VerifyFile(j.Journal.Path(), ring)
+		if vr.Outcome.AllPassed() || vr.Outcome.Fail != 1 {
+			t.Fatalf("outcome %s; want the refused drive's FAIL", vr.Outcome)
+		}
+	})
+	t.Run("members unknown: an excluded volume keeps every drive of its controller", func(t *testing.T) {
+		f := setup(t, "vda", "sdb")
+		root := machine([]string{"vda"}, "")
+		withMegaRAID(root)
+		b := newRAIDBench(t)
+		b.ctrl.vols[0].MembersKnown, b.ctrl.vols[0].Members = false, nil
+		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n", root, f)
+		o.Controllers, o.BootDisks = b.opener, []string{"sdb"}
+		j, err := Start(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Cancel("test")
+		for _, tg := range j.Prep.Targets {
+			if tg.Disk.Passthrough != nil {
+				t.Errorf("%s is a target although the excluded volume may lie on it", tg.Disk.Name)
+			}
+		}
+	})
+	t.Run("a volume on a drive excluded by its probed serial is not overwritten", func(t *testing.T) {
+		f := setup(t, "vda", "sdb")
+		root := machine([]string{"vda"}, "")
+		withMegaRAID(root)
+		b := newRAIDBench(t)
+		b.ctrl.drives[0].Serial = "" // known only once probed
+		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n", root, f)
+		o.Controllers = b.opener
+		j, err := Start(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, e := range j.Prep.Excluded {
+			reasons[e.Disk.Name] = e.Reason
+		}
+		if !strings.Contains(reasons["host0-dev8"], "excluded by the policy") || !strings.Contains(reasons["sdb"], "lies on host0-dev8, which is excluded") {
+			t.Fatalf("exclusions %q; want device 8 by its serial and sdb with it", reasons)
+		}
+		if _, err := j.Execute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if f.writes["sdb"] != 0 || !bytes.HasPrefix(mustRead(t, b.sas.ReadRaw), []byte("secret")) {
+			t.Error("the excluded drive was written, through its volume or directly")
+		}
+	})
 }

@@ -114,14 +114,17 @@ func (r refusals) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, er
 // exposedAs implements exposer: a drive the controller does not hide is a
 // disk of the host (HBA mode); it is that disk of the same host whose
 // unit serial number is the drive's.
-func (b *CISS) exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) string {
-	if pd.hidden || strings.TrimSpace(pd.Serial) == "" {
-		return ""
+func (b *CISS) exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) (string, bool) {
+	if pd.hidden {
+		return "", false
+	}
+	if strings.TrimSpace(pd.Serial) == "" {
+		return "", true
 	}
 	for _, d := range disks {
 		if d.Volume == nil && d.Host != nil && *d.Host == host && strings.TrimSpace(d.Serial) == strings.TrimSpace(pd.Serial) {
-			return d.Name
+			return d.Name, true
 		}
 	}
-	return ""
+	return "", true
 }

@@ -72,8 +72,19 @@ func (b *MFI) Drives(ctx context.Context) ([]PhysicalDrive, error) {
 		}
 		if p.Info != nil {
 			d.State = p.Info.State.String()
+			switch p.Info.State {
+			case mfi.PDOnline:
+				d.Role = RoleMember
+			case mfi.PDHotSpare:
+				d.Role = RoleSpare
+			case mfi.PDRebuild, mfi.PDCopyback:
+				d.Role = RoleWriting
+			}
 			d.Model = strings.TrimSpace(p.Info.Vendor() + " " + p.Info.Product())
 			d.SizeBytes = p.Info.RawBytes()
+			if naa := p.Info.NAA(); naa != "" {
+				d.WWN = "naa." + naa
+			}
 		} else {
 			d.State = "unknown: " + p.InfoError
 		}
@@ -111,10 +122,13 @@ func (b *MFI) Reach(address string) (scsi.Transport, int, error) {
 // exposedAs implements exposer: megaraid_sas puts a system PD (JBOD) with
 // device id D at channel D/128, target D%128 (megaraid_sas_base.c: pd_index
 // = channel * MEGASAS_MAX_DEV_PER_CHANNEL + id, channels 0-1).
-func (b *MFI) exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) string {
+// A drive the kernel does not show (QEMU's second JBOD disk, whose device
+// id overflows the kernel's table) is not exposed: the pass-through is the
+// only way to it.
+func (b *MFI) exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) (string, bool) {
 	id, err := strconv.Atoi(strings.TrimPrefix(pd.Address, "device "))
 	if err != nil {
-		return ""
+		return "", false
 	}
 	for _, d := range disks {
 		if d.Volume != nil || d.Host == nil || *d.Host != host {
@@ -125,8 +139,8 @@ func (b *MFI) exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) strin
 			continue
 		}
 		if c*128+t == id {
-			return d.Name
+			return d.Name, true
 		}
 	}
-	return ""
+	return "", false
 }

@@ -38,16 +38,26 @@ type PhysicalDrive struct {
 	State   string // in plain words: "online (RAID member)", "hot spare", ...
 	Model   string
 	Serial  string
+	WWN     string // "naa.…" where the controller holds the drive's VPD page 83h
 	// SizeBytes is the raw size as the controller reports it (0: unknown).
 	SizeBytes uint64
 	// Problem says what the controller could not tell about the drive.
 	Problem string
+	// Role is what the drive does for the controller, where it says:
+	// RoleMember (in a volume), RoleSpare (hot spare), RoleWriting
+	// (being rebuilt or copied back: the controller writes to it now).
+	Role string
 	// Exposed is the kernel name of the drive's own block device when the
 	// controller exposes it to the host directly (a JBOD / HBA-mode
 	// drive): it is erased as that disk, not a second time through the
 	// pass-through.
 	Exposed string
-	hidden  bool // CISS: the controller hides the drive from the host
+	// Unreachable says why the drive is neither reached through the
+	// pass-through nor as a disk of the host's: exposed to the host, but
+	// no disk of the host could be matched to it (kesu will not risk
+	// erasing one drive twice at once).
+	Unreachable string
+	hidden      bool // CISS: the controller hides the drive from the host
 }
 
 // Volume is one logical volume as the controller describes it.
@@ -97,8 +107,18 @@ var ErrNoPassthrough = errors.New("kesu has no pass-through for this controller'
 // exposer is implemented by backends that can tell which of the host's
 // disks is a listed drive exposed directly (JBOD / HBA mode).
 type exposer interface {
-	exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) string
+	// exposedAs returns whether the controller exposes the drive to the
+	// host and, if so, the kernel name of that disk ("" when it cannot be
+	// matched).
+	exposedAs(host int, pd PhysicalDrive, disks []discover.Disk) (name string, exposed bool)
 }
+
+// PhysicalDrive.Role values.
+const (
+	RoleMember  = "member"
+	RoleSpare   = "spare"
+	RoleWriting = "writing"
+)
 
 // ErrRefused is wrapped (beside the protocol's own error) in the errors of
 // commands a controller refuses to pass to a drive.
@@ -193,7 +213,13 @@ func Scan(ctx context.Context, hosts []discover.Host, disks []discover.Disk, ope
 		}
 		if ex, ok := b.(exposer); ok {
 			for i := range drives {
-				drives[i].Exposed = ex.exposedAs(h.Number, drives[i], disks)
+				name, exposed := ex.exposedAs(h.Number, drives[i], disks)
+				switch {
+				case name != "":
+					drives[i].Exposed = name
+				case exposed:
+					drives[i].Unreachable = "the controller exposes it to the host, but no disk of this host has its serial: kesu does not erase it through the controller (it might be erasing one drive twice at once); erase the host's disks, or switch the controller to RAID mode and run again"
+				}
 			}
 		}
 		c.Drives = drives
@@ -274,7 +300,7 @@ func (c *Controller) Disks() []discover.Disk {
 func exposed(c *Controller, d discover.Disk) bool {
 	for _, pd := range c.Drives {
 		if pd.Address == d.Passthrough.Address {
-			return pd.Exposed != ""
+			return pd.Exposed != "" || pd.Unreachable != ""
 		}
 	}
 	return false
@@ -295,7 +321,7 @@ func (c *Controller) all() []discover.Disk {
 		d := discover.Disk{
 			Name:      fmt.Sprintf("host%d-%s", c.Host.Number, slug(pd.Address)),
 			Path:      fmt.Sprintf("%s host%d %s", c.Host.Driver, c.Host.Number, pd.Address),
-			Transport: discover.RAID, Model: pd.Model, Serial: pd.Serial, Size: int64(pd.SizeBytes),
+			Transport: discover.RAID, Model: pd.Model, Serial: pd.Serial, WWN: pd.WWN, Size: int64(pd.SizeBytes),
 			Rotation: discover.RotationUnknown, LogicalBlockSize: 512, PhysicalBlockSize: 512,
 			Location: discover.Location{Bay: pd.Bay, PCIAddress: c.Host.PCIAddress},
 			Passthrough: &discover.Passthrough{Host: c.Host.Number, Driver: c.Host.Driver, Address: pd.Address,
@@ -337,7 +363,16 @@ func (c *Controller) Record(st *Status) report.Controller {
 	}
 	for i, d := range c.all() {
 		pd := d.Passthrough
-		cd := report.ControllerDrive{Address: pd.Address, Bay: d.Location.Bay, State: pd.State, Model: d.Model, Serial: d.Serial}
+		cd := report.ControllerDrive{Address: pd.Address, Bay: d.Location.Bay, State: pd.State, Model: d.Model, Serial: d.Serial, WWN: d.WWN}
+		if id, ok := st.Probed[d.Name]; ok {
+			cd.Serial, cd.WWN = firstOf(id.Serial, cd.Serial), firstOf(id.WWN, cd.WWN)
+			cd.Model = firstOf(strings.TrimSpace(id.Vendor+" "+id.Model), cd.Model)
+		}
+		if why := c.Drives[i].Unreachable; why != "" {
+			cd.Reason = why
+			r.Drives = append(r.Drives, cd)
+			continue
+		}
 		if ex := c.Drives[i].Exposed; ex != "" {
 			// Erased (or excluded) as the host's own disk.
 			switch {
@@ -379,10 +414,59 @@ func (c *Controller) Record(st *Status) report.Controller {
 // Status says what became of a controller's drives and volumes in a run,
 // by disk name (pass-through disks and the host's own disks alike).
 type Status struct {
+	// Probed is what probing read from each drive (its own serial, WWN
+	// and model, which an MFI PD list does not give).
+	Probed      map[string]report.Identity
 	Reached     map[string]bool
 	Excluded    map[string]string
 	NotReached  map[string]string
 	Overwritten map[string]bool
+}
+
+func firstOf(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}
+
+// Recheck reads the controller's drive states again once the erasure is
+// done and names each erased drive (erased, by disk name: the pass-through
+// disks and the host's own) that the controller may have written since its
+// verification: one it is rebuilding or copying back now, or a hot spare
+// it has taken into a volume.
+func (c *Controller) Recheck(ctx context.Context, erased map[string]bool) report.ControllerCheck {
+	out := report.ControllerCheck{Host: c.Host.Number, Driver: c.Host.Driver}
+	if c.Backend == nil || c.ListError != "" {
+		return out
+	}
+	was := map[string]PhysicalDrive{}
+	done := map[string]bool{}
+	for i, d := range c.all() {
+		pd := c.Drives[i]
+		was[pd.Address] = pd
+		done[pd.Address] = erased[d.Name] || (pd.Exposed != "" && erased[pd.Exposed])
+	}
+	now, err := c.Backend.Drives(ctx)
+	if err != nil {
+		out.Error = err.Error()
+		out.Rewritten = append(out.Rewritten, fmt.Sprintf("the drive states could not be read again after the erasure (%v): kesu cannot rule out that the controller rebuilt a volume onto an erased drive", err))
+		return out
+	}
+	for _, pd := range now {
+		out.Drives = append(out.Drives, report.ControllerDrive{Address: pd.Address, Bay: pd.Bay, State: pd.State})
+		if !done[pd.Address] {
+			continue
+		}
+		before := was[pd.Address]
+		switch {
+		case pd.Role == RoleWriting:
+			out.Rewritten = append(out.Rewritten, fmt.Sprintf("%s (%s) is %s after its erase: the controller writes volume data to it", pd.Address, pd.Bay, pd.State))
+		case before.Role == RoleSpare && pd.Role == RoleMember:
+			out.Rewritten = append(out.Rewritten, fmt.Sprintf("%s (%s), a hot spare when the run began, is now %s: the controller has rebuilt a volume onto it", pd.Address, pd.Bay, pd.State))
+		}
+	}
+	return out
 }
 
 // Close closes the controller's backend.
@@ -419,26 +503,121 @@ func (t Topology) Disks() []discover.Disk {
 	return out
 }
 
-// MemberRule excludes a physical drive that is a member of an excluded
-// volume (the boot stick, a path the policy excludes, a volume in use):
-// erasing the member would destroy the volume that was to be kept.
-func MemberRule(excluded []discover.Excluded) discover.Rule {
-	why := map[string]string{}
+// Cascade returns the rule that carries exclusions across a controller's
+// volumes and drives, given what is excluded so far:
+//   - a physical drive that is — or, when the controller does not say
+//     which drives a volume lies on, may be — a member of an excluded
+//     volume (the boot stick, a path the policy names, a volume in use) is
+//     excluded: erasing it would destroy the volume that was to be kept;
+//   - a volume (to be overwritten as a volume) that lies — or may lie — on
+//     an excluded drive is excluded: writing it would write that drive.
+//
+// Apply it until nothing more is excluded (Settle).
+func (t Topology) Cascade(excluded []discover.Excluded) discover.Rule {
+	type why struct{ name, reason string }
+	volumes := map[int][]why{} // host -> excluded volumes
+	drives := map[int][]why{}  // host -> excluded pass-through drives
 	for _, e := range excluded {
-		if e.Disk.Volume != nil {
-			why[e.Disk.Name] = e.Reason
+		switch {
+		case e.Disk.Volume != nil:
+			volumes[hostOf(e.Disk)] = append(volumes[hostOf(e.Disk)], why{e.Disk.Name, e.Reason})
+		case e.Disk.Passthrough != nil:
+			drives[e.Disk.Passthrough.Host] = append(drives[e.Disk.Passthrough.Host], why{e.Disk.Name, e.Reason})
 		}
 	}
 	return func(d discover.Disk) (bool, string) {
-		if d.Passthrough == nil {
+		c := t.controller(hostOf(d))
+		if c == nil {
 			return false, ""
 		}
-		for _, v := range d.Passthrough.Volumes {
-			if r, ok := why[v]; ok {
-				return true, fmt.Sprintf("member of logical volume %s, which is excluded (%s)", v, r)
+		switch {
+		case d.Passthrough != nil:
+			for _, v := range volumes[c.Host.Number] {
+				known, member := c.member(v.name, d.Passthrough.Address)
+				switch {
+				case member:
+					return true, fmt.Sprintf("member of logical volume %s, which is excluded (%s)", v.name, v.reason)
+				case !known:
+					return true, fmt.Sprintf("may be a member of logical volume %s, which is excluded (%s), and the controller does not say which drives it lies on", v.name, v.reason)
+				}
+			}
+		case d.Volume != nil:
+			for _, x := range drives[c.Host.Number] {
+				addr := x.name
+				for _, pd := range c.all() {
+					if pd.Name == x.name {
+						addr = pd.Passthrough.Address
+					}
+				}
+				known, member := c.member(d.Name, addr)
+				switch {
+				case member:
+					return true, fmt.Sprintf("lies on %s, which is excluded (%s)", x.name, x.reason)
+				case !known:
+					return true, fmt.Sprintf("may lie on %s, which is excluded (%s): the controller does not say which drives it lies on", x.name, x.reason)
+				}
 			}
 		}
 		return false, ""
+	}
+}
+
+// Settle applies Cascade to targets until no more are excluded and
+// returns what is left and everything excluded.
+func (t Topology) Settle(targets []discover.Disk, excluded []discover.Excluded) ([]discover.Disk, []discover.Excluded) {
+	for {
+		kept, more := discover.Select(targets, t.Cascade(excluded))
+		if len(more) == 0 {
+			return kept, excluded
+		}
+		targets, excluded = kept, append(excluded, more...)
+	}
+}
+
+func (t Topology) controller(host int) *Controller {
+	for _, c := range t {
+		if c.Host.Number == host {
+			return c
+		}
+	}
+	return nil
+}
+
+// member says whether the controller knows the drives volume (a kernel
+// name) lies on, and whether the drive at address is one of them.
+func (c *Controller) member(volume, address string) (known, member bool) {
+	for _, v := range c.Volumes {
+		if v.Disk == nil || v.Disk.Name != volume {
+			continue
+		}
+		if !v.MembersKnown {
+			return false, false
+		}
+		for _, m := range v.Members {
+			if m == address {
+				return true, true
+			}
+		}
+		return true, false
+	}
+	// A volume the controller does not list: its members are unknown.
+	return false, false
+}
+
+// Annotate gives each disk the controller exposes to the host (JBOD, HBA
+// mode) the bay the controller names for it.
+func (t Topology) Annotate(disks []discover.Disk) {
+	for _, c := range t {
+		for _, pd := range c.Drives {
+			if pd.Exposed == "" || pd.Bay == "" {
+				continue
+			}
+			for i := range disks {
+				if disks[i].Name == pd.Exposed {
+					disks[i].Location.Bay, disks[i].Location.EnclosureSlot = pd.Bay, pd.Bay
+				}
+			}
+		}
 	}
 }
 

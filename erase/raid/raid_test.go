@@ -3,6 +3,7 @@ package raid
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,9 @@ import (
 var (
 	lunA = ciss.LUN{0, 0, 0, 0xC0, 0, 0, 0x00, 0x01} // hidden (a logical drive's member), drive 0
 	lunB = ciss.LUN{0, 0, 0, 0xC0, 0, 0, 0x01, 0x01} // hidden, drive 1
-	lunC = ciss.LUN{0, 0, 0, 0x00, 0, 0, 0x02, 0x01} // exposed, drive 2
+	lunC = ciss.LUN{0, 0, 0, 0xC0, 0, 0, 0x02, 0x01} // hidden, drive 2
+	lunD = ciss.LUN{0, 0, 0, 0x00, 0, 0, 0x03, 0x01} // exposed (HBA mode), drive 3: the host's sdf
+	lunF = ciss.LUN{0, 0, 0, 0x00, 0, 0, 0x04, 0x01} // exposed, drive 4: no host disk has its serial
 	lunE = ciss.LUN{0, 0, 0, 0x00, 0, 0, 0x7F, 0x01} // enclosure
 	ld0  = ciss.LUN{0, 0, 0, 0x40, 0, 0, 0, 0}
 )
@@ -59,6 +62,8 @@ func TestScanCISS(t *testing.T) {
 			{LUN: lunB, Box: 1, Bay: 2, Serial: "HPB0002", Model: "HP      EG0600FBDSR", BlockSize: 512, Blocks: 2048, Dev: b},
 			{LUN: lunE, Type: ciss.TypeEnclosure, Flags: ciss.FlagNonDisk},
 			{LUN: lunC, Box: 1, Bay: 3, Serial: "HPC0003", Model: "HP      EG0600FBDSR", BlockSize: 512, Blocks: 2048, Dev: c, Refuse: true},
+			{LUN: lunD, Box: 1, Bay: 4, Serial: "HPD0004", Model: "HP      EG0600FBDSR", BlockSize: 512, Blocks: 2048, Dev: sasDrive(t, "HPD0004")},
+			{LUN: lunF, Box: 1, Bay: 5, Serial: "HPF0005", Model: "HP      EG0600FBDSR", BlockSize: 512, Blocks: 2048, Dev: sasDrive(t, "HPF0005")},
 		},
 		LDs: []*cisstest.LD{{LUN: ld0, RAIDLevel: 1}},
 	}
@@ -69,13 +74,23 @@ func TestScanCISS(t *testing.T) {
 		return &CISS{C: &ciss.Controller{T: ctl}, Node: "/dev/sg3"}, nil
 	}
 	other := discover.Host{Number: 0, Driver: "ahci", Kind: discover.KindHBA}
-	topo := Topology(Scan(context.Background(), []discover.Host{other, hpsaHost()}, []discover.Disk{volumeDisk()}, open))
+	h3 := 3
+	sdf := discover.Disk{Name: "sdf", Path: "/dev/sdf", Serial: "HPD0004", Host: &h3, HostDriver: discover.DriverHPSA, HCTL: "3:0:3:0"}
+	hostDisks := []discover.Disk{volumeDisk(), sdf}
+	topo := Topology(Scan(context.Background(), []discover.Host{other, hpsaHost()}, hostDisks, open))
 	if len(topo) != 1 {
 		t.Fatalf("%d controllers; want the hpsa host only", len(topo))
 	}
 	c0 := topo[0]
-	if c0.ListError != "" || len(c0.Drives) != 3 {
-		t.Fatalf("controller: list error %q, %d drives; want 3", c0.ListError, len(c0.Drives))
+	if c0.ListError != "" || len(c0.Drives) != 5 {
+		t.Fatalf("controller: list error %q, %d drives; want 5", c0.ListError, len(c0.Drives))
+	}
+	if c0.Drives[3].Exposed != "sdf" || c0.Drives[4].Exposed != "" || c0.Drives[4].Unreachable == "" {
+		t.Fatalf("exposed drives: %+v, %+v; want bay 4 as sdf, bay 5 unreachable", c0.Drives[3], c0.Drives[4])
+	}
+	topo.Annotate(hostDisks)
+	if hostDisks[1].Location.Bay != "box 1 bay 4" {
+		t.Fatalf("sdf's bay %q; want the controller's box 1 bay 4", hostDisks[1].Location.Bay)
 	}
 	disks := topo.Disks()
 	var got []string
@@ -85,7 +100,7 @@ func TestScanCISS(t *testing.T) {
 			t.Errorf("%s: transport %s, passthrough %+v", d.Name, d.Transport, d.Passthrough)
 		}
 	}
-	want := "host3-lun000000c000000001 box 1 bay 1 HPA0001|host3-lun000000c000000101 box 1 bay 2 HPB0002|host3-lun0000000000000201 box 1 bay 3 HPC0003"
+	want := "host3-lun000000c000000001 box 1 bay 1 HPA0001|host3-lun000000c000000101 box 1 bay 2 HPB0002|host3-lun000000c000000201 box 1 bay 3 HPC0003"
 	if strings.Join(got, "|") != want {
 		t.Fatalf("disks %q; want %q", strings.Join(got, "|"), want)
 	}
@@ -106,18 +121,20 @@ func TestScanCISS(t *testing.T) {
 		t.Fatalf("INQUIRY to a refused drive: %v; want ErrRefused and ciss.ErrRefused", err)
 	}
 
-	// The record: every listed drive reached, the volume with unknown
-	// members; nothing unreached.
-	st := &Status{Reached: map[string]bool{}}
+	// The record: every pass-through drive and sdf reached, the volume
+	// with unknown members; bay 5 not reached, with the reason.
+	st := &Status{Reached: map[string]bool{"sdf": true}}
 	for _, d := range disks {
 		st.Reached[d.Name] = true
 	}
 	rec := c0.Record(st)
-	if !rec.Listed || rec.Passthrough == "" || len(rec.Unreached()) != 0 || rec.Volumes[0].Name != "sdd" {
-		t.Fatalf("record %+v; unreached %q", rec, rec.Unreached())
+	u := rec.Unreached()
+	if !rec.Listed || rec.Passthrough == "" || len(u) != 1 || !strings.Contains(u[0], "box 1 bay 5") ||
+		!strings.Contains(u[0], "no disk of this host has its serial") || rec.Volumes[0].Name != "sdd" {
+		t.Fatalf("record %+v; unreached %q", rec, u)
 	}
 	delete(st.Reached, disks[0].Name)
-	if u := c0.Record(st).Unreached(); len(u) != 1 || !strings.Contains(u[0], "box 1 bay 1") {
+	if u := c0.Record(st).Unreached(); len(u) != 2 || !strings.Contains(u[0], "box 1 bay 1") {
 		t.Fatalf("with bay 1 not a target, Unreached() = %q", u)
 	}
 	topo.Close()
@@ -150,19 +167,57 @@ func TestScanUnsupported(t *testing.T) {
 	}
 }
 
-func TestMemberRule(t *testing.T) {
-	vol := volumeDisk()
-	rule := MemberRule([]discover.Excluded{{Disk: vol, Reason: "in use: mounted on /"}, {Disk: discover.Disk{Name: "sda"}, Reason: "boot stick"}})
-	member := discover.Disk{Name: "host3-dev0", Passthrough: &discover.Passthrough{Host: 3, Volumes: []string{"sdd"}}}
-	if ex, why := rule(member); !ex || !strings.Contains(why, "member of logical volume sdd, which is excluded (in use: mounted on /)") {
-		t.Fatalf("member of an excluded volume: %v %q", ex, why)
+// TestCascade: exclusions carry across a controller's volumes and drives,
+// failing closed where the controller does not name a volume's members.
+func TestCascade(t *testing.T) {
+	h3, h4 := 3, 4
+	sdd := discover.Disk{Name: "sdd", Host: &h3, Volume: &discover.Volume{TargetID: 0}}
+	sde := discover.Disk{Name: "sde", Host: &h4, Volume: &discover.Volume{TargetID: 0}}
+	pd := func(host int, addr string) discover.Disk {
+		return discover.Disk{Name: fmt.Sprintf("host%d-%s", host, slug(addr)), Passthrough: &discover.Passthrough{Host: host, Address: addr}}
 	}
-	free := discover.Disk{Name: "host3-dev1", Passthrough: &discover.Passthrough{Host: 3, Volumes: []string{"sde"}}}
-	if ex, _ := rule(free); ex {
-		t.Fatal("a member of another volume is excluded")
+	topo := Topology{
+		// host3: sdd lies on devices 0 and 1; device 2 is a spare.
+		{Host: discover.Host{Number: 3}, Drives: []PhysicalDrive{{Address: "device 0"}, {Address: "device 1"}, {Address: "device 2"}},
+			Volumes: []VolumeView{{Volume: Volume{MembersKnown: true, Members: []string{"device 0", "device 1"}}, Disk: &sdd}}},
+		// host4: sde's members are unknown (CISS).
+		{Host: discover.Host{Number: 4}, Drives: []PhysicalDrive{{Address: "LUN a"}, {Address: "LUN b"}},
+			Volumes: []VolumeView{{Volume: Volume{MembersKnown: false}, Disk: &sde}}},
 	}
-	if ex, _ := rule(discover.Disk{Name: "sdd", Volume: vol.Volume}); ex {
-		t.Fatal("the rule excludes a disk that is not a pass-through drive")
+	rule := topo.Cascade([]discover.Excluded{{Disk: sdd, Reason: "in use: mounted on /"}, {Disk: sde, Reason: "the kesu boot stick"}})
+	for _, tc := range []struct {
+		d    discover.Disk
+		want string // "" = not excluded
+	}{
+		{pd(3, "device 0"), "member of logical volume sdd, which is excluded (in use: mounted on /)"},
+		{pd(3, "device 1"), "member of logical volume sdd"},
+		{pd(3, "device 2"), ""},
+		{pd(4, "LUN a"), "may be a member of logical volume sde"},
+		{pd(4, "LUN b"), "may be a member of logical volume sde"},
+		{pd(5, "device 0"), ""}, // no such controller
+	} {
+		ex, why := rule(tc.d)
+		if ex != (tc.want != "") || !strings.Contains(why, tc.want) {
+			t.Errorf("%s: excluded %v (%q); want %q", tc.d.Name, ex, why, tc.want)
+		}
+	}
+	// A volume to be overwritten that lies (or may lie) on an excluded
+	// drive is excluded.
+	rule = topo.Cascade([]discover.Excluded{{Disk: pd(3, "device 1"), Reason: "serial excluded by the policy"}, {Disk: pd(4, "LUN b"), Reason: "serial excluded"}})
+	if ex, why := rule(sdd); !ex || !strings.Contains(why, "lies on host3-dev1, which is excluded") {
+		t.Errorf("sdd on an excluded member: %v %q", ex, why)
+	}
+	if ex, why := rule(sde); !ex || !strings.Contains(why, "may lie on host4-lunb") {
+		t.Errorf("sde with unknown members, a drive of its controller excluded: %v %q", ex, why)
+	}
+	rule = topo.Cascade([]discover.Excluded{{Disk: pd(3, "device 2"), Reason: "serial excluded"}})
+	if ex, why := rule(sdd); ex {
+		t.Errorf("sdd excluded for a spare it does not lie on: %q", why)
+	}
+	// Settle carries a volume's exclusion to its members and no further.
+	kept, ex := topo.Settle([]discover.Disk{pd(3, "device 0"), pd(3, "device 2"), pd(4, "LUN a")}, []discover.Excluded{{Disk: sdd, Reason: "boot"}})
+	if len(kept) != 2 || len(ex) != 2 || ex[1].Disk.Name != "host3-dev0" {
+		t.Errorf("Settle kept %v, excluded %v", kept, ex)
 	}
 }
 
@@ -250,3 +305,41 @@ func TestScanMFI(t *testing.T) {
 		t.Fatalf("with sdc not erased, Unreached() = %q", u)
 	}
 }
+
+// TestRecheck: once the drives are done, a hot spare the controller took
+// into a volume, or a drive it is rebuilding, is named; a drive that was
+// not erased, or one whose state did not change, is not.
+func TestRecheck(t *testing.T) {
+	emu := &mfitest.Controller{PDs: []*mfitest.PD{
+		{DeviceID: 8, Enclosure: 32, Slot: 0, State: mfi.PDOnline, Dev: sasDrive(t, "A")},
+		{DeviceID: 9, Enclosure: 32, Slot: 1, State: mfi.PDOnline, Dev: sasDrive(t, "B")},
+		{DeviceID: 10, Enclosure: 32, Slot: 2, State: mfi.PDHotSpare, Dev: sasDrive(t, "C")},
+		{DeviceID: 11, Enclosure: 32, Slot: 3, State: mfi.PDUnconfiguredGood, Dev: sasDrive(t, "D")},
+	}}
+	host := discover.Host{Number: 0, Driver: discover.DriverMegaRAID, Kind: discover.KindRAID}
+	c := Scan(context.Background(), []discover.Host{host}, nil, func(discover.Host, []discover.Disk) (Backend, error) {
+		return &MFI{C: &mfi.Controller{T: emu}, Node: "emulated"}, nil
+	})[0]
+	erased := map[string]bool{"host0-dev8": true, "host0-dev9": true, "host0-dev10": true}
+	if chk := c.Recheck(context.Background(), erased); len(chk.Rewritten) != 0 || len(chk.Drives) != 4 {
+		t.Fatalf("nothing changed: %+v", chk)
+	}
+	emu.PDs[1].State = mfi.PDRebuild // device 9: the controller rebuilds onto it
+	emu.PDs[2].State = mfi.PDOnline  // device 10: the spare took a member's place
+	emu.PDs[3].State = mfi.PDRebuild // device 11: not erased in this run
+	chk := c.Recheck(context.Background(), erased)
+	if len(chk.Rewritten) != 2 || !strings.Contains(chk.Rewritten[0], "device 9 (32:1) is rebuilding") ||
+		!strings.Contains(chk.Rewritten[1], "device 10 (32:2), a hot spare when the run began, is now online") {
+		t.Fatalf("Rewritten = %q", chk.Rewritten)
+	}
+	// The controller vanished after the run: its states cannot be read.
+	bad := &Controller{Host: host, Drives: c.Drives, Backend: &MFI{C: &mfi.Controller{T: failing{}}, Node: "gone"}}
+	if chk := bad.Recheck(context.Background(), erased); chk.Error == "" || len(chk.Rewritten) != 1 {
+		t.Fatalf("states unreadable after the run: %+v; want the error and a line saying kesu cannot rule a rebuild out", chk)
+	}
+}
+
+// failing is a controller whose ioctl fails.
+type failing struct{}
+
+func (failing) Exec(context.Context, *mfi.Packet) error { return errors.New("ENODEV") }

@@ -33,6 +33,11 @@ type Config struct {
 	// are reached, excluded or not reached). They are recorded before the
 	// drives.
 	Controllers func(*Preparation) []report.Controller
+	// Cascade, if set, gives the rule that excludes further targets
+	// because of what is excluded (a RAID volume and the drives it lies
+	// on: raid.Topology.Cascade). It is applied after the exclusions by
+	// probed identity, until nothing more is excluded.
+	Cascade func(excluded []discover.Excluded) discover.Rule
 }
 
 // Target is one drive prepared for erasure.
@@ -126,9 +131,12 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			id = t.Probe.Identity
 		}
 		ex, why := cfg.Policy.Excluded(id.Serial, []string{id.WWN, t.Disk.WWN, t.Disk.WWID}, t.Disk.Path)
-		if !ex && byIdentity && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == "" {
+		if !ex && byIdentity && t.Err == nil && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == "" {
 			// Fail closed: the policy protects drives by serial or WWN,
-			// and this one reports neither.
+			// and this one reports neither. (A drive that could not be
+			// opened or probed is erased by nobody: it stays a target,
+			// recorded FAIL with the reason, and is not hidden among the
+			// exclusions.)
 			ex, why = true, "the policy excludes drives by serial or WWN and this drive reports neither: kesu cannot rule out that it is one of them"
 		}
 		if ex {
@@ -141,6 +149,26 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		kept = append(kept, t)
 	}
 	p.Targets = kept
+	for cfg.Cascade != nil {
+		rule := cfg.Cascade(p.Excluded)
+		kept := p.Targets[:0]
+		more := 0
+		for _, t := range p.Targets {
+			if ex, why := rule(t.Disk); ex {
+				p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
+				if t.Drive != nil {
+					t.Drive.Close()
+				}
+				more++
+				continue
+			}
+			kept = append(kept, t)
+		}
+		p.Targets = kept
+		if more == 0 {
+			break
+		}
+	}
 
 	var frozen []*Target
 	for _, t := range p.Targets {
