@@ -61,6 +61,9 @@ type Outcome struct {
 	Journal string // path of the run's journal on the stick
 	Passed  int
 	Failed  int
+	// Unreached counts drives behind RAID controllers the run did not
+	// reach: the run is then not a completed erasure.
+	Unreached int
 	// Action is what to do next when the erase part already decided it
 	// (its screen counted down, or the technician chose): "poweroff",
 	// "reboot" or "wait", done at once. Empty: the policy's run.after,
@@ -218,7 +221,7 @@ func (a *app) run(ctx context.Context) string {
 	if err != nil {
 		a.printf("ERROR: %v", err)
 	}
-	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed; record %s", out.Passed, out.Failed, out.Journal))
+	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached; record %s", out.Passed, out.Failed, out.Unreached, out.Journal))
 	a.unmount()
 	if out.Action != "" {
 		return a.do(ctx, out.Action)

@@ -284,8 +284,12 @@ type Result struct {
 	RecordPath  string // where the record was written
 	Fingerprint string // the signing key's fingerprint
 	RecordError string // set when the record could not be written
-	Notes       []string
-	Next        Next
+	// Unreached names drives behind RAID controllers the run did not
+	// reach: the run is then not a completed erasure, whatever the drives
+	// it did reach show.
+	Unreached []string
+	Notes     []string
+	Next      Next
 }
 
 // Verdict is the run's overall outcome, shown in big letters.
@@ -295,7 +299,7 @@ type Verdict string
 const (
 	VerdictPass       Verdict = "PASS"       // every drive PASS and the record written
 	VerdictFail       Verdict = "FAIL"       // a drive failed, or the record was not written
-	VerdictIncomplete Verdict = "INCOMPLETE" // a drive was skipped or has no result
+	VerdictIncomplete Verdict = "INCOMPLETE" // a drive was skipped, has no result, or was not reached behind a RAID controller
 	VerdictUnverified Verdict = "UNVERIFIED" // every drive written, some not read back
 	VerdictAborted    Verdict = "ABORTED"    // the operator aborted the run
 	VerdictCancelled  Verdict = "CANCELLED"  // the operator refused the plan
@@ -327,6 +331,8 @@ func (s *Snapshot) Verdict() Verdict {
 		return VerdictFail
 	case s.Aborting:
 		return VerdictAborted
+	case len(s.Drives) == 0 && len(s.Result.Unreached) > 0:
+		return VerdictIncomplete
 	case len(s.Drives) == 0:
 		return VerdictNone
 	}
@@ -334,7 +340,7 @@ func (s *Snapshot) Verdict() Verdict {
 	switch {
 	case c[StatusFail] > 0:
 		return VerdictFail
-	case c[StatusSkipped]+c[StatusAborted]+c[""] > 0:
+	case c[StatusSkipped]+c[StatusAborted]+c[""] > 0 || len(s.Result.Unreached) > 0:
 		return VerdictIncomplete
 	case c[StatusUnverified] > 0:
 		return VerdictUnverified

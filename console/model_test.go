@@ -216,6 +216,9 @@ func TestVerdict(t *testing.T) {
 		{"operator abort", Snapshot{Stage: StageDone, Aborting: true, Drives: drives(StatusPass, StatusPass)}, VerdictAborted},
 		{"cancelled", Snapshot{Stage: StageCancelled, Drives: drives("")}, VerdictCancelled},
 		{"no drives", Snapshot{Stage: StageDone}, VerdictNone},
+		{"drives behind a controller not reached", Snapshot{Stage: StageDone, Drives: drives(StatusPass, StatusPass),
+			Result: Result{Unreached: []string{"megaraid_sas host0: device 11"}}}, VerdictIncomplete},
+		{"only unreached drives", Snapshot{Stage: StageDone, Result: Result{Unreached: []string{"mpt3sas host1: volume sdb"}}}, VerdictIncomplete},
 	}
 	for _, tt := range tests {
 		if got := tt.s.Verdict(); got != tt.want {

@@ -100,14 +100,17 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	results, action, err := runScreen(ctx, j, ev, ui, false, afterRun(s.Config), fp)
 	ui.Close()
 	for _, r := range results {
-		switch r.Status {
-		case report.StatusPass:
+		switch {
+		case r.Class == report.ClassVolume:
+			// A volume overwritten as a volume is no drive.
+		case r.Status == report.StatusPass:
 			o.Passed++
-		case report.StatusSkipped:
+		case r.Status == report.StatusSkipped:
 		default:
 			o.Failed++
 		}
 	}
+	o.Unreached = len(j.Unreached()) + len(j.Rewritten())
 	o.Action = string(action)
 	if err != nil {
 		return o, fmt.Errorf("the record could not be completed: %w", err)

@@ -35,6 +35,9 @@ type allReport struct {
 	Excluded    []excludedRow   `json:"excluded"`
 	// Unreached lists drives behind RAID controllers not reached.
 	Unreached []string `json:"unreached,omitempty"`
+	// Rewritten lists erased drives their controller may have written
+	// after the erase.
+	Rewritten []string `json:"rewritten_after_erase,omitempty"`
 }
 
 type excludedRow struct {
@@ -110,7 +113,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	for _, e := range j.Prep.Excluded {
 		rep.Excluded = append(rep.Excluded, excludedRow{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
-	rep.Unreached = j.Unreached()
+	rep.Unreached, rep.Rewritten = j.Unreached(), j.Rewritten()
 	if o.json {
 		if err := writeJSON(stdout, rep); err != nil {
 			return err
@@ -130,7 +133,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 			return exitError{exitFail}
 		}
 	}
-	if len(rep.Unreached) > 0 {
+	if len(rep.Unreached)+len(rep.Rewritten) > 0 {
 		return exitError{exitFail}
 	}
 	return nil
@@ -149,6 +152,9 @@ func printAllSummary(w io.Writer, r *allReport) {
 	tw.Flush()
 	for _, u := range r.Unreached {
 		fmt.Fprintf(w, "NOT reached (the run is not a completed erasure): %s\n", u)
+	}
+	for _, u := range r.Rewritten {
+		fmt.Fprintf(w, "written by its controller after the erase (erase it again): %s\n", u)
 	}
 	fmt.Fprintf(w, "record: %s\n", r.Journal)
 	if r.Fingerprint != "" {

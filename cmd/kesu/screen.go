@@ -242,7 +242,12 @@ func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI
 		r.Notes = append(r.Notes, fmt.Sprintf("aborted by the operator on %s at %s", by, at.Format("15:04:05")))
 	}
 	for _, u := range j.Unreached() {
+		r.Unreached = append(r.Unreached, u)
 		r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
+	}
+	for _, u := range j.Rewritten() {
+		r.Unreached = append(r.Unreached, u)
+		r.Notes = append(r.Notes, "written by its controller after the erase (erase it again): "+u)
 	}
 	if sealErr != nil {
 		r.RecordError = sealErr.Error()
