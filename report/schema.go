@@ -383,12 +383,19 @@ type ControllerCheck struct {
 	Driver string `json:"driver"`
 	// Error says why the states could not be read again; kesu then cannot
 	// rule out such a write, and says so in Rewritten.
-	Error  string            `json:"error,omitempty"`
-	Drives []ControllerDrive `json:"drives,omitempty"` // address, bay and state now
+	Error  string       `json:"error,omitempty"`
+	Drives []DriveState `json:"drives,omitempty"` // address, bay and state now
 	// Rewritten names, in plain words, each erased drive the controller
 	// may have written since: rebuilding or copying back now, or a hot
 	// spare the controller took into a volume.
 	Rewritten []string `json:"rewritten,omitempty"`
+}
+
+// DriveState is a physical drive's state as its controller reports it now.
+type DriveState struct {
+	Address string `json:"address"`
+	Bay     string `json:"bay,omitempty"`
+	State   string `json:"state,omitempty"`
 }
 
 // Unreached lists, in plain words, the drives behind the controller that

@@ -59,6 +59,9 @@ var ErrUnaligned = errors.New("scsi: I/O not aligned to the logical block size")
 // kesu reaches by pass-through. It has the method set of erase.Target.
 // Requests longer than the transport's largest transfer are split.
 type BlockDevice struct {
+	// Via says how the commands reach the disk, for the record (e.g.
+	// "megaraid_sas host0's MFI pass-through").
+	Via         string
 	dev         *Device
 	name        string
 	blocks      uint64
@@ -98,6 +101,15 @@ func (b *BlockDevice) LogicalBlockSize() int { return b.lbs }
 
 // PhysicalBlockSize is the physical block length in bytes.
 func (b *BlockDevice) PhysicalBlockSize() int { return b.pbs }
+
+// WriteMechanism says how host writes reach the disk, for the record.
+func (b *BlockDevice) WriteMechanism() string {
+	via := b.Via
+	if via == "" {
+		via = "the SCSI transport"
+	}
+	return fmt.Sprintf("WRITE(16) commands of up to %d bytes through %s, SYNCHRONIZE CACHE(10) at the end", b.maxTransfer, via)
+}
 
 // MaxTransfer is the largest data transfer of one command.
 func (b *BlockDevice) MaxTransfer() int { return b.maxTransfer }

@@ -49,17 +49,24 @@ func OpenPassthrough(disk discover.Disk, reach Reacher, group string, clock scsi
 		}
 		return nil, fmt.Errorf("%s (%s): INQUIRY through the controller failed: %w", disk.Path, disk.Location.Bay, err)
 	}
+	through := fmt.Sprintf("%s host%d's pass-through to %s", disk.Passthrough.Driver, disk.Passthrough.Host, disk.Passthrough.Address)
 	block := func(write bool) (erase.Target, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), identityTimeout)
 		defer cancel()
-		return scsi.OpenBlockDevice(ctx, scsi.NewDevice(t, disk.Path), disk.Path, maxTransfer, write)
+		b, err := scsi.OpenBlockDevice(ctx, scsi.NewDevice(t, disk.Path), disk.Path, maxTransfer, write)
+		if err != nil {
+			return nil, err
+		}
+		b.Via = through
+		return b, nil
 	}
-	via := fmt.Sprintf("the SATL of %s host%d (controller pass-through)", disk.Passthrough.Driver, disk.Passthrough.Host)
 	var d worker.Drive
 	if in.IsATA() {
-		d = NewATA(disk, t, block, ATAOptions{Via: via, Clock: clock})
+		d = NewATA(disk, t, block, ATAOptions{Via: "the controller's SATL, " + through, Clock: clock})
 	} else {
-		d = NewSCSI(disk, t, block, clock)
+		s := NewSCSI(disk, t, block, clock)
+		s.SetVia(through)
+		d = s
 	}
 	return behindController{Drive: d, disk: disk, group: group}, nil
 }

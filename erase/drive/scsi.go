@@ -24,8 +24,23 @@ type SCSI struct {
 	dev   *scsi.Device
 	block BlockOpener
 
+	// via says how commands reach the drive, for the record: "SG_IO on
+	// /dev/sdX" unless set (SetVia).
+	via string
+
 	// From the last probe.
 	in *scsi.Inspection
+}
+
+// SetVia names how the adapter's commands reach the drive, for the record
+// (a RAID controller's pass-through instead of SG_IO).
+func (s *SCSI) SetVia(via string) { s.via = via }
+
+func (s *SCSI) viaText() string {
+	if s.via != "" {
+		return s.via
+	}
+	return "SG_IO on " + s.disk.Path
 }
 
 // NewSCSI wraps transport t of the disk. clock paces SANITIZE polling (nil:
@@ -203,7 +218,7 @@ func (s *SCSI) sanitize(ctx context.Context, a scsi.SanitizeAction, env worker.E
 	o.OnProgress = sampleProgress(env, "")
 	res, err := s.dev.Sanitize(ctx, o)
 	opName := "SANITIZE " + a.String()
-	out := &worker.Outcome{Outcome: scsiOutcome(err), Mechanism: fmt.Sprintf("SCSI %s (IMMED, AUSE) via SG_IO on %s", opName, s.disk.Path)}
+	out := &worker.Outcome{Outcome: scsiOutcome(err), Mechanism: fmt.Sprintf("SCSI %s (IMMED, AUSE) via %s", opName, s.viaText())}
 	if err == nil && (res == nil || !res.Completed) {
 		out.Outcome, err = report.OutcomeFailed, errors.New("the sanitize did not report completion")
 	}

@@ -417,6 +417,11 @@ func TestJobFirmwareEraseThroughMFI(t *testing.T) {
 		if !ok {
 			continue
 		}
+		for _, at := range d.Attempts {
+			if !strings.Contains(at.Mechanism, "megaraid_sas host0's pass-through to device") || strings.Contains(at.Mechanism, "SG_IO") {
+				t.Errorf("%s attempt %d: mechanism %q; want the controller's pass-through named", id.Serial, at.Attempt, at.Mechanism)
+			}
+		}
 		a := d.Assessment(vr.Run.Start.Policy)
 		if a.Method != m || a.Reached != report.LevelPurge || a.MICMet != 2 || !a.Verified {
 			t.Errorf("%s: %s, %s, MIC %d, verified %v; want %s, Purge, MIC 2, verified", id.Serial, a.Method, a.Reached, a.MICMet, a.Verified, m)

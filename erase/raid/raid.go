@@ -454,7 +454,7 @@ func (c *Controller) Recheck(ctx context.Context, erased map[string]bool) report
 		return out
 	}
 	for _, pd := range now {
-		out.Drives = append(out.Drives, report.ControllerDrive{Address: pd.Address, Bay: pd.Bay, State: pd.State})
+		out.Drives = append(out.Drives, report.DriveState{Address: pd.Address, Bay: pd.Bay, State: pd.State})
 		if !done[pd.Address] {
 			continue
 		}

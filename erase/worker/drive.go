@@ -199,6 +199,9 @@ func hiddenPresent(h report.HiddenAreas) bool {
 
 // WriteMechanism says how host writes reach the drive, for the record.
 func WriteMechanism(t erase.Target) string {
+	if m, ok := t.(interface{ WriteMechanism() string }); ok {
+		return m.WriteMechanism()
+	}
 	if d, ok := t.(interface{ Direct() bool }); ok {
 		if d.Direct() {
 			return "pwrite with O_DIRECT in 4 MiB chunks, fsync at the end"
