@@ -62,8 +62,9 @@ type Outcome struct {
 	Passed  int
 	Failed  int
 	// Unreached counts drives behind RAID controllers the run did not
-	// reach: the run is then not a completed erasure.
-	Unreached int
+	// reach, Rewritten erased drives their controller may have written
+	// after their verification: the run is then not a completed erasure.
+	Unreached, Rewritten int
 	// Action is what to do next when the erase part already decided it
 	// (its screen counted down, or the technician chose): "poweroff",
 	// "reboot" or "wait", done at once. Empty: the policy's run.after,
@@ -221,7 +222,8 @@ func (a *app) run(ctx context.Context) string {
 	if err != nil {
 		a.printf("ERROR: %v", err)
 	}
-	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached; record %s", out.Passed, out.Failed, out.Unreached, out.Journal))
+	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
+		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
 	a.unmount()
 	if out.Action != "" {
 		return a.do(ctx, out.Action)

@@ -262,7 +262,12 @@ func (p *passthrough) Exec(ctx context.Context, cmd *scsi.Command) (*scsi.Respon
 			// status 0 is taken for a selection timeout.
 			return nil, statusError(op, r, ErrDeviceGone)
 		}
-		return &scsi.Response{Status: r.ScsiStatus, Sense: r.Sense, Resid: r.Resid}, nil
+		resp := &scsi.Response{Status: r.ScsiStatus, Sense: r.Sense, Resid: r.Resid}
+		// An underrun without a residual (smartpqi never reports one):
+		// how much moved is unknown. The drivers zero their bounce
+		// buffer, so the unmoved part of a read reads as zeros.
+		resp.Underrun = r.CommandStatus == CmdDataUnderrun && r.Resid == 0
+		return resp, nil
 	case CmdInvalid:
 		err := ErrRefused
 		if p.c.absent(ctx, p.lun) {

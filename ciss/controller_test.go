@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -357,5 +358,42 @@ func TestPhysicalDrivesPlainReport(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PhysicalDrives (plain report) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// shortReads answers every READ(16) with half its data and the residual,
+// as a drive that stops early.
+type shortReads struct{ scsi.Transport }
+
+func (s shortReads) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, error) {
+	r, err := s.Transport.Exec(ctx, c)
+	if err == nil && c.CDB[0] == scsi.OpRead16 && r.Status == scsi.StatusGood {
+		clear(c.Data[len(c.Data)/2:]) // what a zeroed bounce buffer leaves
+		r.Resid = len(c.Data) / 2
+	}
+	return r, err
+}
+
+// TestShortReadNeverVerifies: a read that underruns is an error through
+// scsi.BlockDevice under both drivers — hpsa says how much moved;
+// smartpqi says only that less did (no residual), which must not pass as
+// zeros.
+func TestShortReadNeverVerifies(t *testing.T) {
+	for _, pqi := range []bool{false, true} {
+		ctl, a, _ := newController(t, pqi)
+		ctl.PDs[0].Dev = shortReads{a}
+		c := &ciss.Controller{T: ctl}
+		b, err := scsi.OpenBlockDevice(context.Background(), scsi.NewDevice(c.Passthrough(lunA), "a"), "a", ciss.MaxTransfer, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.ReadAt(make([]byte, 8*512), 0)
+		want := "transferred 2048 of 4096 bytes"
+		if pqi {
+			want = "data underrun of unknown size"
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("smartpqi %v: short read: %v; want an error saying %q", pqi, err, want)
+		}
 	}
 }

@@ -49,7 +49,11 @@ func (r *Run) Rewritten() []string {
 	var out []string
 	for _, c := range r.ControllerChecks {
 		for _, w := range c.Rewritten {
-			out = append(out, fmt.Sprintf("%s host%d: %s", c.Driver, c.Host, w))
+			where := "every drive erased behind it"
+			if w.Path != "" {
+				where = fmt.Sprintf("%s (%s, %s)", w.Path, w.Address, w.Bay)
+			}
+			out = append(out, fmt.Sprintf("%s host%d: %s: %s", c.Driver, c.Host, where, w.Why))
 		}
 	}
 	return out
@@ -83,6 +87,9 @@ type DriveRun struct {
 	Attempts      []Attempt
 	Verifications []Verification
 	Notes         []Note
+	// WrittenAfter says why the drive's controller may have written it
+	// after its verification (a controller-check record); "" when not.
+	WrittenAfter string
 	// Result is the drive-result record; nil when the journal ended first.
 	Result *DriveResult
 	// ResultSeq and ResultHash locate the drive-result record: its seq and
@@ -328,6 +335,14 @@ func (a *assembler) apply(seq int64, t time.Time, hash string, kind Kind, body a
 		r.Controllers = append(r.Controllers, *b)
 	case *ControllerCheck:
 		r.ControllerChecks = append(r.ControllerChecks, *b)
+		for _, rw := range b.Rewritten {
+			for _, d := range r.Drives {
+				c := d.Drive.Identity.Controller
+				if c != nil && c.Host == b.Host && c.Driver == b.Driver && (rw.Path == "" || rw.Path == d.Drive.Identity.Path) {
+					d.WrittenAfter = rw.Why
+				}
+			}
+		}
 	case *Seal:
 		s := *b
 		r.Seal = &s

@@ -99,6 +99,9 @@ const (
 	// only with the card's authentication key, was not erased: no MIC
 	// category is met by an overwrite. Values: its size in bytes.
 	FindRPMBNotErased = "rpmb-not-erased"
+	// FindWrittenAfter: the drive's RAID controller may have written it
+	// after its verification (a rebuild onto it): shown FAIL.
+	FindWrittenAfter = "written-after-verification"
 	// FindLogicalVolume: the target was a RAID controller's logical volume:
 	// overwritten as a volume, never rated as a drive.
 	FindLogicalVolume = "logical-volume-not-a-drive"

@@ -151,32 +151,69 @@ func hasFinding(a report.Assessment, code string) bool {
 }
 
 // TestRewrittenIsNotAllPassed: a controller check naming an erased drive
-// its controller wrote after the verification keeps the run from
-// all-PASS, in the record as verified.
+// its controller wrote after the verification shows that drive FAIL in
+// everything printed from the record (its recorded verdict stays what its
+// steps gave, so the record is still INTACT) and keeps the run from
+// all-PASS.
 func TestRewrittenIsNotAllPassed(t *testing.T) {
-	j, err := report.Create(t.TempDir(), reporttest.Signer(), reporttest.Start(reporttest.PurgePolicy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.ControllerCheck(report.ControllerCheck{Host: 0, Driver: "megaraid_sas",
-		Rewritten: []string{"device 10 (32:2), a hot spare when the run began, is now online (RAID member)"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Seal(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := report.VerifyFile(j.Path(), trusted())
-	if err != nil || res.Status != report.Intact {
-		t.Fatalf("verify: %v %s", err, res.Status)
-	}
-	o := res.Outcome
-	o.Drives, o.Pass = 1, 1 // as if every drive had passed
-	if o.AllPassed() || len(o.Rewritten) != 1 || !strings.Contains(o.String(), "may have written after their verification") {
-		t.Fatalf("outcome %s (rewritten %q); want not all passed", o, o.Rewritten)
-	}
-	var out bytes.Buffer
-	res.WriteText(&out)
-	if !strings.Contains(out.String(), "written by its controller after the erase: megaraid_sas host0: device 10") {
-		t.Fatalf("text output:\n%s", out.String())
+	for _, tc := range []struct {
+		name string
+		rw   report.RewrittenDrive
+	}{
+		{"this drive", report.RewrittenDrive{Path: "megaraid_sas host0 device 10", Address: "device 10", Bay: "32:2", Why: "hot spare when the run began, online now"}},
+		{"every drive of the controller", report.RewrittenDrive{Why: "the drive states could not be read again"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := reporttest.PurgePolicy
+			pol.Level, pol.MICCategory = report.LevelClear, 3
+			j, err := report.Create(t.TempDir(), reporttest.Signer(), reporttest.Start(pol))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := reporttest.HDDDrive()
+			d.HiddenAreas = report.HiddenAreas{Checked: true}
+			d.Identity.Path = "megaraid_sas host0 device 10"
+			d.Identity.Controller = &report.ControllerRef{Host: 0, Driver: "megaraid_sas", Address: "device 10"}
+			dl, err := j.Drive(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			size := d.Identity.CapacityBytes
+			n, _ := dl.BeginAttempt(report.MethodOverwrite, reporttest.Epoch)
+			if _, err := dl.Attempt(report.Attempt{Attempt: n, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1,
+				Pattern: "zeros", TargetBytes: size, BytesWritten: size, Canaries: &report.CanaryRecord{Planned: 10, Planted: 10, ReadBack: 10}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := dl.Verification(report.Verification{Attempt: n, Method: report.VerifyFull, Expected: "zeros", PercentRequested: 100,
+				PercentAchieved: 100, BlocksRead: size / 512, Samples: 1, CanariesRead: 10}); err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := dl.Finish(report.Finish{}); a.Status != report.StatusPass {
+				t.Fatalf("the drive: %s %v; want PASS before the check", a.Status, a.Findings)
+			}
+			if err := j.ControllerCheck(report.ControllerCheck{Host: 0, Driver: "megaraid_sas", Rewritten: []report.RewrittenDrive{tc.rw}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Seal(); err != nil {
+				t.Fatal(err)
+			}
+			res, err := report.VerifyFile(j.Path(), trusted())
+			if err != nil || res.Status != report.Intact {
+				t.Fatalf("verify: %v %s %v", err, res.Status, res.Problems)
+			}
+			o := res.Outcome
+			if o.AllPassed() || o.Fail != 1 || len(o.Rewritten) != 1 {
+				t.Fatalf("outcome %s (rewritten %q); want the drive FAIL, not all passed", o, o.Rewritten)
+			}
+			f := res.Run.Drives[0].Facts(res.Run.Start.Policy)
+			if f.Assessment.Status != report.StatusFail || !f.Assessment.DestroyRequired || !hasFinding(f.Assessment, report.FindWrittenAfter) {
+				t.Fatalf("facts %+v; want FAIL with %s", f.Assessment, report.FindWrittenAfter)
+			}
+			var out bytes.Buffer
+			res.WriteText(&out)
+			if !strings.Contains(out.String(), "written by its controller after the erase: megaraid_sas host0") {
+				t.Fatalf("text output:\n%s", out.String())
+			}
+		})
 	}
 }

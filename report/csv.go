@@ -69,8 +69,18 @@ type DriveFacts struct {
 }
 
 // Facts returns the facts of drive d under policy p.
+//
+// A drive its RAID controller may have written after its verification
+// (DriveRun.WrittenAfter) is shown FAIL, whatever its recorded steps gave:
+// what was verified is no longer what the drive holds.
 func (d *DriveRun) Facts(p Policy) DriveFacts {
 	f := DriveFacts{Assessment: d.Assessment(p)}
+	if d.WrittenAfter != "" && f.Assessment.Status == StatusPass {
+		a := &f.Assessment
+		a.Findings = append(a.Findings, Finding{Code: FindWrittenAfter, Detail: d.WrittenAfter})
+		a.Status, a.DestroyRequired, a.AcceptedBelow = StatusFail, true, false
+		a.Wording = a.Lines("en")
+	}
 	n := f.Assessment.Attempt
 	for i := range d.Attempts {
 		if n == 0 || d.Attempts[i].Attempt == n {

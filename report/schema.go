@@ -385,10 +385,23 @@ type ControllerCheck struct {
 	// rule out such a write, and says so in Rewritten.
 	Error  string       `json:"error,omitempty"`
 	Drives []DriveState `json:"drives,omitempty"` // address, bay and state now
-	// Rewritten names, in plain words, each erased drive the controller
-	// may have written since: rebuilding or copying back now, or a hot
-	// spare the controller took into a volume.
-	Rewritten []string `json:"rewritten,omitempty"`
+	// Rewritten names each erased drive the controller may have written
+	// since: rebuilding or copying back now, or taken into a volume (a
+	// hot spare, an unconfigured drive). An entry without a Path stands
+	// for every drive erased behind the controller (the states could not
+	// be read again).
+	Rewritten []RewrittenDrive `json:"rewritten,omitempty"`
+}
+
+// RewrittenDrive is an erased drive its controller may have written after
+// the drive's verification.
+type RewrittenDrive struct {
+	// Path is the drive's Identity.Path in this run; "" for all of the
+	// controller's erased drives.
+	Path    string `json:"path,omitempty"`
+	Address string `json:"address,omitempty"`
+	Bay     string `json:"bay,omitempty"`
+	Why     string `json:"why"`
 }
 
 // DriveState is a physical drive's state as its controller reports it now.

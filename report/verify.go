@@ -193,7 +193,7 @@ func (o DriveCounts) AllPassed() bool {
 func Count(r *Run) DriveCounts {
 	var o DriveCounts
 	for _, d := range r.Drives {
-		o.addDrive(d, d.Assessment(r.Start.Policy).Status)
+		o.addDrive(d, d.Facts(r.Start.Policy).Assessment.Status)
 	}
 	o.Unreached, o.Rewritten = r.Unreached(), r.Rewritten()
 	return o
@@ -428,7 +428,7 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 		pol := res.Run.Start.Policy
 		for _, d := range res.Run.Drives {
 			got := d.Assessment(pol)
-			res.Outcome.addDrive(d, got.Status)
+			res.Outcome.addDrive(d, d.Facts(pol).Assessment.Status)
 			if d.Result == nil {
 				continue
 			}

@@ -27,6 +27,10 @@ func (a Assessment) Lines(lang string) []string {
 		}
 	}
 
+	if a.has(FindWrittenAfter) {
+		out = append(out, pick("Written by its RAID controller after the verification (a rebuild or copyback onto it) — the erase no longer holds: erase it again",
+			"検証後に RAID コントローラがこのドライブに書き込みました（リビルドまたはコピーバック）— 消去は成立しません。再消去が必要です"))
+	}
 	if a.has(FindLogicalVolume) {
 		if a.Status == StatusPass {
 			out = append(out, pick("Logical volume overwrite — not a drive erasure: every block of the RAID volume was overwritten and read back; the member drives' space outside the volume and the controller's metadata were not, so no sanitization level or MIC category applies (the member drives are rated on their own lines)",
@@ -268,6 +272,11 @@ func (f Finding) Message(lang string) string {
 			return fmt.Sprintf("eMMC の RPMB（%s、%d バイト）は認証鍵なしでは書き込めず、消去されていません。ホストから読み出せるため、総務省ガイドラインの区分は満たしません", f.Detail, v(0))
 		}
 		return fmt.Sprintf("The eMMC's RPMB (%s, %d bytes) can be written only with the card's authentication key and was not erased; the host can read it, so no MIC category is met", f.Detail, v(0))
+	case FindWrittenAfter:
+		if ja {
+			return "検証後にコントローラが書き込んだ可能性があります: " + f.Detail
+		}
+		return "Its controller may have written it after the verification: " + f.Detail
 	case FindLogicalVolume:
 		if ja {
 			return "対象は RAID コントローラの論理ボリュームです: 上書きはボリュームの範囲のみで、ドライブの消去レベルには該当しません"

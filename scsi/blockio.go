@@ -152,19 +152,25 @@ func (b *BlockDevice) transfer(p []byte, off int64, write bool) (int, error) {
 		if write {
 			cmd.CDB, cmd.Dir, op = Write16CDB(lba, blocks), DirToDevice, "WRITE(16)"
 		} else {
-			// Some pass-throughs report no residual (MFI through the
-			// Linux ioctl; smartpqi): a read that moved less than asked
-			// leaves this marker, which no content kesu expects (zeros,
-			// a byte pattern, a keystream) reads as, instead of
-			// whatever the buffer held.
+			// MFI through the Linux ioctl reports no residual, and
+			// copies this buffer in and out whatever the direction: a
+			// read that moved less than asked leaves this marker, which
+			// no content kesu expects (zeros, a byte pattern, a
+			// keystream) reads as. (CISS drivers zero their own buffer
+			// instead; an underrun they report is Response.Underrun.)
 			fillUnread(cmd.Data)
 		}
 		resp, err := b.dev.Do(context.Background(), fmt.Sprintf("%s at LBA %d", op, lba), cmd)
 		if err != nil {
 			return done, err
 		}
-		if resp.Resid != 0 {
+		switch {
+		case resp.Resid != 0:
 			return done, fmt.Errorf("%s: %s at LBA %d transferred %d of %d bytes", b.name, op, lba, k-resp.Resid, k)
+		case resp.Underrun:
+			// What did not move would read as zeros (the pass-through's
+			// zeroed bounce buffer): never take it for the drive's data.
+			return done, fmt.Errorf("%s: %s at LBA %d: the controller reports a data underrun of unknown size", b.name, op, lba)
 		}
 		done += k
 		lba += uint64(blocks)

@@ -70,6 +70,10 @@ type Response struct {
 	Sense []byte
 	// Resid is the number of data bytes not transferred.
 	Resid int
+	// Underrun is set when the transport reports that less data moved
+	// than asked without saying how much (Resid then reads 0): a RAID
+	// controller's pass-through that drops the residual (smartpqi).
+	Underrun bool
 	// Duration is how long the command took as measured by the kernel.
 	Duration time.Duration
 }

@@ -93,7 +93,12 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	}
 	if len(j.Prep.Targets) == 0 {
 		_, cerr := j.Cancel("no drive to erase")
-		ui.Finish(ctx, console.Result{RecordPath: o.Journal, Fingerprint: fp, Next: afterRun(s.Config)})
+		r := console.Result{RecordPath: o.Journal, Fingerprint: fp, Next: afterRun(s.Config), Unreached: j.Unreached()}
+		for _, u := range r.Unreached {
+			r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
+		}
+		o.Unreached = len(r.Unreached)
+		ui.Finish(ctx, r)
 		ui.Close()
 		return o, cerr
 	}
@@ -101,7 +106,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	ui.Close()
 	for _, r := range results {
 		switch {
-		case r.Class == report.ClassVolume:
+		case r.Class == report.ClassVolume && r.Status == report.StatusPass:
 			// A volume overwritten as a volume is no drive.
 		case r.Status == report.StatusPass:
 			o.Passed++
@@ -110,7 +115,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 			o.Failed++
 		}
 	}
-	o.Unreached = len(j.Unreached()) + len(j.Rewritten())
+	o.Unreached, o.Rewritten = len(j.Unreached()), len(j.Rewritten())
 	o.Action = string(action)
 	if err != nil {
 		return o, fmt.Errorf("the record could not be completed: %w", err)

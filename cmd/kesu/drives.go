@@ -152,7 +152,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer sel.Topology.Close()
-	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: sel.Open, Controllers: sel.Controllers}, sel.Targets, sel.Excluded)
+	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade}, sel.Targets, sel.Excluded)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
@@ -295,6 +296,7 @@ func controllerRecords(topo raid.Topology, p *worker.Preparation) []report.Contr
 	}
 	for _, e := range p.Excluded {
 		st.Excluded[e.Disk.Name] = e.Reason
+		st.Probed[e.Disk.Name] = worker.IdentityFromDisk(e.Disk)
 	}
 	var out []report.Controller
 	for _, c := range topo {
@@ -391,10 +393,16 @@ func subFS(root fs.FS, dir string) fs.FS {
 // The seal error, if any, is returned with the results.
 func (j *Job) Execute(ctx context.Context) ([]worker.Result, error) {
 	res := j.Prep.Execute(ctx)
-	j.recheck(context.WithoutCancel(ctx), res)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recheckTimeout)
+	j.recheck(rctx, res)
+	cancel()
 	j.Topology.Close()
 	return res, j.seal(ctx)
 }
+
+// recheckTimeout bounds reading the controllers' drive states again, also
+// after the run was aborted.
+const recheckTimeout = 2 * time.Minute
 
 // recheck reads every controller's drive states again now that the drives
 // are done, and records them: a controller that rebuilt a volume onto an
@@ -402,7 +410,7 @@ func (j *Job) Execute(ctx context.Context) ([]worker.Result, error) {
 func (j *Job) recheck(ctx context.Context, res []worker.Result) {
 	erased := map[string]bool{}
 	for _, r := range res {
-		if r.Status != report.StatusSkipped {
+		if r.Status == report.StatusPass {
 			erased[r.Drive] = true
 		}
 	}
@@ -412,7 +420,11 @@ func (j *Job) recheck(ctx context.Context, res []worker.Result) {
 		}
 		chk := c.Recheck(ctx, erased)
 		for _, w := range chk.Rewritten {
-			j.rewritten = append(j.rewritten, c.Name()+": "+w)
+			where := "every drive erased behind it"
+			if w.Path != "" {
+				where = fmt.Sprintf("%s (%s)", w.Path, w.Bay)
+			}
+			j.rewritten = append(j.rewritten, fmt.Sprintf("%s: %s: %s", c.Name(), where, w.Why))
 		}
 		if err := j.Journal.ControllerCheck(chk); err != nil {
 			return // the seal reports the journal's failure

@@ -495,6 +495,26 @@ func TestJobFailsClosedBehindController(t *testing.T) {
 			t.Fatalf("outcome %s; want the refused drive's FAIL", vr.Outcome)
 		}
 	})
+	t.Run("a volume on a refused drive that might be protected is not overwritten", func(t *testing.T) {
+		f := setup(t, "vda", "sdb")
+		root := machine([]string{"vda"}, "")
+		withMegaRAID(root)
+		b := newRAIDBench(t)
+		b.ctrl.drives[0].Serial = ""         // MFI names no serial
+		b.ctrl.devs["device 8"] = refusing{} // and the firmware refuses device 8
+		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n", root, f)
+		o.Controllers = b.opener
+		j, err := Start(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := j.Execute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if f.writes["sdb"] != 0 {
+			t.Fatal("the volume on an unidentifiable drive the policy may protect was overwritten")
+		}
+	})
 	t.Run("members unknown: an excluded volume keeps every drive of its controller", func(t *testing.T) {
 		f := setup(t, "vda", "sdb")
 		root := machine([]string{"vda"}, "")
@@ -532,6 +552,11 @@ func TestJobFailsClosedBehindController(t *testing.T) {
 		}
 		if !strings.Contains(reasons["host0-dev8"], "excluded by the policy") || !strings.Contains(reasons["sdb"], "lies on host0-dev8, which is excluded") {
 			t.Fatalf("exclusions %q; want device 8 by its serial and sdb with it", reasons)
+		}
+		// sdb is kept from being written, not kept for its data: its other
+		// member is erased.
+		if r, ok := reasons["host0-dev9"]; ok {
+			t.Fatalf("device 9 excluded (%s); a volume merely not written takes no member with it", r)
 		}
 		if _, err := j.Execute(context.Background()); err != nil {
 			t.Fatal(err)

@@ -364,7 +364,11 @@ func (c *Controller) Record(st *Status) report.Controller {
 	for i, d := range c.all() {
 		pd := d.Passthrough
 		cd := report.ControllerDrive{Address: pd.Address, Bay: d.Location.Bay, State: pd.State, Model: d.Model, Serial: d.Serial, WWN: d.WWN}
-		if id, ok := st.Probed[d.Name]; ok {
+		probedAs := d.Name
+		if ex := c.Drives[i].Exposed; ex != "" {
+			probedAs = ex
+		}
+		if id, ok := st.Probed[probedAs]; ok {
 			cd.Serial, cd.WWN = firstOf(id.Serial, cd.Serial), firstOf(id.WWN, cd.WWN)
 			cd.Model = firstOf(strings.TrimSpace(id.Vendor+" "+id.Model), cd.Model)
 		}
@@ -431,42 +435,65 @@ func firstOf(a, b string) string {
 }
 
 // Recheck reads the controller's drive states again once the erasure is
-// done and names each erased drive (erased, by disk name: the pass-through
-// disks and the host's own) that the controller may have written since its
-// verification: one it is rebuilding or copying back now, or a hot spare
-// it has taken into a volume.
+// done and names each erased drive (erased: by disk name, the pass-through
+// disks and the host's own, for drives that passed) that the controller may
+// have written since its verification: one it is rebuilding or copying back
+// now, or one it has taken into a volume (a hot spare, an unconfigured
+// drive used as an emergency spare, the target of a finished copyback). If
+// the states cannot be read again while it has erased drives, every one of
+// them is named.
 func (c *Controller) Recheck(ctx context.Context, erased map[string]bool) report.ControllerCheck {
 	out := report.ControllerCheck{Host: c.Host.Number, Driver: c.Host.Driver}
 	if c.Backend == nil || c.ListError != "" {
 		return out
 	}
 	was := map[string]PhysicalDrive{}
-	done := map[string]bool{}
+	path := map[string]string{} // address -> the erased disk's path
 	for i, d := range c.all() {
 		pd := c.Drives[i]
 		was[pd.Address] = pd
-		done[pd.Address] = erased[d.Name] || (pd.Exposed != "" && erased[pd.Exposed])
+		switch {
+		case pd.Exposed != "" && erased[pd.Exposed]:
+			path[pd.Address] = "/dev/" + pd.Exposed
+		case pd.Exposed == "" && erased[d.Name]:
+			path[pd.Address] = d.Path
+		}
+	}
+	if len(path) == 0 {
+		return out
 	}
 	now, err := c.Backend.Drives(ctx)
 	if err != nil {
 		out.Error = err.Error()
-		out.Rewritten = append(out.Rewritten, fmt.Sprintf("the drive states could not be read again after the erasure (%v): kesu cannot rule out that the controller rebuilt a volume onto an erased drive", err))
+		out.Rewritten = append(out.Rewritten, report.RewrittenDrive{Why: fmt.Sprintf("the drive states could not be read again after the erasure (%v): kesu cannot rule out that the controller rebuilt a volume onto an erased drive", err)})
 		return out
 	}
 	for _, pd := range now {
 		out.Drives = append(out.Drives, report.DriveState{Address: pd.Address, Bay: pd.Bay, State: pd.State})
-		if !done[pd.Address] {
+		p, ok := path[pd.Address]
+		if !ok {
 			continue
 		}
 		before := was[pd.Address]
+		rw := report.RewrittenDrive{Path: p, Address: pd.Address, Bay: pd.Bay}
 		switch {
 		case pd.Role == RoleWriting:
-			out.Rewritten = append(out.Rewritten, fmt.Sprintf("%s (%s) is %s after its erase: the controller writes volume data to it", pd.Address, pd.Bay, pd.State))
-		case before.Role == RoleSpare && pd.Role == RoleMember:
-			out.Rewritten = append(out.Rewritten, fmt.Sprintf("%s (%s), a hot spare when the run began, is now %s: the controller has rebuilt a volume onto it", pd.Address, pd.Bay, pd.State))
+			rw.Why = fmt.Sprintf("%s after its erase: the controller writes volume data to it", pd.State)
+		case pd.Role == RoleMember && before.Role != RoleMember:
+			rw.Why = fmt.Sprintf("%s when the run began, %s now: the controller has taken it into a volume", orDash(before.State), pd.State)
+		default:
+			continue
 		}
+		out.Rewritten = append(out.Rewritten, rw)
 	}
 	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // Close closes the controller's backend.
@@ -519,6 +546,10 @@ func (t Topology) Cascade(excluded []discover.Excluded) discover.Rule {
 	drives := map[int][]why{}  // host -> excluded pass-through drives
 	for _, e := range excluded {
 		switch {
+		case e.Disk.Volume != nil && strings.HasPrefix(e.Reason, notWritten):
+			// Not overwritten because a drive under it is excluded: the
+			// volume is kept from being written, not kept for its data;
+			// its other members are erased all the same.
 		case e.Disk.Volume != nil:
 			volumes[hostOf(e.Disk)] = append(volumes[hostOf(e.Disk)], why{e.Disk.Name, e.Reason})
 		case e.Disk.Passthrough != nil:
@@ -552,15 +583,19 @@ func (t Topology) Cascade(excluded []discover.Excluded) discover.Rule {
 				known, member := c.member(d.Name, addr)
 				switch {
 				case member:
-					return true, fmt.Sprintf("lies on %s, which is excluded (%s)", x.name, x.reason)
+					return true, fmt.Sprintf("%slies on %s, which is excluded (%s)", notWritten, x.name, x.reason)
 				case !known:
-					return true, fmt.Sprintf("may lie on %s, which is excluded (%s): the controller does not say which drives it lies on", x.name, x.reason)
+					return true, fmt.Sprintf("%smay lie on %s, which is excluded (%s): the controller does not say which drives it lies on", notWritten, x.name, x.reason)
 				}
 			}
 		}
 		return false, ""
 	}
 }
+
+// notWritten starts the reason Cascade gives a volume it keeps from being
+// overwritten; such a volume takes no member with it.
+const notWritten = "not overwritten as a volume: it "
 
 // Settle applies Cascade to targets until no more are excluded and
 // returns what is left and everything excluded.

@@ -320,22 +320,40 @@ func TestRecheck(t *testing.T) {
 	c := Scan(context.Background(), []discover.Host{host}, nil, func(discover.Host, []discover.Disk) (Backend, error) {
 		return &MFI{C: &mfi.Controller{T: emu}, Node: "emulated"}, nil
 	})[0]
-	erased := map[string]bool{"host0-dev8": true, "host0-dev9": true, "host0-dev10": true}
+	erased := map[string]bool{"host0-dev8": true, "host0-dev9": true, "host0-dev10": true, "host0-dev11": true}
 	if chk := c.Recheck(context.Background(), erased); len(chk.Rewritten) != 0 || len(chk.Drives) != 4 {
 		t.Fatalf("nothing changed: %+v", chk)
 	}
+	emu.PDs[0].State = mfi.PDOffline // device 8: failed out of its volume, nothing written
 	emu.PDs[1].State = mfi.PDRebuild // device 9: the controller rebuilds onto it
 	emu.PDs[2].State = mfi.PDOnline  // device 10: the spare took a member's place
-	emu.PDs[3].State = mfi.PDRebuild // device 11: not erased in this run
+	emu.PDs[3].State = mfi.PDOnline  // device 11: used as an emergency spare
 	chk := c.Recheck(context.Background(), erased)
-	if len(chk.Rewritten) != 2 || !strings.Contains(chk.Rewritten[0], "device 9 (32:1) is rebuilding") ||
-		!strings.Contains(chk.Rewritten[1], "device 10 (32:2), a hot spare when the run began, is now online") {
-		t.Fatalf("Rewritten = %q", chk.Rewritten)
+	var got []string
+	for _, r := range chk.Rewritten {
+		got = append(got, r.Path+" "+r.Bay+": "+r.Why)
 	}
-	// The controller vanished after the run: its states cannot be read.
+	want := []string{
+		"megaraid_sas host0 device 9 32:1: rebuilding after its erase: the controller writes volume data to it",
+		"megaraid_sas host0 device 10 32:2: hot spare when the run began, online (RAID member) now: the controller has taken it into a volume",
+		"megaraid_sas host0 device 11 32:3: unconfigured good when the run began, online (RAID member) now: the controller has taken it into a volume",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Rewritten =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A drive not erased (it failed, or was excluded) is not named.
+	delete(erased, "host0-dev9")
+	if chk := c.Recheck(context.Background(), erased); len(chk.Rewritten) != 2 {
+		t.Fatalf("with device 9 not erased: %+v", chk.Rewritten)
+	}
+	// The controller vanished after the run: its states cannot be read;
+	// every erased drive behind it is in doubt — unless none was erased.
 	bad := &Controller{Host: host, Drives: c.Drives, Backend: &MFI{C: &mfi.Controller{T: failing{}}, Node: "gone"}}
-	if chk := bad.Recheck(context.Background(), erased); chk.Error == "" || len(chk.Rewritten) != 1 {
-		t.Fatalf("states unreadable after the run: %+v; want the error and a line saying kesu cannot rule a rebuild out", chk)
+	if chk := bad.Recheck(context.Background(), erased); chk.Error == "" || len(chk.Rewritten) != 1 || chk.Rewritten[0].Path != "" {
+		t.Fatalf("states unreadable after the run: %+v; want the error and one entry for every erased drive", chk)
+	}
+	if chk := bad.Recheck(context.Background(), map[string]bool{}); len(chk.Rewritten) != 0 {
+		t.Fatalf("nothing erased behind it, states unreadable: %+v; want nothing named", chk)
 	}
 }
 

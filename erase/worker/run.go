@@ -124,6 +124,10 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 
 	// The policy's exclusions, now by what the drives say they are.
 	byIdentity := len(cfg.Policy.Exclude.Serials) > 0 || len(cfg.Policy.Exclude.WWNs) > 0
+	// unknown are drives the policy might protect that could not be
+	// identified: erased by nobody (they could not be opened or probed),
+	// but a volume on them must not be written either (Cascade).
+	var unknown []discover.Excluded
 	kept := p.Targets[:0]
 	for _, t := range p.Targets {
 		id := IdentityFromDisk(t.Disk)
@@ -131,16 +135,29 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			id = t.Probe.Identity
 		}
 		ex, why := cfg.Policy.Excluded(id.Serial, []string{id.WWN, t.Disk.WWN, t.Disk.WWID}, t.Disk.Path)
-		if !ex && byIdentity && t.Err == nil && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == "" {
+		noIdentity := byIdentity && strings.TrimSpace(id.Serial) == "" && strings.TrimSpace(id.WWN) == ""
+		const cannotRuleOut = "the policy excludes drives by serial or WWN and this drive reports neither: kesu cannot rule out that it is one of them"
+		switch {
+		case !ex && noIdentity && t.Err != nil:
+			// It stays a target, recorded FAIL with the reason, and is
+			// not hidden among the exclusions.
+			unknown = append(unknown, discover.Excluded{Disk: t.Disk, Reason: cannotRuleOut})
+		case !ex && noIdentity:
 			// Fail closed: the policy protects drives by serial or WWN,
-			// and this one reports neither. (A drive that could not be
-			// opened or probed is erased by nobody: it stays a target,
-			// recorded FAIL with the reason, and is not hidden among the
-			// exclusions.)
-			ex, why = true, "the policy excludes drives by serial or WWN and this drive reports neither: kesu cannot rule out that it is one of them"
+			// and this one reports neither.
+			ex, why = true, cannotRuleOut
 		}
 		if ex {
-			p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
+			d := t.Disk
+			// What probing read names the drive in the record (a drive
+			// behind a RAID controller is listed without its serial).
+			if strings.TrimSpace(d.Serial) == "" {
+				d.Serial = id.Serial
+			}
+			if d.WWN == "" {
+				d.WWN = id.WWN
+			}
+			p.Excluded = append(p.Excluded, discover.Excluded{Disk: d, Reason: why})
 			if t.Drive != nil {
 				t.Drive.Close()
 			}
@@ -150,11 +167,11 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 	}
 	p.Targets = kept
 	for cfg.Cascade != nil {
-		rule := cfg.Cascade(p.Excluded)
+		rule := cfg.Cascade(append(append([]discover.Excluded(nil), p.Excluded...), unknown...))
 		kept := p.Targets[:0]
 		more := 0
 		for _, t := range p.Targets {
-			if ex, why := rule(t.Disk); ex {
+			if ex, why := rule(t.Disk); ex && t.Err == nil {
 				p.Excluded = append(p.Excluded, discover.Excluded{Disk: t.Disk, Reason: why})
 				if t.Drive != nil {
 					t.Drive.Close()
