@@ -120,6 +120,20 @@ func (b *raidBench) opener(h discover.Host, _ []discover.Disk) (raid.Backend, er
 	return b.ctrl, nil
 }
 
+// raidRun is the bench of most tests here: a virtio disk, and a
+// megaraid_sas host with LD 0 (sdb) over the emulated drives of
+// newRAIDBench; the policy is toml.
+func raidRun(t *testing.T, toml string) (*files, *raidBench, Options, report.KeyRing) {
+	t.Helper()
+	f := setup(t, "vda", "sdb")
+	root := machine([]string{"vda"}, "")
+	withMegaRAID(root)
+	b := newRAIDBench(t)
+	o, ring := opts(t, toml, root, f)
+	o.Controllers = b.opener
+	return f, b, o, ring
+}
+
 func allBytes(t *testing.T, read func([]byte, int64) (int, error), size int64, v byte) bool {
 	t.Helper()
 	buf := make([]byte, size)
@@ -135,12 +149,7 @@ func allBytes(t *testing.T, read func([]byte, int64) (int, error), size int64, v
 // named by its own serial, bay and access; a drive the controller will
 // not pass commands to FAILs with the reason; nothing is all-PASS.
 func TestJobErasesDrivesBehindController(t *testing.T) {
-	f := setup(t, "vda", "sdb")
-	root := machine([]string{"vda"}, "")
-	withMegaRAID(root)
-	b := newRAIDBench(t)
-	o, ring := opts(t, "version = 1\n[policy]\nmic_category = 3\nverify = 'full'\n", root, f)
-	o.Controllers = b.opener
+	f, b, o, ring := raidRun(t, "version = 1\n[policy]\nmic_category = 3\nverify = 'full'\n")
 	j, err := Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -235,14 +244,9 @@ func TestJobErasesDrivesBehindController(t *testing.T) {
 // a volume that is excluded takes its members with it.
 func TestJobVolumeOverwriteAndExcludedVolume(t *testing.T) {
 	t.Run("overwrite", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
+		f, b, o, ring := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n")
 		delete(b.ctrl.devs, "device 11")
 		b.ctrl.drives = b.ctrl.drives[:3]
-		o, ring := opts(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n", root, f)
-		o.Controllers = b.opener
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -281,12 +285,8 @@ func TestJobVolumeOverwriteAndExcludedVolume(t *testing.T) {
 		}
 	})
 	t.Run("excluded volume", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
-		o, ring := opts(t, "version = 1\n[policy]\nmic_category = 3\n", root, f)
-		o.Controllers, o.BootDisks = b.opener, []string{"sdb"}
+		_, b, o, ring := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n")
+		o.BootDisks = []string{"sdb"}
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -471,13 +471,8 @@ func TestJobFirmwareEraseThroughMFI(t *testing.T) {
 // it failed.
 func TestJobFailsClosedBehindController(t *testing.T) {
 	t.Run("refused drive without a serial stays a FAIL under serial exclusions", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
+		_, b, o, ring := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n[exclude]\nserials = ['SOMETHING-ELSE']\n")
 		b.ctrl.drives[3].Serial = "" // MFI's PD list names no serial
-		o, ring := opts(t, "version = 1\n[policy]\nmic_category = 3\n[exclude]\nserials = ['SOMETHING-ELSE']\n", root, f)
-		o.Controllers = b.opener
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -496,14 +491,9 @@ func TestJobFailsClosedBehindController(t *testing.T) {
 		}
 	})
 	t.Run("a volume on a refused drive that might be protected is not overwritten", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
+		f, b, o, _ := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n")
 		b.ctrl.drives[0].Serial = ""         // MFI names no serial
 		b.ctrl.devs["device 8"] = refusing{} // and the firmware refuses device 8
-		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n", root, f)
-		o.Controllers = b.opener
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -516,13 +506,9 @@ func TestJobFailsClosedBehindController(t *testing.T) {
 		}
 	})
 	t.Run("members unknown: an excluded volume keeps every drive of its controller", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
+		_, b, o, _ := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n")
 		b.ctrl.vols[0].MembersKnown, b.ctrl.vols[0].Members = false, nil
-		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n", root, f)
-		o.Controllers, o.BootDisks = b.opener, []string{"sdb"}
+		o.BootDisks = []string{"sdb"}
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -535,13 +521,8 @@ func TestJobFailsClosedBehindController(t *testing.T) {
 		}
 	})
 	t.Run("a volume on a drive excluded by its probed serial is not overwritten", func(t *testing.T) {
-		f := setup(t, "vda", "sdb")
-		root := machine([]string{"vda"}, "")
-		withMegaRAID(root)
-		b := newRAIDBench(t)
+		f, b, o, _ := raidRun(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n")
 		b.ctrl.drives[0].Serial = "" // known only once probed
-		o, _ := opts(t, "version = 1\n[policy]\nmic_category = 3\n[raid]\nlogical_volumes = 'overwrite'\n[exclude]\nserials = ['SASPD8']\n", root, f)
-		o.Controllers = b.opener
 		j, err := Start(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
