@@ -10,7 +10,9 @@ import (
 
 // Open opens a block device or regular file as a Target. Block devices get
 // their size and sector sizes from the kernel (BLKGETSIZE64, BLKSSZGET,
-// BLKPBSZGET); regular files count as 512-byte-sector targets.
+// BLKPBSZGET); regular files count as 512-byte-sector targets. For writing
+// it refuses a read-only target with ErrReadOnly (see
+// OpenOptions.AllowReadOnly) before anything is written.
 func Open(path string, o OpenOptions) (*Device, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -20,6 +22,11 @@ func Open(path string, o OpenOptions) (*Device, error) {
 	isBlock := mode&os.ModeDevice != 0 && mode&os.ModeCharDevice == 0
 	if !isBlock && !mode.IsRegular() {
 		return nil, fmt.Errorf("%w: %s is neither a block device nor a regular file", ErrNotTarget, path)
+	}
+	if o.Write && !o.AllowReadOnly && !isBlock {
+		if err := fileWritable(path, mode); err != nil {
+			return nil, err
+		}
 	}
 	flag := unix.O_RDONLY
 	if o.Write {
@@ -40,6 +47,12 @@ func Open(path string, o OpenOptions) (*Device, error) {
 		if err == unix.EBUSY {
 			return nil, fmt.Errorf("%w: %s: exclusive open refused by the kernel (mounted, or held by another user)", ErrInUse, path)
 		}
+		if err == unix.EROFS {
+			if isBlock {
+				return nil, fmt.Errorf("%s is %w: the kernel refuses to open it for writing (%v); nothing was written", path, ErrReadOnly, err)
+			}
+			return nil, fmt.Errorf("%s is %w: it lies on a filesystem mounted read-only (%v); nothing was written", path, ErrReadOnly, err)
+		}
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	f := os.NewFile(uintptr(fd), path)
@@ -57,6 +70,17 @@ func Open(path string, o OpenOptions) (*Device, error) {
 			return nil, fmt.Errorf("%w: %s is no longer a block device", ErrNotTarget, path)
 		}
 		d.rdev = fst.Rdev
+		if o.Write && !o.AllowReadOnly {
+			ro, err := unix.IoctlGetInt(fd, unix.BLKROGET)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("%s: BLKROGET: cannot tell whether it is read-only: %w", path, err)
+			}
+			if ro != 0 {
+				f.Close()
+				return nil, readOnlyBlock(path)
+			}
+		}
 		if err := d.blockGeometry(fd); err != nil {
 			f.Close()
 			return nil, err
@@ -72,6 +96,39 @@ func Open(path string, o OpenOptions) (*Device, error) {
 		d.align = 4096
 	}
 	return d, nil
+}
+
+// readOnlyBlock is the refusal of a block device the kernel holds
+// read-only.
+func readOnlyBlock(path string) error {
+	return fmt.Errorf("%s is %w: the kernel holds it read-only (BLKROGET; sysfs ro = 1) — write-protected media, "+
+		"a loop device attached with --read-only, or blockdev --setro; nothing was written", path, ErrReadOnly)
+}
+
+// ReadOnly reports whether the target cannot be written: the kernel's
+// read-only flag of a block device (BLKROGET), or for a regular file no
+// write permission bit or a filesystem mounted read-only.
+func (d *Device) ReadOnly() (bool, error) {
+	fd := int(d.f.Fd())
+	if d.isBlock {
+		ro, err := unix.IoctlGetInt(fd, unix.BLKROGET)
+		if err != nil {
+			return false, fmt.Errorf("%s: BLKROGET: %w", d.path, err)
+		}
+		return ro != 0, nil
+	}
+	st, err := d.f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if st.Mode().Perm()&0o222 == 0 {
+		return true, nil
+	}
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &fs); err != nil {
+		return false, &os.PathError{Op: "fstatfs", Path: d.path, Err: err}
+	}
+	return fs.Flags&unix.ST_RDONLY != 0, nil
 }
 
 func boolFlag(b bool, f int) int {

@@ -17,6 +17,11 @@ func Open(path string, o OpenOptions) (*Device, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s: only regular files are supported on this system", ErrNotTarget, path)
 	}
+	if o.Write && !o.AllowReadOnly {
+		if err := fileWritable(path, st.Mode()); err != nil {
+			return nil, err
+		}
+	}
 	flag := os.O_RDONLY
 	if o.Write {
 		flag = os.O_RDWR
@@ -26,6 +31,15 @@ func Open(path string, o OpenOptions) (*Device, error) {
 		return nil, err
 	}
 	return &Device{path: path, f: f, size: st.Size(), lbs: 512, pbs: 4096, align: 1, write: o.Write}, nil
+}
+
+// ReadOnly reports whether the file has no write permission bit.
+func (d *Device) ReadOnly() (bool, error) {
+	st, err := d.f.Stat()
+	if err != nil {
+		return false, err
+	}
+	return st.Mode().Perm()&0o222 == 0, nil
 }
 
 // Present reports whether the file still exists.

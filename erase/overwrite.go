@@ -134,6 +134,11 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 		res.Outcome, res.Reason = out, reason
 		return res
 	}
+	if ro, ok := t.(readOnlyReporter); ok {
+		if r, err := ro.ReadOnly(); err == nil && r {
+			return finish(Failed, fmt.Sprintf("%s is %v (the kernel's read-only flag, or the file's permissions): nothing was written", t.Name(), ErrReadOnly)), nil
+		}
+	}
 	if o.ExpectedSize > 0 && size < o.ExpectedSize {
 		return finish(Failed, fmt.Sprintf("%v: the target has %d bytes, the drive declares %d", ErrShortDevice, size, o.ExpectedSize)), nil
 	}
@@ -179,6 +184,12 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 		return finish(Failed, fmt.Sprintf("wrote %d of %d bytes", res.BytesWritten, size)), nil
 	}
 	return finish(OK, ""), nil
+}
+
+// readOnlyReporter is implemented by targets that can tell, before any
+// write, that they cannot be written (Device.ReadOnly).
+type readOnlyReporter interface {
+	ReadOnly() (bool, error)
 }
 
 // alignmentOf returns the alignment a target needs for its I/O.

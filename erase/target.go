@@ -39,6 +39,10 @@ var (
 	ErrShortDevice = errors.New("device smaller than expected")
 	ErrInUse       = errors.New("device in use")
 	ErrNotTarget   = errors.New("not an erasable target")
+	// ErrReadOnly: the target cannot be written (a block device the
+	// kernel holds read-only, a file without write permission or on a
+	// read-only filesystem). Open returns it before anything is written.
+	ErrReadOnly = errors.New("read-only")
 )
 
 // OpenOptions controls how Open opens a target.
@@ -51,6 +55,14 @@ type OpenOptions struct {
 	Exclusive bool
 	// Buffered disables O_DIRECT (tests of the engine's logic only).
 	Buffered bool
+	// AllowReadOnly lets Write open a target that cannot be written. By
+	// default Open refuses it with ErrReadOnly: a block device the kernel
+	// holds read-only (BLKROGET: write-protected media, a loop device
+	// attached read-only, blockdev --setro), a regular file nobody may
+	// write (no write permission bit; root would otherwise write it
+	// anyway) or on a read-only filesystem. A drive's firmware erase
+	// needs no host write, so the drive adapters allow it.
+	AllowReadOnly bool
 }
 
 // Device is a Target backed by a block device or a regular file, using
@@ -98,6 +110,16 @@ func (d *Device) DeviceNumber() (uint64, error) {
 		return 0, fmt.Errorf("%s: %w: a regular file has no device number", d.path, ErrNotTarget)
 	}
 	return d.rdev, nil
+}
+
+// fileWritable refuses (ErrReadOnly) a regular file without any write
+// permission bit: root could write it, but its owner marked it read-only.
+func fileWritable(path string, mode os.FileMode) error {
+	if mode.Perm()&0o222 != 0 {
+		return nil
+	}
+	return fmt.Errorf("%s is %w: the file has no write permission (mode %s) and kesu does not override that, even as root "+
+		"(chmod u+w it if it really is to be erased); nothing was written", path, ErrReadOnly, mode.Perm())
 }
 
 // Stat returns the file information of what was opened.

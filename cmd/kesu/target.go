@@ -57,7 +57,7 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 	}
 	d, err := erase.Open(path, erase.OpenOptions{Write: write, Exclusive: write})
 	if err != nil {
-		if errors.Is(err, erase.ErrInUse) || errors.Is(err, erase.ErrNotTarget) {
+		if errors.Is(err, erase.ErrInUse) || errors.Is(err, erase.ErrNotTarget) || errors.Is(err, erase.ErrReadOnly) {
 			return nil, fmt.Errorf("%w: %v", errRefused, err)
 		}
 		return nil, err

@@ -17,9 +17,12 @@ type BlockOpener func(write bool) (erase.Target, error)
 
 // OpenBlock opens a block device path: read-only, or read-write with an
 // exclusive open (the kernel refuses it while the device is mounted or held).
+// A device the kernel holds read-only is still opened for writing: a
+// firmware erase needs no host write, and the plan offers no host
+// overwrite for it (the overwrite engine would refuse it up front).
 func OpenBlock(path string) BlockOpener {
 	return func(write bool) (erase.Target, error) {
-		return erase.Open(path, erase.OpenOptions{Write: write, Exclusive: write})
+		return erase.Open(path, erase.OpenOptions{Write: write, Exclusive: write, AllowReadOnly: true})
 	}
 }
 
