@@ -200,6 +200,12 @@ var lineRE = regexp.MustCompile(`line (\d+)`)
 func Parse(data []byte, source string) (*Config, error) {
 	c := &Config{Source: source}
 	e := &Error{Source: source}
+	lines := keyLines(data)
+	if types, unknown := checkTypes(data, lines); len(types) > 0 {
+		e.Problems = append(types, unknown...)
+		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
+		return nil, e
+	}
 	md, err := toml.Decode(string(data), c)
 	if err != nil {
 		p := Problem{Msg: strings.TrimPrefix(err.Error(), "toml: ")}
@@ -220,7 +226,6 @@ func Parse(data []byte, source string) (*Config, error) {
 		e.Problems = append(e.Problems, p)
 		return nil, e
 	}
-	lines := keyLines(data)
 	undecoded := md.Undecoded()
 	sort.Slice(undecoded, func(i, j int) bool { return lines[undecoded[i].String()] < lines[undecoded[j].String()] })
 	for _, k := range undecoded {
