@@ -53,6 +53,10 @@
 //	for _, d := range res.Run.Drives { d.Facts(res.Run.Start.Policy) ... }
 //
 // A journal cut short verifies up to its last complete record and is
-// INCOMPLETE, never VERIFIED. WriteCSV writes ledger rows; package
+// INCOMPLETE, never VERIFIED. A journal whose line endings were converted
+// to CRLF (copied through Windows) is verified with the CR before each
+// newline removed — which gives back the bytes written, since a record
+// never holds a raw CR — and Result.CRLF and a warning say so. WriteCSV
+// writes ledger rows; package
 // report/cert prints certificates.
 package report

@@ -15,9 +15,12 @@ type VerifySummary struct {
 	Path string `json:"path"`
 	// Integrity is INTACT, INCOMPLETE, UNTRUSTED or INVALID (or ERROR when
 	// the file could not be read).
-	Integrity VerifyStatus   `json:"integrity"`
-	Problems  []ProblemJSON  `json:"problems"`
-	Warnings  []string       `json:"warnings,omitempty"`
+	Integrity VerifyStatus  `json:"integrity"`
+	Problems  []ProblemJSON `json:"problems"`
+	Warnings  []string      `json:"warnings,omitempty"`
+	// CRLF is set when the file's line endings were converted to CRLF
+	// and the records were verified with the CRs removed.
+	CRLF      bool           `json:"crlf_converted,omitempty"`
 	Records   int64          `json:"records"`
 	Head      string         `json:"head,omitempty"`
 	Sealed    bool           `json:"sealed"`
@@ -53,7 +56,7 @@ type DriveSummary struct {
 // Summary returns the result in the form `kesu report verify --json`
 // prints. The drives are listed unless the journal is INVALID.
 func (r *Result) Summary() VerifySummary {
-	v := VerifySummary{Path: r.Path, Integrity: r.Status, Warnings: r.Warnings, Records: r.Records, Head: r.Head,
+	v := VerifySummary{Path: r.Path, Integrity: r.Status, Warnings: r.Warnings, CRLF: r.CRLF, Records: r.Records, Head: r.Head,
 		Sealed: r.Sealed, Trusted: r.Trusted, Problems: []ProblemJSON{}, Drives: []DriveSummary{},
 		Outcome: r.Outcome, AllPassed: r.Outcome.AllPassed()}
 	for _, p := range r.Problems {

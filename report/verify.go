@@ -18,7 +18,21 @@ type RawJournal struct {
 	// Partial holds the bytes after the last newline: a record cut short by
 	// a power loss or a full stick. Nil when the file ends with a newline.
 	Partial []byte
+	// CRLF is set when every line ended with CR LF: the file's line
+	// endings were converted (a Windows copy, an FTP transfer in ASCII
+	// mode). Lines then hold the lines without the CR — the bytes kesu
+	// wrote, since a record never holds a raw CR (JSON escapes it).
+	CRLF bool
+	// CRLines counts the lines that end with a CR when not all do (CRLF is
+	// then false and the lines are kept as read).
+	CRLines int
 }
+
+// CRLFWarning is what the readers of a journal say of a file whose line
+// endings were converted to CRLF (RawJournal.CRLF).
+const CRLFWarning = "the file's line endings were converted to CRLF (e.g. by a Windows copy); the signature covers the original bytes: " +
+	"convert it back with `dos2unix` or `tr -d '\\r'`. kesu verified the records with the CR before each newline removed, " +
+	"which gives back the bytes it wrote (a record never holds a raw CR); the file itself is not the file kesu wrote, and a checksum of it differs"
 
 // ReadJournal reads a journal file.
 func ReadJournal(path string) (*RawJournal, error) {
@@ -42,6 +56,17 @@ func SplitJournal(data []byte) *RawJournal {
 		}
 		j.Lines = append(j.Lines, data[:i])
 		data = data[i+1:]
+	}
+	for _, l := range j.Lines {
+		if len(l) > 0 && l[len(l)-1] == '\r' {
+			j.CRLines++
+		}
+	}
+	if j.CRLines > 0 && j.CRLines == len(j.Lines) {
+		for i, l := range j.Lines {
+			j.Lines[i] = l[:len(l)-1]
+		}
+		j.CRLF, j.CRLines = true, 0
 	}
 	return j
 }
@@ -137,8 +162,12 @@ type Result struct {
 	// Intact. An Invalid journal stops at its first bad record.
 	Problems []Problem
 	// Warnings are facts that do not change the verdict, e.g. an assessment
-	// that this version of kesu would compute differently.
+	// that this version of kesu would compute differently, or line endings
+	// converted to CRLF.
 	Warnings []string
+	// CRLF is set when the file's line endings were converted to CRLF and
+	// the records were verified with the CRs removed (RawJournal.CRLF).
+	CRLF bool
 	// Records is the number of records verified intact (the valid prefix).
 	Records int64
 	// Head is the SHA-256 (hex) of the last intact record.
@@ -277,7 +306,14 @@ func (r *Result) add(p Problem) {
 // the record count; the key is in trusted. It reports the first bad record
 // and why, and folds the valid prefix into Result.Run.
 func Verify(j *RawJournal, trusted KeyRing) *Result {
-	res := &Result{Path: j.Path, Status: Intact, Head: ZeroHash}
+	res := &Result{Path: j.Path, Status: Intact, Head: ZeroHash, CRLF: j.CRLF}
+	switch {
+	case j.CRLF:
+		res.Warnings = append(res.Warnings, CRLFWarning)
+	case j.CRLines > 0:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of the file's %d lines end with a CR (a CRLF line ending): part of the file was converted or edited; "+
+			"a record's signature covers the bytes without the CR", j.CRLines, len(j.Lines)))
+	}
 	var asm assembler
 	var key ed25519.PublicKey
 	seen := map[string]int{} // line hash -> index

@@ -85,6 +85,10 @@ its steps do not give); 1 error; 2 usage. With several journals the worst
 status wins (0 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J"
 never files a failed erasure.
 
+A journal whose line endings were converted to CRLF (copied through
+Windows) is verified with the CR before each newline removed, which gives
+back the bytes kesu wrote; every reader says so in a warning.
+
 pdf and csv refuse journals that do not verify, unless --unverified is given:
 then every certificate page is marked UNVERIFIED and the CSV's
 journal_status column says why.
@@ -151,6 +155,17 @@ func verifyAll(paths []string, ring report.KeyRing, stderr io.Writer) ([]*report
 		results = append(results, res)
 	}
 	return results, worst
+}
+
+// warnCRLF says of each journal whose line endings were converted to CRLF
+// that it was verified with the CRs removed (report verify says so in its
+// result; pdf and csv print no result).
+func warnCRLF(results []*report.Result, stderr io.Writer) {
+	for _, res := range results {
+		if res != nil && res.CRLF {
+			fmt.Fprintf(stderr, "kesu: warning: %s: %s\n", res.Path, report.CRLFWarning)
+		}
+	}
 }
 
 func loadRing(keys pathList) (report.KeyRing, error) {
@@ -259,6 +274,7 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	if res == nil {
 		return exitError{code}
 	}
+	warnCRLF(results, stderr)
 	reason := ""
 	if !res.OK() {
 		reason = fmt.Sprintf("%s — %s", res.Status, res.Problems[0].Error())
@@ -334,6 +350,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	results, code := verifyAll(paths, ring, stderr)
+	warnCRLF(results, stderr)
 	var keep []*report.Result
 	for i, res := range results {
 		switch {
