@@ -72,6 +72,9 @@ type Options struct {
 	Now func() time.Time
 	// Rand supplies the run ID's random part (crypto/rand when nil).
 	Rand io.Reader
+
+	// wrapFile, when set, wraps the journal's file (tests inject faults).
+	wrapFile func(*os.File) journalFile
 }
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
@@ -129,16 +132,30 @@ func CreateWith(dir string, signer *Signer, start RunStart, opt Options) (*Journ
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j := &Journal{path: path, signer: signer, now: now, f: f, prev: ZeroHash}
+	if opt.wrapFile != nil {
+		j.f = opt.wrapFile(f)
+	}
 	if err := syncDir(dir); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("journal: %w", err)
+		j.Close()
+		return nil, removeUnstarted(dir, path, fmt.Errorf("journal: %w", err))
 	}
 	if err := j.append(KindRunStart, func(*Run, time.Time) (any, error) { return &start, nil }); err != nil {
 		j.Close()
-		return nil, err
+		return nil, removeUnstarted(dir, path, err)
 	}
 	return j, nil
+}
+
+// removeUnstarted removes the file of a journal whose run-start record
+// could not be written (a full or failing stick): an empty or partial file
+// would look like a run that started. It returns err, saying also when the
+// file could not be removed.
+func removeUnstarted(dir, path string, err error) error {
+	if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		return fmt.Errorf("%w (and the journal file %s it left could not be removed: %v)", err, path, rerr)
+	}
+	syncDir(dir)
+	return err
 }
 
 // Path returns the journal file's path.
