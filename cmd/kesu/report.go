@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,8 +73,8 @@ func worseExit(a, b int) int {
 
 const reportUsage = `usage:
   kesu report verify JOURNAL... --pubkey FILE... [--json]
-  kesu report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]
-  kesu report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]
+  kesu report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified] [--force]
+  kesu report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified] [--force]
 
 verify checks that each journal is intact, in order, sealed and signed by a
 trusted key (the record's integrity), recomputes every drive's verdict from
@@ -91,7 +92,9 @@ back the bytes kesu wrote; every reader says so in a warning.
 
 pdf and csv refuse journals that do not verify, unless --unverified is given:
 then every certificate page is marked UNVERIFIED and the CSV's
-journal_status column says why.
+journal_status column says why. They never overwrite an existing file
+(exit 3, nothing written) unless --force is given; a file replaced with
+--force is replaced only once its new content is complete.
 `
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -237,6 +240,7 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	tz := fs.String("tz", "Local", "time zone for dates, e.g. Asia/Tokyo or UTC")
 	fontPath := fs.String("font", "", "TrueType font to embed (default: IPAexGothic from fonts-ipaexfont-gothic)")
 	unverified := fs.Bool("unverified", false, "print even if the journal does not verify; every page is marked UNVERIFIED")
+	force := fs.Bool("force", false, "overwrite certificates that already exist in --out")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -291,19 +295,28 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	if *drive != 0 && res.Run.DriveByID(*drive) == nil {
 		return fmt.Errorf("%w: --drive %d: the journal has drives 1 to %d", errUsage, *drive, len(res.Run.Drives))
 	}
+	var drives []*report.DriveRun
+	var files []string
+	for _, d := range res.Run.Drives {
+		if *drive == 0 || d.Drive.ID == *drive {
+			drives = append(drives, d)
+			files = append(files, filepath.Join(*out, cert.FileName(res.Run, d, *lang)))
+		}
+	}
+	// Every certificate is checked before the first is written: a refusal
+	// leaves no half-printed set.
+	if err := refuseExisting(files, *force); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
 	now := time.Now()
-	for _, d := range res.Run.Drives {
-		if *drive != 0 && d.Drive.ID != *drive {
-			continue
-		}
-		p := filepath.Join(*out, cert.FileName(res.Run, d, *lang))
-		if err := writePDF(p, res, d, cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}); err != nil {
+	for i, d := range drives {
+		if err := writePDF(files[i], *force, res, d, cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, p)
+		fmt.Fprintln(stdout, files[i])
 	}
 	if len(res.Run.Drives) == 0 {
 		fmt.Fprintf(stderr, "kesu: %s records no drives; no certificates printed\n", res.Path)
@@ -311,18 +324,98 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func writePDF(path string, res *report.Result, d *report.DriveRun, opt cert.Options) error {
-	f, err := os.Create(path)
+func writePDF(path string, force bool, res *report.Result, d *report.DriveRun, opt cert.Options) error {
+	f, err := createOutput(path, force)
 	if err != nil {
 		return err
 	}
 	if err := cert.Render(f, res, d, opt); err != nil {
-		f.Close()
-		os.Remove(path)
+		f.abort()
 		return err
 	}
-	return f.Close()
+	return f.commit()
 }
+
+// refuseExisting refuses (exit 3) when any of paths exists and force is
+// not set, naming them all.
+func refuseExisting(paths []string, force bool) error {
+	if force {
+		return nil
+	}
+	var there []string
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			there = append(there, p)
+		}
+	}
+	switch len(there) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%w: %s already exists; nothing was written (--force overwrites it)", errRefused, there[0])
+	}
+	return fmt.Errorf("%w: %d files already exist (%s); nothing was written (--force overwrites them)", errRefused, len(there), strings.Join(there, ", "))
+}
+
+// outputFile is an output being written: a new file, or with --force a
+// temporary file that replaces the existing one only when complete.
+type outputFile struct {
+	*os.File
+	path string // the file's final name
+}
+
+// createOutput creates path for writing. Without force it must not exist
+// (O_EXCL: also a file appearing since refuseExisting is not overwritten);
+// with force the content goes to a temporary file beside it, renamed over
+// it by commit.
+func createOutput(path string, force bool) (*outputFile, error) {
+	if !force {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%w: %s already exists; nothing was written to it (--force overwrites it)", errRefused, path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &outputFile{File: f, path: path}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &outputFile{File: f, path: path}, nil
+}
+
+// commit closes the file and, for a temporary file, renames it over the
+// final name.
+func (o *outputFile) commit() error {
+	if err := o.Close(); err != nil {
+		o.remove()
+		return err
+	}
+	if o.Name() == o.path {
+		return nil
+	}
+	if err := os.Rename(o.Name(), o.path); err != nil {
+		os.Remove(o.Name())
+		return err
+	}
+	return nil
+}
+
+// abort closes and removes what was written; an existing file being
+// replaced stays as it was.
+func (o *outputFile) abort() {
+	o.Close()
+	o.remove()
+}
+
+func (o *outputFile) remove() { os.Remove(o.Name()) }
 
 func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report csv", flag.ContinueOnError)
@@ -332,6 +425,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "write the CSV to this file (default: standard output)")
 	tz := fs.String("tz", "UTC", "time zone for times, e.g. Asia/Tokyo")
 	unverified := fs.Bool("unverified", false, "include journals that do not verify (their journal_status column says so)")
+	force := fs.Bool("force", false, "overwrite the --out file if it exists")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -368,22 +462,22 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 			keep = append(keep, res)
 		}
 	}
-	w := stdout
-	var f *os.File
-	if *out != "" {
-		if f, err = os.Create(*out); err != nil {
-			return err
+	if *out == "" {
+		if err := report.WriteCSV(stdout, keep, loc); err != nil {
+			return fmt.Errorf("csv: %w", err)
 		}
-		w = f
+		return nil
 	}
-	err = report.WriteCSV(w, keep, loc)
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+	if err := refuseExisting([]string{*out}, *force); err != nil {
+		return err
 	}
+	f, err := createOutput(*out, *force)
 	if err != nil {
+		return err
+	}
+	if err := report.WriteCSV(f, keep, loc); err != nil {
+		f.abort()
 		return fmt.Errorf("csv: %w", err)
 	}
-	return nil
+	return f.commit()
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kesu-erase/kesu/report/cert"
 )
 
 // A journal copied through Windows (CRLF line endings) is named as such by
@@ -38,5 +40,12 @@ func TestReportReadersNameCRLF(t *testing.T) {
 	}
 	if want := strings.ReplaceAll(lfCSV, filepath.Base(journal), filepath.Base(crlf)); out != want {
 		t.Errorf("kesu report csv of the CRLF journal differs from the original's:\n%s\nwant\n%s", out, want)
+	}
+	if _, err := cert.FindFont(""); err != nil {
+		t.Skip(err)
+	}
+	out, stderr, code = kesuCmd(t, "report", "pdf", crlf, "--pubkey", pub, "--out", t.TempDir(), "--drive", "1")
+	if code != 0 || out == "" || !strings.Contains(stderr, "warning: "+crlf+": the file's line endings were converted to CRLF") {
+		t.Errorf("kesu report pdf CRLF journal: exit %d, stdout %q, stderr %q; want 0, a certificate and the conversion named", code, out, stderr)
 	}
 }
