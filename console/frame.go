@@ -272,6 +272,37 @@ func cols(width, min int, ws ...int) []int {
 	return out
 }
 
+// widenBay grows column bay of w to the widest of bays, taking the room
+// from column flex as long as that keeps least columns, so that bay labels
+// ("0000:00:04.0 tgt 0:1", "encl 0:0:9:0 slot 7") show whole on the
+// screen as in the record.
+func (f *framer) widenBay(w []int, bay, flex, least int, bays []string) []int {
+	need := 0
+	for _, b := range bays {
+		need = max(need, textWidth(f.text(b)))
+	}
+	if grow := min(need-w[bay], w[flex]-least); grow > 0 {
+		w[bay] += grow
+		w[flex] -= grow
+	}
+	return w
+}
+
+// bay is the cell of a bay label in a column w wide: a label too long
+// for it keeps its end, which tells drives of one controller or
+// enclosure apart ("~00.0 ns2"), instead of its start.
+func (f *framer) bay(label string, w int) cell {
+	t := f.text(label)
+	if textWidth(t) > w && w > 1 {
+		r := []rune(t)
+		for len(r) > 0 && textWidth(string(r)) > w-1 {
+			r = r[1:]
+		}
+		t = "~" + strings.TrimLeft(string(r), " ")
+	}
+	return cell{text: t, style: Bold}
+}
+
 // cell is one table cell.
 type cell struct {
 	text  string
@@ -325,21 +356,21 @@ func (f *framer) plan() {
 
 	if len(s.Plan.Drives) > 0 {
 		if f.wide() {
-			w := cols(f.v.Width, 12, 2, 12, 6, 8, -1, 20, 8, 5, 28, 16)
+			w := f.widenBay(cols(f.v.Width, 12, 2, 12, 6, 8, -1, 20, 8, 5, 28, 16), 1, 4, 12, planBays(s.Plan.Drives))
 			f.top = append(f.top, f.row(w, cell{text: m.ColNum, right: true, style: Bold}, cell{text: m.ColBay, style: Bold},
 				cell{text: m.ColLink, style: Bold}, cell{text: m.ColClass, style: Bold}, cell{text: m.ColModel, style: Bold},
 				cell{text: m.ColSerial, style: Bold}, cell{text: m.ColCapacity, right: true, style: Bold},
 				cell{text: m.ColSMART, style: Bold}, cell{text: m.ColMethod, style: Bold}, cell{text: m.ColLevel, style: Bold}))
 			for i, d := range s.Plan.Drives {
 				f.body = append(f.body, []Line{f.row(w,
-					cell{text: sprintf("%d", i+1), right: true}, cell{text: d.Bay, style: Bold}, cell{text: d.Transport},
+					cell{text: sprintf("%d", i+1), right: true}, f.bay(d.Bay, w[1]), cell{text: d.Transport},
 					cell{text: d.Class}, cell{text: d.Model}, cell{text: d.Serial}, cell{text: capacity(d.Capacity), right: true},
 					cell{text: m.health(d.Health), style: healthStyle(d.Health)}, cell{text: d.Method},
 					cell{text: d.Level, style: levelStyle(d)})})
 			}
 		} else {
-			w1 := cols(f.v.Width, 8, 2, 12, 8, -1, 18, 8)
-			w2 := []int{2, 12, 8, w1[3], 18 + 1 + 8}
+			w1 := f.widenBay(cols(f.v.Width, 8, 2, 12, 8, -1, 18, 8), 1, 3, 8, planBays(s.Plan.Drives))
+			w2 := []int{2, w1[1], 8, w1[3], 18 + 1 + 8}
 			f.top = append(f.top,
 				f.row(w1, cell{text: m.ColNum, right: true, style: Bold}, cell{text: m.ColBay, style: Bold},
 					cell{text: m.ColClass, style: Bold}, cell{text: m.ColModel, style: Bold},
@@ -348,7 +379,7 @@ func (f *framer) plan() {
 					cell{text: m.ColMethod, style: Bold}, cell{text: m.ColLevel, style: Bold}))
 			for i, d := range s.Plan.Drives {
 				f.body = append(f.body, []Line{
-					f.row(w1, cell{text: sprintf("%d", i+1), right: true}, cell{text: d.Bay, style: Bold}, cell{text: d.Class},
+					f.row(w1, cell{text: sprintf("%d", i+1), right: true}, f.bay(d.Bay, w1[1]), cell{text: d.Class},
 						cell{text: d.Model}, cell{text: d.Serial}, cell{text: capacity(d.Capacity), right: true}),
 					f.row(w2, cell{}, cell{text: d.Transport}, cell{text: m.health(d.Health), style: healthStyle(d.Health)},
 						cell{text: d.Method}, cell{text: d.Level, style: levelStyle(d)}),
@@ -473,10 +504,10 @@ func (f *framer) running() {
 	var w []int
 	hdr := []cell{{}, {text: m.ColBay, style: Bold}}
 	if f.wide() {
-		w = cols(f.v.Width, 10, 1, 12, 18, 14, 24, -1, 6, 9, 8, 8)
+		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 18, 14, 24, -1, 6, 9, 8, 8), 1, 5, 10, stateBays(s.Drives))
 		hdr = append(hdr, cell{text: m.ColModel, style: Bold}, cell{text: m.ColPhase, style: Bold}, cell{text: m.ColMethod, style: Bold})
 	} else {
-		w = cols(f.v.Width, 10, 1, 12, 14, -1, 6, 9, 8, 8)
+		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 14, -1, 6, 9, 8, 8), 1, 3, 10, stateBays(s.Drives))
 		hdr = append(hdr, cell{text: m.ColPhase, style: Bold})
 	}
 	hdr = append(hdr, cell{text: m.ColProgress, style: Bold}, cell{right: true}, cell{text: m.ColRate, right: true, style: Bold},
@@ -543,7 +574,7 @@ func (f *framer) driveRow(w []int, d *DriveState) Line {
 	case len(d.Warnings) > 0:
 		flag = cell{text: "!", style: Warn}
 	}
-	cells := []cell{flag, {text: d.Bay, style: Bold}}
+	cells := []cell{flag, f.bay(d.Bay, w[1])}
 	if f.wide() {
 		cells = append(cells, cell{text: d.Model})
 	}
@@ -658,9 +689,11 @@ func (f *framer) done() {
 
 	var w []int
 	if f.wide() {
-		w = cols(f.v.Width, 16, 12, 10, -1, 24, 20, 8)
+		w = f.widenBay(cols(f.v.Width, 16, 12, 10, -1, 24, 20, 8), 0, 2, 16, stateBays(s.Drives))
 	} else {
-		w = cols(f.v.Width, 12, 12, 10, -1, 12, 18, 8)
+		// The reason wraps onto lines of its own when long: a bay such
+		// as "0000:5e:00.0 ns1" may take it down to 11 columns.
+		w = f.widenBay(cols(f.v.Width, 12, 12, 10, -1, 12, 18, 8), 0, 2, 11, stateBays(s.Drives))
 	}
 	if len(s.Drives) > 0 {
 		f.top = append(f.top, f.row(w, cell{text: m.ColBay, style: Bold}, cell{text: m.ColResult, style: Bold},
@@ -678,7 +711,7 @@ func (f *framer) done() {
 		if !d.Started.IsZero() {
 			dur = hms(d.Elapsed(s.Now))
 		}
-		g := []Line{f.row(w, cell{text: d.Bay, style: Bold}, cell{text: m.status(d.Status), style: st},
+		g := []Line{f.row(w, f.bay(d.Bay, w[0]), cell{text: m.status(d.Status), style: st},
 			cell{text: text, style: st}, cell{text: d.Model}, cell{text: d.Serial}, cell{text: dur, right: true})}
 		if textWidth(f.text(text)) > w[2] { // the whole reason on lines of its own
 			indent := w[0] + 1 + w[1] + 1
@@ -763,4 +796,21 @@ func sentences(a, b string) string {
 		return a + b
 	}
 	return a + " " + b
+}
+
+// planBays and stateBays list the bay labels of a plan's or a run's drives.
+func planBays(ds []Drive) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Bay
+	}
+	return out
+}
+
+func stateBays(ds []DriveState) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Bay
+	}
+	return out
 }

@@ -36,16 +36,58 @@ const (
 
 // Location says where a drive sits, as far as sysfs can tell.
 type Location struct {
-	// Bay is the most specific label available, for the technician: an
-	// enclosure slot, else the SAS address, the ATA port, the NVMe PCI
-	// address or the USB port.
-	Bay           string `json:"bay"`
-	EnclosureSlot string `json:"enclosure_slot,omitempty"`
-	SASAddress    string `json:"sas_address,omitempty"`
-	ATAPort       string `json:"ata_port,omitempty"` // e.g. "ata3"
-	SCSIAddress   string `json:"scsi_address,omitempty"`
-	PCIAddress    string `json:"pci_address,omitempty"`
-	USBPort       string `json:"usb_port,omitempty"`
+	// Bay is the label a technician finds the drive by: unique among the
+	// drives of one scan and the same in the plan, on the console, in the
+	// summary, the record and the certificate. Scan and Lookup make it by
+	// one rule (bayOf):
+	//   - a drive in an enclosure slot (a sysfs enclosure_device:* link,
+	//     SES): the enclosure and the slot, "encl0 slot 7": enclosures
+	//     are numbered from 0 in the order of their H:C:T:L names under
+	//     /sys/class/enclosure, two SES devices reporting one enclosure
+	//     logical id (an enclosure behind two expanders) counted once
+	//     ("encl 0:0:2:0" should the class not list it);
+	//     the slot is the number the enclosure reports, else the
+	//     component's name ("encl0 Disk 5");
+	//   - libata (SATA, PATA): the ATA port, "ata3", with the device as
+	//     libata numbers it when it is not the port's first ("ata3.01":
+	//     a PATA slave, a drive behind a port multiplier);
+	//   - USB: "usb" and the USB port path, "usb 2-1" ("usb 2-1 lun 1" for
+	//     a card reader's second slot);
+	//   - NVMe: the controller's PCI address and the namespace id,
+	//     "0000:03:00.0 ns2" (the controller's name when it has no PCI
+	//     address, "nvme0 ns1");
+	//   - other SCSI (SAS, virtio-scsi, RAID volumes, iSCSI, FC): the
+	//     controller's PCI address (else its SCSI host, "host3") and the
+	//     channel and target of its H:C:T:L, "0000:00:04.0 tgt 0:1", with
+	//     the LUN when it is not 0 ("... tgt 0:1 lun 2");
+	//   - virtio-blk: its PCI address (one device per disk);
+	//   - anything else: the kernel name.
+	// A drive behind a RAID controller carries the controller's own label
+	// instead ("32:3", "1I:1:3", "box 1 bay 4"; see package erase/raid).
+	// When two drives of one scan would still share a label, UniqueBays
+	// makes both more specific: the H:C:T:L in parentheses, else the
+	// kernel name.
+	Bay string `json:"bay"`
+	// Enclosure is the enclosure holding the drive as the bay names it
+	// ("encl0"); EnclosureDevice is its SES device's H:C:T:L (its
+	// /sys/class/enclosure name, what lsscsi and sg_ses show),
+	// EnclosureID its logical identifier, EnclosureSlot the component's
+	// name there ("Slot07") and Slot the slot number it reports.
+	Enclosure       string `json:"enclosure,omitempty"`
+	EnclosureDevice string `json:"enclosure_device,omitempty"`
+	EnclosureID     string `json:"enclosure_id,omitempty"`
+	EnclosureSlot   string `json:"enclosure_slot,omitempty"`
+	Slot            string `json:"slot,omitempty"`
+	SASAddress      string `json:"sas_address,omitempty"`
+	ATAPort         string `json:"ata_port,omitempty"` // e.g. "ata3"
+	SCSIAddress     string `json:"scsi_address,omitempty"`
+	// PCIAddress is the PCI function the drive hangs off: the NVMe
+	// controller, the virtio device, the SCSI host's controller (for USB
+	// the USB host controller).
+	PCIAddress string `json:"pci_address,omitempty"`
+	USBPort    string `json:"usb_port,omitempty"`
+	// NamespaceID is an NVMe namespace's id (NSID).
+	NamespaceID uint32 `json:"nsid,omitempty"`
 }
 
 // Disk is one whole-disk block device.
@@ -161,7 +203,8 @@ var ErrNoSysfs = errors.New("no /sys/block")
 
 // Scan lists the whole-disk drives in sys (a tree rooted at "/"), sorted by
 // name. Devices that are never targets (loop, ram, zram, dm, md, optical,
-// partitions) are left out; so are disks without a medium (size 0).
+// partitions) are left out; so are disks without a medium (size 0). No two
+// disks it returns share a bay (Location.Bay, UniqueBays).
 func Scan(sys fs.FS) ([]Disk, error) {
 	ents, err := fs.ReadDir(sys, "sys/block")
 	if err != nil {
@@ -183,13 +226,22 @@ func Scan(sys fs.FS) ([]Disk, error) {
 		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool { return naturalLess(out[i].Name, out[j].Name) })
+	UniqueBays(out)
 	return out, nil
 }
 
-// Lookup reads one disk by kernel name.
+// Lookup reads one disk by kernel name. A disk Scan lists is read as Scan
+// reads it, so its bay is the one a scan of the whole machine gives it.
 func Lookup(sys fs.FS, name string) (Disk, error) {
 	if _, err := fs.Stat(sys, path.Join("sys/block", name)); err != nil {
 		return Disk{}, fmt.Errorf("%s: not a whole-disk block device: %w", name, err)
+	}
+	if disks, err := Scan(sys); err == nil {
+		for _, d := range disks {
+			if d.Name == name {
+				return d, nil
+			}
+		}
 	}
 	return read(sys, name)
 }
@@ -241,6 +293,7 @@ func read(sys fs.FS, name string) (Disk, error) {
 		if d.Location.PCIAddress == "" {
 			d.Location.PCIAddress = pciBefore(devpath, "/nvme/")
 		}
+		d.Location.NamespaceID = namespaceID(sys, base, name)
 	case VirtioBlk:
 		d.Serial = readStr(sys, base, "serial")
 		d.Location.PCIAddress = pciBefore(devpath, "/virtio")
@@ -270,12 +323,9 @@ func read(sys fs.FS, name string) (Disk, error) {
 			d.Location.ATAPort = m[1]
 		}
 		d.Location.SASAddress = readStr(sys, dev, "sas_address")
-		if ents, err := fs.ReadDir(sys, dev); err == nil {
-			for _, e := range ents {
-				if slot, ok := strings.CutPrefix(e.Name(), "enclosure_device:"); ok {
-					d.Location.EnclosureSlot = slot
-				}
-			}
+		enclosureOf(sys, dev, &d.Location)
+		if d.Host != nil {
+			d.Location.PCIAddress = pciBefore(devpath, "/host"+strconv.Itoa(*d.Host)+"/")
 		}
 		if m := usbPortRE.FindAllStringSubmatch(devpath, -1); m != nil && d.Transport == USB {
 			d.Location.USBPort = m[len(m)-1][1]
@@ -289,12 +339,8 @@ func read(sys fs.FS, name string) (Disk, error) {
 				}
 			}
 		}
-		if d.Transport == VirtioSCSI {
-			d.Location.PCIAddress = pciBefore(devpath, "/virtio")
-		}
 	}
-	d.Location.Bay = firstNonEmpty(d.Location.EnclosureSlot, d.Location.SASAddress, d.Location.ATAPort,
-		d.Location.PCIAddress, d.Location.USBPort, d.Location.SCSIAddress, d.Name)
+	d.Location.Bay = bayOf(d)
 	return d, nil
 }
 
@@ -304,7 +350,7 @@ var (
 	usbPortRE  = regexp.MustCompile(`/(\d+-[\d.]+)(/|$)`)
 	usbDevRE   = regexp.MustCompile(`^\d+-[\d.]+$`)
 	pciRE      = regexp.MustCompile(`([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])`)
-	nvmeNSRE   = regexp.MustCompile(`^nvme(\d+)(?:c\d+)?n\d+$`)
+	nvmeNSRE   = regexp.MustCompile(`^nvme(\d+)(?:c\d+)?n(\d+)$`)
 )
 
 func transportOf(sys fs.FS, name, devpath string) Transport {

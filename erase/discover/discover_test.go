@@ -134,11 +134,11 @@ func TestScan(t *testing.T) {
 		got = append(got, row{d.Name, string(d.Transport), d.Model, d.Serial, d.Location.Bay, d.Size, d.Rotational, d.LogicalBlockSize, d.PhysicalBlockSize})
 	}
 	want := []row{
-		{"nvme0n1", "nvme", "Samsung SSD 980 PRO 1TB", "S5GXNF0R123456", "0000:01:00.0", 1000215216 * 512, false, 512, 512},
+		{"nvme0n1", "nvme", "Samsung SSD 980 PRO 1TB", "S5GXNF0R123456", "0000:01:00.0 ns1", 1000215216 * 512, false, 512, 512},
 		{"sda", "sata", "WDC WD10EZEX-00B", "WD-WCC3F1234567", "ata3", 1953525168 * 512, true, 512, 4096},
-		{"sdb", "sas", "XS400ME70004", "7FA0B1C2", "Slot07", 781422768 * 512, false, 512, 4096},
-		{"sdc", "usb", "Ultra", "4C530001230517111193", "2-1", 30031872 * 512, false, 512, 512},
-		{"sdd", "virtio-scsi", "QEMU HARDDISK", "", "0000:00:04.0", 2097152 * 512, true, 512, 512},
+		{"sdb", "sas", "XS400ME70004", "7FA0B1C2", "encl 0:0:2:0 Slot07", 781422768 * 512, false, 512, 4096},
+		{"sdc", "usb", "Ultra", "4C530001230517111193", "usb 2-1", 30031872 * 512, false, 512, 512},
+		{"sdd", "virtio-scsi", "QEMU HARDDISK", "", "0000:00:04.0 tgt 0:0", 2097152 * 512, true, 512, 512},
 		{"vda", "virtio-blk", "", "vd-serial", "0000:00:05.0", 2097152 * 512, true, 512, 512},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -38,7 +38,7 @@ func OneDrive() console.Plan {
 	return console.Plan{
 		Host: Host,
 		Drives: []console.Drive{{
-			ID: "/dev/nvme0n1", Bay: "0000:5e:00.0", Transport: "nvme", Model: "SAMSUNG MZQL23T8HCLS-00A07",
+			ID: "/dev/nvme0n1", Bay: "0000:5e:00.0 ns1", Transport: "nvme", Model: "SAMSUNG MZQL23T8HCLS-00A07",
 			Serial: "S64HNE0T123456", Capacity: 3840 * gb, Class: "NVMe", Health: console.HealthPass,
 			Method: "NVMe Sanitize (crypto)", Level: "Purge",
 		}},
@@ -56,14 +56,14 @@ var BootStick = console.Excluded{Bay: "usb 2-1", Path: "/dev/sdy", Model: "Kings
 func Bays() console.Plan {
 	var ds []console.Drive
 	ds = append(ds,
-		console.Drive{ID: "/dev/nvme0n1", Bay: "0000:5e:00.0", Transport: "nvme", Model: "SAMSUNG MZQL23T8HCLS-00A07",
+		console.Drive{ID: "/dev/nvme0n1", Bay: "0000:5e:00.0 ns1", Transport: "nvme", Model: "SAMSUNG MZQL23T8HCLS-00A07",
 			Serial: "S64HNE0T123456", Capacity: 3840 * gb, Class: "NVMe", Health: console.HealthPass,
 			Method: "NVMe Sanitize (crypto)", Level: "Purge"},
-		console.Drive{ID: "/dev/nvme1n1", Bay: "0000:5f:00.0", Transport: "nvme", Model: "INTEL SSDPE2KX020T8",
+		console.Drive{ID: "/dev/nvme1n1", Bay: "0000:5f:00.0 ns1", Transport: "nvme", Model: "INTEL SSDPE2KX020T8",
 			Serial: "PHLJ9123004G2P0BGN", Capacity: 2000 * gb, Class: "NVMe", Health: console.HealthPass,
 			Method: "NVMe Sanitize (block)", Level: "Purge"})
 	for i := range 12 {
-		d := console.Drive{ID: fmt.Sprintf("/dev/sd%c", 'a'+i), Bay: fmt.Sprintf("encl0/slot%d", i), Transport: "sas",
+		d := console.Drive{ID: fmt.Sprintf("/dev/sd%c", 'a'+i), Bay: fmt.Sprintf("encl0 slot %d", i), Transport: "sas",
 			Model: "SEAGATE ST8000NM001A", Serial: fmt.Sprintf("WKD3%04X", 0x1A20+i*7), Capacity: 8 * tb,
 			Class: "SAS HDD", Health: console.HealthPass, Method: "SCSI Sanitize overwrite", Level: "Purge"}
 		if i == 7 {
@@ -132,9 +132,9 @@ func Failing() console.Plan {
 	return console.Plan{
 		Host: Host,
 		Drives: []console.Drive{
-			{ID: "/dev/sda", Bay: "encl0/slot0", Transport: "sas", Model: "SEAGATE ST8000NM001A", Serial: "WKD31A20",
+			{ID: "/dev/sda", Bay: "encl0 slot 0", Transport: "sas", Model: "SEAGATE ST8000NM001A", Serial: "WKD31A20",
 				Capacity: 8 * tb, Class: "SAS HDD", Health: console.HealthPass, Method: "SCSI Sanitize overwrite", Level: "Purge"},
-			{ID: "/dev/sdb", Bay: "encl0/slot1", Transport: "sas", Model: "SEAGATE ST8000NM001A", Serial: "WKD31A27",
+			{ID: "/dev/sdb", Bay: "encl0 slot 1", Transport: "sas", Model: "SEAGATE ST8000NM001A", Serial: "WKD31A27",
 				Capacity: 8 * tb, Class: "SAS HDD", Health: console.HealthFail, HealthNote: "grown defect list 2317 entries",
 				Method: "SCSI Sanitize overwrite", Level: "Purge"},
 			{ID: "/dev/sdc", Bay: "ata3", Transport: "sata", Model: "WDC WD40EFRX-68N32N0", Serial: "WD-WCC7K1234567",
