@@ -189,6 +189,7 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 	}
 	sel.Topology = raid.Topology(raid.Scan(ctx, hosts, disks, opener))
 	sel.Topology.Annotate(disks)
+	discover.UniqueBays(disks)
 
 	targets, excluded := discover.Select(disks, rules...)
 	overwriteVolumes := o.Policy.RAID.LogicalVolumes == policy.VolumesOverwrite

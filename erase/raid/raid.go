@@ -179,6 +179,7 @@ func IsController(h discover.Host, disks []discover.Disk) bool {
 // reported as volumes whose members were not reached.
 func Scan(ctx context.Context, hosts []discover.Host, disks []discover.Disk, open Opener) []*Controller {
 	var out []*Controller
+	defer func() { distinctBays(out) }()
 	for _, h := range hosts {
 		if !IsController(h, disks) {
 			continue
@@ -249,6 +250,27 @@ func Scan(ctx context.Context, hosts []discover.Host, disks []discover.Disk, ope
 		}
 	}
 	return out
+}
+
+// distinctBays prefixes a bay two controllers both report (each has its
+// "252:3") with the controller's host: every drive's bay stays unique.
+func distinctBays(cs []*Controller) {
+	owners := map[string]map[int]bool{}
+	for _, c := range cs {
+		for _, pd := range c.Drives {
+			if owners[pd.Bay] == nil {
+				owners[pd.Bay] = map[int]bool{}
+			}
+			owners[pd.Bay][c.Host.Number] = true
+		}
+	}
+	for _, c := range cs {
+		for i, pd := range c.Drives {
+			if pd.Bay != "" && len(owners[pd.Bay]) > 1 {
+				c.Drives[i].Bay = fmt.Sprintf("host%d %s", c.Host.Number, pd.Bay)
+			}
+		}
+	}
 }
 
 func merge(a, b Info) Info {

@@ -361,3 +361,23 @@ func TestRecheck(t *testing.T) {
 type failing struct{}
 
 func (failing) Exec(context.Context, *mfi.Packet) error { return errors.New("ENODEV") }
+
+// TestBaysAcrossControllers: two controllers each report enclosure 252
+// slot 0; both drives keep a bay of their own.
+func TestBaysAcrossControllers(t *testing.T) {
+	open := func(h discover.Host, _ []discover.Disk) (Backend, error) {
+		emu := &mfitest.Controller{Host: uint16(h.Number), PDs: []*mfitest.PD{
+			{DeviceID: 8, Enclosure: 252, Slot: 0, State: mfi.PDUnconfiguredGood, Dev: sasDrive(t, fmt.Sprint("S", h.Number))},
+			{DeviceID: 9, Enclosure: 252, Slot: uint8(1 + h.Number), State: mfi.PDUnconfiguredGood, Dev: sasDrive(t, fmt.Sprint("T", h.Number))}}}
+		return &MFI{C: &mfi.Controller{T: emu, Host: uint16(h.Number)}, Node: "emulated"}, nil
+	}
+	hosts := []discover.Host{{Number: 0, Driver: discover.DriverMegaRAID, Kind: discover.KindRAID},
+		{Number: 1, Driver: discover.DriverMegaRAID, Kind: discover.KindRAID}}
+	var bays []string
+	for _, d := range Topology(Scan(context.Background(), hosts, nil, open)).Disks() {
+		bays = append(bays, d.Location.Bay)
+	}
+	if want := "host0 252:0|252:1|host1 252:0|252:2"; strings.Join(bays, "|") != want {
+		t.Fatalf("bays %q; want %q", strings.Join(bays, "|"), want)
+	}
+}
