@@ -16,9 +16,16 @@ import (
 //
 //	-X github.com/kesu-erase/kesu/internal/version.release=v1.2.0
 //	-X github.com/kesu-erase/kesu/internal/version.date=2026-12-01T09:00:00Z
+//	-X github.com/kesu-erase/kesu/internal/version.commit=d685d32...
+//	-X github.com/kesu-erase/kesu/internal/version.modified=true
+//
+// commit and modified count only where the build info carries no VCS
+// revision (go build -buildvcs=false, or a build outside the repository).
 var (
-	release = ""
-	date    = ""
+	release  = ""
+	date     = ""
+	commit   = ""
+	modified = ""
 )
 
 // Info describes a build.
@@ -42,7 +49,11 @@ type Info struct {
 // Get describes the running binary.
 func Get() Info {
 	bi, _ := debug.ReadBuildInfo()
-	return fromBuildInfo(bi, release, date)
+	in := fromBuildInfo(bi, release, date)
+	if in.Commit == "" {
+		in.Commit, in.Modified = commit, modified == "true"
+	}
+	return in
 }
 
 // fromBuildInfo is Get over given build info and stamped values.
