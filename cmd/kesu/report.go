@@ -18,7 +18,13 @@ func init() {
 	register(command{
 		name:    "report",
 		summary: "verify erasure records (journals); print certificates (PDF) and ledger rows (CSV)",
-		run:     runReport,
+		usage: []string{
+			"report verify JOURNAL... --pubkey FILE... [--json]",
+			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]",
+			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]",
+		},
+		subcommands: []string{"verify", "pdf", "csv"},
+		run:         runReport,
 	})
 }
 
@@ -162,13 +168,12 @@ func loadRing(keys pathList) (report.KeyRing, error) {
 
 func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	jsonOut := fs.Bool("json", false, "print the results as JSON")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: report verify needs at least one JOURNAL", errUsage)
@@ -213,7 +218,6 @@ func loadLocation(name string) (*time.Location, error) {
 
 func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report pdf", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	out := fs.String("out", "", "directory for the certificates (required)")
@@ -222,9 +226,9 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	tz := fs.String("tz", "Local", "time zone for dates, e.g. Asia/Tokyo or UTC")
 	fontPath := fs.String("font", "", "TrueType font to embed (default: IPAexGothic from fonts-ipaexfont-gothic)")
 	unverified := fs.Bool("unverified", false, "print even if the journal does not verify; every page is marked UNVERIFIED")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) != 1 {
 		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL", errUsage)
@@ -310,15 +314,14 @@ func writePDF(path string, res *report.Result, d *report.DriveRun, opt cert.Opti
 
 func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report csv", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	out := fs.String("out", "", "write the CSV to this file (default: standard output)")
 	tz := fs.String("tz", "UTC", "time zone for times, e.g. Asia/Tokyo")
 	unverified := fs.Bool("unverified", false, "include journals that do not verify (their journal_status column says so)")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: report csv needs at least one JOURNAL", errUsage)
