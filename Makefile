@@ -6,14 +6,36 @@ PKGS    ?= ./...
 OUT     ?= out
 KESU    := $(OUT)/kesu
 
-.PHONY: all build deps test check fmt vet bench image demo clean
+.PHONY: all build install deps test check fmt vet bench image demo clean
 
 all: build
 
-VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+# What `kesu version`, the record and the certificate name (internal/version):
+# the release, the commit (with -dirty state) and the build date. The date is
+# SOURCE_DATE_EPOCH's when set (reproducible builds), else now.
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED ?= $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo true)
+DATE     ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%dT%H:%M:%SZ)
+VPKG     := github.com/kesu-erase/kesu/internal/version
+LDFLAGS  := -X $(VPKG).release=$(VERSION) -X $(VPKG).commit=$(COMMIT) -X $(VPKG).modified=$(MODIFIED) -X $(VPKG).date=$(DATE)
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(KESU) ./cmd/kesu
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(KESU) ./cmd/kesu
+
+# install: the binary, its manual page (docs/kesu.1) and bash completion
+# (scripts/kesu.bash) under $(DESTDIR)$(PREFIX).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(KESU) $(DESTDIR)$(BINDIR)/kesu
+	install -m 0644 docs/kesu.1 $(DESTDIR)$(MANDIR)/man1/kesu.1
+	install -m 0644 scripts/kesu.bash $(DESTDIR)$(BASHCOMPDIR)/kesu
 
 # deps installs the Debian packages the tests, image and demo use.
 deps:

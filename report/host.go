@@ -7,8 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/version"
 )
 
 // DMIDir is where Linux exposes SMBIOS/DMI identity.
@@ -46,35 +47,13 @@ func LocalHost() Host {
 }
 
 // CurrentTool describes the running kesu binary: version (the argument,
-// else the module version from the build info), VCS revision and Go
-// version.
-func CurrentTool(version string) Tool {
-	t := Tool{Name: "kesu", Version: version, Go: runtime.Version(), BinarySHA256: executableSHA256()}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		if t.Version == "" {
-			t.Version = "(unknown)"
-		}
-		return t
-	}
+// else internal/version's), VCS revision ("-dirty" when modified) and Go
+// version — what `kesu version` prints, from the same source.
+func CurrentTool(v string) Tool {
+	in := version.Get()
+	t := Tool{Name: "kesu", Version: v, Commit: in.CommitWord(), Go: runtime.Version(), BinarySHA256: executableSHA256()}
 	if t.Version == "" {
-		t.Version = bi.Main.Version
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
-		}
-	}
-	if rev != "" && modified == "true" {
-		rev += "-dirty"
-	}
-	t.Commit = rev
-	if t.Version == "" {
-		t.Version = "(devel)"
+		t.Version = in.Version
 	}
 	return t
 }

@@ -1,5 +1,7 @@
 package report
 
+import "sort"
+
 // Method names an erase method. The names are stable: they are stored in
 // journals and compared by the method matrix (Rate).
 type Method string
@@ -182,4 +184,14 @@ func Rate(c Class, m Method) (Rating, bool) {
 		}
 	}
 	return Rating{}, false
+}
+
+// Methods lists every method of this schema version, sorted by name.
+func Methods() []Method {
+	out := make([]Method, 0, len(methods))
+	for m := range methods {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }

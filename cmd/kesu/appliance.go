@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -22,12 +23,17 @@ func init() {
 	register(command{
 		name:    "appliance",
 		summary: "boot-stick mode; runs only as the stick's init (no arguments)",
+		usage:   []string{"appliance"},
 		run:     runAppliance,
 	})
 }
 
 func runAppliance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) != 0 {
+	pos, err := parseFlags(flag.NewFlagSet("appliance", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
 		return fmt.Errorf("%w: appliance takes no arguments", errUsage)
 	}
 	if why := appliance.InInitramfs(); why != "" {

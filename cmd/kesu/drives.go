@@ -22,8 +22,10 @@ import (
 )
 
 func init() {
-	register(command{name: "list", summary: "list the machine's drives from sysfs (read-only, sends no command)", run: runList})
-	register(command{name: "plan", summary: "probe the drives (read-only) and show what kesu would do to each", run: runPlan})
+	register(command{name: "list", summary: "list the machine's drives from sysfs (read-only, sends no command)",
+		usage: []string{"list [--json]"}, run: runList})
+	register(command{name: "plan", summary: "probe the drives (read-only) and show what kesu would do to each, or to one",
+		usage: []string{"plan [--config FILE] [--json] [DEVICE]"}, run: runPlan})
 }
 
 // loadPolicy reads --config, or the built-in default policy.
@@ -47,10 +49,13 @@ type listRow struct {
 
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	jsonOut := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, pos); err != nil {
+		return err
 	}
 	rows, err := listDrives(os.DirFS("/"))
 	if err != nil {
@@ -136,23 +141,69 @@ type planOutput struct {
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "policy file (default: the built-in configs/kesu.toml)")
+	configPath := fs.String("config", "", "the policy `FILE` (default: the built-in configs/kesu.toml)")
+	deviceFlag := fs.String("device", "", "plan this one `DEVICE` only (or give it as the argument; default: every drive)")
 	jsonOut := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	device, err := deviceArg(fs, *deviceFlag, pos)
+	if err != nil {
+		return err
 	}
 	pol, _, err := loadPolicy(*configPath)
 	if err != nil {
 		return err
 	}
-	sel, err := job.Discover(ctx, job.Options{Policy: pol, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
+	root := os.DirFS("/")
+	only := ""
+	if device != "" {
+		if only, err = wholeDisk(root, device); err != nil {
+			return err
+		}
+	}
+	sel, err := job.Discover(ctx, job.Options{Policy: pol, Root: root, SkipInUse: true, Open: openDrive,
 		Controllers: raid.OpenLinux})
 	if err != nil {
 		return err
 	}
 	defer sel.Topology.Close()
-	prep, err := worker.Prepare(ctx, worker.Config{Policy: pol, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade}, sel.Targets, sel.Excluded)
+	cfg := worker.Config{Policy: pol, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade}
+	targets, excluded := sel.Targets, sel.Excluded
+	if only != "" {
+		// One drive: the same discovery, exclusions and probe as a run
+		// over every drive, narrowed to it.
+		targets, excluded = nil, nil
+		for _, d := range sel.Targets {
+			if d.Name == only {
+				targets = append(targets, d)
+			}
+		}
+		for _, e := range sel.Excluded {
+			if e.Disk.Name == only {
+				excluded = append(excluded, e)
+			}
+		}
+		if len(targets)+len(excluded) == 0 {
+			// Not a drive a run over every drive picks (a loop device):
+			// named on its own, it is planned as kesu erase DEVICE
+			// --method would take it, under the same exclusions.
+			disk, err := discover.Lookup(root, only)
+			if err != nil {
+				return fmt.Errorf("%w: %s: %v", errRefused, device, err)
+			}
+			if ex, why := job.InUseRule(root)(disk); ex {
+				excluded = append(excluded, discover.Excluded{Disk: disk, Reason: why})
+			} else if ex, why := pol.Excluded(disk.Serial, []string{disk.WWN, disk.WWID}, disk.Path); ex {
+				excluded = append(excluded, discover.Excluded{Disk: disk, Reason: why})
+			} else {
+				targets = append(targets, disk)
+			}
+		}
+		cfg.Controllers = nil
+	}
+	prep, err := worker.Prepare(ctx, cfg, targets, excluded)
 	if err != nil {
 		return err
 	}
@@ -189,8 +240,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				r = x
 			}
 		}
-		fmt.Fprintf(stdout, "%s  %s %s  serial %s  %s  class %s  health %s\n", r.Drive, dash(r.Identity.Vendor), dash(r.Identity.Model),
-			dash(r.Identity.Serial), humanBytes(int64(r.Identity.CapacityBytes)), r.Class, dash(r.Health))
+		fmt.Fprintf(stdout, "%s  %s %s  serial %s  %s  %s bay %s  class %s  health %s\n", r.Drive, dash(r.Identity.Vendor), dash(r.Identity.Model),
+			dash(r.Identity.Serial), humanBytes(int64(r.Identity.CapacityBytes)), dash(r.Identity.Transport), dash(r.Identity.Bay), r.Class, dash(r.Health))
 		if r.Error != "" {
 			fmt.Fprintf(stdout, "  cannot be erased: %s\n\n", r.Error)
 			continue
@@ -223,6 +274,32 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	return nil
+}
+
+// wholeDisk returns the kernel name (sdb, nvme0n1, loop3) of the whole-disk
+// block device at path (following symlinks such as /dev/disk/by-id). A
+// partition, a file or anything that is no block device is refused.
+func wholeDisk(root fs.FS, path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.Mode()&os.ModeDevice == 0 || st.Mode()&os.ModeCharDevice != 0 {
+		return "", fmt.Errorf("%w: %s is a %s, not a block device: this needs a drive (a file is overwritten by kesu erase FILE; see --dry-run)",
+			errRefused, path, erase.KindOf(st.Mode()))
+	}
+	name, err := kernelBlockName(st)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: cannot find it in sysfs: %v", errRefused, path, err)
+	}
+	disk, err := discover.DiskOf(root, name)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s is not a block device kesu can find in sysfs: %v", errRefused, path, err)
+	}
+	if disk != name {
+		return "", fmt.Errorf("%w: %s (%s) is a partition of %s; kesu works on whole drives", errRefused, path, name, disk)
+	}
+	return name, nil
 }
 
 func levelWord(r report.Rating) string {

@@ -25,6 +25,9 @@ type allOptions struct {
 	journal string
 	key     string
 	json    bool
+	// people override the policy's [record] operator, organization,
+	// customer and location.
+	people people
 }
 
 // allReport is `kesu erase --all --json`'s output.
@@ -56,6 +59,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRefused, err)
 	}
+	o.people.apply(&pol.Record)
 	base := filepath.Dir(o.config)
 	records := o.journal
 	if records == "" {

@@ -13,26 +13,24 @@ func init() {
 	register(command{
 		name:    "keygen",
 		summary: "create the Ed25519 key pair that signs erasure records",
-		run:     runKeygen,
+		usage:   []string{"keygen --out DIR"},
+		details: `Writes an Ed25519 key pair: the private key (PEM PKCS #8, mode 0600) goes on the kesu
+stick and signs its erasure records; the office keeps the public key (PEM PKIX) and
+passes it to 'kesu report verify --pubkey'. Existing files are never overwritten.
+`,
+		run: runKeygen,
 	})
 }
 
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory to write "+report.PrivateKeyFile+" and "+report.PublicKeyFile+" to (required)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kesu keygen --out DIR")
-		fmt.Fprintln(stderr, "\nWrites an Ed25519 key pair: the private key (PEM PKCS #8, mode 0600) goes on the kesu")
-		fmt.Fprintln(stderr, "stick and signs its erasure records; the office keeps the public key (PEM PKIX) and")
-		fmt.Fprintln(stderr, "passes it to 'kesu report verify --pubkey'. Existing files are never overwritten.")
-		fs.PrintDefaults()
+	out := fs.String("out", "", "the `DIR` to write "+report.PrivateKeyFile+" and "+report.PublicKeyFile+" into (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	if err := noArgs(fs, pos); err != nil {
+		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: keygen needs --out DIR", errUsage)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/kesu-erase/kesu/capture"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/kesu-erase/kesu/capture"
 	"github.com/kesu-erase/kesu/nvme"
 	"github.com/kesu-erase/kesu/scsi"
 )
@@ -19,6 +19,7 @@ func init() {
 	register(command{
 		name:    "probe",
 		summary: "show a drive's identity, class, capabilities, hidden areas and health (read-only)",
+		usage:   []string{"probe [--json] [--raw DIR] DEVICE"},
 		run:     runProbe,
 	})
 }
@@ -62,25 +63,29 @@ type nvmeProbeTransport interface {
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	device := fs.String("device", "", "device to probe, e.g. /dev/sda or /dev/nvme0n1 (required)")
+	deviceFlag := fs.String("device", "", "the `DEVICE` to probe, e.g. /dev/sda or /dev/nvme0n1 (or give it as the argument)")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	rawDir := fs.String("raw", "", "also save the drive's raw replies to every read-only command sent, with a manifest.json, in `DIR` (created if missing; existing files are never overwritten)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if *device == "" {
-		return fmt.Errorf("%w: probe needs --device", errUsage)
+	device, err := deviceArg(fs, *deviceFlag, pos)
+	if err != nil {
+		return err
+	}
+	if device == "" {
+		return fmt.Errorf("%w: probe needs a DEVICE (kesu probe /dev/sdb)", errUsage)
 	}
 	if *rawDir != "" {
 		if err := capture.Ready(*rawDir); err != nil {
 			return err
 		}
 	}
-	if isNVMePath(*device) {
-		return probeNVMe(ctx, *device, *jsonOut, *rawDir, stdout, stderr)
+	if isNVMePath(device) {
+		return probeNVMe(ctx, device, *jsonOut, *rawDir, stdout, stderr)
 	}
-	return probeSCSI(ctx, *device, *jsonOut, *rawDir, stdout, stderr)
+	return probeSCSI(ctx, device, *jsonOut, *rawDir, stdout, stderr)
 }
 
 // isNVMePath reports whether path names an NVMe namespace or controller

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/internal/size"
 )
 
 // progressPrinter shows erase.Progress on stderr: a bar redrawn in place on
@@ -57,18 +58,9 @@ func (p *progressPrinter) show(pr erase.Progress) {
 	fmt.Fprint(p.w, out)
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// humanBytes is the CLI's one size format: binary (IEC) prefixes
+// (internal/size).
+func humanBytes(n int64) string { return size.IEC(n) }
 
 func clock(d time.Duration) string {
 	s := int64(d.Round(time.Second) / time.Second)

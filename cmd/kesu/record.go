@@ -8,13 +8,10 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 )
-
-// version is kesu's release version, set at build time with
-// -ldflags "-X main.version=...".
-var version = ""
 
 // cliRecord is the signed journal `kesu erase --device --journal` writes.
 type cliRecord struct {
@@ -26,7 +23,7 @@ type cliRecord struct {
 
 // startCLIRecord creates the journal and records the drive as the kernel
 // describes it (sysfs) — or as a file.
-func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct float64) (*cliRecord, error) {
+func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record) (*cliRecord, error) {
 	vp := report.VerifyPolicy{Mode: report.VerifySampled, Percent: pct}
 	switch pct {
 	case 0:
@@ -36,7 +33,10 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 	}
 	j, err := report.Create(dir, signer, report.RunStart{
 		Mode: "cli", Tool: report.CurrentTool(version), Host: report.LocalHost(),
-		Policy: report.Policy{Name: "kesu erase --device", Level: report.LevelClear, Verify: vp, Unsigned: signer == nil},
+		Sanitizer: report.Person{Name: people.Operator, Title: people.OperatorTitle, Organization: people.Organization,
+			Location: people.Location, Contact: people.Contact},
+		Customer: people.Customer,
+		Policy:   report.Policy{Name: "kesu erase --device", Level: report.LevelClear, Verify: vp, Unsigned: signer == nil},
 	})
 	if err != nil {
 		return nil, err
@@ -106,6 +106,25 @@ func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase
 		}
 	}
 	a, err := r.dl.Finish(report.Finish{Interrupted: ctx.Err() != nil})
+	if err != nil {
+		return a, err
+	}
+	return a, r.j.Seal()
+}
+
+// abort records an attempt that ended before a result (planting the
+// canaries failed or was interrupted: blocks may have been written), the
+// drive's result and the seal.
+func (r *cliRecord) abort(ctx context.Context, cause error) (report.Assessment, error) {
+	outcome, interrupted := report.OutcomeFailed, ctx.Err() != nil
+	if interrupted {
+		outcome = report.OutcomeInterrupted
+	}
+	if _, err := r.dl.Attempt(report.Attempt{Attempt: r.n, Method: report.MethodOverwrite, Outcome: outcome,
+		Errors: []string{cause.Error()}, Details: []string{"stopped before the overwrite; canary blocks may have been written"}}); err != nil {
+		return report.Assessment{}, err
+	}
+	a, err := r.dl.Finish(report.Finish{Interrupted: interrupted, Errors: []string{cause.Error()}})
 	if err != nil {
 		return a, err
 	}

@@ -19,7 +19,13 @@ func init() {
 	register(command{
 		name:    "report",
 		summary: "verify erasure records (journals); print certificates (PDF) and ledger rows (CSV)",
-		run:     runReport,
+		usage: []string{
+			"report verify JOURNAL... --pubkey FILE... [--json]",
+			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]",
+			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]",
+		},
+		subcommands: []string{"verify", "pdf", "csv"},
+		run:         runReport,
 	})
 }
 
@@ -123,24 +129,6 @@ type pathList []string
 func (p *pathList) String() string     { return strings.Join(*p, ",") }
 func (p *pathList) Set(s string) error { *p = append(*p, s); return nil }
 
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments (`verify A.jsonl B.jsonl --pubkey K`) and returns
-// the positional arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
 // verifyAll reads and verifies each journal. It returns the results (nil
 // for a journal that could not be read) and the worst exit status.
 func verifyAll(paths []string, ring report.KeyRing, stderr io.Writer) ([]*report.Result, int) {
@@ -180,13 +168,12 @@ func loadRing(keys pathList) (report.KeyRing, error) {
 
 func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	jsonOut := fs.Bool("json", false, "print the results as JSON")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: report verify needs at least one JOURNAL", errUsage)
@@ -231,7 +218,6 @@ func loadLocation(name string) (*time.Location, error) {
 
 func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report pdf", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	out := fs.String("out", "", "directory for the certificates (required)")
@@ -241,9 +227,9 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	fontPath := fs.String("font", "", "TrueType font to embed (default: IPAexGothic from fonts-ipaexfont-gothic)")
 	unverified := fs.Bool("unverified", false, "print even if the journal does not verify; every page is marked UNVERIFIED")
 	force := fs.Bool("force", false, "overwrite certificates that already exist in --out")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) != 1 {
 		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL", errUsage)
@@ -419,16 +405,15 @@ func (o *outputFile) remove() { os.Remove(o.Name()) }
 
 func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report csv", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	out := fs.String("out", "", "write the CSV to this file (default: standard output)")
 	tz := fs.String("tz", "UTC", "time zone for times, e.g. Asia/Tokyo")
 	unverified := fs.Bool("unverified", false, "include journals that do not verify (their journal_status column says so)")
 	force := fs.Bool("force", false, "overwrite the --out file if it exists")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseFlags(fs, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: report csv needs at least one JOURNAL", errUsage)

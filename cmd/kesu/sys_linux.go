@@ -34,3 +34,7 @@ func kernelBlockName(st os.FileInfo) (string, error) {
 	}
 	return filepath.Base(link), nil
 }
+
+// dirWritable checks that a file could be created in directory dir
+// (access(2) W_OK|X_OK: also EROFS on a read-only filesystem).
+func dirWritable(dir string) error { return unix.Access(dir, unix.W_OK|unix.X_OK) }

@@ -21,6 +21,13 @@ var errRefused = errors.New("refused")
 // back an attached loop device, be active swap, or be held open or mapped by
 // another process (erase.CheckFileNotInUse).
 func openTarget(path string, write bool) (*erase.Device, error) {
+	return openTargetFor(path, write, write)
+}
+
+// openTargetFor is openTarget with the checks for writing (check) apart
+// from opening for writing (write): kesu erase --dry-run makes every check
+// a write would, and opens read-only (block devices still exclusively).
+func openTargetFor(path string, check, write bool) (*erase.Device, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: no device given", errUsage)
 	}
@@ -32,7 +39,7 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 	if !isBlock && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s is a %s; kesu erases block devices and regular files", errRefused, path, erase.KindOf(st.Mode()))
 	}
-	if isBlock && write {
+	if isBlock && check {
 		name, err := kernelBlockName(st)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: cannot find it in sysfs: %v", errRefused, path, err)
@@ -44,7 +51,7 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 			return nil, fmt.Errorf("%w: %v", errRefused, err)
 		}
 	}
-	if !isBlock && write {
+	if !isBlock && check {
 		// Files are compared by device and inode, so the name's spelling
 		// (relative, through a symlink or bind mount) does not matter.
 		abs, err := filepath.Abs(path)
@@ -55,7 +62,7 @@ func openTarget(path string, write bool) (*erase.Device, error) {
 			return nil, fmt.Errorf("%w: %v", errRefused, err)
 		}
 	}
-	d, err := erase.Open(path, erase.OpenOptions{Write: write, Exclusive: write})
+	d, err := erase.Open(path, erase.OpenOptions{Write: write, Exclusive: check})
 	if err != nil {
 		if errors.Is(err, erase.ErrInUse) || errors.Is(err, erase.ErrNotTarget) || errors.Is(err, erase.ErrReadOnly) {
 			return nil, fmt.Errorf("%w: %v", errRefused, err)

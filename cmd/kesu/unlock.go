@@ -42,6 +42,7 @@ func init() {
 	register(command{
 		name:    "unlock",
 		summary: "remove an ATA user password a record names (recovery of an interrupted Security Erase)",
+		usage:   []string{"unlock --password PW --yes DEVICE"},
 		run:     runUnlock,
 	})
 }
@@ -51,13 +52,18 @@ func init() {
 // it, then IDENTIFY to confirm security is disabled.
 func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("unlock", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	device := fs.String("device", "", "the SATA drive, e.g. /dev/sdb (required)")
-	password := fs.String("password", "", "the user password as the record gives it (required)")
+	deviceFlag := fs.String("device", "", "the SATA drive: the `DEVICE`, e.g. /dev/sdb (or give it as the argument)")
+	password := fs.String("password", "", "the user password as the record gives it: `PW` (required)")
 	yes := fs.Bool("yes", false, "confirm: the drive's security state will be changed")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
+	dev, err := deviceArg(fs, *deviceFlag, pos)
+	if err != nil {
+		return err
+	}
+	device := &dev
 	if *device == "" || *password == "" {
 		return fmt.Errorf("%w: unlock needs --device and --password", errUsage)
 	}

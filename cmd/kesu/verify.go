@@ -15,6 +15,7 @@ func init() {
 	register(command{
 		name:    "verify",
 		summary: "read a drive back and check it holds a constant pattern (read-only)",
+		usage:   []string{"verify [--expect zero|one|0xNN] [--sample N%|full] [--seed HEX] [--json] DEVICE"},
 		run:     runVerify,
 	})
 }
@@ -45,20 +46,21 @@ func parseSeed(s string) ([]byte, error) {
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	device := fs.String("device", "", "block device or file to read (required)")
-	expect := fs.String("expect", "zero", "content every block must hold: zero, one or 0xNN")
-	sample := fs.String("sample", "10%", "N% (sampled, NIST SP 800-88 plan) or full")
+	deviceFlag := fs.String("device", "", "block device or file to read: the `DEVICE` (or give it as the argument)")
+	expect := fs.String("expect", "zero", "`PATTERN` every block must hold: zero, one or 0xNN")
+	sample := fs.String("sample", "10%", "how much to read: `N%` (sampled, NIST SP 800-88 plan) or full")
 	jsonOut := fs.Bool("json", false, "print one JSON result object on stdout")
-	seedHex := fs.String("seed", "", "hex seed for the plan, to repeat a recorded plan exactly (default: fresh random)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	seedHex := fs.String("seed", "", "`HEX` seed for the plan, to repeat a recorded plan exactly (default: fresh random)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	device, err := deviceArg(fs, *deviceFlag, pos)
+	if err != nil {
+		return err
 	}
-	if *device == "" {
-		return fmt.Errorf("%w: verify needs --device", errUsage)
+	if device == "" {
+		return fmt.Errorf("%w: verify needs a DEVICE (kesu verify /dev/sdb)", errUsage)
 	}
 	pat, err := erase.ParseConstant(*expect)
 	if err != nil {
@@ -77,7 +79,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	d, err := openTarget(*device, false)
+	d, err := openTarget(device, false)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/internal/contents"
+	"github.com/kesu-erase/kesu/internal/size"
+	"github.com/kesu-erase/kesu/report"
+)
+
+// targetView is what kesu shows before it destroys anything: the drive's
+// identity, what it holds, and what is about to be done to it.
+type targetView struct {
+	Device   string          `json:"device"`
+	Identity report.Identity `json:"identity"`
+	Class    report.Class    `json:"class"`
+	// Contents are the partition table and filesystems found on it.
+	Contents      *contents.Contents `json:"contents,omitempty"`
+	ContentsError string             `json:"contents_error,omitempty"`
+	// Plan says what would be done, one step a line.
+	Plan []string `json:"plan"`
+	// Record says where the signed record goes.
+	Record string `json:"record"`
+}
+
+// readContentsAt reads what the disk at path holds, read-only.
+func readContentsAt(path string, n int64, sectorSize int) (*contents.Contents, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return contents.Read(f, n, sectorSize)
+}
+
+// readContents reads the partition table and filesystem signatures of the
+// opened target through a second, read-only descriptor (buffered, so
+// sector reads need no alignment), after checking it is the same file.
+func readContents(d *erase.Device) (*contents.Contents, error) {
+	f, err := os.Open(d.Path())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a, err1 := f.Stat()
+	b, err2 := d.Stat()
+	if err1 != nil || err2 != nil || !os.SameFile(a, b) {
+		return nil, fmt.Errorf("%s changed while kesu looked at it", d.Path())
+	}
+	return contents.Read(f, d.Size(), d.LogicalBlockSize())
+}
+
+// viewOf describes an opened target for kesu erase DEVICE.
+func viewOf(d *erase.Device) targetView {
+	id, class, _ := describeTarget(d)
+	v := targetView{Device: d.Path(), Identity: id, Class: class}
+	c, err := readContents(d)
+	if err != nil {
+		v.ContentsError = err.Error()
+	} else {
+		v.Contents = c
+	}
+	return v
+}
+
+// write prints the view: identity first, then contents, plan and record.
+func (v *targetView) write(w io.Writer, heading string) {
+	fmt.Fprintln(w, heading)
+	id := v.Identity
+	kv, flush := keyValues(w)
+	model := strings.TrimSpace(id.Vendor + " " + id.Model)
+	kv("  model", "%s", dash(model))
+	kv("  serial", "%s", dash(id.Serial))
+	kv("  wwn", "%s", dash(id.WWN))
+	kv("  size", "%s", size.Capacity(int64(id.CapacityBytes)))
+	blocks := fmt.Sprintf("%d-byte logical", id.LogicalSectorSize)
+	if id.PhysicalSectorSize != 0 && id.PhysicalSectorSize != id.LogicalSectorSize {
+		blocks += fmt.Sprintf(", %d-byte physical", id.PhysicalSectorSize)
+	}
+	kv("  blocks", "%s", blocks)
+	kv("  transport", "%s", dash(id.Transport))
+	kv("  bay", "%s", dash(id.Bay))
+	kv("  class", "%s", v.Class)
+	switch {
+	case v.ContentsError != "":
+		kv("  holds", "unknown: %s", v.ContentsError)
+	case v.Contents != nil:
+		kv("  holds", "%s", v.Contents.Summary())
+		for _, p := range v.Contents.Partitions {
+			kv("", "%s", p)
+		}
+		for _, n := range v.Contents.Notes {
+			kv("", "note: %s", n)
+		}
+	}
+	for i, p := range v.Plan {
+		key := ""
+		if i == 0 {
+			key = "  plan"
+		}
+		kv(key, "%s", p)
+	}
+	kv("  record", "%s", v.Record)
+	flush()
+}
+
+// confirmWord is what the technician types to confirm: the last 4
+// characters of the serial, or of the device's name when it has none (a
+// file, a loop device).
+func confirmWord(v *targetView) (word, what string) {
+	s := strings.TrimSpace(v.Identity.Serial)
+	what = "its serial"
+	if s == "" {
+		s, what = filepath.Base(v.Device), "its name ("+filepath.Base(v.Device)+")"
+	}
+	if r := []rune(s); len(r) > 4 {
+		s = string(r[len(r)-4:])
+	}
+	return s, what
+}
+
+// askTerminal returns where a typed confirmation is read from: standard
+// input when it and stderr (where the question goes) are terminals; nil
+// otherwise (then only --yes confirms). Tests replace it.
+var askTerminal = func(stderr io.Writer) io.Reader {
+	if isTerminal(os.Stdin) && isTerminal(stderr) {
+		return os.Stdin
+	}
+	return nil
+}
+
+// errNotConfirmed is a confirmation typed wrong.
+var errNotConfirmed = errors.New("not confirmed")
+
+// confirm asks the technician on the terminal to type the confirmation
+// word; anything else refuses. An interrupt while waiting ends it.
+func confirm(ctx context.Context, in io.Reader, w io.Writer, v *targetView) error {
+	word, what := confirmWord(v)
+	fmt.Fprintf(w, "\nEverything on %s will be destroyed.\nType the last %d characters of %s to erase it (anything else stops): ", v.Device, len([]rune(word)), what)
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(in).ReadString('\n')
+		line <- s
+	}()
+	var got string
+	select {
+	case got = <-line:
+	case <-ctx.Done():
+		fmt.Fprintln(w)
+		return ctx.Err()
+	}
+	if !strings.EqualFold(strings.TrimSpace(got), word) {
+		return fmt.Errorf("%w: %w: %q is not the last %d characters of %s; nothing was erased", errRefused, errNotConfirmed,
+			strings.TrimSpace(got), len([]rune(word)), what)
+	}
+	return nil
+}
