@@ -395,7 +395,7 @@ func (c *certificate) media() {
 		it("manufacturer", id.Vendor), it("mediatype", join(" — ", c.classText(c.d.Drive.Class), id.Transport)),
 		it("model", id.Model), it("serial", id.Serial),
 		it("asset", c.d.Drive.AssetTag), it("precat", pol.PreCategory),
-		full("capacity", join("; ", bytesText(id.CapacityBytes), sectors)),
+		full("capacity", join("; ", c.capacityText(id.CapacityBytes), sectors)),
 		full("firmware", join(" / ", id.Firmware, id.WWN)), full("bay", join(" / ", id.Bay, id.Port, id.Path)),
 		full("smart", c.smartText()),
 		full("hidden", c.hiddenText()),
@@ -503,7 +503,7 @@ func (c *certificate) sanitization() {
 			det = append(det, join(", ",
 				fmt.Sprintf(c.pick("%d pass(es)", "%d 回"), at.Passes),
 				at.Pattern,
-				fmt.Sprintf(c.pick("%s written of %s", "%s 書込み（対象 %s）"), bytesText(at.BytesWritten), bytesText(at.TargetBytes))))
+				fmt.Sprintf(c.pick("%s written of %s", "%s 書込み（対象 %s）"), c.bytesText(at.BytesWritten), c.bytesText(at.TargetBytes))))
 		}
 		det = append(det, at.Details...)
 		items = append(items, full("details", strings.Join(det, "\n")))

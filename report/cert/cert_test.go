@@ -95,6 +95,41 @@ func TestCertificateText(t *testing.T) {
 	}
 }
 
+// Sizes follow internal/size: a capacity in IEC units with the SI figure of
+// the drive's label and the exact count beside it; byte counts exact with
+// IEC units. The figures are worked out by hand: 1,920,383,410,176 B =
+// 1.747 TiB = 1.920 TB; 30,752,636,928 B = 28.64 GiB = 30.75 GB;
+// 30,752,632,832 B = 28.64 GiB.
+func TestCertificateSizes(t *testing.T) {
+	res := sample(t)
+	var usb *report.DriveRun
+	for _, d := range res.Run.Drives {
+		if d.Drive.Identity.CapacityBytes == 30752636928 {
+			usb = d
+		}
+	}
+	if usb == nil {
+		t.Fatal("sample has no 30,752,636,928-byte drive")
+	}
+	for _, tc := range []struct {
+		lang string
+		d    *report.DriveRun
+		want []string
+	}{
+		{"en", res.Run.Drives[0], []string{"1.7 TiB (1.92 TB, 1,920,383,410,176 bytes)"}},
+		{"ja", res.Run.Drives[0], []string{"1.7 TiB（1.92 TB、1,920,383,410,176 バイト）"}},
+		{"en", usb, []string{"28.6 GiB (30.8 GB, 30,752,636,928 bytes)", "30,752,632,832 bytes (28.6 GiB) written of 30,752,636,928 bytes (28.6 GiB)"}},
+		{"ja", usb, []string{"28.6 GiB（30.8 GB、30,752,636,928 バイト）", "30,752,632,832 バイト（28.6 GiB） 書込み（対象 30,752,636,928 バイト（28.6 GiB））"}},
+	} {
+		text := pdfText(t, render(t, res, tc.d, cert.Options{Lang: tc.lang}))
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext(%s certificate of %s) lacks %q; text:\n%s", tc.lang, tc.d.Drive.Identity.Serial, w, text)
+			}
+		}
+	}
+}
+
 func TestUnverifiedCertificateIsMarked(t *testing.T) {
 	res := sample(t)
 	reason := "line 6 (record 6): removed: record 5 is missing"

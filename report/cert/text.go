@@ -2,8 +2,10 @@ package cert
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
+	"github.com/kesu-erase/kesu/internal/size"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -203,9 +205,35 @@ func (c *certificate) techText(t report.Technique) string {
 	return string(t)
 }
 
-// bytesText renders a byte count exactly, with digit grouping, and in
-// decimal units.
-func bytesText(n uint64) string {
+// capacityText is a drive's capacity as a label and a spec sheet state it:
+// binary (IEC) units, the decimal (SI) figure on the drive's label, and the
+// exact byte count: "1.7 TiB (1.92 TB, 1,920,383,410,176 bytes)"
+// (internal/size, kesu's one size convention).
+func (c *certificate) capacityText(n uint64) string {
+	if n < 1024 {
+		return c.bytesText(n)
+	}
+	v := sizeInt(n)
+	return fmt.Sprintf(c.pick("%s (%s, %s bytes)", "%s（%s、%s バイト）"), size.IEC(v), size.SI(v), grouped(n))
+}
+
+// bytesText is a byte count exactly, with digit grouping, and in binary
+// units: "1,920,383,410,176 bytes (1.7 TiB)".
+func (c *certificate) bytesText(n uint64) string {
+	if n < 1024 {
+		return fmt.Sprintf(c.pick("%s bytes", "%s バイト"), grouped(n))
+	}
+	return fmt.Sprintf(c.pick("%s bytes (%s)", "%s バイト（%s）"), grouped(n), size.IEC(sizeInt(n)))
+}
+
+// sizeInt is n for internal/size, which counts in int64 (8 EiB: more than
+// any drive holds).
+func sizeInt(n uint64) int64 {
+	return int64(min(n, math.MaxInt64))
+}
+
+// grouped writes n with a comma every three digits.
+func grouped(n uint64) string {
 	s := fmt.Sprint(n)
 	var b strings.Builder
 	for i, r := range s {
@@ -214,17 +242,7 @@ func bytesText(n uint64) string {
 		}
 		b.WriteRune(r)
 	}
-	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
-	f := float64(n)
-	u := 0
-	for f >= 1000 && u < len(units)-1 {
-		f /= 1000
-		u++
-	}
-	if u == 0 {
-		return b.String() + " B"
-	}
-	return fmt.Sprintf("%s bytes (%.2f %s)", b.String(), f, units[u])
+	return b.String()
 }
 
 func orDash(s string) string {
