@@ -68,12 +68,15 @@ clean:
 # image: out/kesu.img from CONFIG (kesu.toml) and KEY (the signing key from
 # `kesu keygen`; leave empty only if CONFIG says signing.unsigned = true).
 #   make image CONFIG=my-kesu.toml KEY=keys/kesu-signing.key
+# The stick's kesu is stamped with VERSION and the commit as `make build`
+# stamps them, but dated SOURCE_DATE_EPOCH or else the commit's time, never
+# the clock: one commit gives the same image bytes (image.GitStamp).
 CONFIG ?= configs/kesu.toml
 KEY    ?=
 IMAGE  ?= $(OUT)/kesu.img
 
 image: deps
-	$(GO) run ./cmd/kesu-mkimage -config $(CONFIG) $(if $(KEY),-key $(KEY)) -o $(IMAGE)
+	$(GO) run ./cmd/kesu-mkimage -config $(CONFIG) $(if $(KEY),-key $(KEY)) -release $(VERSION) -o $(IMAGE)
 
 # demo: a demo stick booted under QEMU with Secure Boot and marker-filled
 # target disks; prints what happened per disk and verifies the record.

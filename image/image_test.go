@@ -3,11 +3,13 @@ package image_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kesu-erase/kesu/image"
+	"github.com/kesu-erase/kesu/internal/version"
 	"github.com/kesu-erase/kesu/internal/vm"
 )
 
@@ -404,5 +407,84 @@ func TestReadDiskFileExactSize(t *testing.T) {
 				t.Errorf("ReadDiskFile(%s) = %d bytes, %v; want the file's %d", name, len(got), err, len(f.Data))
 			}
 		}
+	}
+}
+
+// TestStickKesuVersion runs the kesu of the initramfs (`kesu version
+// --json`, which touches no drive) and checks it names the checkout's
+// release, commit and commit date as git states them, then builds the
+// initramfs again in an empty cache and compares the bytes: the stamp must
+// keep one commit's initramfs reproducible.
+func TestStickKesuVersion(t *testing.T) {
+	needTools(t, "cpio", "xz", "git")
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("runs the stick's linux/amd64 kesu")
+	}
+	root := repo(t)
+	ctx := context.Background()
+	boot, err := image.BuildBoot(ctx, image.BootSpec{RepoDir: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The oracle: git itself (not image.GitStamp).
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", root}, args...)...)
+		cmd.Env = append(os.Environ(), "TZ=UTC")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git %s: %v", strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	want := version.Info{
+		Version:   git("describe", "--always", "--dirty"),
+		Commit:    git("rev-parse", "HEAD"),
+		Modified:  git("status", "--porcelain", "--untracked-files=no") != "",
+		BuildDate: git("log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ"),
+	}
+	if sde, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok {
+		want.BuildDate = strings.TrimSpace(run(t, "date", "-u", "-d", "@"+sde, "+%Y-%m-%dT%H:%M:%SZ"))
+	}
+
+	dir := t.TempDir()
+	extract := exec.Command("sh", "-c", `xz -dc "$1" | cpio -id --quiet bbin/bb`, "sh", boot.Initramfs.Path)
+	extract.Dir = dir
+	if out, err := extract.CombinedOutput(); err != nil {
+		t.Fatalf("extract bbin/bb: %v\n%s", err, out)
+	}
+	// The busybox runs the command its file is named after.
+	kesu := filepath.Join(dir, "kesu")
+	if err := os.Rename(filepath.Join(dir, "bbin", "bb"), kesu); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(kesu, "version", "--json").Output()
+	if err != nil {
+		t.Fatalf("the stick's kesu version --json: %v", err)
+	}
+	var got version.Info
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("the stick's kesu version --json printed %q: %v", out, err)
+	}
+	want.Go = got.Go
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the stick's kesu version (-git +kesu):\n%s", diff)
+	}
+
+	// Again from scratch (only the u-root tool shared): the same bytes.
+	cache := t.TempDir()
+	if err := os.Symlink(filepath.Join(root, ".cache", "tools"), filepath.Join(cache, "tools")); err != nil {
+		t.Fatal(err)
+	}
+	again, err := image.BuildInitramfs(ctx, image.InitramfsSpec{RepoDir: root, ModuleRoot: boot.ModuleRoot, CacheDir: cache, Version: boot.Initramfs.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.FromCache || again.Key != boot.Initramfs.Key {
+		t.Fatalf("second build: FromCache %v, key %s; want a fresh build under key %s", again.FromCache, again.Key, boot.Initramfs.Key)
+	}
+	if !sameFile(t, again.Path, boot.Initramfs.Path) {
+		t.Errorf("two builds of the initramfs for commit %s differ: %s, %s", want.Commit, boot.Initramfs.Path, again.Path)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/version"
 )
 
 // urootModule is the u-root command the initramfs is built with; its version
@@ -28,33 +30,47 @@ const KesuPackage = "./cmd/kesu"
 
 // initramfsRecipe changes whenever the way the initramfs is built changes,
 // so that cached initramfs files built the old way are not reused.
-const initramfsRecipe = "u-root bb; -uinitcmd=kesu -defaultsh= -skip-ldd; modules at lib/modules; xz --check=crc32 -6 -T1; v1"
+const initramfsRecipe = "u-root bb; -uinitcmd=kesu -defaultsh= -skip-ldd; -ldflags=-s -w -buildid= + stamp; modules at lib/modules; xz --check=crc32 -6 -T1; v2"
+
+// urootLinkerFlags are the flags u-root links with by default (no symbols,
+// no build ID: reproducible). A -ldflags of our own replaces them, so the
+// version stamp is added to these.
+const urootLinkerFlags = "-s -w -buildid="
 
 // InitramfsSpec says what goes into the initramfs.
 type InitramfsSpec struct {
 	RepoDir    string // the kesu module root (holds go.mod and cmd/kesu)
 	ModuleRoot string // a directory holding lib/modules/<release> (see ModuleTree.Write)
 	CacheDir   string // where the u-root tool and built initramfs files are kept
-	Log        io.Writer
+	// Version is stamped into kesu (what `kesu version` and the record
+	// say); Stamp{} leaves kesu saying "(devel)".
+	Version version.Stamp
+	Log     io.Writer
 }
 
 // Initramfs is a built, xz-compressed initramfs.
 type Initramfs struct {
-	Path      string // the .cpio.xz file (in the cache)
-	Key       string // content key it was cached under
-	CPIOSize  int64  // uncompressed size
-	Size      int64  // compressed size
-	FromCache bool   // true if no build was needed
+	Path      string        // the .cpio.xz file (in the cache)
+	Key       string        // content key it was cached under
+	CPIOSize  int64         // uncompressed size
+	Size      int64         // compressed size
+	FromCache bool          // true if no build was needed
+	Version   version.Stamp // stamped into kesu
 }
 
 // BuildInitramfs builds a u-root initramfs with u-root's init as /init, kesu
 // as /bin/uinit, no shell, and the module tree under /lib/modules, then
 // compresses it with `xz --check=crc32` (the kernel's xz decoder rejects
 // xz's default CRC64 check). The result is cached under a key computed from
-// every source file compiled into kesu, the module tree and the recipe; a
-// second call with nothing changed returns the cached file.
+// every source file compiled into kesu, the version stamp, the module tree
+// and the recipe; a second call with nothing changed returns the cached file.
 func BuildInitramfs(ctx context.Context, s InitramfsSpec) (*Initramfs, error) {
-	key, err := initramfsKey(ctx, s)
+	ldflags, err := s.Version.LinkerFlags()
+	if err != nil {
+		return nil, err
+	}
+	ldflags = strings.TrimSpace(urootLinkerFlags + " " + ldflags)
+	key, err := initramfsKey(ctx, s, ldflags)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +81,7 @@ func BuildInitramfs(ctx context.Context, s InitramfsSpec) (*Initramfs, error) {
 		return nil, err
 	}
 	defer unlock()
-	res := &Initramfs{Path: out, Key: key}
+	res := &Initramfs{Path: out, Key: key, Version: s.Version}
 	if st, err := os.Stat(out); err == nil {
 		res.Size = st.Size()
 		res.FromCache = true
@@ -87,13 +103,14 @@ func BuildInitramfs(ctx context.Context, s InitramfsSpec) (*Initramfs, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	logf(s.Log, "build initramfs (u-root, kesu from %s)", s.RepoDir)
+	logf(s.Log, "build initramfs (u-root, kesu %s from %s)", orDevel(s.Version.Release), s.RepoDir)
 	args := []string{
 		"-o", cpio,
 		"-tmp-dir", work,
 		"-uinitcmd=kesu",
 		"-defaultsh=",
 		"-skip-ldd",
+		"-go-extra-args=-ldflags=" + ldflags,
 		"-files", filepath.Join(s.ModuleRoot, "lib", "modules") + ":lib/modules",
 		urootInit, KesuPackage,
 	}
@@ -166,11 +183,12 @@ func urootTool(ctx context.Context, repoDir, cacheDir string) (string, error) {
 }
 
 // initramfsKey hashes everything the initramfs is made of: the recipe, the
-// Go toolchain, go.mod and go.sum, every file of the kesu module compiled
-// into cmd/kesu (for linux/amd64), and every file of the module tree.
-func initramfsKey(ctx context.Context, s InitramfsSpec) (string, error) {
+// Go toolchain, the linker flags (the version stamp), go.mod and go.sum,
+// every file of the kesu module compiled into cmd/kesu (for linux/amd64),
+// and every file of the module tree.
+func initramfsKey(ctx context.Context, s InitramfsSpec, ldflags string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", initramfsRecipe, runtime.Version())
+	fmt.Fprintf(h, "%s\n%s\n%s\n", initramfsRecipe, runtime.Version(), ldflags)
 	files, err := sourceFiles(ctx, s.RepoDir, KesuPackage)
 	if err != nil {
 		return "", err
@@ -249,6 +267,13 @@ func goList(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", fmt.Errorf("go list %s: %w: %s", strings.Join(args, " "), err, stderr.String())
 	}
 	return string(b), nil
+}
+
+func orDevel(release string) string {
+	if release == "" {
+		return "(devel)"
+	}
+	return release
 }
 
 func logf(w io.Writer, format string, args ...any) {

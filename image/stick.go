@@ -5,12 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/kesu-erase/kesu/internal/version"
 )
 
 // Paths on the stick's FAT volume. Shim is the removable-media boot loader
@@ -40,10 +43,13 @@ const moduleRecipe = "modules.dep+modules.builtin+kesu.modules; v1"
 
 // BootSpec says where the boot chain comes from.
 type BootSpec struct {
-	RepoDir    string    // the kesu module root
-	CacheDir   string    // downloads and builds; default RepoDir/.cache
-	ModuleList string    // default RepoDir/configs/modules.txt
-	Log        io.Writer // progress; nil for none
+	RepoDir    string // the kesu module root
+	CacheDir   string // downloads and builds; default RepoDir/.cache
+	ModuleList string // default RepoDir/configs/modules.txt
+	// Version is stamped into kesu; nil stamps GitStamp(RepoDir), or
+	// nothing (kesu says "(devel)") when RepoDir is not a git checkout.
+	Version *version.Stamp
+	Log     io.Writer // progress; nil for none
 }
 
 // Boot is everything a kesu stick boots, fetched and built into the cache.
@@ -110,7 +116,15 @@ func BuildBoot(ctx context.Context, s BootSpec) (*Boot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.Initramfs, err = BuildInitramfs(ctx, InitramfsSpec{RepoDir: s.RepoDir, ModuleRoot: b.ModuleRoot, CacheDir: s.CacheDir, Log: s.Log})
+	var stamp version.Stamp
+	if s.Version != nil {
+		stamp = *s.Version
+	} else if stamp, err = GitStamp(ctx, s.RepoDir); errors.Is(err, ErrNoGit) {
+		logf(s.Log, "%v: kesu will say (devel)", err)
+	} else if err != nil {
+		return nil, err
+	}
+	b.Initramfs, err = BuildInitramfs(ctx, InitramfsSpec{RepoDir: s.RepoDir, ModuleRoot: b.ModuleRoot, CacheDir: s.CacheDir, Version: stamp, Log: s.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -15,11 +15,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/image"
+	"github.com/kesu-erase/kesu/internal/version"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -47,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	grub := fs.String("grub", "", "grub.cfg template (default REPO/configs/grub.cfg)")
 	sizeMiB := fs.Int64("size", image.DefaultStickSize>>20, "image size in MiB")
 	timeout := fs.Int("grub-timeout", 3, "seconds GRUB shows its menu")
+	release := fs.String("release", "", "release name stamped into the stick's kesu (default `git describe --always --dirty` of REPO)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,8 +82,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *grub == "" {
 		*grub = filepath.Join(repoDir, "configs", "grub.cfg")
 	}
+	stamp, err := stampFor(ctx, repoDir, *release, stderr)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	boot, err := image.BuildBoot(ctx, image.BootSpec{RepoDir: repoDir, CacheDir: *cache, ModuleList: *modules, Log: stderr})
+	boot, err := image.BuildBoot(ctx, image.BootSpec{RepoDir: repoDir, CacheDir: *cache, ModuleList: *modules, Version: &stamp, Log: stderr})
 	if err != nil {
 		return err
 	}
@@ -105,6 +112,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d MiB stick image, kernel %s, %d modules (%d listed, %d built in)\n",
 		stick.Path, *sizeMiB, boot.Release, len(boot.Modules.Modules), len(boot.Modules.Listed), len(boot.Modules.Builtin))
 	fmt.Fprintf(stdout, "initramfs: %d bytes xz, %d bytes cpio%s\n", boot.Initramfs.Size, boot.Initramfs.CPIOSize, cached)
+	fmt.Fprintf(stdout, "kesu: %s\n", stampText(stamp))
 	fmt.Fprintf(stdout, "built in %s\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// stampFor is the version stamped into the stick's kesu: the checkout's
+// (image.GitStamp: reproducible, dated by SOURCE_DATE_EPOCH or the commit),
+// with release, when given, as its release name. Outside a git checkout only
+// release is stamped.
+func stampFor(ctx context.Context, repoDir, release string, log io.Writer) (version.Stamp, error) {
+	s, err := image.GitStamp(ctx, repoDir)
+	if errors.Is(err, image.ErrNoGit) {
+		fmt.Fprintf(log, "kesu-mkimage: %v: the stick's kesu names no commit\n", err)
+	} else if err != nil {
+		return version.Stamp{}, err
+	}
+	if release != "" {
+		s.Release = release
+	}
+	return s, nil
+}
+
+// stampText is a stamp as one line: "v1.2.0 (commit C-dirty, built D)".
+func stampText(s version.Stamp) string {
+	in := version.Info{Version: s.Release, Commit: s.Commit, Modified: s.Modified, BuildDate: s.Date}
+	if in.Version == "" {
+		in.Version = "(devel)"
+	}
+	var parts []string
+	if c := in.CommitWord(); c != "" {
+		parts = append(parts, "commit "+c)
+	}
+	if in.BuildDate != "" {
+		parts = append(parts, "built "+in.BuildDate)
+	}
+	if len(parts) == 0 {
+		return in.Version
+	}
+	return in.Version + " (" + strings.Join(parts, ", ") + ")"
 }
