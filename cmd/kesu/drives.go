@@ -18,6 +18,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -98,10 +99,10 @@ func writeList(w io.Writer, rows []listRow, jsonOut bool) error {
 	fmt.Fprintln(tw, "DEVICE\tTRANSPORT\tBAY\tMODEL\tSERIAL\tSIZE\tROTATION\tIN USE")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Path, r.Transport, r.Location.Bay, dash(r.Model), dash(r.Serial),
-			humanBytes(r.Size), dash(r.Rotation), dash(r.InUse))
+			human.Size(r.Size), dash(r.Rotation), dash(r.InUse))
 		for _, p := range r.HWPartitions {
 			// An eMMC's hardware partitions: erased with their card.
-			fmt.Fprintf(tw, "  %s\teMMC %s\t\t(part of %s)\t\t%s\t\t\n", p.Path, p.Kind, r.Name, humanBytes(p.Size))
+			fmt.Fprintf(tw, "  %s\teMMC %s\t\t(part of %s)\t\t%s\t\t\n", p.Path, p.Kind, r.Name, human.Size(p.Size))
 		}
 		if v := r.Volume; v != nil {
 			// A RAID logical volume: `kesu plan` looks behind the
@@ -241,7 +242,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		fmt.Fprintf(stdout, "%s  %s %s  serial %s  %s  %s bay %s  class %s  health %s\n", r.Drive, dash(r.Identity.Vendor), dash(r.Identity.Model),
-			dash(r.Identity.Serial), humanBytes(int64(r.Identity.CapacityBytes)), dash(r.Identity.Transport), dash(r.Identity.Bay), r.Class, dash(r.Health))
+			dash(r.Identity.Serial), human.Size(int64(r.Identity.CapacityBytes)), dash(r.Identity.Transport), dash(r.Identity.Bay), r.Class, dash(r.Health))
 		if r.Error != "" {
 			fmt.Fprintf(stdout, "  cannot be erased: %s\n\n", r.Error)
 			continue
@@ -251,7 +252,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if s.Chosen {
 				mark = "try "
 			}
-			fmt.Fprintf(stdout, "  %d. %s %-34s %-6s %s\n", i+1, mark, s.Method, levelWord(s.Rating), s.Reason)
+			fmt.Fprintf(stdout, "  %d. %s %-34s %-6s %s\n", i+1, mark, s.Method, human.Level(s.Rating), s.Reason)
 		}
 		if t.Plan.Note != "" {
 			fmt.Fprintf(stdout, "  note: %s\n", t.Plan.Note)
@@ -302,20 +303,10 @@ func wholeDisk(root fs.FS, path string) (string, error) {
 	return name, nil
 }
 
-func levelWord(r report.Rating) string {
-	if r.NISTRev1 != r.IEEE2883 {
-		return fmt.Sprintf("%s/%s", r.IEEE2883, r.NISTRev1)
-	}
-	return string(r.NISTRev1)
-}
-
 func describePolicy(p report.Policy) string {
 	var s []string
-	if p.Level != "" {
-		s = append(s, "level "+string(p.Level))
-	}
-	if p.MICCategory != 0 {
-		s = append(s, fmt.Sprintf("MIC category (%d)", p.MICCategory))
+	if l := human.PolicyLevel(p); l != "" {
+		s = append(s, l)
 	}
 	v := string(p.Verify.Mode)
 	if p.Verify.Mode == report.VerifySampled {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -211,7 +212,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		kind = "block device"
 	}
 	fmt.Fprintf(stderr, "kesu: erasing %s (%s, %s, %d-byte logical blocks) with %s, verify %s\n",
-		d.Path(), kind, humanBytes(d.Size()), d.LogicalBlockSize(), pat, o.verify)
+		d.Path(), kind, human.Size(d.Size()), d.LogicalBlockSize(), pat, o.verify)
 	pp := newProgressPrinter(stderr)
 	if cr != nil {
 		if err := cr.begin(); err != nil {
@@ -305,7 +306,7 @@ var finishRecord = (*cliRecord).finish
 
 // overwritePlan is the plan of kesu erase DEVICE in words.
 func overwritePlan(d *erase.Device, pat erase.Pattern, pct float64) []string {
-	plan := []string{fmt.Sprintf("overwrite every block (%s) with %s, one pass, host writes", humanBytes(d.Size()), pat)}
+	plan := []string{fmt.Sprintf("overwrite every block (%s) with %s, one pass, host writes", human.Size(d.Size()), pat)}
 	switch {
 	case pct == 0:
 		plan = append(plan, "no read-back (--verify none): the result will be UNVERIFIED, not PASS")
@@ -507,7 +508,7 @@ func printEraseReport(w io.Writer, r *eraseReport) {
 		pat += " (key id " + r.KeyID + ")"
 	}
 	fmt.Fprintf(w, "pattern:   %s\n", pat)
-	fmt.Fprintf(w, "written:   %d bytes in %.1f s (%s/s)\n", r.BytesWritten, r.WriteSeconds, humanBytes(int64(r.WriteBytesPerSec)))
+	fmt.Fprintf(w, "written:   %d bytes in %.1f s (%s)\n", r.BytesWritten, r.WriteSeconds, human.Rate(r.WriteBytesPerSec))
 	for _, u := range r.Unwritable {
 		fmt.Fprintf(w, "unwritable: %s\n", u)
 	}

@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/kesu-erase/kesu/console"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -148,7 +148,7 @@ func printAllSummary(w io.Writer, r *allReport) {
 	fmt.Fprintln(tw, "DEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
 	for _, x := range r.Results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Identity.Path, dash(x.Identity.Model), dash(x.Identity.Serial), x.Status,
-			x.Assessment.Reached, dash(string(x.Assessment.Method)), x.Duration.Round(time.Second), x.Reason)
+			human.Reached(x.Assessment), dash(string(x.Assessment.Method)), human.Clock(x.Duration), x.Reason)
 	}
 	for _, e := range r.Excluded {
 		fmt.Fprintf(tw, "%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", e.Device, dash(e.Serial), e.Reason)

@@ -11,6 +11,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -192,7 +193,7 @@ func methodView(t *worker.Target, o methodOptions, pol *policy.Config) (targetVi
 	}
 	refusal := ""
 	for _, s := range t.Plan.Steps {
-		line := fmt.Sprintf("%s (%s, rated %s), then read back %g%% of the blocks", s.Method.Title("en"), s.Method, levelWord(s.Rating), pol.VerifyPercent)
+		line := fmt.Sprintf("%s (%s, rated %s), then read back %g%% of the blocks", s.Method.Title("en"), s.Method, human.Level(s.Rating), pol.VerifyPercent)
 		if !s.Chosen {
 			line = "refused: " + t.Plan.Note
 			refusal = t.Plan.Note

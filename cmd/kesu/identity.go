@@ -12,7 +12,7 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/internal/contents"
-	"github.com/kesu-erase/kesu/internal/size"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -80,7 +80,7 @@ func (v *targetView) write(w io.Writer, heading string) {
 	kv("  model", "%s", dash(model))
 	kv("  serial", "%s", dash(id.Serial))
 	kv("  wwn", "%s", dash(id.WWN))
-	kv("  size", "%s", size.Capacity(int64(id.CapacityBytes)))
+	kv("  size", "%s", human.Capacity(int64(id.CapacityBytes)))
 	blocks := fmt.Sprintf("%d-byte logical", id.LogicalSectorSize)
 	if id.PhysicalSectorSize != 0 && id.PhysicalSectorSize != id.LogicalSectorSize {
 		blocks += fmt.Sprintf(", %d-byte physical", id.PhysicalSectorSize)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
-	"github.com/kesu-erase/kesu/internal/size"
+	"github.com/kesu-erase/kesu/internal/human"
 )
 
 // progressPrinter shows erase.Progress on stderr: a bar redrawn in place on
@@ -34,10 +34,10 @@ func (p *progressPrinter) show(pr erase.Progress) {
 		return
 	}
 	p.last = now
-	line := fmt.Sprintf("%-9s %5.1f%%  %s of %s  %s/s  elapsed %s", pr.Phase, pr.Percent(),
-		humanBytes(pr.Done), humanBytes(pr.Total), humanBytes(int64(pr.Rate)), clock(pr.Elapsed))
+	line := fmt.Sprintf("%-9s %5.1f%%  %s of %s  %s  elapsed %s", pr.Phase, pr.Percent(),
+		human.Size(pr.Done), human.Size(pr.Total), human.Rate(pr.Rate), human.Clock(pr.Elapsed))
 	if pr.ETA > 0 {
-		line += "  ETA " + clock(pr.ETA)
+		line += "  ETA " + human.Clock(pr.ETA)
 	}
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
@@ -56,16 +56,4 @@ func (p *progressPrinter) show(pr erase.Progress) {
 		p.width = 0
 	}
 	fmt.Fprint(p.w, out)
-}
-
-// humanBytes is the CLI's one size format: binary (IEC) prefixes
-// (internal/size).
-func humanBytes(n int64) string { return size.IEC(n) }
-
-func clock(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

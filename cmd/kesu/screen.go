@@ -14,6 +14,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/smart"
 )
@@ -62,11 +63,7 @@ func (s *screenEvents) convert(e worker.Event) []console.Event {
 	switch {
 	case e.Result != nil:
 		r := e.Result
-		level := string(r.Assessment.Reached)
-		if r.Assessment.MICCategory != 0 && r.Assessment.MICMet != 0 {
-			level += fmt.Sprintf(" / MIC (%d)", r.Assessment.MICMet)
-		}
-		out = append(out, console.DoneEvent(e.Drive, consoleStatus(r.Status), level, r.Reason))
+		out = append(out, console.DoneEvent(e.Drive, consoleStatus(r.Status), human.Reached(r.Assessment), r.Reason))
 	case e.Total > 0:
 		out = append(out, console.ProgressEvent(e.Drive, e.Done, e.Total, e.Rate, e.ETA))
 	case e.Phase == worker.PhaseFirmware:
@@ -97,7 +94,7 @@ func consoleStatus(s report.Status) console.Status {
 // screenPlan is the "before" screen of a prepared job.
 func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	rp := job.PolicyRecord(pol)
-	p := console.Plan{Host: host, Policy: console.Policy{Level: policyLevel(rp), Verify: verifyWords(rp.Verify)},
+	p := console.Plan{Host: host, Policy: console.Policy{Level: human.PolicyLevel(rp), Verify: verifyWords(rp.Verify)},
 		Confirm: console.Confirm{Word: pol.Run.ConfirmWord, Unattended: pol.Run.Unattended,
 			Countdown: secondsDuration(pol.Run.Countdown)}}
 	if pol.Policy.BelowLevel == policy.BelowAccept {
@@ -139,11 +136,7 @@ func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
 		return d
 	}
 	d.Method = shortMethod(best.Method)
-	level := plan.Strict(best.Rating)
-	d.Level = string(level)
-	if best.Rating.NISTRev1 != best.Rating.IEEE2883 {
-		d.Level = fmt.Sprintf("%s (Rev.1: %s)", best.Rating.IEEE2883, best.Rating.NISTRev1)
-	}
+	d.Level = human.Level(best.Rating)
 	hiddenOK := t.Probe != nil && t.Probe.Hidden.Checked
 	if !plan.Meets(best, rp.Level, rp.MICCategory, hiddenOK) {
 		d.BelowPolicy = true
@@ -183,20 +176,6 @@ func classWords(c report.Class, tr discover.Transport) string {
 		return "other"
 	}
 	return string(c)
-}
-
-func policyLevel(p report.Policy) string {
-	switch {
-	case p.MICCategory != 0 && p.Level != "":
-		return fmt.Sprintf("%s (MIC category %d)", p.Level, p.MICCategory)
-	case p.MICCategory == 1:
-		return "MIC category 1: Purge, then physical destruction"
-	case p.MICCategory == 2:
-		return "MIC category 2 (Purge)"
-	case p.MICCategory == 3:
-		return "MIC category 3 (Clear)"
-	}
-	return string(p.Level)
 }
 
 func verifyWords(v report.VerifyPolicy) string {
