@@ -2,6 +2,7 @@ package human
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +68,18 @@ func TestLevels(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q; want %q", tc.got, tc.want)
 		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	if Dash("  ") != "-" || Dash("x") != "x" || YesNo(true) != "yes" || YesNo(false) != "no" {
+		t.Errorf("Dash(blank), Dash(x), YesNo(true), YesNo(false) = %q %q %q %q; want - x yes no", Dash("  "), Dash("x"), YesNo(true), YesNo(false))
+	}
+	var b strings.Builder
+	p, flush := KeyValues(&b)
+	p("model", "%s", "KESU")
+	p("capacity", "%d bytes", 512)
+	if err := flush(); err != nil || b.String() != "model     KESU\ncapacity  512 bytes\n" {
+		t.Errorf("KeyValues wrote %q (%v); want two aligned columns", b.String(), err)
 	}
 }
