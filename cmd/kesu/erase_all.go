@@ -8,10 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/console/jobview"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
@@ -76,11 +76,11 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 	}
 	sum := sha256.Sum256(data)
-	ev := newScreenEvents(nil)
+	ev := jobview.NewEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer,
 		Mode: "cli", Version: version, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
-		Controllers: raid.OpenLinux, Events: ev.event,
+		Controllers: raid.OpenLinux, Events: ev.Event,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRefused, err)
@@ -98,7 +98,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if pol.Language == "ja" {
 		lang = console.Japanese
 	}
-	ui, err := console.New(screenPlan(j, pol, hostWords(report.LocalHost())), console.Options{Lang: lang}, term)
+	ui, err := console.New(jobview.Plan(j, pol, jobview.Host(report.LocalHost())), console.Options{Lang: lang}, term)
 	if err != nil {
 		j.Cancel("the screen could not be started: " + err.Error())
 		return err
@@ -107,7 +107,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if signer != nil {
 		fp = signer.Fingerprint()
 	}
-	results, _, runErr := runScreen(ctx, j, ev, ui, !interactive, console.Next{Action: console.ActionExit}, fp)
+	results, _, runErr := jobview.Run(ctx, j, ev, ui, !interactive, console.Next{Action: console.ActionExit}, fp)
 	ui.Close()
 	sealErr := runErr
 	rep := allReport{Journal: j.Journal.Path(), Results: results}
@@ -164,16 +164,4 @@ func printAllSummary(w io.Writer, r *allReport) {
 	if r.Fingerprint != "" {
 		fmt.Fprintf(w, "signed by key %s\n", report.FormatFingerprint(r.Fingerprint))
 	}
-}
-
-// hostWords names the machine for the screen.
-func hostWords(h report.Host) string {
-	s := strings.TrimSpace(h.SysVendor + " " + h.ProductName)
-	if h.ProductSerial != "" {
-		s += " (" + h.ProductSerial + ")"
-	}
-	if s == "" {
-		s = h.Hostname
-	}
-	return s
 }
