@@ -11,7 +11,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
-	"github.com/kesu-erase/kesu/internal/human"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -31,16 +31,6 @@ type methodOptions struct {
 	ask io.Reader
 	// record names the people for the record.
 	record policy.Record
-}
-
-// methodReport is the JSON output of `kesu erase --method`.
-type methodReport struct {
-	Device   string                `json:"device"`
-	Method   report.Method         `json:"method"`
-	Journal  string                `json:"journal"`
-	Result   worker.Result         `json:"result"`
-	Attempts []report.Attempt      `json:"attempts"`
-	Verifies []report.Verification `json:"verifications"`
 }
 
 // runEraseMethod runs one named method on one whole drive through the
@@ -73,14 +63,14 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	view, refusal := methodView(look.Targets[0], o, pol)
+	target, refusal := view.MethodTarget(look.Targets[0], o.device, view.RecordWords(o.journal, o.signer), pol.VerifyPercent)
 	look.Close()
 	if o.dryRun {
-		return dryRun(&view, o.journal, refusal, stdout, o.json)
+		return dryRun(&target, o.journal, refusal, stdout, o.json)
 	}
-	view.write(stderr, "kesu: about to erase "+o.device+":")
+	target.Write(stderr, "kesu: about to erase "+o.device+":")
 	if !o.yes {
-		if err := confirm(ctx, o.ask, stderr, &view); err != nil {
+		if err := confirm(ctx, o.ask, stderr, &target); err != nil {
 			return err
 		}
 	}
@@ -96,7 +86,7 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		j.Close()
 		return err
 	}
-	if why := changedDrive(view.Identity, prep.Targets[0]); why != "" {
+	if why := changedDrive(target.Identity, prep.Targets[0]); why != "" {
 		prep.Close()
 		j.Note(report.Note{Severity: report.SeverityError, Code: "drive-changed", Text: why + "; nothing was erased"})
 		j.Seal()
@@ -106,26 +96,16 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	if err := j.Seal(); err != nil {
 		return fmt.Errorf("the record could not be sealed: %w", err)
 	}
-	rep := methodReport{Device: o.device, Method: o.method, Journal: j.Path(), Result: results[0]}
+	rep := view.Method{Device: o.device, Method: o.method, Journal: j.Path(), Result: results[0]}
 	if vr, err := report.VerifyFile(j.Path(), report.KeyRing{}); err == nil && vr.Run != nil && len(vr.Run.Drives) == 1 {
 		rep.Attempts, rep.Verifies = vr.Run.Drives[0].Attempts, vr.Run.Drives[0].Verifications
 	}
 	if o.json {
-		if err := writeJSON(stdout, rep); err != nil {
+		if err := view.JSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "device:  %s\nmethod:  %s\nrecord:  %s\n", o.device, o.method.Title("en"), rep.Journal)
-		for _, a := range rep.Attempts {
-			fmt.Fprintf(stdout, "attempt %d: %s — %s\n", a.Attempt, a.Outcome, a.Mechanism)
-			for _, e := range a.Errors {
-				fmt.Fprintf(stdout, "  error: %s\n", e)
-			}
-		}
-		for _, v := range rep.Verifies {
-			fmt.Fprintf(stdout, "verified (%s): expect %s; %d blocks read, %d mismatched %v\n", v.Method, v.Expected, v.BlocksRead, v.Mismatches, v.Errors)
-		}
-		fmt.Fprintf(stdout, "result:  %s — %s\n", rep.Result.Status, rep.Result.Reason)
+		rep.WriteText(stdout)
 	}
 	if rep.Result.Status != report.StatusPass {
 		return exitError{exitFail}
@@ -172,36 +152,6 @@ func prepareMethod(ctx context.Context, pol *policy.Config, j *report.Journal, d
 		}
 	}
 	return prep, nil
-}
-
-// methodView shows the probed drive and what --method would do to it, and
-// says why a run would refuse ("" when it would start).
-func methodView(t *worker.Target, o methodOptions, pol *policy.Config) (targetView, string) {
-	v := targetView{Device: o.device, Identity: worker.IdentityFromDisk(t.Disk), Class: worker.ClassFromDisk(t.Disk),
-		Record: recordWords(o.journal, o.signer)}
-	if t.Probe != nil {
-		v.Identity, v.Class = t.Probe.Identity, t.Probe.Class
-	}
-	if c, err := readContentsAt(t.Disk.Path, int64(v.Identity.CapacityBytes), int(v.Identity.LogicalSectorSize)); err != nil {
-		v.ContentsError = err.Error()
-	} else {
-		v.Contents = c
-	}
-	if t.Err != nil {
-		v.Plan = []string{"cannot be erased: " + t.Err.Error()}
-		return v, t.Err.Error()
-	}
-	refusal := ""
-	for _, s := range t.Plan.Steps {
-		line := fmt.Sprintf("%s (%s, rated %s), then read back %g%% of the blocks", s.Method.Title("en"), s.Method, human.Level(s.Rating), pol.VerifyPercent)
-		if !s.Chosen {
-			line = "refused: " + t.Plan.Note
-			refusal = t.Plan.Note
-		}
-		v.Plan = append(v.Plan, line)
-	}
-	v.Plan = append(v.Plan, "no fallback: if the method fails, the drive is recorded FAIL")
-	return v, refusal
 }
 
 // changedDrive says how the drive probed under the record differs from

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/cert"
 )
@@ -192,7 +193,7 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 				out = append(out, report.VerifySummary{Path: paths[i], Integrity: "ERROR"})
 			}
 		}
-		if err := writeJSON(stdout, out); err != nil {
+		if err := view.JSON(stdout, out); err != nil {
 			return err
 		}
 	} else {

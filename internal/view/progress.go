@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/kesu-erase/kesu/internal/human"
 )
 
-// progressPrinter shows erase.Progress on stderr: a bar redrawn in place on
-// a terminal, a plain line every few seconds otherwise (logs stay readable).
-type progressPrinter struct {
+// Progress shows erase.Progress: a bar redrawn in place on a terminal, a
+// plain line every few seconds otherwise (logs stay readable).
+type Progress struct {
 	w     io.Writer
 	tty   bool
 	every time.Duration
@@ -22,11 +22,14 @@ type progressPrinter struct {
 	width int
 }
 
-func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, tty: isTerminal(w), every: 5 * time.Second}
+// NewProgress shows progress on w; tty says w is a terminal.
+func NewProgress(w io.Writer, tty bool) *Progress {
+	return &Progress{w: w, tty: tty, every: 5 * time.Second}
 }
 
-func (p *progressPrinter) show(pr erase.Progress) {
+// Show shows one progress report (erase.OverwriteOptions.Progress and
+// the like); it is safe from any goroutine.
+func (p *Progress) Show(pr erase.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
