@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/loopdev"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
@@ -463,7 +464,7 @@ func TestEraseInterruptedExits130(t *testing.T) {
 func TestEraseRecordFailureStillPrintsResult(t *testing.T) {
 	saved := finishRecord
 	defer func() { finishRecord = saved }()
-	finishRecord = func(r *cliRecord, ctx context.Context, res *erase.PassResult, pat erase.Pattern, tg erase.Target) (report.Assessment, error) {
+	finishRecord = func(r *target.Record, ctx context.Context, res *erase.PassResult, pat erase.Pattern, tg erase.Target) (report.Assessment, error) {
 		return report.Assessment{}, errors.New("write records/x.jsonl: no space left on device")
 	}
 	file := randomFile(t, t.TempDir(), "disk.img", 1<<20)

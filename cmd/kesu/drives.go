@@ -5,15 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/kesu-erase/kesu/configs"
-	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/raid"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/internal/view"
 )
@@ -76,7 +75,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	root := os.DirFS("/")
 	only := ""
 	if device != "" {
-		if only, err = wholeDisk(root, device); err != nil {
+		if only, err = target.WholeDisk(root, device); err != nil {
 			return err
 		}
 	}
@@ -131,30 +130,4 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	out.WriteText(stdout)
 	return nil
-}
-
-// wholeDisk returns the kernel name (sdb, nvme0n1, loop3) of the whole-disk
-// block device at path (following symlinks such as /dev/disk/by-id). A
-// partition, a file or anything that is no block device is refused.
-func wholeDisk(root fs.FS, path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if st.Mode()&os.ModeDevice == 0 || st.Mode()&os.ModeCharDevice != 0 {
-		return "", fmt.Errorf("%w: %s is a %s, not a block device: this needs a drive (a file is overwritten by kesu erase FILE; see --dry-run)",
-			errRefused, path, erase.KindOf(st.Mode()))
-	}
-	name, err := kernelBlockName(st)
-	if err != nil {
-		return "", fmt.Errorf("%w: %s: cannot find it in sysfs: %v", errRefused, path, err)
-	}
-	disk, err := discover.DiskOf(root, name)
-	if err != nil {
-		return "", fmt.Errorf("%w: %s is not a block device kesu can find in sysfs: %v", errRefused, path, err)
-	}
-	if disk != name {
-		return "", fmt.Errorf("%w: %s (%s) is a partition of %s; kesu works on whole drives", errRefused, path, name, disk)
-	}
-	return name, nil
 }

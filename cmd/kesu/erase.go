@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
@@ -183,29 +183,29 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec}, stdout, stderr)
 	}
 
-	d, err := openTargetFor(o.device, true, !o.dryRun)
+	d, err := target.Open(o.device, true, !o.dryRun)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	target := targetOf(d)
-	target.Plan = view.OverwritePlan(d.Size(), pat, pct)
-	target.Record = view.RecordWords(o.journal, signer)
+	shown := targetOf(d)
+	shown.Plan = view.OverwritePlan(d.Size(), pat, pct)
+	shown.Record = view.RecordWords(o.journal, signer)
 	if o.dryRun {
-		return dryRun(&target, o.journal, "", stdout, o.json)
+		return dryRun(&shown, o.journal, "", stdout, o.json)
 	}
-	target.Write(stderr, "kesu: about to erase "+d.Path()+":")
+	shown.Write(stderr, "kesu: about to erase "+d.Path()+":")
 	if !o.yes {
-		if err := confirm(ctx, ask, stderr, &target); err != nil {
+		if err := confirm(ctx, ask, stderr, &shown); err != nil {
 			return err
 		}
 	}
-	var cr *cliRecord
+	var cr *target.Record
 	if o.journal != "" {
-		if cr, err = startCLIRecord(o.journal, signer, d, pct, rec); err != nil {
+		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, version); err != nil {
 			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 		}
-		defer cr.close()
+		defer cr.Close()
 	}
 
 	kind := "file"
@@ -216,7 +216,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		d.Path(), kind, human.Size(d.Size()), d.LogicalBlockSize(), pat, o.verify)
 	pp := view.NewProgress(stderr, isTerminal(stderr))
 	if cr != nil {
-		if err := cr.begin(); err != nil {
+		if err := cr.Begin(); err != nil {
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
 	}
@@ -241,7 +241,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		var a report.Assessment
 		var err error
 		if passErr != nil {
-			a, err = cr.abort(ctx, passErr)
+			a, err = cr.Abort(ctx, passErr)
 		} else {
 			a, err = finishRecord(cr, ctx, res, pat, d)
 		}
@@ -251,14 +251,14 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			assessment = &a
 		}
 	}
-	id, class, _ := describeTarget(d)
+	id, class, _ := target.Describe(d)
 	rep := view.NewErase(d, class, id.Model, pat, res)
 	if cr != nil {
 		fp := ""
 		if signer != nil {
 			fp = signer.Fingerprint()
 		}
-		rep.SetRecord(cr.j.Path(), fp, assessment, recordErr)
+		rep.SetRecord(cr.Path(), fp, assessment, recordErr)
 	}
 	// The media result is printed whatever became of the record: the
 	// technician must know what happened to the drive.
@@ -282,7 +282,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // finishRecord completes and seals the record (a variable so tests can
 // make the record fail after the erasure).
-var finishRecord = (*cliRecord).finish
+var finishRecord = (*target.Record).Finish
 
 // dryRun ends kesu erase --dry-run: the checks made so far passed (but
 // refused, when set, says why a real run would stop); what is left is
@@ -290,7 +290,7 @@ var finishRecord = (*cliRecord).finish
 func dryRun(v *view.Target, journal, refused string, stdout io.Writer, jsonOut bool) error {
 	rep := view.DryRun{DryRun: true, Target: *v, Refused: refused}
 	if journal != "" {
-		if err := checkRecordDir(journal); err != nil {
+		if err := target.CheckRecordDir(journal); err != nil {
 			rep.Record = "the record could not be started: " + err.Error()
 			if rep.Refused == "" {
 				rep.Refused = rep.Record
@@ -312,46 +312,10 @@ func dryRun(v *view.Target, journal, refused string, stdout io.Writer, jsonOut b
 	return nil
 }
 
-// checkRecordDir checks, without creating anything, that a journal could
-// be created in dir: it is a writable directory, or the nearest directory
-// that exists above it is writable (report.Create makes the rest).
-func checkRecordDir(dir string) error {
-	p := filepath.Clean(dir)
-	for {
-		st, err := os.Stat(p)
-		switch {
-		case err == nil && !st.IsDir():
-			return fmt.Errorf("%s is not a directory", p)
-		case err == nil:
-			if err := dirWritable(p); err != nil {
-				return fmt.Errorf("%s is not writable: %v", p, err)
-			}
-			return nil
-		case !os.IsNotExist(err):
-			return err
-		}
-		up := filepath.Dir(p)
-		if up == p {
-			return fmt.Errorf("no directory of %s exists", dir)
-		}
-		p = up
-	}
-}
-
-func statusExit(s erase.Status) error {
-	switch s {
-	case erase.StatusPass:
-		return nil
-	case erase.StatusUnverified:
-		return exitError{exitUnverified}
-	}
-	return exitError{exitFail}
-}
-
 // targetOf describes an opened target for kesu erase DEVICE: the drive as
 // the record will name it, and what it holds.
 func targetOf(d *erase.Device) view.Target {
-	id, class, _ := describeTarget(d)
+	id, class, _ := target.Describe(d)
 	v := view.Target{Device: d.Path(), Identity: id, Class: class}
 	v.ReadContents(d)
 	return v
@@ -375,4 +339,15 @@ func confirm(ctx context.Context, in io.Reader, w io.Writer, v *view.Target) err
 		return fmt.Errorf("%w: %w", errRefused, err)
 	}
 	return err
+}
+
+// statusExit is the exit status of a pass's result.
+func statusExit(s erase.Status) error {
+	switch s {
+	case erase.StatusPass:
+		return nil
+	case erase.StatusUnverified:
+		return exitError{exitUnverified}
+	}
+	return exitError{exitFail}
 }

@@ -8,9 +8,8 @@ import (
 
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/job"
-	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/erase/policy"
-	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -40,7 +39,7 @@ type methodOptions struct {
 // record starts; it is probed again under the record and must be the same.
 func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writer) error {
 	root := os.DirFS("/")
-	name, err := wholeDisk(root, o.device)
+	name, err := target.WholeDisk(root, o.device)
 	if err != nil {
 		return err
 	}
@@ -59,18 +58,18 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	}
 
 	// Look first: probe and plan, no record, nothing written.
-	look, err := prepareMethod(ctx, pol, nil, disk, o.method)
+	look, err := target.PrepareMethod(ctx, pol, nil, disk, o.method, openDrive)
 	if err != nil {
 		return err
 	}
-	target, refusal := view.MethodTarget(look.Targets[0], o.device, view.RecordWords(o.journal, o.signer), pol.VerifyPercent)
+	shown, refusal := view.MethodTarget(look.Targets[0], o.device, view.RecordWords(o.journal, o.signer), pol.VerifyPercent)
 	look.Close()
 	if o.dryRun {
-		return dryRun(&target, o.journal, refusal, stdout, o.json)
+		return dryRun(&shown, o.journal, refusal, stdout, o.json)
 	}
-	target.Write(stderr, "kesu: about to erase "+o.device+":")
+	shown.Write(stderr, "kesu: about to erase "+o.device+":")
 	if !o.yes {
-		if err := confirm(ctx, o.ask, stderr, &target); err != nil {
+		if err := confirm(ctx, o.ask, stderr, &shown); err != nil {
 			return err
 		}
 	}
@@ -81,12 +80,12 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	if err != nil {
 		return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 	}
-	prep, err := prepareMethod(ctx, pol, j, disk, o.method)
+	prep, err := target.PrepareMethod(ctx, pol, j, disk, o.method, openDrive)
 	if err != nil {
 		j.Close()
 		return err
 	}
-	if why := changedDrive(target.Identity, prep.Targets[0]); why != "" {
+	if why := target.ChangedDrive(shown.Identity, prep.Targets[0]); why != "" {
 		prep.Close()
 		j.Note(report.Note{Severity: report.SeverityError, Code: "drive-changed", Text: why + "; nothing was erased"})
 		j.Seal()
@@ -111,77 +110,4 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		return exitError{exitFail}
 	}
 	return nil
-}
-
-// prepareMethod probes and plans the one drive for method m: the plan is
-// that method alone, or a refusal when it does not apply. With a journal
-// the drive and the refusal are recorded.
-func prepareMethod(ctx context.Context, pol *policy.Config, j *report.Journal, disk discover.Disk, m report.Method) (*worker.Preparation, error) {
-	cfg := worker.Config{Policy: pol, Open: openDrive}
-	if j != nil {
-		cfg.Journal = j
-	}
-	prep, err := worker.Prepare(ctx, cfg, []discover.Disk{disk}, nil)
-	if err != nil {
-		return nil, err
-	}
-	note := func(text string) {
-		if j != nil {
-			j.Note(report.Note{Severity: report.SeverityError, Code: "method", Text: text})
-		}
-	}
-	t := prep.Targets[0]
-	if t.Probe != nil {
-		r, ok := report.Rate(t.Probe.Class, m)
-		if ok && sparesSiblings(t, m) != "" {
-			// Never erase namespaces nobody named: only `kesu erase --all`
-			// may use a method that acts on every namespace.
-			note(sparesSiblings(t, m))
-			ok = false
-		}
-		if !ok {
-			note(fmt.Sprintf("%s does not apply to a %s drive", m, t.Probe.Class))
-		}
-		t.Plan = plan.Plan{Steps: []plan.Step{{Method: m, Chosen: ok, Rating: r,
-			Reason: "asked for on the command line (kesu erase --method); no fallback"}}}
-		if !ok {
-			t.Plan.Note = fmt.Sprintf("%s cannot be used on this drive (class %s)", m, t.Probe.Class)
-			if why := sparesSiblings(t, m); why != "" {
-				t.Plan.Note = why
-			}
-		}
-	}
-	return prep, nil
-}
-
-// changedDrive says how the drive probed under the record differs from
-// the one shown and confirmed; "" when it is the same.
-func changedDrive(shown report.Identity, t *worker.Target) string {
-	now := worker.IdentityFromDisk(t.Disk)
-	if t.Probe != nil {
-		now = t.Probe.Identity
-	}
-	if now.Serial != shown.Serial || now.WWN != shown.WWN || now.CapacityBytes != shown.CapacityBytes {
-		return fmt.Sprintf("the drive at %s changed after it was shown (serial %q, WWN %q, %d bytes; shown: %q, %q, %d bytes)",
-			t.Disk.Path, now.Serial, now.WWN, now.CapacityBytes, shown.Serial, shown.WWN, shown.CapacityBytes)
-	}
-	return ""
-}
-
-// sparesSiblings says why a method must not run on this NVMe namespace
-// alone: it acts on every namespace of the controller and others exist.
-func sparesSiblings(t *worker.Target, m report.Method) string {
-	n := t.Probe.Caps.NVMe
-	if n == nil || n.Protected == 0 {
-		return ""
-	}
-	switch m {
-	case report.MethodNVMeSanitizeBlockErase, report.MethodNVMeSanitizeCryptoErase, report.MethodNVMeSanitizeOverwrite:
-		return fmt.Sprintf("%s acts on every namespace of the controller, and %d other namespace(s) were not named: refused", m, n.Protected)
-	case report.MethodNVMeFormatCrypto, report.MethodNVMeFormatUserData:
-		if n.FormatAll {
-			return fmt.Sprintf("FNA says %s applies to every namespace, and %d other namespace(s) were not named: refused", m, n.Protected)
-		}
-	}
-	return ""
 }

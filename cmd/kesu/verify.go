@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/view"
 )
 
@@ -66,7 +67,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	d, err := openTarget(device, false)
+	d, err := target.Open(device, false, false)
 	if err != nil {
 		return err
 	}
