@@ -24,12 +24,12 @@ type SCSITransport interface {
 const noATAPassword = "kesu unlock removes an ATA user password, which only an ATA (SATA/PATA) drive has; nothing was sent"
 
 // OpenATA opens device for an unlock (with open: read-only SG_IO) once it
-// is known to take ATA commands: a SATA drive on libata, or an ATA drive behind a SCSI, SAS or
-// USB translation layer (its INQUIRY says so). Anything else — a file, a
-// loop device, an NVMe namespace, a SCSI/SAS drive, a virtio or MMC disk —
-// is refused (ErrRefused), saying what it is, before any ATA command is
-// sent. Which it is comes from sysfs (under sys), never from a trial
-// command.
+// is known to take ATA commands: a SATA drive on libata, or an ATA drive
+// behind a SCSI, SAS or USB translation layer (its INQUIRY says so).
+// Anything else — a file, a loop device, an NVMe namespace, a SCSI/SAS
+// drive, a virtio or MMC disk — is refused (ErrRefused), saying what it
+// is, before any ATA command is sent. Which it is comes from sysfs (under
+// sys), never from a trial command.
 func OpenATA(ctx context.Context, sys fs.FS, device string, open func(string) (SCSITransport, error)) (SCSITransport, error) {
 	st, err := os.Stat(device)
 	if err != nil {
