@@ -8,7 +8,7 @@ import (
 )
 
 // realView is every IDENTIFY field kesu reads (erase/drive/ata.go,
-// cmd/kesu/probe_scsi.go, ata.Inspect and the hidden-area code), as one
+// probe/scsi.go, ata.Inspect and the hidden-area code), as one
 // comparable value.
 type realView struct {
 	Model, Serial, Firmware        string

@@ -356,7 +356,7 @@ func (f *framer) plan() {
 
 	if len(s.Plan.Drives) > 0 {
 		if f.wide() {
-			w := f.widenBay(cols(f.v.Width, 12, 2, 12, 6, 8, -1, 20, 8, 5, 28, 16), 1, 4, 12, planBays(s.Plan.Drives))
+			w := f.widenBay(cols(f.v.Width, 12, 2, 12, 6, 8, -1, 20, 10, 5, 28, 16), 1, 4, 12, planBays(s.Plan.Drives))
 			f.top = append(f.top, f.row(w, cell{text: m.ColNum, right: true, style: Bold}, cell{text: m.ColBay, style: Bold},
 				cell{text: m.ColLink, style: Bold}, cell{text: m.ColClass, style: Bold}, cell{text: m.ColModel, style: Bold},
 				cell{text: m.ColSerial, style: Bold}, cell{text: m.ColCapacity, right: true, style: Bold},
@@ -369,8 +369,8 @@ func (f *framer) plan() {
 					cell{text: d.Level, style: levelStyle(d)})})
 			}
 		} else {
-			w1 := f.widenBay(cols(f.v.Width, 8, 2, 12, 8, -1, 18, 8), 1, 3, 8, planBays(s.Plan.Drives))
-			w2 := []int{2, w1[1], 8, w1[3], 18 + 1 + 8}
+			w1 := f.widenBay(cols(f.v.Width, 8, 2, 12, 8, -1, 18, 10), 1, 3, 8, planBays(s.Plan.Drives))
+			w2 := []int{2, w1[1], 8, w1[3], 18 + 1 + 10}
 			f.top = append(f.top,
 				f.row(w1, cell{text: m.ColNum, right: true, style: Bold}, cell{text: m.ColBay, style: Bold},
 					cell{text: m.ColClass, style: Bold}, cell{text: m.ColModel, style: Bold},
@@ -504,10 +504,10 @@ func (f *framer) running() {
 	var w []int
 	hdr := []cell{{}, {text: m.ColBay, style: Bold}}
 	if f.wide() {
-		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 18, 14, 24, -1, 6, 9, 8, 8), 1, 5, 10, stateBays(s.Drives))
+		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 18, 14, 24, -1, 6, 11, 8, 8), 1, 5, 10, stateBays(s.Drives))
 		hdr = append(hdr, cell{text: m.ColModel, style: Bold}, cell{text: m.ColPhase, style: Bold}, cell{text: m.ColMethod, style: Bold})
 	} else {
-		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 14, -1, 6, 9, 8, 8), 1, 3, 10, stateBays(s.Drives))
+		w = f.widenBay(cols(f.v.Width, 10, 1, 12, 14, -1, 6, 11, 8, 8), 1, 3, 8, stateBays(s.Drives))
 		hdr = append(hdr, cell{text: m.ColPhase, style: Bold})
 	}
 	hdr = append(hdr, cell{text: m.ColProgress, style: Bold}, cell{right: true}, cell{text: m.ColRate, right: true, style: Bold},

@@ -221,15 +221,17 @@ func catalogStrings(m *messages) []string {
 
 func TestFormat(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{capacity(3840 * 1000 * 1000 * 1000), "3.84 TB"},
-		{capacity(8e12), "8.00 TB"},
-		{capacity(960197124096), "960 GB"},
-		{capacity(64e9), "64.0 GB"},
-		{capacity(999_600_000_000), "1.00 TB"}, // rounds up a unit, not "1000 GB"
+		// Binary prefixes, as the command line prints sizes (human.Size):
+		// 3.84e12 / 1024^4 = 3.49, 960197124096 / 1024^3 = 894.25.
+		{capacity(3840 * 1000 * 1000 * 1000), "3.5 TiB"},
+		{capacity(8e12), "7.3 TiB"},
+		{capacity(960197124096), "894.3 GiB"},
+		{capacity(64e9), "59.6 GiB"},
+		{capacity(999_600_000_000), "931.0 GiB"},
 		{capacity(512), "512 B"},
 		{capacity(0), "?"},
-		{rate(187e6), "187 MB/s"},
-		{rate(1.2e9), "1.20 GB/s"},
+		{rate(187e6), "178.3 MiB/s"},
+		{rate(1.2e9), "1.1 GiB/s"},
 		{rate(0), "-"},
 		{hms(0), "0:00:00"},
 		{hms(83 * 60e9), "1:23:00"},

@@ -10,14 +10,9 @@ import (
 	"io"
 
 	"github.com/kesu-erase/kesu/appliance"
+	"github.com/kesu-erase/kesu/console/jobview"
 	"github.com/kesu-erase/kesu/report"
 )
-
-// applianceErase is the erase part of appliance mode (discovery, plan,
-// confirmation, parallel erase and verification, seal, result screen). The
-// file that builds it into kesu sets it from init; while it is nil the
-// appliance boots, checks the stick and its policy, and erases nothing.
-var applianceErase appliance.EraseFunc
 
 func init() {
 	register(command{
@@ -42,7 +37,7 @@ func runAppliance(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	appliance.Run(ctx, appliance.Options{
 		System:  appliance.NewSystem(stdout, appliance.DefaultModuleTimeout),
 		Out:     stdout,
-		Erase:   applianceErase,
+		Erase:   jobview.Appliance(version),
 		Version: report.CurrentTool(version).Version,
 	})
 	// As init's uinit, kesu must not exit: init would end and the kernel

@@ -18,7 +18,9 @@ import (
 	"testing"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/loopdev"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 	"golang.org/x/sys/unix"
 )
@@ -173,7 +175,7 @@ func TestPositionalDevice(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kesu erase FILE --yes: exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Device != f || rep.Status != erase.StatusPass {
 		t.Fatalf("kesu erase FILE: %v, %+v; want a PASS of %s", err, rep, f)
 	}
@@ -209,7 +211,7 @@ func TestVersion(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kesu erase --journal: exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +245,7 @@ func TestEraseShowsIdentityAndContentsFirst(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kesu erase LOOP: exit %d\n%s", code, stderr)
 	}
-	if err := json.Unmarshal([]byte(stdout), new(eraseReport)); err != nil {
+	if err := json.Unmarshal([]byte(stdout), new(view.Erase)); err != nil {
 		t.Errorf("stdout is no longer one JSON object: %v", err)
 	}
 	shown, _, found := strings.Cut(stderr, "kesu: erasing ")
@@ -322,7 +324,7 @@ func TestEraseDryRunWritesNothing(t *testing.T) {
 		}
 	}
 	stdout, stderr, code := kesuBin(t, "erase", file, "--dry-run", "--json")
-	var rep dryRunReport
+	var rep view.DryRun
 	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil || !rep.DryRun || rep.Target.Device != file || rep.Refused != "" {
 		t.Errorf("kesu erase --dry-run --json: exit %d, %v, %+v\n%s", code, err, rep, stderr)
 	}
@@ -399,23 +401,6 @@ func TestEraseTypedConfirmation(t *testing.T) {
 	}
 }
 
-func TestConfirmWord(t *testing.T) {
-	for _, tc := range []struct {
-		serial, device, want string
-	}{
-		{"S6PTNS0T612345A", "/dev/sda", "345A"},
-		{" ZC1 ", "/dev/sdb", "ZC1"},
-		{"", "/dev/loop3", "oop3"},
-		{"", "/tmp/a.img", ".img"},
-		{"", "/tmp/ab", "ab"},
-	} {
-		v := &targetView{Device: tc.device, Identity: report.Identity{Serial: tc.serial}}
-		if got, _ := confirmWord(v); got != tc.want {
-			t.Errorf("confirmWord(serial %q, %s) = %q; want %q", tc.serial, tc.device, got, tc.want)
-		}
-	}
-}
-
 // SIGINT or SIGTERM during an erase: the pass stops, the record is
 // completed (interrupted) and sealed, the result is printed, and kesu
 // exits 130.
@@ -456,7 +441,7 @@ func TestEraseInterruptedExits130(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(string(rest), "kesu: interrupted") {
 				t.Fatalf("after %v: exit %d; want 130 and 'interrupted':\n%s", sig, code, rest)
 			}
-			var rep eraseReport
+			var rep view.Erase
 			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 				t.Fatalf("no result printed: %v\n%s\nstderr: %s", err, stdout.String(), rest)
 			}
@@ -479,7 +464,7 @@ func TestEraseInterruptedExits130(t *testing.T) {
 func TestEraseRecordFailureStillPrintsResult(t *testing.T) {
 	saved := finishRecord
 	defer func() { finishRecord = saved }()
-	finishRecord = func(r *cliRecord, ctx context.Context, res *erase.PassResult, pat erase.Pattern, tg erase.Target) (report.Assessment, error) {
+	finishRecord = func(r *target.Record, ctx context.Context, res *erase.PassResult, pat erase.Pattern, tg erase.Target) (report.Assessment, error) {
 		return report.Assessment{}, errors.New("write records/x.jsonl: no space left on device")
 	}
 	file := randomFile(t, t.TempDir(), "disk.img", 1<<20)
@@ -528,7 +513,7 @@ func TestErasePeopleInRecord(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +536,7 @@ func TestPlanOneDevice(t *testing.T) {
 			t.Fatalf("kesu %q: exit %d\n%s", args, code, stderr)
 		}
 		var out struct {
-			Drives []planRow `json:"drives"`
+			Drives []view.PlanRow `json:"drives"`
 		}
 		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 			t.Fatal(err)

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/erase/target"
+	"github.com/kesu-erase/kesu/internal/human"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -106,7 +108,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if o.method == "list" {
-		fmt.Fprintln(stdout, methodList())
+		fmt.Fprintln(stdout, view.MethodList())
 		return nil
 	}
 	if o.all {
@@ -140,7 +142,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if o.method != "" {
 		if !report.Method(o.method).Known() {
-			return fmt.Errorf("%w: unknown method %q; the methods are:\n%s", errUsage, o.method, methodList())
+			return fmt.Errorf("%w: unknown method %q; the methods are:\n%s", errUsage, o.method, view.MethodList())
 		}
 		if o.journal == "" || (o.key == "" && !o.unsigned) {
 			return fmt.Errorf("%w: --method needs --journal DIR and --key FILE (or --unsigned)", errUsage)
@@ -181,29 +183,29 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec}, stdout, stderr)
 	}
 
-	d, err := openTargetFor(o.device, true, !o.dryRun)
+	d, err := target.Open(o.device, true, !o.dryRun)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	view := viewOf(d)
-	view.Plan = overwritePlan(d, pat, pct)
-	view.Record = recordWords(o.journal, signer)
+	shown := targetOf(d)
+	shown.Plan = view.OverwritePlan(d.Size(), pat, pct)
+	shown.Record = view.RecordWords(o.journal, signer)
 	if o.dryRun {
-		return dryRun(&view, o.journal, "", stdout, o.json)
+		return dryRun(&shown, o.journal, "", stdout, o.json)
 	}
-	view.write(stderr, "kesu: about to erase "+d.Path()+":")
+	shown.Write(stderr, "kesu: about to erase "+d.Path()+":")
 	if !o.yes {
-		if err := confirm(ctx, ask, stderr, &view); err != nil {
+		if err := confirm(ctx, ask, stderr, &shown); err != nil {
 			return err
 		}
 	}
-	var cr *cliRecord
+	var cr *target.Record
 	if o.journal != "" {
-		if cr, err = startCLIRecord(o.journal, signer, d, pct, rec); err != nil {
+		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, version); err != nil {
 			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 		}
-		defer cr.close()
+		defer cr.Close()
 	}
 
 	kind := "file"
@@ -211,18 +213,18 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		kind = "block device"
 	}
 	fmt.Fprintf(stderr, "kesu: erasing %s (%s, %s, %d-byte logical blocks) with %s, verify %s\n",
-		d.Path(), kind, humanBytes(d.Size()), d.LogicalBlockSize(), pat, o.verify)
-	pp := newProgressPrinter(stderr)
+		d.Path(), kind, human.Size(d.Size()), d.LogicalBlockSize(), pat, o.verify)
+	pp := view.NewProgress(stderr, isTerminal(stderr))
 	if cr != nil {
-		if err := cr.begin(); err != nil {
+		if err := cr.Begin(); err != nil {
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
 	}
 	res, err := erase.OverwriteAndVerify(ctx, d, erase.PassOptions{
-		Overwrite:      erase.OverwriteOptions{Pattern: pat, Progress: pp.show},
+		Overwrite:      erase.OverwriteOptions{Pattern: pat, Progress: pp.Show},
 		VerifyPercent:  pct,
 		Seed:           seed,
-		VerifyProgress: pp.show,
+		VerifyProgress: pp.Show,
 	})
 	var passErr error
 	if err != nil {
@@ -239,7 +241,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		var a report.Assessment
 		var err error
 		if passErr != nil {
-			a, err = cr.abort(ctx, passErr)
+			a, err = cr.Abort(ctx, passErr)
 		} else {
 			a, err = finishRecord(cr, ctx, res, pat, d)
 		}
@@ -249,44 +251,23 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			assessment = &a
 		}
 	}
-	scope := "every addressable block of the device"
-	if id, class, _ := describeTarget(d); class == report.ClassFile && d.IsBlockDevice() {
-		scope = "a " + id.Model + ": " + fileScope
-	} else if class == report.ClassFile {
-		scope = fileScope
-	}
-	rep := eraseReport{
-		Device: d.Path(), Kind: kind, Scope: scope, SizeBytes: d.Size(), LogicalBlockSize: d.LogicalBlockSize(),
-		PhysicalBlockSize: d.PhysicalBlockSize(), Pattern: pat.String(), KeyID: pat.KeyID(),
-		BytesWritten: res.Overwrite.BytesWritten, Unwritable: nonNil(res.Overwrite.Unwritable),
-		WriteSeconds: res.Overwrite.Duration.Seconds(), WriteBytesPerSec: res.Overwrite.Throughput(),
-		Started: res.Started, Finished: res.Finished, Seconds: res.Duration.Seconds(),
-		Status: res.Status, Reason: res.Reason, Detail: res,
-	}
-	if res.Verify != nil {
-		rep.Verification = summarizeVerify(res.Verify)
-	} else {
-		rep.Verification = &verifySummary{Skipped: res.VerifySkipped}
-	}
+	id, class, _ := target.Describe(d)
+	rep := view.NewErase(d, class, id.Model, pat, res)
 	if cr != nil {
-		rep.Record = &recordSummary{Journal: cr.j.Path()}
-		if assessment != nil {
-			rep.Record.Status, rep.Record.Wording = assessment.Status, assessment.Lines("en")
-		} else {
-			rep.Record.Error = "the record could not be completed: " + recordErr.Error()
-		}
+		fp := ""
 		if signer != nil {
-			rep.Record.Fingerprint = signer.Fingerprint()
+			fp = signer.Fingerprint()
 		}
+		rep.SetRecord(cr.Path(), fp, assessment, recordErr)
 	}
 	// The media result is printed whatever became of the record: the
 	// technician must know what happened to the drive.
 	if o.json {
-		if err := writeJSON(stdout, rep); err != nil {
+		if err := view.JSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		printEraseReport(stdout, &rep)
+		rep.WriteText(stdout)
 	}
 	if recordErr != nil {
 		return fmt.Errorf("the erasure ran (%s, above) but its record could not be completed: %w", res.Status, recordErr)
@@ -301,51 +282,15 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // finishRecord completes and seals the record (a variable so tests can
 // make the record fail after the erasure).
-var finishRecord = (*cliRecord).finish
-
-// overwritePlan is the plan of kesu erase DEVICE in words.
-func overwritePlan(d *erase.Device, pat erase.Pattern, pct float64) []string {
-	plan := []string{fmt.Sprintf("overwrite every block (%s) with %s, one pass, host writes", humanBytes(d.Size()), pat)}
-	switch {
-	case pct == 0:
-		plan = append(plan, "no read-back (--verify none): the result will be UNVERIFIED, not PASS")
-	case pct >= 100:
-		plan = append(plan, "then read back every block (full verification)")
-	default:
-		plan = append(plan, fmt.Sprintf("then read back %g%% of the blocks (sampled, NIST SP 800-88 plan; canaries planted first)", pct))
-	}
-	return plan
-}
-
-// recordWords says where the record goes.
-func recordWords(journal string, signer *report.Signer) string {
-	switch {
-	case journal == "":
-		return "none (no --journal)"
-	case signer != nil:
-		return fmt.Sprintf("a journal in %s, signed by key %s", journal, report.FormatFingerprint(signer.Fingerprint()))
-	}
-	return fmt.Sprintf("an UNSIGNED journal in %s", journal)
-}
-
-// dryRunReport is kesu erase --dry-run --json's output.
-type dryRunReport struct {
-	DryRun bool       `json:"dry_run"`
-	Target targetView `json:"target"`
-	// Record says whether the record could be started; "" without
-	// --journal.
-	Record string `json:"record_check,omitempty"`
-	// Refused is why a real run would stop; "" when it would start.
-	Refused string `json:"refused,omitempty"`
-}
+var finishRecord = (*target.Record).Finish
 
 // dryRun ends kesu erase --dry-run: the checks made so far passed (but
 // refused, when set, says why a real run would stop); what is left is
 // whether the record could be started.
-func dryRun(v *targetView, journal, refused string, stdout io.Writer, jsonOut bool) error {
-	rep := dryRunReport{DryRun: true, Target: *v, Refused: refused}
+func dryRun(v *view.Target, journal, refused string, stdout io.Writer, jsonOut bool) error {
+	rep := view.DryRun{DryRun: true, Target: *v, Refused: refused}
 	if journal != "" {
-		if err := checkRecordDir(journal); err != nil {
+		if err := target.CheckRecordDir(journal); err != nil {
 			rep.Record = "the record could not be started: " + err.Error()
 			if rep.Refused == "" {
 				rep.Refused = rep.Record
@@ -355,17 +300,11 @@ func dryRun(v *targetView, journal, refused string, stdout io.Writer, jsonOut bo
 		}
 	}
 	if jsonOut {
-		if err := writeJSON(stdout, rep); err != nil {
+		if err := view.JSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		v.write(stdout, "kesu: dry run: "+v.Device+" would be erased:")
-		if rep.Record != "" {
-			fmt.Fprintf(stdout, "  check      %s\n", rep.Record)
-		}
-		if rep.Refused == "" {
-			fmt.Fprintln(stdout, "dry run: every check passed; nothing was written. The same command with --yes (or the typed confirmation) erases it.")
-		}
+		rep.WriteText(stdout)
 	}
 	if rep.Refused != "" {
 		return fmt.Errorf("%w: %s; nothing was written (dry run)", errRefused, rep.Refused)
@@ -373,122 +312,36 @@ func dryRun(v *targetView, journal, refused string, stdout io.Writer, jsonOut bo
 	return nil
 }
 
-// checkRecordDir checks, without creating anything, that a journal could
-// be created in dir: it is a writable directory, or the nearest directory
-// that exists above it is writable (report.Create makes the rest).
-func checkRecordDir(dir string) error {
-	p := filepath.Clean(dir)
-	for {
-		st, err := os.Stat(p)
-		switch {
-		case err == nil && !st.IsDir():
-			return fmt.Errorf("%s is not a directory", p)
-		case err == nil:
-			if err := dirWritable(p); err != nil {
-				return fmt.Errorf("%s is not writable: %v", p, err)
-			}
-			return nil
-		case !os.IsNotExist(err):
-			return err
-		}
-		up := filepath.Dir(p)
-		if up == p {
-			return fmt.Errorf("no directory of %s exists", dir)
-		}
-		p = up
+// targetOf describes an opened target for kesu erase DEVICE: the drive as
+// the record will name it, and what it holds.
+func targetOf(d *erase.Device) view.Target {
+	id, class, _ := target.Describe(d)
+	v := view.Target{Device: d.Path(), Identity: id, Class: class}
+	v.ReadContents(d)
+	return v
+}
+
+// askTerminal returns where a typed confirmation is read from: standard
+// input when it and stderr (where the question goes) are terminals; nil
+// otherwise (then only --yes confirms). Tests replace it.
+var askTerminal = func(stderr io.Writer) io.Reader {
+	if isTerminal(os.Stdin) && isTerminal(stderr) {
+		return os.Stdin
 	}
+	return nil
 }
 
-// methodList names every method --method takes, one a line.
-func methodList() string {
-	var b strings.Builder
-	for i, m := range report.Methods() {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "  %-30s %s", m, m.Title("en"))
+// confirm asks for the typed confirmation (view.Confirm); a wrong answer
+// is a refusal.
+func confirm(ctx context.Context, in io.Reader, w io.Writer, v *view.Target) error {
+	err := view.Confirm(ctx, in, w, v)
+	if errors.Is(err, view.ErrNotConfirmed) {
+		return fmt.Errorf("%w: %w", errRefused, err)
 	}
-	return b.String()
+	return err
 }
 
-// eraseReport is `kesu erase --json`'s one result object.
-type eraseReport struct {
-	Device string `json:"device"`
-	Kind   string `json:"kind"` // "block device" or "file"
-	// Scope says what the overwrite reached: a whole block device, or a
-	// file's logical content only (never a sanitization of a medium).
-	Scope             string           `json:"scope"`
-	SizeBytes         int64            `json:"size_bytes"`
-	LogicalBlockSize  int              `json:"logical_block_size"`
-	PhysicalBlockSize int              `json:"physical_block_size"`
-	Pattern           string           `json:"pattern"`
-	KeyID             string           `json:"key_id,omitempty"`
-	BytesWritten      int64            `json:"bytes_written"`
-	Unwritable        []erase.LBARange `json:"unwritable"`
-	WriteSeconds      float64          `json:"write_seconds"`
-	WriteBytesPerSec  float64          `json:"write_bytes_per_second"`
-	Verification      *verifySummary   `json:"verification"`
-	Started           time.Time        `json:"started"`
-	Finished          time.Time        `json:"finished"`
-	Seconds           float64          `json:"seconds"`
-	Status            erase.Status     `json:"status"`
-	Reason            string           `json:"reason,omitempty"`
-	// Record is the signed record written with --journal.
-	Record *recordSummary    `json:"record,omitempty"`
-	Detail *erase.PassResult `json:"detail"`
-}
-
-// recordSummary says where the record went and what it concludes.
-type recordSummary struct {
-	Journal     string        `json:"journal"`
-	Fingerprint string        `json:"key_fingerprint,omitempty"`
-	Status      report.Status `json:"status,omitempty"`
-	Wording     []string      `json:"wording,omitempty"`
-	// Error says why the record could not be completed; the media result
-	// stands beside it.
-	Error string `json:"error,omitempty"`
-}
-
-// verifySummary is the verification part of the JSON outputs.
-type verifySummary struct {
-	Method           string           `json:"method"`
-	Expect           string           `json:"expect"`
-	Seed             string           `json:"seed,omitempty"`
-	PercentRequested float64          `json:"percent_requested"`
-	PercentRead      float64          `json:"percent_read"`
-	Subsections      int64            `json:"subsections"`
-	Samples          int64            `json:"samples"`
-	BlocksRead       int64            `json:"blocks_read"`
-	Mismatches       int64            `json:"mismatched_blocks"`
-	FirstMismatches  []int64          `json:"first_mismatches"`
-	Unreadable       []erase.LBARange `json:"unreadable"`
-	Seconds          float64          `json:"seconds"`
-	BytesPerSec      float64          `json:"bytes_per_second"`
-	Outcome          erase.Outcome    `json:"outcome"`
-	Reason           string           `json:"reason,omitempty"`
-	Skipped          string           `json:"skipped,omitempty"`
-}
-
-func summarizeVerify(v *erase.VerifyResult) *verifySummary {
-	return &verifySummary{
-		Method: v.Method, Expect: v.Expect, Seed: v.Plan.Seed, PercentRequested: v.Plan.Percent,
-		PercentRead: v.PercentRead, Subsections: v.Plan.Subsections, Samples: v.Locations,
-		BlocksRead: v.BlocksRead, Mismatches: v.MismatchedBlocks, FirstMismatches: nonNil(v.FirstMismatches),
-		Unreadable: nonNil(v.Unreadable), Seconds: v.Duration.Seconds(), BytesPerSec: v.Throughput(),
-		Outcome: v.Outcome, Reason: v.Reason,
-	}
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// fileScope is what overwriting a regular file reaches.
-const fileScope = "file overwrite — logical content only: no sanitization level (NIST SP 800-88 Clear/Purge do not apply to a file; the filesystem and the device below it may keep earlier copies)"
-
+// statusExit is the exit status of a pass's result.
 func statusExit(s erase.Status) error {
 	switch s {
 	case erase.StatusPass:
@@ -497,65 +350,4 @@ func statusExit(s erase.Status) error {
 		return exitError{exitUnverified}
 	}
 	return exitError{exitFail}
-}
-
-func printEraseReport(w io.Writer, r *eraseReport) {
-	fmt.Fprintf(w, "device:    %s (%s, %d bytes, %d/%d-byte blocks)\n", r.Device, r.Kind, r.SizeBytes, r.LogicalBlockSize, r.PhysicalBlockSize)
-	fmt.Fprintf(w, "scope:     %s\n", r.Scope)
-	pat := r.Pattern
-	if r.KeyID != "" {
-		pat += " (key id " + r.KeyID + ")"
-	}
-	fmt.Fprintf(w, "pattern:   %s\n", pat)
-	fmt.Fprintf(w, "written:   %d bytes in %.1f s (%s/s)\n", r.BytesWritten, r.WriteSeconds, humanBytes(int64(r.WriteBytesPerSec)))
-	for _, u := range r.Unwritable {
-		fmt.Fprintf(w, "unwritable: %s\n", u)
-	}
-	if c := r.Detail.Canaries; c != nil {
-		fmt.Fprintf(w, "canaries:  %d planned, %d written, %d read back from the medium before the overwrite", c.Planned, c.Planted, c.ReadBack)
-		if v := r.Detail.Verify; v != nil {
-			fmt.Fprintf(w, "; %d read after it, %d survived", v.CanariesChecked, v.CanariesSurvived)
-		}
-		if c.Error != "" {
-			fmt.Fprintf(w, " (%s: every block is read back)", c.Error)
-		}
-		fmt.Fprintln(w)
-	}
-	printVerifySummary(w, r.Verification)
-	fmt.Fprintf(w, "result:    %s", r.Status)
-	if r.Reason != "" {
-		fmt.Fprintf(w, " — %s", r.Reason)
-	}
-	fmt.Fprintln(w)
-	if r.Record != nil && r.Record.Error != "" {
-		fmt.Fprintf(w, "record:    %s — NOT completed: %s\n", r.Record.Journal, r.Record.Error)
-	} else if r.Record != nil {
-		fmt.Fprintf(w, "record:    %s (%s)\n", r.Record.Journal, r.Record.Status)
-		for _, l := range r.Record.Wording {
-			fmt.Fprintf(w, "           %s\n", l)
-		}
-		if r.Record.Fingerprint != "" {
-			fmt.Fprintf(w, "signed by: %s\n", report.FormatFingerprint(r.Record.Fingerprint))
-		} else {
-			fmt.Fprintln(w, "signed by: nobody (unsigned record)")
-		}
-	}
-}
-
-func printVerifySummary(w io.Writer, v *verifySummary) {
-	if v == nil {
-		return
-	}
-	if v.Skipped != "" {
-		fmt.Fprintf(w, "verified:  no — %s\n", v.Skipped)
-		return
-	}
-	fmt.Fprintf(w, "verified:  %s read-back, expect %s: %.2f%% of blocks read (%d locations in %d subsections), %d mismatched, %d unreadable, %.1f s\n",
-		v.Method, v.Expect, v.PercentRead, v.Samples, v.Subsections, v.Mismatches, len(v.Unreadable), v.Seconds)
-	if v.Seed != "" {
-		fmt.Fprintf(w, "plan seed: %s\n", v.Seed)
-	}
-	if len(v.FirstMismatches) > 0 {
-		fmt.Fprintf(w, "first mismatching LBAs: %v\n", v.FirstMismatches)
-	}
 }

@@ -8,14 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/console/jobview"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/raid"
-	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -28,25 +26,6 @@ type allOptions struct {
 	// people override the policy's [record] operator, organization,
 	// customer and location.
 	people people
-}
-
-// allReport is `kesu erase --all --json`'s output.
-type allReport struct {
-	Journal     string          `json:"journal"`
-	Fingerprint string          `json:"key_fingerprint,omitempty"`
-	Results     []worker.Result `json:"results"`
-	Excluded    []excludedRow   `json:"excluded"`
-	// Unreached lists drives behind RAID controllers not reached.
-	Unreached []string `json:"unreached,omitempty"`
-	// Rewritten lists erased drives their controller may have written
-	// after the erase.
-	Rewritten []string `json:"rewritten_after_erase,omitempty"`
-}
-
-type excludedRow struct {
-	Device string `json:"device"`
-	Serial string `json:"serial,omitempty"`
-	Reason string `json:"reason"`
 }
 
 // runEraseAll erases every target drive of this machine by the policy: the
@@ -76,11 +55,11 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 	}
 	sum := sha256.Sum256(data)
-	ev := newScreenEvents(nil)
+	ev := jobview.NewEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer,
 		Mode: "cli", Version: version, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
-		Controllers: raid.OpenLinux, Events: ev.event,
+		Controllers: raid.OpenLinux, Events: ev.Event,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRefused, err)
@@ -98,7 +77,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if pol.Language == "ja" {
 		lang = console.Japanese
 	}
-	ui, err := console.New(screenPlan(j, pol, hostWords(report.LocalHost())), console.Options{Lang: lang}, term)
+	ui, err := console.New(jobview.Plan(j, pol, jobview.Host(report.LocalHost())), console.Options{Lang: lang}, term)
 	if err != nil {
 		j.Cancel("the screen could not be started: " + err.Error())
 		return err
@@ -107,23 +86,23 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if signer != nil {
 		fp = signer.Fingerprint()
 	}
-	results, _, runErr := runScreen(ctx, j, ev, ui, !interactive, console.Next{Action: console.ActionExit}, fp)
+	results, _, runErr := jobview.Run(ctx, j, ev, ui, !interactive, console.Next{Action: console.ActionExit}, fp)
 	ui.Close()
 	sealErr := runErr
-	rep := allReport{Journal: j.Journal.Path(), Results: results}
+	rep := view.All{Journal: j.Journal.Path(), Results: results}
 	if signer != nil {
 		rep.Fingerprint = signer.Fingerprint()
 	}
 	for _, e := range j.Prep.Excluded {
-		rep.Excluded = append(rep.Excluded, excludedRow{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
+		rep.Excluded = append(rep.Excluded, view.Excluded{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
 	rep.Unreached, rep.Rewritten = j.Unreached(), j.Rewritten()
 	if o.json {
-		if err := writeJSON(stdout, rep); err != nil {
+		if err := view.JSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		printAllSummary(stdout, &rep)
+		rep.WriteText(stdout)
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the record could not be sealed: %w", sealErr)
@@ -141,39 +120,4 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		return exitError{exitFail}
 	}
 	return nil
-}
-
-func printAllSummary(w io.Writer, r *allReport) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
-	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Identity.Path, dash(x.Identity.Model), dash(x.Identity.Serial), x.Status,
-			x.Assessment.Reached, dash(string(x.Assessment.Method)), x.Duration.Round(time.Second), x.Reason)
-	}
-	for _, e := range r.Excluded {
-		fmt.Fprintf(tw, "%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", e.Device, dash(e.Serial), e.Reason)
-	}
-	tw.Flush()
-	for _, u := range r.Unreached {
-		fmt.Fprintf(w, "NOT reached (the run is not a completed erasure): %s\n", u)
-	}
-	for _, u := range r.Rewritten {
-		fmt.Fprintf(w, "written by its controller after the erase (erase it again): %s\n", u)
-	}
-	fmt.Fprintf(w, "record: %s\n", r.Journal)
-	if r.Fingerprint != "" {
-		fmt.Fprintf(w, "signed by key %s\n", report.FormatFingerprint(r.Fingerprint))
-	}
-}
-
-// hostWords names the machine for the screen.
-func hostWords(h report.Host) string {
-	s := strings.TrimSpace(h.SysVendor + " " + h.ProductName)
-	if h.ProductSerial != "" {
-		s += " (" + h.ProductSerial + ")"
-	}
-	if s == "" {
-		s = h.Hostname
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/internal/loopdev"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -98,7 +99,7 @@ func TestEraseLoopJSON(t *testing.T) {
 	if code != exitPass {
 		t.Fatalf("kesu erase: exit %d; stderr:\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output is not one JSON object: %v\n%s", err, stdout)
 	}
@@ -133,7 +134,7 @@ func TestVerifyFindsCorruptSector(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("kesu verify over a planted sector: exit %d; want %d\n%s", code, exitFail, stderr)
 	}
-	var rep verifyReport
+	var rep view.Verify
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestEraseJournalVerifies(t *testing.T) {
 	if code != exitPass {
 		t.Fatalf("kesu erase --journal: exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestEraseFileIsLogicalContentOnly(t *testing.T) {
 	if code != exitPass {
 		t.Fatalf("kesu erase FILE --journal: exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +317,7 @@ func TestEraseLoopDeviceIsLogicalContentOnly(t *testing.T) {
 	if code != exitPass {
 		t.Fatalf("kesu erase LOOP --journal: exit %d\n%s", code, stderr)
 	}
-	var rep eraseReport
+	var rep view.Erase
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}

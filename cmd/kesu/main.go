@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/kesu-erase/kesu/erase/target"
 )
 
 // command is one kesu subcommand. Each lives in its own file and registers
@@ -197,3 +199,7 @@ func synopsis(c command, fsName string) []string {
 	}
 	return out
 }
+
+// errRefused marks a safety refusal (exit status 3): nothing was written or
+// sent. It is erase/target's, so the refusals made there and here are one.
+var errRefused = target.ErrRefused

@@ -5,14 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
-	"github.com/kesu-erase/kesu/capture"
-	"github.com/kesu-erase/kesu/nvme"
-	"github.com/kesu-erase/kesu/scsi"
+	"github.com/kesu-erase/kesu/probe"
+	"github.com/kesu-erase/kesu/report"
 )
 
 func init() {
@@ -22,43 +17,6 @@ func init() {
 		usage:   []string{"probe [--json] [--raw DIR] DEVICE"},
 		run:     runProbe,
 	})
-}
-
-// What runProbe reads from the machine; tests replace them.
-var (
-	// probeSys is the root of the file system sysfs is read from.
-	probeSys fs.FS = os.DirFS("/")
-	// openSCSIProbe opens a block or SCSI generic device for SG_IO.
-	openSCSIProbe = func(path string) (scsiProbeTransport, error) {
-		t, err := scsi.OpenReadOnly(path)
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
-	}
-	// openNVMeProbe opens an NVMe namespace or controller.
-	openNVMeProbe = func(path string) (nvmeProbeTransport, error) {
-		t, err := nvme.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
-	}
-)
-
-// scsiProbeTransport is an open SG_IO device.
-type scsiProbeTransport interface {
-	scsi.Transport
-	Close() error
-}
-
-// nvmeProbeTransport is an open NVMe device.
-type nvmeProbeTransport interface {
-	nvme.Transport
-	Close() error
-	Path() string
-	Paths() nvme.Paths
-	NamespaceID() (uint32, error)
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,22 +35,5 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if device == "" {
 		return fmt.Errorf("%w: probe needs a DEVICE (kesu probe /dev/sdb)", errUsage)
 	}
-	if *rawDir != "" {
-		if err := capture.Ready(*rawDir); err != nil {
-			return err
-		}
-	}
-	if isNVMePath(device) {
-		return probeNVMe(ctx, device, *jsonOut, *rawDir, stdout, stderr)
-	}
-	return probeSCSI(ctx, device, *jsonOut, *rawDir, stdout, stderr)
-}
-
-// isNVMePath reports whether path names an NVMe namespace or controller
-// (/dev/nvme0n1, /dev/nvme0), following symlinks such as /dev/disk/by-id.
-func isNVMePath(path string) bool {
-	if p, err := filepath.EvalSymlinks(path); err == nil {
-		path = p
-	}
-	return strings.HasPrefix(filepath.Base(path), "nvme")
+	return probe.Run(ctx, probe.Options{Device: device, JSON: *jsonOut, RawDir: *rawDir, Tool: report.CurrentTool(version)}, stdout)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kesu-erase/kesu/internal/outfile"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/cert"
 )
@@ -183,24 +185,8 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	results, worst := verifyAll(paths, ring, stderr)
-	if *jsonOut {
-		var out []report.VerifySummary
-		for i, res := range results {
-			if res != nil {
-				out = append(out, res.Summary())
-			} else {
-				out = append(out, report.VerifySummary{Path: paths[i], Integrity: "ERROR"})
-			}
-		}
-		if err := writeJSON(stdout, out); err != nil {
-			return err
-		}
-	} else {
-		for _, res := range results {
-			if res != nil {
-				res.WriteText(stdout)
-			}
-		}
+	if err := view.Journals(stdout, paths, results, *jsonOut); err != nil {
+		return err
 	}
 	if worst != 0 {
 		return exitError{worst}
@@ -291,8 +277,8 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	}
 	// Every certificate is checked before the first is written: a refusal
 	// leaves no half-printed set.
-	if err := refuseExisting(files, *force); err != nil {
-		return err
+	if err := outfile.Refuse(files, *force); err != nil {
+		return refused(err)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -309,99 +295,6 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
-
-func writePDF(path string, force bool, res *report.Result, d *report.DriveRun, opt cert.Options) error {
-	f, err := createOutput(path, force)
-	if err != nil {
-		return err
-	}
-	if err := cert.Render(f, res, d, opt); err != nil {
-		f.abort()
-		return err
-	}
-	return f.commit()
-}
-
-// refuseExisting refuses (exit 3) when any of paths exists and force is
-// not set, naming them all.
-func refuseExisting(paths []string, force bool) error {
-	if force {
-		return nil
-	}
-	var there []string
-	for _, p := range paths {
-		if _, err := os.Lstat(p); err == nil {
-			there = append(there, p)
-		}
-	}
-	switch len(there) {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("%w: %s already exists; nothing was written (--force overwrites it)", errRefused, there[0])
-	}
-	return fmt.Errorf("%w: %d files already exist (%s); nothing was written (--force overwrites them)", errRefused, len(there), strings.Join(there, ", "))
-}
-
-// outputFile is an output being written: a new file, or with --force a
-// temporary file that replaces the existing one only when complete.
-type outputFile struct {
-	*os.File
-	path string // the file's final name
-}
-
-// createOutput creates path for writing. Without force it must not exist
-// (O_EXCL: also a file appearing since refuseExisting is not overwritten);
-// with force the content goes to a temporary file beside it, renamed over
-// it by commit.
-func createOutput(path string, force bool) (*outputFile, error) {
-	if !force {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("%w: %s already exists; nothing was written to it (--force overwrites it)", errRefused, path)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &outputFile{File: f, path: path}, nil
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return &outputFile{File: f, path: path}, nil
-}
-
-// commit closes the file and, for a temporary file, renames it over the
-// final name.
-func (o *outputFile) commit() error {
-	if err := o.Close(); err != nil {
-		o.remove()
-		return err
-	}
-	if o.Name() == o.path {
-		return nil
-	}
-	if err := os.Rename(o.Name(), o.path); err != nil {
-		os.Remove(o.Name())
-		return err
-	}
-	return nil
-}
-
-// abort closes and removes what was written; an existing file being
-// replaced stays as it was.
-func (o *outputFile) abort() {
-	o.Close()
-	o.remove()
-}
-
-func (o *outputFile) remove() { os.Remove(o.Name()) }
 
 func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report csv", flag.ContinueOnError)
@@ -453,16 +346,36 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	if err := refuseExisting([]string{*out}, *force); err != nil {
-		return err
+	if err := outfile.Refuse([]string{*out}, *force); err != nil {
+		return refused(err)
 	}
-	f, err := createOutput(*out, *force)
+	f, err := outfile.Create(*out, *force)
 	if err != nil {
-		return err
+		return refused(err)
 	}
 	if err := report.WriteCSV(f, keep, loc); err != nil {
-		f.abort()
+		f.Abort()
 		return fmt.Errorf("csv: %w", err)
 	}
-	return f.commit()
+	return f.Commit()
+}
+
+func writePDF(path string, force bool, res *report.Result, d *report.DriveRun, opt cert.Options) error {
+	f, err := outfile.Create(path, force)
+	if err != nil {
+		return refused(err)
+	}
+	if err := cert.Render(f, res, d, opt); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+// refused makes a file that already exists a refusal (exit 3).
+func refused(err error) error {
+	if errors.Is(err, outfile.ErrExists) {
+		return fmt.Errorf("%w: %w", errRefused, err)
+	}
+	return err
 }

@@ -6,9 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/target"
+	"github.com/kesu-erase/kesu/internal/view"
 )
 
 func init() {
@@ -18,19 +19,6 @@ func init() {
 		usage:   []string{"verify [--expect zero|one|0xNN] [--sample N%|full] [--seed HEX] [--json] DEVICE"},
 		run:     runVerify,
 	})
-}
-
-// verifyReport is `kesu verify --json`'s result object.
-type verifyReport struct {
-	Device            string         `json:"device"`
-	SizeBytes         int64          `json:"size_bytes"`
-	LogicalBlockSize  int            `json:"logical_block_size"`
-	PhysicalBlockSize int            `json:"physical_block_size"`
-	Verification      *verifySummary `json:"verification"`
-	Started           time.Time      `json:"started"`
-	Finished          time.Time      `json:"finished"`
-	Status            erase.Status   `json:"status"`
-	Reason            string         `json:"reason,omitempty"`
 }
 
 func parseSeed(s string) ([]byte, error) {
@@ -79,7 +67,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	d, err := openTarget(device, false)
+	d, err := target.Open(device, false, false)
 	if err != nil {
 		return err
 	}
@@ -89,30 +77,24 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	pp := newProgressPrinter(stderr)
-	v, err := erase.Verify(ctx, d, erase.VerifyOptions{Plan: plan, Expect: erase.ExpectPattern(pat), Progress: pp.show})
+	pp := view.NewProgress(stderr, isTerminal(stderr))
+	v, err := erase.Verify(ctx, d, erase.VerifyOptions{Plan: plan, Expect: erase.ExpectPattern(pat), Progress: pp.Show})
 	if err != nil {
 		return err
 	}
-	rep := verifyReport{
+	rep := view.Verify{
 		Device: d.Path(), SizeBytes: d.Size(), LogicalBlockSize: bs, PhysicalBlockSize: d.PhysicalBlockSize(),
-		Verification: summarizeVerify(v), Started: v.Started, Finished: v.Finished, Status: erase.StatusPass,
+		Verification: view.SummarizeVerify(v), Started: v.Started, Finished: v.Finished, Status: erase.StatusPass,
 	}
 	if v.Outcome != erase.OK {
 		rep.Status, rep.Reason = erase.StatusFail, v.Reason
 	}
 	if *jsonOut {
-		if err := writeJSON(stdout, rep); err != nil {
+		if err := view.JSON(stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "device:    %s (%d bytes, %d/%d-byte blocks)\n", rep.Device, rep.SizeBytes, bs, rep.PhysicalBlockSize)
-		printVerifySummary(stdout, rep.Verification)
-		fmt.Fprintf(stdout, "result:    %s", rep.Status)
-		if rep.Reason != "" {
-			fmt.Fprintf(stdout, " — %s", rep.Reason)
-		}
-		fmt.Fprintln(stdout)
+		rep.WriteText(stdout)
 	}
 	return statusExit(rep.Status)
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kesu-erase/kesu/internal/human"
 	kesuversion "github.com/kesu-erase/kesu/internal/version"
+	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -39,13 +41,13 @@ func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// version and commit by construction.
 	tool := report.CurrentTool(version)
 	if *jsonOut {
-		return writeJSON(stdout, struct {
+		return view.JSON(stdout, struct {
 			kesuversion.Info
 			BinarySHA256 string `json:"binary_sha256,omitempty"`
 		}{in, tool.BinarySHA256})
 	}
 	fmt.Fprintf(stdout, "kesu %s\n", in.Version)
-	kv, flush := keyValues(stdout)
+	kv, flush := human.KeyValues(stdout)
 	if c := in.CommitWord(); c != "" {
 		kv("commit", "%s", c)
 	} else {

@@ -1,4 +1,4 @@
-package main
+package target
 
 import (
 	"context"
@@ -13,17 +13,20 @@ import (
 	"github.com/kesu-erase/kesu/report"
 )
 
-// cliRecord is the signed journal `kesu erase --device --journal` writes.
-type cliRecord struct {
+// Record is the signed journal `kesu erase DEVICE --journal` writes: one
+// drive, one host overwrite attempt, its read-back and the result.
+type Record struct {
 	j   *report.Journal
 	dl  *report.DriveLog
 	n   int
 	pct float64
 }
 
-// startCLIRecord creates the journal and records the drive as the kernel
-// describes it (sysfs) — or as a file.
-func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record) (*cliRecord, error) {
+// StartRecord creates the journal in dir (signed by signer, nil for an
+// unsigned record) for kesu version, naming the people, and records the
+// drive d as the kernel describes it (sysfs) — or as a file — with its
+// plan: a host overwrite, then a read-back of pct percent.
+func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record, version string) (*Record, error) {
 	vp := report.VerifyPolicy{Mode: report.VerifySampled, Percent: pct}
 	switch pct {
 	case 0:
@@ -41,7 +44,7 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 	if err != nil {
 		return nil, err
 	}
-	id, class, hidden := describeTarget(d)
+	id, class, hidden := Describe(d)
 	dl, err := j.Drive(report.Drive{Identity: id, Class: class, HiddenAreas: hidden,
 		Plan: report.Plan{Steps: []report.PlanStep{{Method: report.MethodOverwrite, Chosen: true,
 			Reason: "kesu erase --device: host overwrite of the device, then read-back"}}}})
@@ -49,13 +52,13 @@ func startCLIRecord(dir string, signer *report.Signer, d *erase.Device, pct floa
 		j.Close()
 		return nil, err
 	}
-	return &cliRecord{j: j, dl: dl, pct: pct}, nil
+	return &Record{j: j, dl: dl, pct: pct}, nil
 }
 
-// describeTarget says what kesu erase --device is about to erase, as the
+// Describe says what kesu erase DEVICE is about to erase, as the
 // record names it: a block device as sysfs describes it (a loop device is
 // class file, like the regular file behind it), or a regular file.
-func describeTarget(d *erase.Device) (report.Identity, report.Class, report.HiddenAreas) {
+func Describe(d *erase.Device) (report.Identity, report.Class, report.HiddenAreas) {
 	id := report.Identity{Path: d.Path(), CapacityBytes: uint64(d.Size()),
 		LogicalSectorSize: uint32(d.LogicalBlockSize()), PhysicalSectorSize: uint32(d.PhysicalBlockSize()), Transport: "file"}
 	fileNote := report.HiddenAreas{Checked: true, Note: "a file: its overwrite reaches its logical content only, never the medium below"}
@@ -67,7 +70,7 @@ func describeTarget(d *erase.Device) (report.Identity, report.Class, report.Hidd
 	if err != nil {
 		return id, report.ClassOther, hidden
 	}
-	name, err := kernelBlockName(st)
+	name, err := kernelName(st)
 	if err != nil {
 		return id, report.ClassOther, hidden
 	}
@@ -85,14 +88,15 @@ func describeTarget(d *erase.Device) (report.Identity, report.Class, report.Hidd
 	return id, class, hidden
 }
 
-func (r *cliRecord) begin() (err error) {
+// Begin records the start of the overwrite attempt.
+func (r *Record) Begin() (err error) {
 	r.n, err = r.dl.BeginAttempt(report.MethodOverwrite, time.Time{})
 	return err
 }
 
-// finish records the pass, the verification and the drive's result, and
+// Finish records the pass, the verification and the drive's result, and
 // seals the journal.
-func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase.Pattern, t erase.Target) (report.Assessment, error) {
+func (r *Record) Finish(ctx context.Context, res *erase.PassResult, pat erase.Pattern, t erase.Target) (report.Assessment, error) {
 	at := worker.OverwriteAttempt(r.n, res.Overwrite, 1, pat, worker.WriteMechanism(t))
 	if res.Canaries != nil {
 		at.Canaries = worker.CanaryRecord(*res.Canaries)
@@ -112,10 +116,10 @@ func (r *cliRecord) finish(ctx context.Context, res *erase.PassResult, pat erase
 	return a, r.j.Seal()
 }
 
-// abort records an attempt that ended before a result (planting the
+// Abort records an attempt that ended before a result (planting the
 // canaries failed or was interrupted: blocks may have been written), the
 // drive's result and the seal.
-func (r *cliRecord) abort(ctx context.Context, cause error) (report.Assessment, error) {
+func (r *Record) Abort(ctx context.Context, cause error) (report.Assessment, error) {
 	outcome, interrupted := report.OutcomeFailed, ctx.Err() != nil
 	if interrupted {
 		outcome = report.OutcomeInterrupted
@@ -131,4 +135,8 @@ func (r *cliRecord) abort(ctx context.Context, cause error) (report.Assessment, 
 	return a, r.j.Seal()
 }
 
-func (r *cliRecord) close() { r.j.Close() }
+// Path is the journal's file.
+func (r *Record) Path() string { return r.j.Path() }
+
+// Close closes the journal (sealed or not).
+func (r *Record) Close() { r.j.Close() }

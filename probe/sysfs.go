@@ -1,19 +1,19 @@
-package main
+package probe
 
 import (
-	"github.com/kesu-erase/kesu/capture"
-	"github.com/kesu-erase/kesu/erase/worker"
-	"github.com/kesu-erase/kesu/report"
 	"io"
 	"io/fs"
 	"path/filepath"
 
+	"github.com/kesu-erase/kesu/capture"
 	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 )
 
-// noPassThroughNote is what kesu probe says when it can only show what
+// NoPassThroughNote is what kesu probe says when it can only show what
 // sysfs knows about a disk.
-const noPassThroughNote = "no pass-through: identity from sysfs"
+const NoPassThroughNote = "no pass-through: identity from sysfs"
 
 // sysfsOnly reports the transports whose drivers take no SCSI, ATA or
 // NVMe pass-through, so kesu sends them nothing (design: detect by sysfs
@@ -43,9 +43,9 @@ func sysfsDisk(sys fs.FS, device string) (discover.Disk, error) {
 	return discover.Lookup(sys, whole)
 }
 
-// sysfsProbeOutput is `kesu probe` for a disk kesu cannot send commands
+// Sysfs is `kesu probe` of a disk kesu cannot send commands
 // to: its identity as the kernel describes it.
-type sysfsProbeOutput struct {
+type Sysfs struct {
 	Device            string        `json:"device"`
 	PassThrough       bool          `json:"pass_through"` // always false
 	Source            string        `json:"source"`       // "sysfs"
@@ -66,19 +66,18 @@ type sysfsProbeOutput struct {
 	Sysfs             discover.Disk `json:"sysfs"`
 }
 
-func newSysfsProbeOutput(device string, d discover.Disk, reason string) *sysfsProbeOutput {
+// NewSysfs is the view of disk d, shown for reason.
+func NewSysfs(device string, d discover.Disk, reason string) *Sysfs {
 	class := string(worker.ClassFromDisk(d))
-	return &sysfsProbeOutput{Device: device, Source: "sysfs", Note: noPassThroughNote, Reason: reason,
+	return &Sysfs{Device: device, Source: "sysfs", Note: NoPassThroughNote, Reason: reason,
 		Transport: string(d.Transport), Class: class, Vendor: d.Vendor, Model: d.Model, Serial: d.Serial,
 		Firmware: d.Firmware, WWN: d.WWN, CapacityBytes: uint64(d.Size), LogicalBlockSize: d.LogicalBlockSize,
 		PhysicalBlockSize: d.PhysicalBlockSize, Rotation: d.Rotation, Bay: d.Location.Bay, Sysfs: d}
 }
 
-func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
-	if jsonOut {
-		return writeJSON(w, out)
-	}
-	p, flush := keyValues(w)
+// WriteText writes the sysfs identity as aligned "key  value" lines.
+func (out *Sysfs) WriteText(w io.Writer) error {
+	p, flush := human.KeyValues(w)
 	p("device", "%s (%s)", out.Device, out.Transport)
 	p("note", "%s", out.Note)
 	p("", "%s", out.Reason)
@@ -86,9 +85,9 @@ func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
 	if out.Vendor != "" {
 		p("vendor", "%s", out.Vendor)
 	}
-	p("model", "%s", dash(out.Model))
-	p("serial", "%s", dash(out.Serial))
-	p("firmware", "%s", dash(out.Firmware))
+	p("model", "%s", human.Dash(out.Model))
+	p("serial", "%s", human.Dash(out.Serial))
+	p("firmware", "%s", human.Dash(out.Firmware))
 	if out.WWN != "" {
 		p("wwn", "%s", out.WWN)
 	}
@@ -99,15 +98,15 @@ func writeSysfsProbe(w io.Writer, out *sysfsProbeOutput, jsonOut bool) error {
 	return flush()
 }
 
-// finishSysfsProbe prints the sysfs identity (and, with rawDir, writes a
+// finishSysfs prints the sysfs identity (and, with o.RawDir, writes a
 // manifest that says no command was sent).
-func finishSysfsProbe(device string, d discover.Disk, reason string, jsonOut bool, rawDir string, stdout io.Writer) error {
-	out := newSysfsProbeOutput(device, d, reason)
-	if rawDir != "" {
-		m := capture.NewManifest(report.CurrentTool(version), device, d.Model, d.Serial, d.Firmware, noPassThroughNote+": no command was sent, so no reply was saved ("+reason+")")
-		if err := capture.Write(rawDir, m, nil); err != nil {
+func finishSysfs(o Options, d discover.Disk, reason string, w io.Writer) error {
+	out := NewSysfs(o.Device, d, reason)
+	if o.RawDir != "" {
+		m := capture.NewManifest(o.Tool, o.Device, d.Model, d.Serial, d.Firmware, NoPassThroughNote+": no command was sent, so no reply was saved ("+reason+")")
+		if err := capture.Write(o.RawDir, m, nil); err != nil {
 			return err
 		}
 	}
-	return writeSysfsProbe(stdout, out, jsonOut)
+	return write(w, out, o.JSON)
 }

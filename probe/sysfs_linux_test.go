@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package probe
 
 import (
 	"bytes"
@@ -27,9 +27,9 @@ func (r *refusingSG) Close() error { return nil }
 // its sysfs identity and the note, not an error.
 func TestProbeSGIORefusedFallsBackToSysfs(t *testing.T) {
 	dev := &refusingSG{}
-	withProbeEnv(t, probeTree(), func(string) (scsiProbeTransport, error) { return dev, nil })
-	var out, errb bytes.Buffer
-	if err := runProbe(context.Background(), []string{"--device", "/dev/sdq"}, &out, &errb); err != nil {
+	m := machine{probeTree(), func(string) (SCSITransport, error) { return dev, nil }}
+	var out bytes.Buffer
+	if err := m.run(Options{Device: "/dev/sdq"}, &out); err != nil {
 		t.Fatalf("kesu probe: %v", err)
 	}
 	if dev.calls != 1 || !strings.Contains(out.String(), "no pass-through: identity from sysfs") ||

@@ -1,8 +1,9 @@
-package main
+package view
 
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"regexp"
 	"testing"
 	"testing/fstest"
@@ -28,15 +29,15 @@ func listTree() fstest.MapFS {
 	return m.MapFS
 }
 
-// TestListRotationAndWWN: `kesu list` must not turn the kernel's default
+// TestListRotationAndWWN: kesu list must not turn the kernel's default
 // queue/rotational = 1 into "hdd", and must not call a T10 vendor ID a WWN.
 func TestListRotationAndWWN(t *testing.T) {
-	rows, err := listDrives(listTree())
+	rows, err := List(listTree())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var txt bytes.Buffer
-	if err := writeList(&txt, rows, false); err != nil {
+	if err := WriteList(&txt, rows, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, re := range []string{`(?m)^DEVICE .* ROTATION `, `(?m)^/dev/sda .* unknown `, `(?m)^/dev/nvme0n1 .* non-rotational `} {
@@ -48,7 +49,7 @@ func TestListRotationAndWWN(t *testing.T) {
 		t.Errorf("list text claims a medium from sysfs:\n%s", txt.String())
 	}
 	var js bytes.Buffer
-	if err := writeList(&js, rows, true); err != nil {
+	if err := WriteList(&js, rows, true); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -76,11 +77,11 @@ func TestListRotationAndWWN(t *testing.T) {
 
 // An eMMC's hardware partitions are listed under their card.
 func TestListEMMCHardwarePartitions(t *testing.T) {
-	rows := []listRow{{Disk: discover.Disk{Name: "mmcblk0", Path: "/dev/mmcblk0", Transport: discover.MMC, Size: 16 << 30,
+	rows := []ListRow{{Disk: discover.Disk{Name: "mmcblk0", Path: "/dev/mmcblk0", Transport: discover.MMC, Size: 16 << 30,
 		HWPartitions: []discover.HWPartition{{Name: "mmcblk0boot0", Path: "/dev/mmcblk0boot0", Kind: discover.HWBoot, Size: 4 << 20},
 			{Name: "mmcblk0rpmb", Path: "/dev/mmcblk0rpmb", Kind: discover.HWRPMB, Size: 4 << 20}}}}}
 	var txt bytes.Buffer
-	if err := writeList(&txt, rows, false); err != nil {
+	if err := WriteList(&txt, rows, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, re := range []string{`(?m)^  /dev/mmcblk0boot0 +eMMC boot +\(part of mmcblk0\) +4\.0 MiB`, `(?m)^  /dev/mmcblk0rpmb +eMMC rpmb `} {
@@ -88,4 +89,30 @@ func TestListEMMCHardwarePartitions(t *testing.T) {
 			t.Errorf("list text lacks %s:\n%s", re, txt.String())
 		}
 	}
+}
+
+// fakeSys is a fake sysfs: /sys/block/NAME links into /sys/devices, as the
+// kernel lays them out.
+type fakeSys struct{ fstest.MapFS }
+
+func newFakeSys() fakeSys { return fakeSys{fstest.MapFS{}} }
+
+func (m fakeSys) link(p, target string) {
+	m.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
+}
+
+func (m fakeSys) file(p, data string) { m.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
+
+// disk adds block device name of sectors 512-byte sectors under devdir
+// with the given queue/rotational, and returns its sysfs directory.
+func (m fakeSys) disk(name, devdir, sectors, rot string) string {
+	b := devdir + "/block/" + name
+	m.link("sys/block/"+name, "../"+b[len("sys/"):])
+	m.link("sys/class/block/"+name, "../../"+b[len("sys/"):])
+	m.file(b+"/size", sectors)
+	m.file(b+"/dev", "8:0")
+	m.file(b+"/queue/logical_block_size", "512")
+	m.file(b+"/queue/physical_block_size", "512")
+	m.file(b+"/queue/rotational", rot)
+	return b
 }

@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/kesu-erase/kesu/nvme/nvmetest"
 )
 
-func emulatedProbe(t *testing.T) *nvmeProbeOutput {
+func emulatedProbe(t *testing.T) *NVMe {
 	t.Helper()
 	cfg := nvmetest.QEMU72("KESUVM0001", "KESU QEMU DISK", nvmetest.NamespaceConfig{Path: filepath.Join(t.TempDir(), "ns1"), Size: 1 << 20, DLFEAT: 1})
 	cfg.SMART = nvmetest.SMART{TemperatureK: 306, AvailableSpare: 100, SpareThreshold: 10, PowerOnHours: 42}
@@ -25,12 +25,12 @@ func emulatedProbe(t *testing.T) *nvmeProbeOutput {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newNVMeProbeOutput("/dev/nvme0n1", rep)
+	return NewNVMe("/dev/nvme0n1", rep)
 }
 
 func TestProbeNVMeText(t *testing.T) {
 	var b bytes.Buffer
-	if err := writeNVMeProbe(&b, emulatedProbe(t), false); err != nil {
+	if err := emulatedProbe(t).WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	for _, re := range []string{
@@ -51,7 +51,7 @@ func TestProbeNVMeText(t *testing.T) {
 
 func TestProbeNVMeJSON(t *testing.T) {
 	var b bytes.Buffer
-	if err := writeNVMeProbe(&b, emulatedProbe(t), true); err != nil {
+	if err := write(&b, emulatedProbe(t), true); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {

@@ -1,10 +1,13 @@
-package main
+package jobview
 
 import (
 	"testing"
+	"time"
 
 	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/report"
 )
 
 // Every phase the worker reports has a distinct phase on the screen; a phase
@@ -18,9 +21,9 @@ func TestEveryWorkerPhaseHasAScreenPhase(t *testing.T) {
 	}
 	seen := map[console.Phase]worker.Phase{}
 	for _, p := range worker.Phases {
-		c := screenPhase(p)
+		c := consolePhase(p)
 		if !known[c] {
-			t.Errorf("screenPhase(%q) = %q, not a console phase", p, c)
+			t.Errorf("consolePhase(%q) = %q, not a console phase", p, c)
 		}
 		if q, dup := seen[c]; dup {
 			t.Errorf("worker phases %q and %q both show as %q", q, p, c)
@@ -32,7 +35,7 @@ func TestEveryWorkerPhaseHasAScreenPhase(t *testing.T) {
 // The worker's events become the console's: a phase event on a change, then
 // the progress, percentages for firmware erases, warnings, the result.
 func TestScreenEvents(t *testing.T) {
-	ev := newScreenEvents(nil)
+	ev := NewEvents(nil)
 	got := ev.convert(worker.Event{Drive: "sda", Phase: worker.PhaseOverwrite, Method: "overwrite", Done: 50, Total: 100, Rate: 10})
 	if len(got) != 2 || got[0].Kind != console.EventPhase || got[1].Kind != console.EventProgress {
 		t.Errorf("first overwrite event → %+v; want a phase event then progress", got)
@@ -44,5 +47,33 @@ func TestScreenEvents(t *testing.T) {
 	got = ev.convert(worker.Event{Drive: "sda", Phase: worker.PhaseFirmware, Fraction: 0.5, Warning: "slow"})
 	if len(got) != 3 || got[0].Kind != console.EventPhase || got[1].Kind != console.EventProgress || got[1].Total != 0 || got[2].Kind != console.EventWarning {
 		t.Errorf("firmware progress with a warning → %+v; want phase, percent, warning", got)
+	}
+}
+
+// The machine is named by vendor, product and serial, else by host name.
+func TestHost(t *testing.T) {
+	for _, tc := range []struct {
+		h    report.Host
+		want string
+	}{
+		{report.Host{SysVendor: "HPE", ProductName: "ProLiant DL380 Gen10", ProductSerial: "CZ2049ABCD", Hostname: "srv1"}, "HPE ProLiant DL380 Gen10 (CZ2049ABCD)"},
+		{report.Host{Hostname: "srv1"}, "srv1"},
+	} {
+		if got := Host(tc.h); got != tc.want {
+			t.Errorf("Host(%+v) = %q; want %q", tc.h, got, tc.want)
+		}
+	}
+}
+
+// The appliance's summary ends as the policy's run.after says.
+func TestNext(t *testing.T) {
+	c := &policy.Config{}
+	c.Run.After, c.Run.AfterDelay = policy.AfterPowerOff, 30
+	if n := Next(c); n.Action != console.ActionPowerOff || n.Delay != 30*time.Second {
+		t.Errorf("Next(poweroff after 30) = %+v; want power-off after 30s", n)
+	}
+	c.Run.After = ""
+	if n := Next(c); n.Action != console.ActionWait {
+		t.Errorf("Next(no run.after) = %+v; want wait", n)
 	}
 }

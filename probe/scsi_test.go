@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"bytes"
@@ -48,9 +48,9 @@ func emulatedSATA(t *testing.T) *atatest.Drive {
 func TestProbeSATAIsReadOnlyAndComplete(t *testing.T) {
 	d := emulatedSATA(t)
 	before := d.State()
-	out, err := probeSCSITransport(context.Background(), d, "/dev/sdx", false)
+	out, err := ReadSCSI(context.Background(), d, "/dev/sdx", false)
 	if err != nil {
-		t.Fatalf("probeSCSITransport() error = %v", err)
+		t.Fatalf("ReadSCSI() error = %v", err)
 	}
 	for _, e := range d.Log() {
 		if !readOnlyATA[e.Name] {
@@ -87,7 +87,7 @@ func TestProbeSATAIsReadOnlyAndComplete(t *testing.T) {
 		t.Errorf("errors = %q; want none", out.Errors)
 	}
 	var txt bytes.Buffer
-	if err := writeSCSIProbe(&txt, out, false); err != nil {
+	if err := out.WriteText(&txt); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"KESU SSD 1TB", "KS0123456789", "SSD (SATA interface, medium SSD)", "SEC2 (disabled, frozen)", "HPA yes (200 sectors hidden)", "crypto scramble yes"} {
@@ -96,7 +96,7 @@ func TestProbeSATAIsReadOnlyAndComplete(t *testing.T) {
 		}
 	}
 	var js bytes.Buffer
-	if err := writeSCSIProbe(&js, out, true); err != nil {
+	if err := write(&js, out, true); err != nil {
 		t.Fatal(err)
 	}
 	var back map[string]any
@@ -115,9 +115,9 @@ func TestProbeSAS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	out, err := probeSCSITransport(context.Background(), d, "/dev/sdy", false)
+	out, err := ReadSCSI(context.Background(), d, "/dev/sdy", false)
 	if err != nil {
-		t.Fatalf("probeSCSITransport() error = %v", err)
+		t.Fatalf("ReadSCSI() error = %v", err)
 	}
 	if out.Transport != "scsi" || out.Interface != "SCSI" || out.Class != "HDD" || out.Vendor != "SEAGATE" || out.Model != "ST1200MM0009" || out.Serial != "W3Z0ABCD" || out.WWN != "5000c500a1b2c3d4" {
 		t.Errorf("identity = %+v", out)
@@ -147,9 +147,9 @@ func TestProbeUSBBridgeWithoutSAT(t *testing.T) {
 	}
 	defer d.Close()
 	d.Faults.RejectPassThrough = true
-	out, err := probeSCSITransport(context.Background(), d, "/dev/sdz", true)
+	out, err := ReadSCSI(context.Background(), d, "/dev/sdz", true)
 	if err != nil {
-		t.Fatalf("probeSCSITransport() error = %v", err)
+		t.Fatalf("ReadSCSI() error = %v", err)
 	}
 	// The emulated SATL still answers INQUIRY as "ATA", so the ATA path is
 	// taken and its IDENTIFY failure reported.

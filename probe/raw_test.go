@@ -1,4 +1,4 @@
-package main
+package probe
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 	"github.com/kesu-erase/kesu/scsi/scsitest"
 )
 
-// nopClose lends an emulated drive to runProbe without letting it close it.
+// nopClose lends an emulated drive to Run without letting it close it.
 type nopClose struct{ scsi.Transport }
 
 func (nopClose) Close() error { return nil }
@@ -76,13 +76,13 @@ func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' +
 // DATA to its power-on hours.
 func TestProbeRawSATA(t *testing.T) {
 	d := emulatedSATA(t)
-	withProbeEnv(t, fstest.MapFS{}, func(string) (scsiProbeTransport, error) { return nopClose{d}, nil })
+	mc := machine{fstest.MapFS{}, func(string) (SCSITransport, error) { return nopClose{d}, nil }}
 	dir := filepath.Join(t.TempDir(), "new", "raw")
-	var out, errb bytes.Buffer
-	if err := runProbe(context.Background(), []string{"--device", "/dev/sdx", "--json", "--raw", dir}, &out, &errb); err != nil {
-		t.Fatalf("kesu probe --raw: %v (%s)", err, errb.String())
+	var out bytes.Buffer
+	if err := mc.run(Options{Device: "/dev/sdx", JSON: true, RawDir: dir}, &out); err != nil {
+		t.Fatalf("kesu probe --raw: %v", err)
 	}
-	var p scsiProbeOutput
+	var p SCSI
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -151,13 +151,13 @@ func TestProbeRawSAS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	withProbeEnv(t, fstest.MapFS{}, func(string) (scsiProbeTransport, error) { return nopClose{d}, nil })
+	mc := machine{fstest.MapFS{}, func(string) (SCSITransport, error) { return nopClose{d}, nil }}
 	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	if err := runProbe(context.Background(), []string{"--device", "/dev/sdy", "--json", "--raw", dir}, &out, &errb); err != nil {
+	var out bytes.Buffer
+	if err := mc.run(Options{Device: "/dev/sdy", JSON: true, RawDir: dir}, &out); err != nil {
 		t.Fatalf("kesu probe --raw: %v", err)
 	}
-	var p scsiProbeOutput
+	var p SCSI
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -202,13 +202,13 @@ func TestProbeRawNVMe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer emu.Close()
-	p, rec, err := probeNVMeTransport(context.Background(), emu, "/dev/nvme0n1", "emu", true)
+	p, rec, err := readNVMe(context.Background(), emu, "/dev/nvme0n1", "emu", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	c := p.Controller
-	if err := capture.Write(dir, capture.NewManifest(report.CurrentTool(version), "/dev/nvme0n1", c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
+	if err := capture.Write(dir, capture.NewManifest(report.CurrentTool("v0.0.0-test"), "/dev/nvme0n1", c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
 		t.Fatal(err)
 	}
 	m := readManifest(t, dir)
@@ -259,9 +259,9 @@ func TestRawWriterNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	dev := &countingSCSI{}
-	withProbeEnv(t, fstest.MapFS{}, func(string) (scsiProbeTransport, error) { return nopClose{dev}, nil })
-	var out, errb bytes.Buffer
-	if err := runProbe(context.Background(), []string{"--device", "/dev/sdx", "--raw", dir}, &out, &errb); err == nil || len(dev.cdbs) != 0 {
+	mc := machine{fstest.MapFS{}, func(string) (SCSITransport, error) { return nopClose{dev}, nil }}
+	var out bytes.Buffer
+	if err := mc.run(Options{Device: "/dev/sdx", RawDir: dir}, &out); err == nil || len(dev.cdbs) != 0 {
 		t.Errorf("probe --raw into a directory with a manifest: error %v, %d commands sent; want a refusal before any command", err, len(dev.cdbs))
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "manifest.json")); string(b) != "keep" {

@@ -1,31 +1,32 @@
-package main
+package probe
 
 import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"github.com/kesu-erase/kesu/capture"
-	"github.com/kesu-erase/kesu/report"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/nvme"
 	"github.com/kesu-erase/kesu/smart"
 )
 
-// probeNVMe shows an NVMe controller's identity, capabilities, namespaces
+// runNVMe shows an NVMe controller's identity, capabilities, namespaces
 // and health. It is read-only: nvme.Probe lets only Identify and Get Log
-// Page reach the device. With rawDir it also saves the replies.
-func probeNVMe(ctx context.Context, device string, jsonOut bool, rawDir string, stdout, stderr io.Writer) error {
-	t, err := openNVMeProbe(device)
+// Page reach the device. With o.RawDir it also saves the replies.
+func runNVMe(ctx context.Context, o Options, w io.Writer) error {
+	device := o.Device
+	t, err := o.OpenNVMe(device)
 	if err != nil {
-		return fmt.Errorf("probe %s: %w", device, err)
+		return probeError(device, err)
 	}
 	defer t.Close()
-	out, rec, err := probeNVMeTransport(ctx, t, device, t.Path(), rawDir != "")
+	out, rec, err := readNVMe(ctx, t, device, t.Path(), o.RawDir != "")
 	if err != nil {
-		return fmt.Errorf("probe %s: %w", device, err)
+		return probeError(device, err)
 	}
 	out.ControllerPath = t.Paths().Controller
 	out.NamespacePaths = t.Paths().Namespaces
@@ -34,16 +35,16 @@ func probeNVMe(ctx context.Context, device string, jsonOut bool, rawDir string, 
 	}
 	if rec != nil {
 		c := out.Controller
-		if err := capture.Write(rawDir, capture.NewManifest(report.CurrentTool(version), device, c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
+		if err := capture.Write(o.RawDir, capture.NewManifest(o.Tool, device, c.Model, c.Serial, c.Firmware, ""), rec); err != nil {
 			return err
 		}
 	}
-	return writeNVMeProbe(stdout, out, jsonOut)
+	return write(w, out, o.JSON)
 }
 
-// probeNVMeTransport probes the controller behind t; with record, a
+// readNVMe probes the controller behind t; with record, a
 // recorder between the probe and t keeps every reply.
-func probeNVMeTransport(ctx context.Context, t nvme.Transport, device, name string, record bool) (*nvmeProbeOutput, *capture.Recorder, error) {
+func readNVMe(ctx context.Context, t nvme.Transport, device, name string, record bool) (*NVMe, *capture.Recorder, error) {
 	var rec *capture.Recorder
 	if record {
 		rec = &capture.Recorder{}
@@ -53,10 +54,12 @@ func probeNVMeTransport(ctx context.Context, t nvme.Transport, device, name stri
 	if err != nil {
 		return nil, nil, err
 	}
-	return newNVMeProbeOutput(device, rep), rec, nil
+	return NewNVMe(device, rep), rec, nil
 }
 
-type nvmeCapabilities struct {
+// NVMeCapabilities are the controller's erase-related capability bits,
+// decoded.
+type NVMeCapabilities struct {
 	FormatNVM           bool `json:"format_nvm"`
 	NamespaceManagement bool `json:"namespace_management"`
 	SecuritySendReceive bool `json:"security_send_receive"`
@@ -77,7 +80,8 @@ type nvmeCapabilities struct {
 	} `json:"sanicap"`
 }
 
-type nvmeNamespaceOutput struct {
+// NVMeNamespace is one active namespace with its derived sizes.
+type NVMeNamespace struct {
 	*nvme.Namespace
 	// LBAFormatCount is the number of LBA formats (the namespace's "nlbaf"
 	// is the field's raw 0-based value).
@@ -88,34 +92,37 @@ type nvmeNamespaceOutput struct {
 	DeallocReadAs  string `json:"deallocated_reads_as"`
 }
 
-type nvmeProbeOutput struct {
-	Device          string                `json:"device"`
-	Class           string                `json:"class"`
-	ControllerPath  string                `json:"controller_path,omitempty"`
-	NamespacePaths  []string              `json:"namespace_paths,omitempty"`
-	OpenedNamespace uint32                `json:"opened_nsid,omitempty"`
-	Controller      *nvme.Controller      `json:"controller"`
-	Capabilities    nvmeCapabilities      `json:"capabilities"`
-	Namespaces      []nvmeNamespaceOutput `json:"namespaces"`
-	Health          *smart.Summary        `json:"health"`
-	SMART           *nvme.SMARTLog        `json:"smart,omitempty"`
-	Sanitize        *nvme.SanitizeStatus  `json:"sanitize_status,omitempty"`
-	Methods         []nvme.MethodInfo     `json:"methods"`
-	Errors          []string              `json:"errors,omitempty"`
+// NVMe is `kesu probe` of an NVMe controller and its namespaces.
+type NVMe struct {
+	Device          string               `json:"device"`
+	Class           string               `json:"class"`
+	ControllerPath  string               `json:"controller_path,omitempty"`
+	NamespacePaths  []string             `json:"namespace_paths,omitempty"`
+	OpenedNamespace uint32               `json:"opened_nsid,omitempty"`
+	Controller      *nvme.Controller     `json:"controller"`
+	Capabilities    NVMeCapabilities     `json:"capabilities"`
+	Namespaces      []NVMeNamespace      `json:"namespaces"`
+	Health          *smart.Summary       `json:"health"`
+	SMART           *nvme.SMARTLog       `json:"smart,omitempty"`
+	Sanitize        *nvme.SanitizeStatus `json:"sanitize_status,omitempty"`
+	Methods         []nvme.MethodInfo    `json:"methods"`
+	Errors          []string             `json:"errors,omitempty"`
 	// Raw holds the data structures as read, hex encoded, as evidence for
 	// the record and for decoding tests.
-	Raw nvmeRaw `json:"raw"`
+	Raw NVMeRaw `json:"raw"`
 }
 
-type nvmeRaw struct {
+// NVMeRaw holds the data structures as read, hex encoded.
+type NVMeRaw struct {
 	IdentifyController string            `json:"identify_controller"`
 	IdentifyNamespaces map[uint32]string `json:"identify_namespaces,omitempty"`
 	SMARTLog           string            `json:"smart_log,omitempty"`
 }
 
-func newNVMeProbeOutput(device string, rep *nvme.ProbeReport) *nvmeProbeOutput {
+// NewNVMe is the view of the controller nvme.Probe read.
+func NewNVMe(device string, rep *nvme.ProbeReport) *NVMe {
 	c := rep.Controller
-	out := &nvmeProbeOutput{Device: device, Class: "NVMe", Controller: c, Health: smart.FromNVMe(rep.SMART),
+	out := &NVMe{Device: device, Class: "NVMe", Controller: c, Health: smart.FromNVMe(rep.SMART),
 		SMART: rep.SMART, Sanitize: rep.Sanitize, Methods: rep.Methods, Errors: rep.Errors}
 	caps := &out.Capabilities
 	caps.FormatNVM, caps.NamespaceManagement, caps.SecuritySendReceive = c.OACS.FormatNVM(), c.OACS.NamespaceManagement(), c.OACS.SecuritySendReceive()
@@ -134,25 +141,17 @@ func newNVMeProbeOutput(device string, rep *nvme.ProbeReport) *nvmeProbeOutput {
 			out.Raw.IdentifyNamespaces = map[uint32]string{}
 		}
 		out.Raw.IdentifyNamespaces[ns.ID] = hex.EncodeToString(ns.Raw)
-		out.Namespaces = append(out.Namespaces, nvmeNamespaceOutput{Namespace: ns, LBAFormatCount: ns.LBAFormatCount(), BlockSize: ns.BlockSize(),
+		out.Namespaces = append(out.Namespaces, NVMeNamespace{Namespace: ns, LBAFormatCount: ns.LBAFormatCount(), BlockSize: ns.BlockSize(),
 			SizeBytes: ns.SizeBytes(), FormatIndex: ns.FormatIndex(), DeallocReadAs: ns.DLFEAT.ReadBehaviorString()})
 	}
 	return out
 }
 
-func yn(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
-	if jsonOut {
-		return writeJSON(w, out)
-	}
+// WriteText writes the probe as aligned "key  value" lines, then the
+// methods and why each is or is not offered.
+func (out *NVMe) WriteText(w io.Writer) error {
 	c := out.Controller
-	p, flush := keyValues(w)
+	p, flush := human.KeyValues(w)
 	where := "NVMe"
 	if out.ControllerPath != "" {
 		where += ", controller " + out.ControllerPath
@@ -170,17 +169,17 @@ func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
 			ns.SizeBytes, ns.NSZE, ns.BlockSize, ns.FormatIndex, ns.LBAFormatCount, ns.PIType(), uint8(ns.DLFEAT), ns.DeallocReadAs)
 	}
 	p("OACS", "%#04x: format NVM %s, namespace management %s, security send/receive %s",
-		uint16(c.OACS), yn(c.OACS.FormatNVM()), yn(c.OACS.NamespaceManagement()), yn(c.OACS.SecuritySendReceive()))
+		uint16(c.OACS), human.YesNo(c.OACS.FormatNVM()), human.YesNo(c.OACS.NamespaceManagement()), human.YesNo(c.OACS.SecuritySendReceive()))
 	p("FNA", "%#02x: format applies to all namespaces %s, secure erase applies to all namespaces %s, crypto erase %s, NSID FFFFFFFFh %s",
-		uint8(c.FNA), yn(c.FNA.FormatAllNamespaces()), yn(c.FNA.SecureEraseAllNamespaces()), yn(c.FNA.CryptoEraseSupported()),
+		uint8(c.FNA), human.YesNo(c.FNA.FormatAllNamespaces()), human.YesNo(c.FNA.SecureEraseAllNamespaces()), human.YesNo(c.FNA.CryptoEraseSupported()),
 		map[bool]string{true: "not accepted", false: "accepted"}[c.FNA.BroadcastNSIDUnsupported()])
 	s := c.SANICAP
 	p("SANICAP", "%#08x: crypto erase %s, block erase %s, overwrite %s, media verification %s, no-deallocate inhibited %s, NODMMAS %d",
-		uint32(s), yn(s.CryptoErase()), yn(s.BlockErase()), yn(s.Overwrite()), yn(s.MediaVerification()), yn(s.NoDeallocateInhibited()), s.NODMMAS())
+		uint32(s), human.YesNo(s.CryptoErase()), human.YesNo(s.BlockErase()), human.YesNo(s.Overwrite()), human.YesNo(s.MediaVerification()), human.YesNo(s.NoDeallocateInhibited()), s.NODMMAS())
 	if out.Sanitize != nil {
 		st := out.Sanitize
 		p("sanitize", "last: %v (SSTAT %#04x, SCDW10 %#x), global data erased %s; estimates ETBE %s ETCE %s ETO %s",
-			st.SSTAT.State(), uint16(st.SSTAT), st.SCDW10, yn(st.SSTAT.GlobalDataErased()), est(st.ETBE), est(st.ETCE), est(st.ETO))
+			st.SSTAT.State(), uint16(st.SSTAT), st.SCDW10, human.YesNo(st.SSTAT.GlobalDataErased()), est(st.ETBE), est(st.ETCE), est(st.ETO))
 	}
 	h := out.Health
 	var hp []string
@@ -215,7 +214,7 @@ func writeNVMeProbe(w io.Writer, out *nvmeProbeOutput, jsonOut bool) error {
 	fmt.Fprintln(w, "methods (supported: why [NIST SP 800-88 Rev.1 / IEEE 2883 reading])")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, m := range out.Methods {
-		fmt.Fprintf(tw, "  %s\t%s: %s [%s / %s]\n", m.Method, yn(m.Supported), m.Why, m.Readings.NIST80088Rev1, m.Readings.IEEE2883)
+		fmt.Fprintf(tw, "  %s\t%s: %s [%s / %s]\n", m.Method, human.YesNo(m.Supported), m.Why, m.Readings.NIST80088Rev1, m.Readings.IEEE2883)
 	}
 	return tw.Flush()
 }

@@ -1,16 +1,19 @@
-package main
+package probe
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/kesu-erase/kesu/capture"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"testing/fstest"
+
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/report"
 )
 
 // probeTree is a fake sysfs with a virtio-blk disk (vda) and a SATA disk
@@ -28,12 +31,16 @@ func probeTree() fstest.MapFS {
 	return m.MapFS
 }
 
-// withProbeEnv swaps the machine probe reads for the test's.
-func withProbeEnv(t *testing.T, sys fs.FS, open func(string) (scsiProbeTransport, error)) {
-	t.Helper()
-	oldSys, oldOpen := probeSys, openSCSIProbe
-	probeSys, openSCSIProbe = sys, open
-	t.Cleanup(func() { probeSys, openSCSIProbe = oldSys, oldOpen })
+// machine is what a test's probe reads: a sysfs tree and an SG_IO opener.
+type machine struct {
+	sys  fs.FS
+	open func(string) (SCSITransport, error)
+}
+
+// run is Run on the test's machine.
+func (m machine) run(o Options, w io.Writer) error {
+	o.Sys, o.OpenSCSI, o.Tool = m.sys, m.open, report.CurrentTool("v0.0.0-test")
+	return Run(context.Background(), o, w)
 }
 
 // TestProbeVirtioBlkFromSysfs: virtio-blk takes no SG_IO, so `kesu probe`
@@ -41,13 +48,13 @@ func withProbeEnv(t *testing.T, sys fs.FS, open func(string) (scsiProbeTransport
 // sysfs identity with "no pass-through: identity from sysfs", exit 0, in
 // text and JSON; with --raw it writes a manifest and no reply files.
 func TestProbeVirtioBlkFromSysfs(t *testing.T) {
-	withProbeEnv(t, probeTree(), func(p string) (scsiProbeTransport, error) {
+	m := machine{probeTree(), func(p string) (SCSITransport, error) {
 		t.Errorf("probe opened %s for SG_IO on a virtio-blk disk", p)
 		return nil, os.ErrPermission
-	})
-	var out, errb bytes.Buffer
-	if err := runProbe(context.Background(), []string{"--device", "/dev/vda"}, &out, &errb); err != nil {
-		t.Fatalf("kesu probe --device /dev/vda: %v (%s)", err, errb.String())
+	}}
+	var out bytes.Buffer
+	if err := m.run(Options{Device: "/dev/vda"}, &out); err != nil {
+		t.Fatalf("kesu probe --device /dev/vda: %v", err)
 	}
 	for _, re := range []string{`(?m)^device\s+/dev/vda \(virtio-blk\)$`, `(?m)^note\s+no pass-through: identity from sysfs$`,
 		`(?m)^serial\s+KESUVIRTIO01$`, `(?m)^capacity\s+1073741824 bytes`, `(?m)^rotation\s+unknown$`} {
@@ -57,7 +64,7 @@ func TestProbeVirtioBlkFromSysfs(t *testing.T) {
 	}
 	out.Reset()
 	dir := filepath.Join(t.TempDir(), "raw")
-	if err := runProbe(context.Background(), []string{"--device", "/dev/vda", "--json", "--raw", dir}, &out, &errb); err != nil {
+	if err := m.run(Options{Device: "/dev/vda", JSON: true, RawDir: dir}, &out); err != nil {
 		t.Fatalf("kesu probe --json --raw: %v", err)
 	}
 	var got struct {
@@ -71,13 +78,13 @@ func TestProbeVirtioBlkFromSysfs(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("probe JSON: %v\n%s", err, out.String())
 	}
-	if got.PassThrough == nil || *got.PassThrough || got.Note != noPassThroughNote || got.Transport != "virtio-blk" ||
+	if got.PassThrough == nil || *got.PassThrough || got.Note != NoPassThroughNote || got.Transport != "virtio-blk" ||
 		got.Serial != "KESUVIRTIO01" || got.Capacity != 1<<30 || got.Rotation != "unknown" {
 		t.Errorf("probe JSON = %+v", got)
 	}
-	m := readManifest(t, dir)
-	if len(m.Files) != 0 || !regexp.MustCompile(`^no pass-through: identity from sysfs: no command was sent`).MatchString(m.Note) || m.Serial != "KESUVIRTIO01" {
-		t.Errorf("manifest = %+v; want no files and the no-pass-through note", m)
+	man := readManifest(t, dir)
+	if len(man.Files) != 0 || !regexp.MustCompile(`^no pass-through: identity from sysfs: no command was sent`).MatchString(man.Note) || man.Serial != "KESUVIRTIO01" {
+		t.Errorf("manifest = %+v; want no files and the no-pass-through note", man)
 	}
 }
 
@@ -92,4 +99,30 @@ func readManifest(t *testing.T, dir string) capture.Manifest {
 		t.Fatalf("manifest.json: %v\n%s", err, b)
 	}
 	return m
+}
+
+// fakeSys is a fake sysfs: /sys/block/NAME links into /sys/devices, as the
+// kernel lays them out.
+type fakeSys struct{ fstest.MapFS }
+
+func newFakeSys() fakeSys { return fakeSys{fstest.MapFS{}} }
+
+func (m fakeSys) link(p, target string) {
+	m.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
+}
+
+func (m fakeSys) file(p, data string) { m.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
+
+// disk adds block device name of sectors 512-byte sectors under devdir
+// with the given queue/rotational, and returns its sysfs directory.
+func (m fakeSys) disk(name, devdir, sectors, rot string) string {
+	b := devdir + "/block/" + name
+	m.link("sys/block/"+name, "../"+b[len("sys/"):])
+	m.link("sys/class/block/"+name, "../../"+b[len("sys/"):])
+	m.file(b+"/size", sectors)
+	m.file(b+"/dev", "8:0")
+	m.file(b+"/queue/logical_block_size", "512")
+	m.file(b+"/queue/physical_block_size", "512")
+	m.file(b+"/queue/rotational", rot)
+	return b
 }

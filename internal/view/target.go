@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"bufio"
@@ -12,13 +12,13 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/internal/contents"
-	"github.com/kesu-erase/kesu/internal/size"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
-// targetView is what kesu shows before it destroys anything: the drive's
+// Target is what kesu shows before it destroys anything: the drive's
 // identity, what it holds, and what is about to be done to it.
-type targetView struct {
+type Target struct {
 	Device   string          `json:"device"`
 	Identity report.Identity `json:"identity"`
 	Class    report.Class    `json:"class"`
@@ -31,19 +31,32 @@ type targetView struct {
 	Record string `json:"record"`
 }
 
-// readContentsAt reads what the disk at path holds, read-only.
-func readContentsAt(path string, n int64, sectorSize int) (*contents.Contents, error) {
+// ReadContentsAt fills in what the disk at path, n bytes of sectorSize-byte
+// sectors, holds, read-only.
+func (v *Target) ReadContentsAt(path string, n int64, sectorSize int) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		v.ContentsError = err.Error()
+		return
 	}
 	defer f.Close()
-	return contents.Read(f, n, sectorSize)
+	v.setContents(contents.Read(f, n, sectorSize))
 }
 
-// readContents reads the partition table and filesystem signatures of the
-// opened target through a second, read-only descriptor (buffered, so
-// sector reads need no alignment), after checking it is the same file.
+// ReadContents fills in the partition table and filesystem signatures of
+// the opened target, read through a second, read-only descriptor
+// (buffered, so sector reads need no alignment) after checking it is the
+// same file.
+func (v *Target) ReadContents(d *erase.Device) { v.setContents(readContents(d)) }
+
+func (v *Target) setContents(c *contents.Contents, err error) {
+	if err != nil {
+		v.ContentsError = err.Error()
+		return
+	}
+	v.Contents = c
+}
+
 func readContents(d *erase.Device) (*contents.Contents, error) {
 	f, err := os.Open(d.Path())
 	if err != nil {
@@ -58,36 +71,24 @@ func readContents(d *erase.Device) (*contents.Contents, error) {
 	return contents.Read(f, d.Size(), d.LogicalBlockSize())
 }
 
-// viewOf describes an opened target for kesu erase DEVICE.
-func viewOf(d *erase.Device) targetView {
-	id, class, _ := describeTarget(d)
-	v := targetView{Device: d.Path(), Identity: id, Class: class}
-	c, err := readContents(d)
-	if err != nil {
-		v.ContentsError = err.Error()
-	} else {
-		v.Contents = c
-	}
-	return v
-}
-
-// write prints the view: identity first, then contents, plan and record.
-func (v *targetView) write(w io.Writer, heading string) {
+// Write prints the view under heading: identity first, then contents, plan
+// and record.
+func (v *Target) Write(w io.Writer, heading string) {
 	fmt.Fprintln(w, heading)
 	id := v.Identity
-	kv, flush := keyValues(w)
+	kv, flush := human.KeyValues(w)
 	model := strings.TrimSpace(id.Vendor + " " + id.Model)
-	kv("  model", "%s", dash(model))
-	kv("  serial", "%s", dash(id.Serial))
-	kv("  wwn", "%s", dash(id.WWN))
-	kv("  size", "%s", size.Capacity(int64(id.CapacityBytes)))
+	kv("  model", "%s", human.Dash(model))
+	kv("  serial", "%s", human.Dash(id.Serial))
+	kv("  wwn", "%s", human.Dash(id.WWN))
+	kv("  size", "%s", human.Capacity(int64(id.CapacityBytes)))
 	blocks := fmt.Sprintf("%d-byte logical", id.LogicalSectorSize)
 	if id.PhysicalSectorSize != 0 && id.PhysicalSectorSize != id.LogicalSectorSize {
 		blocks += fmt.Sprintf(", %d-byte physical", id.PhysicalSectorSize)
 	}
 	kv("  blocks", "%s", blocks)
-	kv("  transport", "%s", dash(id.Transport))
-	kv("  bay", "%s", dash(id.Bay))
+	kv("  transport", "%s", human.Dash(id.Transport))
+	kv("  bay", "%s", human.Dash(id.Bay))
 	kv("  class", "%s", v.Class)
 	switch {
 	case v.ContentsError != "":
@@ -112,10 +113,10 @@ func (v *targetView) write(w io.Writer, heading string) {
 	flush()
 }
 
-// confirmWord is what the technician types to confirm: the last 4
+// ConfirmWord is what the technician types to confirm: the last 4
 // characters of the serial, or of the device's name when it has none (a
 // file, a loop device).
-func confirmWord(v *targetView) (word, what string) {
+func ConfirmWord(v *Target) (word, what string) {
 	s := strings.TrimSpace(v.Identity.Serial)
 	what = "its serial"
 	if s == "" {
@@ -127,23 +128,15 @@ func confirmWord(v *targetView) (word, what string) {
 	return s, what
 }
 
-// askTerminal returns where a typed confirmation is read from: standard
-// input when it and stderr (where the question goes) are terminals; nil
-// otherwise (then only --yes confirms). Tests replace it.
-var askTerminal = func(stderr io.Writer) io.Reader {
-	if isTerminal(os.Stdin) && isTerminal(stderr) {
-		return os.Stdin
-	}
-	return nil
-}
+// ErrNotConfirmed is a confirmation typed wrong.
+var ErrNotConfirmed = errors.New("not confirmed")
 
-// errNotConfirmed is a confirmation typed wrong.
-var errNotConfirmed = errors.New("not confirmed")
-
-// confirm asks the technician on the terminal to type the confirmation
-// word; anything else refuses. An interrupt while waiting ends it.
-func confirm(ctx context.Context, in io.Reader, w io.Writer, v *targetView) error {
-	word, what := confirmWord(v)
+// Confirm asks the technician, writing to w and reading a line from in, to
+// type the confirmation word (ConfirmWord); anything else refuses with an
+// error wrapping ErrNotConfirmed. An interrupt while waiting ends it with
+// ctx's error.
+func Confirm(ctx context.Context, in io.Reader, w io.Writer, v *Target) error {
+	word, what := ConfirmWord(v)
 	fmt.Fprintf(w, "\nEverything on %s will be destroyed.\nType the last %d characters of %s to erase it (anything else stops): ", v.Device, len([]rune(word)), what)
 	line := make(chan string, 1)
 	go func() {
@@ -158,7 +151,7 @@ func confirm(ctx context.Context, in io.Reader, w io.Writer, v *targetView) erro
 		return ctx.Err()
 	}
 	if !strings.EqualFold(strings.TrimSpace(got), word) {
-		return fmt.Errorf("%w: %w: %q is not the last %d characters of %s; nothing was erased", errRefused, errNotConfirmed,
+		return fmt.Errorf("%w: %q is not the last %d characters of %s; nothing was erased", ErrNotConfirmed,
 			strings.TrimSpace(got), len([]rune(word)), what)
 	}
 	return nil

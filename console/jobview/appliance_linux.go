@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package jobview
 
 import (
 	"context"
@@ -9,26 +9,35 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/kesu-erase/kesu/appliance"
 	"github.com/kesu-erase/kesu/console"
+	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/drive"
 	"github.com/kesu-erase/kesu/erase/job"
-	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/raid"
+	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/report"
 )
 
-// The erase part of appliance mode: erase/job's run (journal, discovery
-// without the boot stick, probe and plan, one suspend-to-RAM cycle for
-// frozen ATA drives, parallel erase and verification, seal) on the
-// technician's console: the plan, the typed confirmation or the unattended
-// countdown, the live view and the summary, on the VGA console and the
-// serial console at once.
-func init() { applianceErase = eraseAppliance }
+// openDrive builds the worker's Drive for a real disk, choosing the adapter
+// by the disk's sysfs transport.
+func openDrive(d discover.Disk) (worker.Drive, error) { return drive.Open(d) }
 
-func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcome, error) {
+// Appliance is the erase part of appliance mode (appliance.EraseFunc) for
+// kesu version: erase/job's run (journal, discovery without the boot
+// stick, probe and plan, one suspend-to-RAM cycle for frozen ATA drives,
+// parallel erase and verification, seal) on the technician's console —
+// the plan, the typed confirmation or the unattended countdown, the live
+// view and the summary — on the VGA console and the serial consoles at
+// once.
+func Appliance(version string) appliance.EraseFunc {
+	return func(ctx context.Context, s *appliance.Session) (appliance.Outcome, error) {
+		return eraseAppliance(ctx, s, version)
+	}
+}
+
+func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (appliance.Outcome, error) {
 	notes := []report.Note{
 		{Severity: report.SeverityInfo, Code: "firmware", Text: s.Firmware.String()},
 		{Severity: report.SeverityInfo, Code: "boot-stick", Text: fmt.Sprintf("booted from %s on disk %s (PARTUUID %s); that disk is never touched", s.Stick.Dev(), s.Stick.Disk, s.Stick.PartUUID)},
@@ -50,11 +59,11 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 		}
 	}
 	var unfreezeLog []string
-	ev := newScreenEvents(nil)
+	ev := NewEvents(nil)
 	j, err := job.Start(ctx, job.Options{
 		Policy: s.Config, ConfigSHA256: s.ConfigSHA256, RecordsDir: s.RecordsDir, Signer: s.Signer,
 		Mode: "appliance", Version: version, Notes: notes, Root: os.DirFS("/"),
-		BootDisks: bootDisks, Open: openDrive, Controllers: raid.OpenLinux, Events: ev.event,
+		BootDisks: bootDisks, Open: openDrive, Controllers: raid.OpenLinux, Events: ev.Event,
 		Unfreezer: drive.NewUnfreezer(func(line string) {
 			unfreezeLog = append(unfreezeLog, line)
 			fmt.Fprintln(s.Out, "kesu: unfreeze: "+line)
@@ -79,7 +88,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	if s.Config.Language == "ja" {
 		lang = console.Japanese
 	}
-	ui, err := console.New(screenPlan(j, s.Config, hostWords(report.ReadHost(os.DirFS("/sys/class/dmi/id")))), console.Options{Lang: lang}, terms...)
+	ui, err := console.New(Plan(j, s.Config, Host(report.ReadHost(os.DirFS("/sys/class/dmi/id")))), console.Options{Lang: lang}, terms...)
 	if err != nil {
 		_, cerr := j.Cancel("the technician's screen could not be started: " + err.Error())
 		if cerr != nil {
@@ -93,16 +102,14 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 	}
 	if len(j.Prep.Targets) == 0 {
 		_, cerr := j.Cancel("no drive to erase")
-		r := console.Result{RecordPath: o.Journal, Fingerprint: fp, Next: afterRun(s.Config), Unreached: j.Unreached()}
-		for _, u := range r.Unreached {
-			r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
-		}
+		r := console.Result{RecordPath: o.Journal, Fingerprint: fp, Next: Next(s.Config)}
+		unreached(&r, j.Unreached())
 		o.Unreached = len(r.Unreached)
 		ui.Finish(ctx, r)
 		ui.Close()
 		return o, cerr
 	}
-	results, action, err := runScreen(ctx, j, ev, ui, false, afterRun(s.Config), fp)
+	results, action, err := Run(ctx, j, ev, ui, false, Next(s.Config), fp)
 	ui.Close()
 	for _, r := range results {
 		switch {
@@ -121,21 +128,6 @@ func eraseAppliance(ctx context.Context, s *appliance.Session) (appliance.Outcom
 		return o, fmt.Errorf("the record could not be completed: %w", err)
 	}
 	return o, nil
-}
-
-// afterRun is what the summary screen does when the run ends: the policy's
-// run.after after run.after_delay.
-func afterRun(c *policy.Config) console.Next {
-	n := console.Next{Delay: time.Duration(c.Run.AfterDelay) * time.Second}
-	switch c.Run.After {
-	case policy.AfterPowerOff:
-		n.Action = console.ActionPowerOff
-	case policy.AfterReboot:
-		n.Action = console.ActionReboot
-	default:
-		n.Action = console.ActionWait
-	}
-	return n
 }
 
 // applianceTerminals opens the active consoles for the screen: the VGA

@@ -1,11 +1,9 @@
-package main
+package probe
 
 import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"github.com/kesu-erase/kesu/capture"
-	"github.com/kesu-erase/kesu/report"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -13,68 +11,74 @@ import (
 	"strings"
 
 	"github.com/kesu-erase/kesu/ata"
+	"github.com/kesu-erase/kesu/capture"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/scsi"
 	"github.com/kesu-erase/kesu/smart"
 )
 
-// probeSCSI shows a SATA, SAS or USB disk's identity, class, capabilities,
+// runSCSI shows a SATA, SAS or USB disk's identity, class, capabilities,
 // hidden areas, security/sanitize state and health. It is read-only: the
 // device is opened O_RDONLY and only inquiry/status commands are sent
 // (scsi.Inspect, ata.Inspect, LOG SENSE) — no SET MAX, no security or
 // sanitize command other than SANITIZE STATUS EXT. A disk whose transport
 // takes no pass-through (virtio-blk, MMC), or that refuses SG_IO, is shown
 // as sysfs describes it ("no pass-through: identity from sysfs"). With
-// rawDir it also saves the replies.
-func probeSCSI(ctx context.Context, device string, jsonOut bool, rawDir string, stdout, stderr io.Writer) error {
-	disk, sysErr := sysfsDisk(probeSys, device)
+// o.RawDir it also saves the replies.
+func runSCSI(ctx context.Context, o Options, w io.Writer) error {
+	device := o.Device
+	disk, sysErr := sysfsDisk(o.Sys, device)
 	if sysErr == nil {
 		if why, ok := sysfsOnly(disk.Transport); ok {
-			return finishSysfsProbe(device, disk, why, jsonOut, rawDir, stdout)
+			return finishSysfs(o, disk, why, w)
 		}
 	}
-	t, err := openSCSIProbe(device)
+	t, err := o.OpenSCSI(device)
 	if err != nil {
-		return fmt.Errorf("probe %s: %w", device, err)
+		return probeError(device, err)
 	}
 	defer t.Close()
 	usb := false
-	if rl, ok := probeSys.(fs.ReadLinkFS); ok {
+	if rl, ok := o.Sys.(fs.ReadLinkFS); ok {
 		usb = onUSB(rl, device)
 	}
-	out, rec, err := probeSCSIRecorded(ctx, t, device, usb, rawDir != "")
+	out, rec, err := readSCSIRecorded(ctx, t, device, usb, o.RawDir != "")
 	if err != nil {
 		if sysErr == nil && refusedPassThrough(err) {
-			return finishSysfsProbe(device, disk, "SG_IO refused by the driver ("+err.Error()+")", jsonOut, rawDir, stdout)
+			return finishSysfs(o, disk, "SG_IO refused by the driver ("+err.Error()+")", w)
 		}
-		return fmt.Errorf("probe %s: %w", device, err)
+		return probeError(device, err)
 	}
 	if rec != nil {
-		if err := capture.Write(rawDir, capture.NewManifest(report.CurrentTool(version), device, out.Model, out.Serial, out.Firmware, ""), rec); err != nil {
+		if err := capture.Write(o.RawDir, capture.NewManifest(o.Tool, device, out.Model, out.Serial, out.Firmware, ""), rec); err != nil {
 			return err
 		}
 	}
-	return writeSCSIProbe(stdout, out, jsonOut)
+	return write(w, out, o.JSON)
 }
 
-// probeSCSIRecorded is probeSCSITransport with, when record is set, a
-// recorder between the probe and t that keeps every reply.
-func probeSCSIRecorded(ctx context.Context, t scsi.Transport, device string, usb, record bool) (*scsiProbeOutput, *capture.Recorder, error) {
+// readSCSIRecorded is ReadSCSI with, when record is set, a recorder
+// between the probe and t that keeps every reply.
+func readSCSIRecorded(ctx context.Context, t scsi.Transport, device string, usb, record bool) (*SCSI, *capture.Recorder, error) {
 	var rec *capture.Recorder
 	if record {
 		rec = &capture.Recorder{}
 		t = rec.SCSI(t)
 	}
-	out, err := probeSCSITransport(ctx, t, device, usb)
+	out, err := ReadSCSI(ctx, t, device, usb)
 	return out, rec, err
 }
 
-type satOutput struct {
+// SAT names the SCSI/ATA translation layer an ATA drive is reached through.
+type SAT struct {
 	Vendor   string `json:"vendor"`
 	Product  string `json:"product"`
 	Revision string `json:"revision"`
 }
 
-type ataSecurityOutput struct {
+// ATASecurity is the ATA Security feature set's state (IDENTIFY word 128)
+// and erase time estimates.
+type ATASecurity struct {
 	Supported              bool    `json:"supported"`
 	Enabled                bool    `json:"enabled"`
 	Locked                 bool    `json:"locked"`
@@ -88,26 +92,30 @@ type ataSecurityOutput struct {
 	EraseTimeAtLeast       bool    `json:"erase_time_at_least,omitempty"`
 }
 
-type ataSanitizeOutput struct {
+// ATASanitize is what ATA Sanitize the drive offers, and its last status.
+type ATASanitize struct {
 	ata.SanitizeInfo
 	Status *ata.SanitizeStatus `json:"status,omitempty"`
 }
 
-type ataOutput struct {
-	IdentifyChecksum    string            `json:"identify_checksum"` // valid, invalid, absent
-	Security            ataSecurityOutput `json:"security"`
-	Sanitize            ataSanitizeOutput `json:"sanitize"`
-	TRIM                bool              `json:"trim"`
-	DRAT                bool              `json:"drat"`
-	RZAT                bool              `json:"rzat"`
-	EncryptsAllUserData bool              `json:"encrypts_all_user_data"`
-	SMARTSupported      bool              `json:"smart_supported"`
-	SMARTEnabled        bool              `json:"smart_enabled"`
-	HiddenAreas         *ata.HiddenArea   `json:"hidden_areas,omitempty"`
-	SMART               *ata.SMARTData    `json:"smart,omitempty"`
+// ATA is what an ATA drive (SATA, or behind a USB or SAS bridge) reports.
+type ATA struct {
+	IdentifyChecksum    string          `json:"identify_checksum"` // valid, invalid, absent
+	Security            ATASecurity     `json:"security"`
+	Sanitize            ATASanitize     `json:"sanitize"`
+	TRIM                bool            `json:"trim"`
+	DRAT                bool            `json:"drat"`
+	RZAT                bool            `json:"rzat"`
+	EncryptsAllUserData bool            `json:"encrypts_all_user_data"`
+	SMARTSupported      bool            `json:"smart_supported"`
+	SMARTEnabled        bool            `json:"smart_enabled"`
+	HiddenAreas         *ata.HiddenArea `json:"hidden_areas,omitempty"`
+	SMART               *ata.SMARTData  `json:"smart,omitempty"`
 }
 
-type scsiDevOutput struct {
+// SCSIDevice is what a native SCSI drive (SAS, SCSI, USB mass storage)
+// reports.
+type SCSIDevice struct {
 	Readiness              string            `json:"readiness"`
 	VPDPages               []string          `json:"vpd_pages"`
 	Sanitize               map[string]string `json:"sanitize"`
@@ -118,7 +126,9 @@ type scsiDevOutput struct {
 	LBPRZ                  bool              `json:"lbprz"`
 }
 
-type scsiProbeOutput struct {
+// SCSI is `kesu probe` of a disk reached through SG_IO: a SATA drive (ATA
+// commands via SAT), a SAS or SCSI drive, or a USB disk.
+type SCSI struct {
 	Device            string         `json:"device"`
 	Transport         string         `json:"transport"` // "ata" (ATA commands via SAT) or "scsi"
 	Bus               string         `json:"bus,omitempty"`
@@ -135,9 +145,9 @@ type scsiProbeOutput struct {
 	LogicalBlockSize  int            `json:"logical_block_size"`
 	PhysicalBlockSize int            `json:"physical_block_size"`
 	RotationRate      uint16         `json:"rotation_rate"`
-	SAT               *satOutput     `json:"sat,omitempty"`
-	ATA               *ataOutput     `json:"ata,omitempty"`
-	SCSI              *scsiDevOutput `json:"scsi,omitempty"`
+	SAT               *SAT           `json:"sat,omitempty"`
+	ATA               *ATA           `json:"ata,omitempty"`
+	SCSI              *SCSIDevice    `json:"scsi,omitempty"`
 	Health            *smart.Summary `json:"health"`
 	Errors            []string       `json:"errors,omitempty"`
 	Raw               struct {
@@ -145,16 +155,16 @@ type scsiProbeOutput struct {
 	} `json:"raw"`
 }
 
-// probeSCSITransport inspects the device behind t. usb says the device
-// sits on a USB bus: then ATA pass-through is tried even without a SATL
-// signature, since USB-SATA bridges often report their own vendor.
-func probeSCSITransport(ctx context.Context, t scsi.Transport, device string, usb bool) (*scsiProbeOutput, error) {
+// ReadSCSI inspects the device behind t with read-only commands. usb says
+// the device sits on a USB bus: then ATA pass-through is tried even without
+// a SATL signature, since USB-SATA bridges often report their own vendor.
+func ReadSCSI(ctx context.Context, t scsi.Transport, device string, usb bool) (*SCSI, error) {
 	sd := &scsi.Device{T: t, Name: device}
 	in, err := scsi.Inspect(ctx, sd)
 	if err != nil {
 		return nil, err
 	}
-	out := &scsiProbeOutput{Device: device, Transport: "scsi", Errors: append([]string(nil), in.Problems...)}
+	out := &SCSI{Device: device, Transport: "scsi", Errors: append([]string(nil), in.Problems...)}
 	if usb {
 		out.Bus = "usb"
 	}
@@ -169,7 +179,7 @@ func probeSCSITransport(ctx context.Context, t scsi.Transport, device string, us
 	}
 	out.Medium = in.Class()
 	if in.ATA != nil {
-		out.SAT = &satOutput{Vendor: in.ATA.SATVendor, Product: in.ATA.SATProduct, Revision: in.ATA.SATRevision}
+		out.SAT = &SAT{Vendor: in.ATA.SATVendor, Product: in.ATA.SATProduct, Revision: in.ATA.SATRevision}
 	}
 
 	if in.IsATA() || usb {
@@ -190,7 +200,7 @@ func probeSCSITransport(ctx context.Context, t scsi.Transport, device string, us
 	return out, nil
 }
 
-func fillATA(out *scsiProbeOutput, ai *ata.Inspection) {
+func fillATA(out *SCSI, ai *ata.Inspection) {
 	id := ai.Identity
 	out.Transport = "ata"
 	out.Vendor = ""
@@ -204,13 +214,13 @@ func fillATA(out *scsiProbeOutput, ai *ata.Inspection) {
 	out.Medium = id.Class()
 	out.Raw.Identify = hex.EncodeToString(id.Raw)
 	sec := id.Security
-	a := &ataOutput{
-		Security: ataSecurityOutput{Supported: sec.Supported, Enabled: sec.Enabled, Locked: sec.Locked, Frozen: sec.Frozen,
+	a := &ATA{
+		Security: ATASecurity{Supported: sec.Supported, Enabled: sec.Enabled, Locked: sec.Locked, Frozen: sec.Frozen,
 			CountExpired: sec.CountExpired, EnhancedEraseSupported: sec.EnhancedEraseSupported,
 			MasterPasswordMaximum: sec.MasterPasswordMaximum, State: sec.State(),
 			EraseMinutes: sec.EraseTime.Minutes(), EnhancedEraseMinutes: sec.EnhancedEraseTime.Minutes(),
 			EraseTimeAtLeast: sec.EraseTimeAtLeast || sec.EnhancedEraseTimeAtLeast},
-		Sanitize: ataSanitizeOutput{SanitizeInfo: id.Sanitize, Status: ai.SanitizeStatus},
+		Sanitize: ATASanitize{SanitizeInfo: id.Sanitize, Status: ai.SanitizeStatus},
 		TRIM:     id.TRIM, DRAT: id.DRAT, RZAT: id.RZAT, EncryptsAllUserData: id.EncryptsAllUserData,
 		SMARTSupported: id.SMARTSupported, SMARTEnabled: id.SMARTEnabled,
 		HiddenAreas: ai.Hidden, SMART: ai.SMART,
@@ -228,8 +238,8 @@ func fillATA(out *scsiProbeOutput, ai *ata.Inspection) {
 	out.Errors = append(out.Errors, ai.Problems...)
 }
 
-func fillSCSI(ctx context.Context, out *scsiProbeOutput, sd *scsi.Device, in *scsi.Inspection) {
-	s := &scsiDevOutput{Readiness: in.Readiness, Sanitize: map[string]string{}, FormatUnit: in.FormatUnit,
+func fillSCSI(ctx context.Context, out *SCSI, sd *scsi.Device, in *scsi.Inspection) {
+	s := &SCSIDevice{Readiness: in.Readiness, Sanitize: map[string]string{}, FormatUnit: in.FormatUnit,
 		SanitizeTimeoutSeconds: in.SanitizeTimeoutSeconds}
 	for _, p := range in.VPDPages {
 		s.VPDPages = append(s.VPDPages, fmt.Sprintf("%02Xh", p))
@@ -250,7 +260,7 @@ func fillSCSI(ctx context.Context, out *scsiProbeOutput, sd *scsi.Device, in *sc
 
 // probeClass names the interface and the drive class (the record's
 // vocabulary: HDD, SSD, USB, other).
-func probeClass(out *scsiProbeOutput) (iface, class string) {
+func probeClass(out *SCSI) (iface, class string) {
 	switch {
 	case out.Bus == "usb":
 		iface = "USB"
@@ -286,11 +296,9 @@ func onUSB(fsys fs.ReadLinkFS, path string) bool {
 	return false
 }
 
-func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
-	if jsonOut {
-		return writeJSON(w, out)
-	}
-	p, flush := keyValues(w)
+// WriteText writes the probe as aligned "key  value" lines.
+func (out *SCSI) WriteText(w io.Writer) error {
+	p, flush := human.KeyValues(w)
 	via := "native SCSI"
 	if out.Transport == "ata" {
 		via = "ATA via SAT ATA PASS-THROUGH(16)"
@@ -314,7 +322,7 @@ func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 	if a := out.ATA; a != nil {
 		s := a.Security
 		if s.Supported {
-			p("security", "%s; enhanced erase %s; erase time %s, enhanced %s", s.State, yn(s.EnhancedEraseSupported),
+			p("security", "%s; enhanced erase %s; erase time %s, enhanced %s", s.State, human.YesNo(s.EnhancedEraseSupported),
 				minutesText(s.EraseMinutes), minutesText(s.EnhancedEraseMinutes))
 		} else {
 			p("security", "not supported")
@@ -322,13 +330,13 @@ func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 		if z := a.Sanitize; z.Supported {
 			st := "status unknown"
 			if z.Status != nil {
-				st = fmt.Sprintf("%s, frozen %s, antifreeze %s", z.Status.State, yn(z.Status.Frozen), yn(z.Status.Antifreeze))
+				st = fmt.Sprintf("%s, frozen %s, antifreeze %s", z.Status.State, human.YesNo(z.Status.Frozen), human.YesNo(z.Status.Antifreeze))
 			}
-			p("sanitize", "crypto scramble %s, block erase %s, overwrite %s; %s", yn(z.CryptoScramble), yn(z.BlockErase), yn(z.Overwrite), st)
+			p("sanitize", "crypto scramble %s, block erase %s, overwrite %s; %s", human.YesNo(z.CryptoScramble), human.YesNo(z.BlockErase), human.YesNo(z.Overwrite), st)
 		} else {
 			p("sanitize", "not supported")
 		}
-		p("trim", "%s (deterministic read %s, reads zeros %s); encrypts all user data %s", yn(a.TRIM), yn(a.DRAT), yn(a.RZAT), yn(a.EncryptsAllUserData))
+		p("trim", "%s (deterministic read %s, reads zeros %s); encrypts all user data %s", human.YesNo(a.TRIM), human.YesNo(a.DRAT), human.YesNo(a.RZAT), human.YesNo(a.EncryptsAllUserData))
 		if h := a.HiddenAreas; h != nil {
 			native, dco := "unknown", "n/a"
 			if h.NativeMaxKnown {
@@ -338,7 +346,7 @@ func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 				dco = fmt.Sprint(h.DCOMax)
 			}
 			p("hidden areas", "current max LBA %d, native %s, DCO %s; HPA %s (%d sectors hidden), DCO %s (%d), AMA %s",
-				h.CurrentMax, native, dco, yn(h.HPASupported), h.HPASectors, yn(h.DCOSupported), h.DCOSectors, yn(h.AMASupported))
+				h.CurrentMax, native, dco, human.YesNo(h.HPASupported), h.HPASectors, human.YesNo(h.DCOSupported), h.DCOSectors, human.YesNo(h.AMASupported))
 		}
 		p("identify", "checksum %s", a.IdentifyChecksum)
 	}
@@ -355,7 +363,7 @@ func writeSCSIProbe(w io.Writer, out *scsiProbeOutput, jsonOut bool) error {
 		}
 		p("sanitize", "%s", strings.Join(parts, ", "))
 		p("format unit", "%s", s.FormatUnit)
-		p("provisioning", "LBPME %s, LBPRZ %s, protection type %d", yn(s.LBPME), yn(s.LBPRZ), s.ProtectionType)
+		p("provisioning", "LBPME %s, LBPRZ %s, protection type %d", human.YesNo(s.LBPME), human.YesNo(s.LBPRZ), s.ProtectionType)
 	}
 	if h := out.Health; h != nil {
 		var hp []string

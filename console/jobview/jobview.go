@@ -1,4 +1,9 @@
-package main
+// Package jobview shows an erase job (erase/job) on the technician's
+// console (package console): the plan screen made from a prepared job, the
+// workers' events turned into the console's, and the run from the
+// confirmation to the summary — for kesu erase --all and for the
+// appliance alike.
+package jobview
 
 import (
 	"context"
@@ -14,26 +19,29 @@ import (
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/smart"
 )
 
-// screenEvents forwards the worker's events to the console once it exists
+// Events forwards the worker's events to the console once it exists
 // (probing starts before the plan can be shown) and turns them into the
 // console's events: a phase event when a drive's phase changes, then its
 // progress.
-type screenEvents struct {
+type Events struct {
 	ui    atomic.Pointer[console.UI]
 	mu    sync.Mutex
 	phase map[string]worker.Phase
 	also  func(worker.Event)
 }
 
-func newScreenEvents(also func(worker.Event)) *screenEvents {
-	return &screenEvents{phase: map[string]worker.Phase{}, also: also}
+// NewEvents returns the forwarder; also, if set, sees every event first.
+func NewEvents(also func(worker.Event)) *Events {
+	return &Events{phase: map[string]worker.Phase{}, also: also}
 }
 
-func (s *screenEvents) event(e worker.Event) {
+// Event takes one of the worker's events: job.Options.Events.
+func (s *Events) Event(e worker.Event) {
 	if s.also != nil {
 		s.also(e)
 	}
@@ -46,7 +54,7 @@ func (s *screenEvents) event(e worker.Event) {
 	}
 }
 
-func (s *screenEvents) convert(e worker.Event) []console.Event {
+func (s *Events) convert(e worker.Event) []console.Event {
 	var out []console.Event
 	s.mu.Lock()
 	changed := s.phase[e.Drive] != e.Phase
@@ -55,18 +63,14 @@ func (s *screenEvents) convert(e worker.Event) []console.Event {
 	if changed && e.Phase != worker.PhaseDone {
 		what := ""
 		if e.Method != "" {
-			what = shortMethod(e.Method)
+			what = ShortMethod(e.Method)
 		}
-		out = append(out, console.PhaseEvent(e.Drive, screenPhase(e.Phase), what))
+		out = append(out, console.PhaseEvent(e.Drive, consolePhase(e.Phase), what))
 	}
 	switch {
 	case e.Result != nil:
 		r := e.Result
-		level := string(r.Assessment.Reached)
-		if r.Assessment.MICCategory != 0 && r.Assessment.MICMet != 0 {
-			level += fmt.Sprintf(" / MIC (%d)", r.Assessment.MICMet)
-		}
-		out = append(out, console.DoneEvent(e.Drive, consoleStatus(r.Status), level, r.Reason))
+		out = append(out, console.DoneEvent(e.Drive, consoleStatus(r.Status), human.Reached(r.Assessment), r.Reason))
 	case e.Total > 0:
 		out = append(out, console.ProgressEvent(e.Drive, e.Done, e.Total, e.Rate, e.ETA))
 	case e.Phase == worker.PhaseFirmware:
@@ -82,6 +86,7 @@ func (s *screenEvents) convert(e worker.Event) []console.Event {
 	return out
 }
 
+// consoleStatus is the console's word for a drive's result.
 func consoleStatus(s report.Status) console.Status {
 	switch s {
 	case report.StatusPass:
@@ -94,12 +99,12 @@ func consoleStatus(s report.Status) console.Status {
 	return console.StatusFail
 }
 
-// screenPlan is the "before" screen of a prepared job.
-func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
+// Plan is the "before" screen of a prepared job on host (Host names it).
+func Plan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	rp := job.PolicyRecord(pol)
-	p := console.Plan{Host: host, Policy: console.Policy{Level: policyLevel(rp), Verify: verifyWords(rp.Verify)},
+	p := console.Plan{Host: host, Policy: console.Policy{Level: human.PolicyLevel(rp), Verify: verifyWords(rp.Verify)},
 		Confirm: console.Confirm{Word: pol.Run.ConfirmWord, Unattended: pol.Run.Unattended,
-			Countdown: secondsDuration(pol.Run.Countdown)}}
+			Countdown: time.Duration(pol.Run.Countdown) * time.Second}}
 	if pol.Policy.BelowLevel == policy.BelowAccept {
 		p.Policy.Notes = append(p.Policy.Notes, "a drive that cannot reach the level passes at the best level below (marked)")
 	}
@@ -107,7 +112,7 @@ func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
 		p.Policy.Notes = append(p.Policy.Notes, j.Prep.Unfrozen)
 	}
 	for _, t := range j.Prep.Targets {
-		p.Drives = append(p.Drives, screenDrive(t, rp))
+		p.Drives = append(p.Drives, planRow(t, rp))
 	}
 	for _, c := range j.Prep.Controllers {
 		p.Controllers = append(p.Controllers, console.Controller{Name: c.Name(), Lines: c.PlanLines(), Unreached: len(c.Unreached())})
@@ -119,7 +124,8 @@ func screenPlan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	return p
 }
 
-func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
+// planRow is one drive of the plan screen.
+func planRow(t *worker.Target, rp report.Policy) console.Drive {
 	d := console.Drive{ID: t.Disk.Name, Bay: t.Disk.Location.Bay, Transport: string(t.Disk.Transport),
 		Model: t.Disk.Model, Serial: t.Disk.Serial, Capacity: t.Disk.Size, Health: console.HealthUnknown}
 	class := worker.ClassFromDisk(t.Disk)
@@ -138,12 +144,8 @@ func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
 		d.Method, d.Level, d.BelowPolicy = "none", "none - destroy required", true
 		return d
 	}
-	d.Method = shortMethod(best.Method)
-	level := plan.Strict(best.Rating)
-	d.Level = string(level)
-	if best.Rating.NISTRev1 != best.Rating.IEEE2883 {
-		d.Level = fmt.Sprintf("%s (Rev.1: %s)", best.Rating.IEEE2883, best.Rating.NISTRev1)
-	}
+	d.Method = ShortMethod(best.Method)
+	d.Level = human.Level(best.Rating)
 	hiddenOK := t.Probe != nil && t.Probe.Hidden.Checked
 	if !plan.Meets(best, rp.Level, rp.MICCategory, hiddenOK) {
 		d.BelowPolicy = true
@@ -152,6 +154,7 @@ func screenDrive(t *worker.Target, rp report.Policy) console.Drive {
 	return d
 }
 
+// health is the console's word for a SMART summary, with its first reason.
 func health(s *smart.Summary) (console.Health, string) {
 	if s == nil {
 		return console.HealthUnknown, "no health data"
@@ -169,6 +172,7 @@ func health(s *smart.Summary) (console.Health, string) {
 	return console.HealthUnknown, note
 }
 
+// classWords names a drive's class with its interface: "SAS HDD", "SATA SSD".
 func classWords(c report.Class, tr discover.Transport) string {
 	switch c {
 	case report.ClassHDD, report.ClassSSD:
@@ -185,20 +189,7 @@ func classWords(c report.Class, tr discover.Transport) string {
 	return string(c)
 }
 
-func policyLevel(p report.Policy) string {
-	switch {
-	case p.MICCategory != 0 && p.Level != "":
-		return fmt.Sprintf("%s (MIC category %d)", p.Level, p.MICCategory)
-	case p.MICCategory == 1:
-		return "MIC category 1: Purge, then physical destruction"
-	case p.MICCategory == 2:
-		return "MIC category 2 (Purge)"
-	case p.MICCategory == 3:
-		return "MIC category 3 (Clear)"
-	}
-	return string(p.Level)
-}
-
+// verifyWords names the policy's verification.
 func verifyWords(v report.VerifyPolicy) string {
 	switch v.Mode {
 	case report.VerifyFull:
@@ -209,10 +200,12 @@ func verifyWords(v report.VerifyPolicy) string {
 	return string(v.Mode)
 }
 
-// runScreen shows the plan, confirms (unless confirmed already), runs the
-// job with the live view and shows the summary. It returns the results and
-// the action the technician's screen ended with.
-func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI, confirmed bool, next console.Next, fingerprint string) ([]worker.Result, console.Action, error) {
+// Run shows the plan on ui, confirms (unless confirmed already), runs the
+// job with the live view fed by ev and shows the summary, whose record
+// line names fingerprint's key and which ends as next says. It returns the
+// results and the action the technician's screen ended with; the error is
+// the record's (a cancelled or completed run that could not be sealed).
+func Run(ctx context.Context, j *job.Job, ev *Events, ui *console.UI, confirmed bool, next console.Next, fingerprint string) ([]worker.Result, console.Action, error) {
 	ev.ui.Store(ui)
 	if !confirmed {
 		d, err := ui.Confirm(ctx)
@@ -241,10 +234,7 @@ func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI
 	if by, at, ok := ui.Aborted(); ok {
 		r.Notes = append(r.Notes, fmt.Sprintf("aborted by the operator on %s at %s", by, at.Format("15:04:05")))
 	}
-	for _, u := range j.Unreached() {
-		r.Unreached = append(r.Unreached, u)
-		r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
-	}
+	unreached(&r, j.Unreached())
 	for _, u := range j.Rewritten() {
 		r.Unreached = append(r.Unreached, u)
 		r.Notes = append(r.Notes, "written by its controller after the erase (erase it again): "+u)
@@ -259,11 +249,9 @@ func runScreen(ctx context.Context, j *job.Job, ev *screenEvents, ui *console.UI
 	return results, action, err
 }
 
-func secondsDuration(s int) time.Duration { return time.Duration(s) * time.Second }
-
-// shortMethod names a method in a few words for the screen's narrow
+// ShortMethod names a method in a few words for the screen's narrow
 // columns (the record and the certificates use the full titles).
-func shortMethod(m report.Method) string {
+func ShortMethod(m report.Method) string {
 	switch m {
 	case report.MethodOverwrite:
 		return "host overwrite"
@@ -297,8 +285,8 @@ func shortMethod(m report.Method) string {
 	return string(m)
 }
 
-// screenPhase names a worker phase as the console knows it.
-func screenPhase(p worker.Phase) console.Phase {
+// consolePhase names a worker phase as the console knows it.
+func consolePhase(p worker.Phase) console.Phase {
 	switch p {
 	case worker.PhaseProbe:
 		return console.PhaseProbe
@@ -320,4 +308,41 @@ func screenPhase(p worker.Phase) console.Phase {
 		return console.PhaseDone
 	}
 	return console.Phase(p)
+}
+
+// Next is what the summary screen does when an appliance run ends: the
+// policy's run.after after run.after_delay.
+func Next(c *policy.Config) console.Next {
+	n := console.Next{Delay: time.Duration(c.Run.AfterDelay) * time.Second}
+	switch c.Run.After {
+	case policy.AfterPowerOff:
+		n.Action = console.ActionPowerOff
+	case policy.AfterReboot:
+		n.Action = console.ActionReboot
+	default:
+		n.Action = console.ActionWait
+	}
+	return n
+}
+
+// Host names the machine for the screen: vendor, product and serial, or
+// its host name.
+func Host(h report.Host) string {
+	s := strings.TrimSpace(h.SysVendor + " " + h.ProductName)
+	if h.ProductSerial != "" {
+		s += " (" + h.ProductSerial + ")"
+	}
+	if s == "" {
+		s = h.Hostname
+	}
+	return s
+}
+
+// unreached adds the drives behind RAID controllers that were not reached
+// to the summary.
+func unreached(r *console.Result, drives []string) {
+	for _, u := range drives {
+		r.Unreached = append(r.Unreached, u)
+		r.Notes = append(r.Notes, "NOT reached (the run is not a completed erasure): "+u)
+	}
 }

@@ -1,0 +1,56 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/internal/human"
+	"github.com/kesu-erase/kesu/report"
+)
+
+// All is the result of kesu erase --all (its --json object).
+type All struct {
+	Journal     string          `json:"journal"`
+	Fingerprint string          `json:"key_fingerprint,omitempty"`
+	Results     []worker.Result `json:"results"`
+	Excluded    []Excluded      `json:"excluded"`
+	// Unreached lists drives behind RAID controllers not reached.
+	Unreached []string `json:"unreached,omitempty"`
+	// Rewritten lists erased drives their controller may have written
+	// after the erase.
+	Rewritten []string `json:"rewritten_after_erase,omitempty"`
+}
+
+// Excluded is a drive kesu erase --all left alone, and why.
+type Excluded struct {
+	Device string `json:"device"`
+	Serial string `json:"serial,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// WriteText writes the summary: a row per drive (erased or excluded), the
+// drives not reached or written after their erase, and the record.
+func (r *All) WriteText(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
+	for _, x := range r.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Identity.Path, human.Dash(x.Identity.Model), human.Dash(x.Identity.Serial), x.Status,
+			human.Reached(x.Assessment), human.Dash(string(x.Assessment.Method)), human.Clock(x.Duration), x.Reason)
+	}
+	for _, e := range r.Excluded {
+		fmt.Fprintf(tw, "%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", e.Device, human.Dash(e.Serial), e.Reason)
+	}
+	tw.Flush()
+	for _, u := range r.Unreached {
+		fmt.Fprintf(w, "NOT reached (the run is not a completed erasure): %s\n", u)
+	}
+	for _, u := range r.Rewritten {
+		fmt.Fprintf(w, "written by its controller after the erase (erase it again): %s\n", u)
+	}
+	fmt.Fprintf(w, "record: %s\n", r.Journal)
+	if r.Fingerprint != "" {
+		fmt.Fprintf(w, "signed by key %s\n", report.FormatFingerprint(r.Fingerprint))
+	}
+}
