@@ -22,7 +22,6 @@ import (
 	"github.com/kesu-erase/kesu/internal/loopdev"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
-	"golang.org/x/sys/unix"
 )
 
 // These tests run the built kesu binary, as a technician would, against
@@ -328,27 +327,6 @@ func TestEraseDryRunWritesNothing(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil || !rep.DryRun || rep.Target.Device != file || rep.Refused != "" {
 		t.Errorf("kesu erase --dry-run --json: exit %d, %v, %+v\n%s", code, err, rep, stderr)
 	}
-}
-
-// openPTY opens a pseudo-terminal pair.
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, s
 }
 
 // eraseOnTerminal runs kesu erase FILE without --yes on a terminal, types
