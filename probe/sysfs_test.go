@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/kesu-erase/kesu/internal/sysfstest"
 	"io"
 	"io/fs"
 	"os"
@@ -19,15 +20,15 @@ import (
 // probeTree is a fake sysfs with a virtio-blk disk (vda) and a SATA disk
 // (sdq) as the kernel lays them out.
 func probeTree() fstest.MapFS {
-	m := newFakeSys()
-	b := m.disk("vda", "sys/devices/pci0000:00/0000:00:05.0/virtio3", "2097152", "1")
-	m.file(b+"/serial", "KESUVIRTIO01")
+	m := sysfstest.New()
+	b := m.Disk("vda", "sys/devices/pci0000:00/0000:00:05.0/virtio3", "2097152", "1")
+	m.File(b+"/serial", "KESUVIRTIO01")
 	sd := "sys/devices/pci0000:00/0000:00:1f.2/ata4/host3/target3:0:0/3:0:0:0"
-	b = m.disk("sdq", sd, "2097152", "1")
-	m.link(b+"/device", "../../../3:0:0:0")
-	m.file(sd+"/vendor", "ATA     ")
-	m.file(sd+"/model", "KESU SATA DISK")
-	m.file(sd+"/rev", "1.0")
+	b = m.Disk("sdq", sd, "2097152", "1")
+	m.Link(b+"/device", "../../../3:0:0:0")
+	m.File(sd+"/vendor", "ATA     ")
+	m.File(sd+"/model", "KESU SATA DISK")
+	m.File(sd+"/rev", "1.0")
 	return m.MapFS
 }
 
@@ -99,30 +100,4 @@ func readManifest(t *testing.T, dir string) capture.Manifest {
 		t.Fatalf("manifest.json: %v\n%s", err, b)
 	}
 	return m
-}
-
-// fakeSys is a fake sysfs: /sys/block/NAME links into /sys/devices, as the
-// kernel lays them out.
-type fakeSys struct{ fstest.MapFS }
-
-func newFakeSys() fakeSys { return fakeSys{fstest.MapFS{}} }
-
-func (m fakeSys) link(p, target string) {
-	m.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
-}
-
-func (m fakeSys) file(p, data string) { m.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
-
-// disk adds block device name of sectors 512-byte sectors under devdir
-// with the given queue/rotational, and returns its sysfs directory.
-func (m fakeSys) disk(name, devdir, sectors, rot string) string {
-	b := devdir + "/block/" + name
-	m.link("sys/block/"+name, "../"+b[len("sys/"):])
-	m.link("sys/class/block/"+name, "../../"+b[len("sys/"):])
-	m.file(b+"/size", sectors)
-	m.file(b+"/dev", "8:0")
-	m.file(b+"/queue/logical_block_size", "512")
-	m.file(b+"/queue/physical_block_size", "512")
-	m.file(b+"/queue/rotational", rot)
-	return b
 }

@@ -1,32 +1,17 @@
 package main
 
 import (
+	"github.com/kesu-erase/kesu/internal/tmpfstest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // A record that cannot start (the stick is full) refuses the erase and
 // leaves no 0-byte journal behind.
 func TestEraseRecordCannotStartLeavesNoJournal(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a tmpfs needs root")
-	}
-	mnt := t.TempDir()
-	if err := unix.Mount("kesu-full-stick", mnt, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size=4k,mode=0755"); err != nil {
-		t.Skipf("mount tmpfs: %v", err)
-	}
-	defer func() {
-		if err := unix.Unmount(mnt, 0); err != nil {
-			t.Errorf("unmount %s: %v", mnt, err)
-		}
-	}()
-	if err := os.WriteFile(filepath.Join(mnt, "filler"), make([]byte, 4096), 0o644); err != nil {
-		t.Fatalf("filling the tmpfs: %v", err)
-	}
+	mnt := tmpfstest.Full(t, "kesu-full-stick")
 	target := filepath.Join(t.TempDir(), "target.img")
 	if err := os.WriteFile(target, make([]byte, 1<<20), 0o600); err != nil {
 		t.Fatal(err)

@@ -3,11 +3,10 @@ package target
 import (
 	"context"
 	"errors"
-	"io/fs"
+	"github.com/kesu-erase/kesu/internal/sysfstest"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/kesu-erase/kesu/ata/atatest"
 	"github.com/kesu-erase/kesu/scsi/scsitest"
@@ -15,17 +14,17 @@ import (
 
 // unlockTree is a fake sysfs with an NVMe namespace, a SCSI disk and a
 // partition of it, a SATA disk and a virtio-blk disk.
-func unlockTree() fakeSys {
-	m := newFakeSys()
-	m.disk("nvme0n1", "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0", "2097152", "0")
-	m.file("sys/class/nvme/nvme0/model", "KESU NVME")
+func unlockTree() sysfstest.Tree {
+	m := sysfstest.New()
+	m.Disk("nvme0n1", "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0", "2097152", "0")
+	m.File("sys/class/nvme/nvme0/model", "KESU NVME")
 	sd := "sys/devices/pci0000:00/0000:00:05.0/host2/target2:0:0/2:0:0:0"
-	b := m.disk("sdb", sd, "2097152", "1")
-	m.file(b+"/sdb1/partition", "1")
-	m.file(b+"/sdb1/dev", "8:17")
-	m.link("sys/class/block/sdb1", "../../"+(b + "/sdb1")[len("sys/"):])
-	m.disk("sdc", "sys/devices/pci0000:00/0000:00:1f.2/ata4/host3/target3:0:0/3:0:0:0", "2097152", "1")
-	m.disk("vda", "sys/devices/pci0000:00/0000:00:06.0/virtio3", "2097152", "1")
+	b := m.Disk("sdb", sd, "2097152", "1")
+	m.File(b+"/sdb1/partition", "1")
+	m.File(b+"/sdb1/dev", "8:17")
+	m.Link("sys/class/block/sdb1", "../../"+(b + "/sdb1")[len("sys/"):])
+	m.Disk("sdc", "sys/devices/pci0000:00/0000:00:1f.2/ata4/host3/target3:0:0/3:0:0:0", "2097152", "1")
+	m.Disk("vda", "sys/devices/pci0000:00/0000:00:06.0/virtio3", "2097152", "1")
 	return m
 }
 
@@ -78,30 +77,4 @@ func TestUnlockReach(t *testing.T) {
 			t.Errorf("reachATA(ATA drive as %s) = %v, %v; want the drive", name, tr, err)
 		}
 	}
-}
-
-// fakeSys is a fake sysfs: /sys/block/NAME links into /sys/devices, as the
-// kernel lays them out.
-type fakeSys struct{ fstest.MapFS }
-
-func newFakeSys() fakeSys { return fakeSys{fstest.MapFS{}} }
-
-func (m fakeSys) link(p, target string) {
-	m.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
-}
-
-func (m fakeSys) file(p, data string) { m.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
-
-// disk adds block device name of sectors 512-byte sectors under devdir
-// with the given queue/rotational, and returns its sysfs directory.
-func (m fakeSys) disk(name, devdir, sectors, rot string) string {
-	b := devdir + "/block/" + name
-	m.link("sys/block/"+name, "../"+b[len("sys/"):])
-	m.link("sys/class/block/"+name, "../../"+b[len("sys/"):])
-	m.file(b+"/size", sectors)
-	m.file(b+"/dev", "8:0")
-	m.file(b+"/queue/logical_block_size", "512")
-	m.file(b+"/queue/physical_block_size", "512")
-	m.file(b+"/queue/rotational", rot)
-	return b
 }

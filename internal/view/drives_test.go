@@ -3,7 +3,7 @@ package view
 import (
 	"bytes"
 	"encoding/json"
-	"io/fs"
+	"github.com/kesu-erase/kesu/internal/sysfstest"
 	"regexp"
 	"testing"
 	"testing/fstest"
@@ -15,17 +15,17 @@ import (
 // shows it (queue/rotational 1 by default, wwid a T10 vendor ID) and an
 // NVMe namespace (rotational 0, EUI-64 wwid).
 func listTree() fstest.MapFS {
-	m := newFakeSys()
+	m := sysfstest.New()
 	sd := "sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0"
-	b := m.disk("sda", sd, "131072", "1")
-	m.link(b+"/device", "../../../0:0:0:0")
-	m.file(sd+"/vendor", "ATA     ")
-	m.file(sd+"/model", "QEMU HARDDISK")
-	m.file(sd+"/wwid", "t10.ATA     QEMU HARDDISK                           QM00001")
+	b := m.Disk("sda", sd, "131072", "1")
+	m.Link(b+"/device", "../../../0:0:0:0")
+	m.File(sd+"/vendor", "ATA     ")
+	m.File(sd+"/model", "QEMU HARDDISK")
+	m.File(sd+"/wwid", "t10.ATA     QEMU HARDDISK                           QM00001")
 	nv := "sys/devices/pci0000:00/0000:00:1d.0/0000:01:00.0/nvme/nvme0"
-	b = m.disk("nvme0n1", nv, "131072", "0")
-	m.link(b+"/device", "../../nvme0")
-	m.file(b+"/wwid", "eui.0025388b91b2c3d4")
+	b = m.Disk("nvme0n1", nv, "131072", "0")
+	m.Link(b+"/device", "../../nvme0")
+	m.File(b+"/wwid", "eui.0025388b91b2c3d4")
 	return m.MapFS
 }
 
@@ -89,30 +89,4 @@ func TestListEMMCHardwarePartitions(t *testing.T) {
 			t.Errorf("list text lacks %s:\n%s", re, txt.String())
 		}
 	}
-}
-
-// fakeSys is a fake sysfs: /sys/block/NAME links into /sys/devices, as the
-// kernel lays them out.
-type fakeSys struct{ fstest.MapFS }
-
-func newFakeSys() fakeSys { return fakeSys{fstest.MapFS{}} }
-
-func (m fakeSys) link(p, target string) {
-	m.MapFS[p] = &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
-}
-
-func (m fakeSys) file(p, data string) { m.MapFS[p] = &fstest.MapFile{Data: []byte(data + "\n")} }
-
-// disk adds block device name of sectors 512-byte sectors under devdir
-// with the given queue/rotational, and returns its sysfs directory.
-func (m fakeSys) disk(name, devdir, sectors, rot string) string {
-	b := devdir + "/block/" + name
-	m.link("sys/block/"+name, "../"+b[len("sys/"):])
-	m.link("sys/class/block/"+name, "../../"+b[len("sys/"):])
-	m.file(b+"/size", sectors)
-	m.file(b+"/dev", "8:0")
-	m.file(b+"/queue/logical_block_size", "512")
-	m.file(b+"/queue/physical_block_size", "512")
-	m.file(b+"/queue/rotational", rot)
-	return b
 }
