@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"bytes"
+	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -216,4 +218,35 @@ func TestRewrittenIsNotAllPassed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Abandon removes a journal that holds only its run-start record, and
+// refuses (leaving the file) once anything else was recorded.
+func TestJournalAbandon(t *testing.T) {
+	dir := t.TempDir()
+	j, err := report.Create(dir, reporttest.Signer(), reporttest.Start(reporttest.PurgePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("the drive record could not be written")
+	if err := j.Abandon(cause); !errors.Is(err, cause) {
+		t.Fatalf("Abandon = %v; want the cause", err)
+	}
+	if _, err := os.Stat(j.Path()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the abandoned journal is still there: %v", err)
+	}
+	j, err = report.Create(dir, reporttest.Signer(), reporttest.Start(reporttest.PurgePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Drive(reporttest.HDDDrive()); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Abandon(cause); !errors.Is(err, report.ErrNotEmpty) {
+		t.Fatalf("Abandon of a journal with a drive record = %v; want ErrNotEmpty", err)
+	}
+	if _, err := os.Stat(j.Path()); err != nil {
+		t.Fatalf("a journal with a drive record was removed: %v", err)
+	}
+	j.Close()
 }

@@ -158,6 +158,27 @@ func removeUnstarted(dir, path string, err error) error {
 	return err
 }
 
+// ErrNotEmpty is returned by Abandon for a journal holding more than its
+// run-start record.
+var ErrNotEmpty = errors.New("the journal holds more than its run-start record")
+
+// Abandon closes a journal that holds nothing but its run-start record —
+// the run could not begin (its first drive record failed on a full or
+// failing stick) — and removes its file, which would otherwise look like a
+// run that started and never finished. It returns cause, saying also when
+// the file could not be removed. A journal with more records is refused
+// (ErrNotEmpty) and left as it is: what was recorded stays.
+func (j *Journal) Abandon(cause error) error {
+	j.mu.Lock()
+	n := j.seq
+	j.mu.Unlock()
+	if n > 1 {
+		return fmt.Errorf("%w: %w", cause, ErrNotEmpty)
+	}
+	j.Close()
+	return removeUnstarted(filepath.Dir(j.path), j.path, cause)
+}
+
 // Path returns the journal file's path.
 func (j *Journal) Path() string { return j.path }
 

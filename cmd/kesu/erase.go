@@ -162,12 +162,13 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm (or --dry-run to see the drive and the plan first)", errRefused, o.device)
 	}
 	rec := policy.Record{}
+	var exclude policy.Exclude
 	if o.config != "" {
 		pol, _, err := loadPolicy(o.config)
 		if err != nil {
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
-		rec = pol.Record
+		rec, exclude = pol.Record, pol.Exclude
 	}
 	o.people.apply(&rec)
 	// The signing key is checked before anything is opened: no key, no erase.
@@ -180,7 +181,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,
 			signer: signer, unsigned: o.unsigned, verify: pct, pattern: pat.String(), json: o.json,
-			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec}, stdout, stderr)
+			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude}, stdout, stderr)
 	}
 
 	d, err := target.Open(o.device, true, !o.dryRun)
@@ -189,6 +190,9 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer d.Close()
 	shown := targetOf(d)
+	if err := target.CheckExcluded(exclude, shown.Identity, o.device); err != nil {
+		return fmt.Errorf("%w: %w", errRefused, err)
+	}
 	shown.Plan = view.OverwritePlan(d.Size(), pat, pct)
 	shown.Record = view.RecordWords(o.journal, signer)
 	if o.dryRun {
@@ -217,6 +221,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pp := view.NewProgress(stderr, isTerminal(stderr))
 	if cr != nil {
 		if err := cr.Begin(); err != nil {
+			cr.Skip("the record could not continue (" + err.Error() + "): nothing was erased")
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
 	}

@@ -94,7 +94,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		rep.Fingerprint = signer.Fingerprint()
 	}
 	for _, e := range j.Prep.Excluded {
-		rep.Excluded = append(rep.Excluded, view.Excluded{Device: e.Disk.Path, Serial: e.Disk.Serial, Reason: e.Reason})
+		rep.Excluded = append(rep.Excluded, view.Excluded{Device: e.Disk.Path, Bay: e.Disk.Location.Bay, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
 	rep.Unreached, rep.Rewritten = j.Unreached(), j.Rewritten()
 	if o.json {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,8 @@ type methodOptions struct {
 	ask io.Reader
 	// record names the people for the record.
 	record policy.Record
+	// exclude is --config's [exclude] table: a drive it names is refused.
+	exclude policy.Exclude
 }
 
 // runEraseMethod runs one named method on one whole drive through the
@@ -51,7 +54,10 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		return fmt.Errorf("%w: %s: %s", errRefused, o.device, why)
 	}
 	pol := &policy.Config{Version: 1, Level: policy.Clear, VerifyPercent: o.verify, Pattern: o.pattern, Source: "kesu erase --method",
-		Signing: policy.Signing{Unsigned: o.signer == nil}, Record: o.record}
+		Signing: policy.Signing{Unsigned: o.signer == nil}, Record: o.record, Exclude: o.exclude}
+	if ex, why := pol.Excluded(disk.Serial, []string{disk.WWN, disk.WWID}, o.device, disk.Path); ex {
+		return fmt.Errorf("%w: %s: %s (--config); nothing was erased", errRefused, o.device, why)
+	}
 	pol.Policy.BelowLevel, pol.Policy.Pattern = policy.BelowFail, o.pattern
 	if pol.VerifyPercent == 0 {
 		pol.VerifyPercent = 10
@@ -82,7 +88,13 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	}
 	prep, err := target.PrepareMethod(ctx, pol, j, disk, o.method, openDrive)
 	if err != nil {
-		j.Close()
+		// Nothing but the run-start on the stick: no run began, and no
+		// file is left to look like one. Otherwise what was recorded
+		// stays, sealed with the reason.
+		if aerr := j.Abandon(err); errors.Is(aerr, report.ErrNotEmpty) {
+			j.Note(report.Note{Severity: report.SeverityError, Code: "run-stopped", Text: err.Error() + "; nothing was erased"})
+			j.Seal()
+		}
 		return err
 	}
 	if why := target.ChangedDrive(shown.Identity, prep.Targets[0]); why != "" {

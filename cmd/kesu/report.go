@@ -23,8 +23,8 @@ func init() {
 		summary: "verify erasure records (journals); print certificates (PDF) and ledger rows (CSV)",
 		usage: []string{
 			"report verify JOURNAL... --pubkey FILE... [--json]",
-			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified]",
-			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified]",
+			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified] [--force]",
+			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified] [--force]",
 		},
 		subcommands: []string{"verify", "pdf", "csv"},
 		run:         runReport,

@@ -40,7 +40,7 @@ func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	device := &dev
 	if *device == "" || *password == "" {
-		return fmt.Errorf("%w: unlock needs --device and --password", errUsage)
+		return fmt.Errorf("%w: unlock needs a device (DEVICE or --device) and --password", errUsage)
 	}
 	if !*yes {
 		return fmt.Errorf("%w: unlock changes %s's security state; add --yes", errRefused, *device)

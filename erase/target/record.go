@@ -49,8 +49,8 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 		Plan: report.Plan{Steps: []report.PlanStep{{Method: report.MethodOverwrite, Chosen: true,
 			Reason: "kesu erase --device: host overwrite of the device, then read-back"}}}})
 	if err != nil {
-		j.Close()
-		return nil, err
+		// Nothing but the run-start is on the stick: no run began.
+		return nil, j.Abandon(err)
 	}
 	return &Record{j: j, dl: dl, pct: pct}, nil
 }
@@ -133,6 +133,16 @@ func (r *Record) Abort(ctx context.Context, cause error) (report.Assessment, err
 		return a, err
 	}
 	return a, r.j.Seal()
+}
+
+// Skip records that the drive was not erased, for reason, and seals the
+// journal (best effort: on a stick that has just failed a write, this may
+// fail too, and the journal then reads as incomplete).
+func (r *Record) Skip(reason string) error {
+	if _, err := r.dl.Finish(report.Finish{Skipped: reason}); err != nil {
+		return err
+	}
+	return r.j.Seal()
 }
 
 // Path is the journal's file.

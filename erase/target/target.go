@@ -13,10 +13,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
+	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/report"
 )
 
 // ErrRefused marks a safety refusal: nothing was written or sent.
@@ -86,6 +89,18 @@ func Open(path string, check, write bool) (*erase.Device, error) {
 		d.Close()
 		return nil, fmt.Errorf("%w: %s holds %d bytes, less than one %d-byte block: nothing to erase or verify", ErrRefused, path, d.Size(), d.LogicalBlockSize())
 	}
+	if check && !write {
+		// A dry run opens read-only; it must refuse what the real run
+		// would (erase.Open refuses a read-only target only for writing).
+		ro, err := d.ReadOnly()
+		if err != nil || ro {
+			d.Close()
+			if err == nil {
+				err = fmt.Errorf("%s is read-only", path)
+			}
+			return nil, fmt.Errorf("%w: %w: %v", ErrRefused, erase.ErrReadOnly, err)
+		}
+	}
 	return d, nil
 }
 
@@ -140,4 +155,29 @@ func CheckRecordDir(dir string) error {
 		}
 		p = up
 	}
+}
+
+// ErrExcluded is wrapped in the refusal of a device a policy's [exclude]
+// table names.
+var ErrExcluded = errors.New("the policy excludes this drive")
+
+// CheckExcluded refuses a device named on the command line when the
+// policy's [exclude] table names it: by the serial or WWN it reports, by
+// the path given, or by any path that resolves to the same device (a
+// /dev/disk/by-id link).
+func CheckExcluded(ex policy.Exclude, id report.Identity, device string) error {
+	c := policy.Config{Exclude: ex}
+	paths := []string{device, id.Path}
+	if real, err := filepath.EvalSymlinks(device); err == nil {
+		paths = append(paths, real)
+	}
+	for _, p := range ex.Paths {
+		if real, err := filepath.EvalSymlinks(p); err == nil && slices.Contains(paths, real) {
+			paths = append(paths, p)
+		}
+	}
+	if is, why := c.Excluded(id.Serial, []string{id.WWN}, paths...); is {
+		return fmt.Errorf("%s: %w: %s (--config); nothing was erased", device, ErrExcluded, why)
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ type All struct {
 // Excluded is a drive kesu erase --all left alone, and why.
 type Excluded struct {
 	Device string `json:"device"`
+	Bay    string `json:"bay,omitempty"`
 	Serial string `json:"serial,omitempty"`
 	Reason string `json:"reason"`
 }
@@ -34,13 +35,13 @@ type Excluded struct {
 // drives not reached or written after their erase, and the record.
 func (r *All) WriteText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
+	fmt.Fprintln(tw, "BAY\tDEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
 	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Identity.Path, human.Dash(x.Identity.Model), human.Dash(x.Identity.Serial), x.Status,
-			human.Reached(x.Assessment), human.Dash(string(x.Assessment.Method)), human.Clock(x.Duration), x.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", human.Dash(x.Identity.Bay), x.Identity.Path, human.Dash(x.Identity.Model),
+			human.Dash(x.Identity.Serial), x.Status, human.Reached(x.Assessment), human.Dash(string(x.Assessment.Method)), human.Clock(x.Duration), x.Reason)
 	}
 	for _, e := range r.Excluded {
-		fmt.Fprintf(tw, "%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", e.Device, human.Dash(e.Serial), e.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", human.Dash(e.Bay), e.Device, human.Dash(e.Serial), e.Reason)
 	}
 	tw.Flush()
 	for _, u := range r.Unreached {

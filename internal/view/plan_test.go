@@ -49,18 +49,18 @@ func TestPlanText(t *testing.T) {
 // as h:mm:ss, the excluded drives, the unreached ones and the record.
 func TestAllText(t *testing.T) {
 	r := All{Journal: "/stick/records/run.jsonl",
-		Results: []worker.Result{{Identity: report.Identity{Path: "/dev/sda", Model: "KESU SSD", Serial: "KS01"}, Status: report.StatusPass,
+		Results: []worker.Result{{Identity: report.Identity{Path: "/dev/sda", Model: "KESU SSD", Serial: "KS01", Bay: "ata1"}, Status: report.StatusPass,
 			Assessment: report.Assessment{Reached: report.LevelPurge, MICCategory: 2, MICMet: 2, Method: report.MethodATASanitizeCrypto},
 			Reason:     "erased", Duration: 83*time.Minute + 4*time.Second}},
-		Excluded:  []Excluded{{Device: "/dev/sdz", Reason: "boot stick"}},
+		Excluded:  []Excluded{{Device: "/dev/sdz", Bay: "usb 2-1", Reason: "boot stick"}},
 		Unreached: []string{"bay 7 behind mfi0"},
 	}
 	var b strings.Builder
 	r.WriteText(&b)
 	for _, re := range []string{
-		`(?m)^DEVICE +MODEL +SERIAL +STATUS +LEVEL +METHOD +TIME +OUTCOME$`,
-		`(?m)^/dev/sda +KESU SSD +KS01 +PASS +Purge / MIC \(2\) +ata-sanitize-crypto-scramble +1:23:04 +erased$`,
-		`(?m)^/dev/sdz +- +EXCLUDED +boot stick$`,
+		`(?m)^BAY +DEVICE +MODEL +SERIAL +STATUS +LEVEL +METHOD +TIME +OUTCOME$`,
+		`(?m)^ata1 +/dev/sda +KESU SSD +KS01 +PASS +Purge / MIC \(2\) +ata-sanitize-crypto-scramble +1:23:04 +erased$`,
+		`(?m)^usb 2-1 +/dev/sdz +- +EXCLUDED +boot stick$`,
 		`(?m)^NOT reached \(the run is not a completed erasure\): bay 7 behind mfi0$`,
 		`(?m)^record: /stick/records/run.jsonl$`,
 	} {
