@@ -32,9 +32,14 @@ type Run struct {
 // Unreached lists, controller by controller, the drives behind RAID
 // controllers that the run did not reach (Controller.Unreached), each line
 // starting with the controller's name.
-func (r *Run) Unreached() []string {
+func (r *Run) Unreached() []string { return UnreachedLines(r.Controllers) }
+
+// UnreachedLines lists, controller by controller, the drives behind cs that
+// were not reached (Controller.Unreached), each line starting with the
+// controller's name: what a run's summary and its record both say.
+func UnreachedLines(cs []Controller) []string {
 	var out []string
-	for _, c := range r.Controllers {
+	for _, c := range cs {
 		for _, u := range c.Unreached() {
 			out = append(out, c.Name()+": "+u)
 		}
@@ -45,9 +50,13 @@ func (r *Run) Unreached() []string {
 // Rewritten lists the erased drives a RAID controller may have written
 // after their verification (ControllerCheck.Rewritten), each line starting
 // with the controller.
-func (r *Run) Rewritten() []string {
+func (r *Run) Rewritten() []string { return RewrittenLines(r.ControllerChecks) }
+
+// RewrittenLines lists the drives the checks cs name as written by their
+// controller after their verification, one line each.
+func RewrittenLines(cs []ControllerCheck) []string {
 	var out []string
-	for _, c := range r.ControllerChecks {
+	for _, c := range cs {
 		for _, w := range c.Rewritten {
 			where := "every drive erased behind it"
 			if w.Path != "" {

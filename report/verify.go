@@ -216,18 +216,6 @@ func (o DriveCounts) AllPassed() bool {
 	return o.Drives > 0 && o.Pass == o.Drives && o.VolumesFailed == 0 && len(o.Unreached) == 0 && len(o.Rewritten) == 0
 }
 
-// Count counts a run's drives by their recomputed status under the run's
-// policy, volumes apart, and lists the drives left unreached behind RAID
-// controllers.
-func Count(r *Run) DriveCounts {
-	var o DriveCounts
-	for _, d := range r.Drives {
-		o.addDrive(d, d.Facts(r.Start.Policy).Assessment.Status)
-	}
-	o.Unreached, o.Rewritten = r.Unreached(), r.Rewritten()
-	return o
-}
-
 func (o *DriveCounts) addDrive(d *DriveRun, s Status) {
 	if d.Drive.Class == ClassVolume {
 		o.Volumes++

@@ -9,7 +9,6 @@ import (
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
-	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/scsi"
 )
 
@@ -91,8 +90,8 @@ func (b behindController) Probe(ctx context.Context) (*worker.Probe, error) {
 	p, err := b.Drive.Probe(ctx)
 	if p != nil {
 		pt := b.disk.Passthrough
-		p.Identity.Access = report.AccessPassthrough
-		p.Identity.Controller = &report.ControllerRef{Host: pt.Host, Driver: pt.Driver, PCIAddress: b.disk.Location.PCIAddress, Address: pt.Address}
+		// Access and the controller are marked by the worker from the
+		// disk (markAccess); the bay and path are the controller's names.
 		p.Identity.Bay, p.Identity.Path = b.disk.Location.Bay, b.disk.Path
 		p.Notes = append(p.Notes, fmt.Sprintf("reached through %s host%d's pass-through at %s; the controller reports it %s",
 			pt.Driver, pt.Host, pt.Address, orUnknown(pt.State)))

@@ -420,13 +420,7 @@ func (j *Job) recheck(ctx context.Context, res []worker.Result) {
 			continue
 		}
 		chk := c.Recheck(ctx, erased)
-		for _, w := range chk.Rewritten {
-			where := "every drive erased behind it"
-			if w.Path != "" {
-				where = fmt.Sprintf("%s (%s)", w.Path, w.Bay)
-			}
-			j.rewritten = append(j.rewritten, fmt.Sprintf("%s: %s: %s", c.Name(), where, w.Why))
-		}
+		j.rewritten = append(j.rewritten, report.RewrittenLines([]report.ControllerCheck{chk})...)
 		if err := j.Journal.ControllerCheck(chk); err != nil {
 			return // the seal reports the journal's failure
 		}
@@ -441,15 +435,7 @@ func (j *Job) Rewritten() []string { return j.rewritten }
 // Unreached lists the drives behind RAID controllers this run does not
 // reach although the policy did not exclude them, each with its controller
 // and the reason: a run with any is not a completed erasure.
-func (j *Job) Unreached() []string {
-	var out []string
-	for _, c := range j.Prep.Controllers {
-		for _, u := range c.Unreached() {
-			out = append(out, c.Name()+": "+u)
-		}
-	}
-	return out
-}
+func (j *Job) Unreached() []string { return report.UnreachedLines(j.Prep.Controllers) }
 
 // Cancel records that the run was declined before any erase and seals it.
 func (j *Job) Cancel(reason string) ([]worker.Result, error) {

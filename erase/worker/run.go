@@ -115,6 +115,9 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 					t.Err = fmt.Errorf("probing %s: %w", t.Disk.Path, err)
 					return
 				}
+				// How the drive was reached is the disk's to say, whatever
+				// the adapter.
+				markAccess(&pr.Identity, t.Disk)
 				t.Probe, t.Err = pr, nil
 			}()
 		}
@@ -255,7 +258,6 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		rd := report.Drive{Identity: IdentityFromDisk(t.Disk), Class: ClassFromDisk(t.Disk)}
 		if t.Probe != nil {
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
-			markAccess(&rd.Identity, t.Disk)
 			rd.SMART, rd.HiddenAreas, rd.HWPartitions = t.Probe.SMART, t.Probe.Hidden, t.Probe.HWPartitions
 			rd.Plan = t.Plan.Record()
 		} else {
