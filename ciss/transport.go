@@ -173,7 +173,7 @@ func StatusText(cs uint16) string {
 var (
 	// ErrRefused: the controller would not run the command (CMD_INVALID on
 	// a device it still reports, CMD_TMF_STATUS, CMD_IOACCEL_DISABLED).
-	ErrRefused = errors.New("ciss: controller refused the command")
+	ErrRefused = fmt.Errorf("ciss: controller refused the command: %w", scsi.ErrControllerRefused)
 	// ErrDeviceGone: the drive is no longer reachable (CMD_CONNECTION_LOST;
 	// CMD_INVALID for a LUN the controller no longer reports, which hpsa.c
 	// documents as what a pulled drive answers; target status with SCSI

@@ -3,6 +3,8 @@ package mfi
 import (
 	"errors"
 	"fmt"
+
+	"github.com/kesu-erase/kesu/scsi"
 )
 
 // Firmware completion codes (cmd_status) this package acts on; the full
@@ -85,7 +87,7 @@ var (
 	// INVALID_DCMD, INVALID_PARAMETER, PD_TYPE_WRONG, WRONG_STATE). MFI
 	// has no generic NOT_ALLOWED code; which of these a RAID-mode firmware
 	// returns for pass-through to a RAID member is not known here.
-	ErrRefused = errors.New("mfi: command refused by the controller firmware")
+	ErrRefused = fmt.Errorf("mfi: command refused by the controller firmware: %w", scsi.ErrControllerRefused)
 	// ErrUnsupported: the firmware does not implement the DCMD
 	// (INVALID_DCMD); such an error also matches ErrRefused.
 	ErrUnsupported = errors.New("mfi: command not supported by the controller firmware")

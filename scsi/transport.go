@@ -131,6 +131,12 @@ func Seconds16(d time.Duration) uint16 {
 	return uint16(s)
 }
 
+// ErrControllerRefused is wrapped by a RAID controller's pass-through (MFI,
+// CISS) in the error for a command the controller will not pass to the
+// drive, so that callers tell a refusal from a failed drive whatever the
+// protocol.
+var ErrControllerRefused = errors.New("the controller refuses to pass the command to the drive")
+
 // ErrBadCommand is returned by transports for commands that cannot be
 // submitted as given (empty CDB, zero timeout, direction without data).
 var ErrBadCommand = errors.New("scsi: malformed command")

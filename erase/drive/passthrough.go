@@ -7,7 +7,6 @@ import (
 
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
-	"github.com/kesu-erase/kesu/erase/raid"
 	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/scsi"
 )
@@ -43,7 +42,7 @@ func OpenPassthrough(disk discover.Disk, reach Reacher, group string, clock scsi
 	defer cancel()
 	in, err := scsi.Inspect(ctx, scsi.NewDevice(t, disk.Path))
 	if err != nil {
-		if errors.Is(err, raid.ErrRefused) {
+		if errors.Is(err, scsi.ErrControllerRefused) {
 			return nil, fmt.Errorf("%s (%s): %w: %v", disk.Path, disk.Location.Bay, ErrPassthroughRefused, err)
 		}
 		return nil, fmt.Errorf("%s (%s): INQUIRY through the controller failed: %w", disk.Path, disk.Location.Bay, err)

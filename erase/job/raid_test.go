@@ -69,7 +69,7 @@ func (c *fakeController) Close() error { c.closed = true; return nil }
 type refusing struct{}
 
 func (refusing) Exec(context.Context, *scsi.Command) (*scsi.Response, error) {
-	return nil, fmt.Errorf("%w: firmware status 0x01 (invalid command)", raid.ErrRefused)
+	return nil, fmt.Errorf("%w: firmware status 0x01 (invalid command)", scsi.ErrControllerRefused)
 }
 
 type raidBench struct {

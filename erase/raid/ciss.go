@@ -2,7 +2,6 @@ package raid
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -92,23 +91,7 @@ func (b *CISS) Reach(address string) (scsi.Transport, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("not a CISS address: %q: %w", address, err)
 	}
-	return refusals{b.C.Passthrough(lun), ciss.ErrRefused}, ciss.MaxTransfer, nil
-}
-
-// refusals marks a protocol's refusal error as ErrRefused too, so that
-// callers tell "the controller will not pass this" apart from a failed
-// drive whatever the protocol.
-type refusals struct {
-	t       scsi.Transport
-	refused error
-}
-
-func (r refusals) Exec(ctx context.Context, c *scsi.Command) (*scsi.Response, error) {
-	resp, err := r.t.Exec(ctx, c)
-	if err != nil && errors.Is(err, r.refused) {
-		err = fmt.Errorf("%w: %w", ErrRefused, err)
-	}
-	return resp, err
+	return b.C.Passthrough(lun), ciss.MaxTransfer, nil
 }
 
 // exposedAs implements exposer: a drive the controller does not hide is a

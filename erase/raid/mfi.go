@@ -116,7 +116,7 @@ func (b *MFI) Reach(address string) (scsi.Transport, int, error) {
 	if err != nil || !strings.HasPrefix(address, "device ") {
 		return nil, 0, fmt.Errorf("not an MFI address: %q", address)
 	}
-	return refusals{b.C.Passthrough(uint16(n)), mfi.ErrRefused}, mfi.MaxTransfer, nil
+	return b.C.Passthrough(uint16(n)), mfi.MaxTransfer, nil
 }
 
 // exposedAs implements exposer: megaraid_sas puts a system PD (JBOD) with

@@ -120,10 +120,6 @@ const (
 	RoleWriting = "writing"
 )
 
-// ErrRefused is wrapped (beside the protocol's own error) in the errors of
-// commands a controller refuses to pass to a drive.
-var ErrRefused = errors.New("the controller refuses to pass the command to the drive")
-
 // Opener opens the management interface of host h; disks are the
 // machine's disks (a CISS controller is reached through one of its
 // host's device nodes).

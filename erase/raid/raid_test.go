@@ -53,7 +53,7 @@ func volumeDisk() discover.Disk {
 // TestScanCISS looks behind an emulated Smart Array: its disks (hidden
 // members included, the enclosure left out) become pass-through disks
 // named by box and bay; the volume matches the kernel's sdd; a refused
-// drive's commands wrap ErrRefused.
+// drive's commands wrap scsi.ErrControllerRefused.
 func TestScanCISS(t *testing.T) {
 	a, b, c := sasDrive(t, "HPA0001"), sasDrive(t, "HPB0002"), sasDrive(t, "HPC0003")
 	ctl := &cisstest.Controller{
@@ -117,8 +117,8 @@ func TestScanCISS(t *testing.T) {
 	}
 	tr, _, _ = topo.Reach(disks[2])
 	_, err = scsi.NewDevice(tr, disks[2].Path).Inquiry(context.Background())
-	if !errors.Is(err, ErrRefused) || !errors.Is(err, ciss.ErrRefused) {
-		t.Fatalf("INQUIRY to a refused drive: %v; want ErrRefused and ciss.ErrRefused", err)
+	if !errors.Is(err, scsi.ErrControllerRefused) || !errors.Is(err, ciss.ErrRefused) {
+		t.Fatalf("INQUIRY to a refused drive: %v; want scsi.ErrControllerRefused and ciss.ErrRefused", err)
 	}
 
 	// The record: every pass-through drive and sdf reached, the volume
@@ -243,7 +243,7 @@ func TestCISSNode(t *testing.T) {
 // and 9 (the kernel's sdb), a hot spare, a JBOD drive the kernel shows as
 // sdc at 0:0:11:0, and an enclosure; the volume's members come from the
 // controller's configuration, the JBOD drive is erased as sdc, and a
-// refused drive's commands wrap ErrRefused.
+// refused drive's commands wrap scsi.ErrControllerRefused.
 func TestScanMFI(t *testing.T) {
 	a, b, s, j := sasDrive(t, "MR8"), sasDrive(t, "MR9"), sasDrive(t, "MR10"), sasDrive(t, "MR11")
 	emu := &mfitest.Controller{Host: 0, Product: "PERC H730P Mini", Serial: "66301T0", Firmware: "25.5.9.0001",
@@ -292,8 +292,8 @@ func TestScanMFI(t *testing.T) {
 		t.Fatalf("INQUIRY through MFI: %v, %v; want serial MR9", in, err)
 	}
 	tr, _, _ = topo.Reach(topo.Disks()[2])
-	if _, err := scsi.NewDevice(tr, "pd10").Inquiry(context.Background()); !errors.Is(err, ErrRefused) || !errors.Is(err, mfi.ErrRefused) {
-		t.Fatalf("INQUIRY to the refused hot spare: %v; want ErrRefused", err)
+	if _, err := scsi.NewDevice(tr, "pd10").Inquiry(context.Background()); !errors.Is(err, scsi.ErrControllerRefused) || !errors.Is(err, mfi.ErrRefused) {
+		t.Fatalf("INQUIRY to the refused hot spare: %v; want scsi.ErrControllerRefused and mfi.ErrRefused", err)
 	}
 	st := &Status{Reached: map[string]bool{"host0-dev8": true, "host0-dev9": true, "host0-dev10": true, "sdc": true}}
 	rec := c.Record(st)
