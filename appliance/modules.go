@@ -29,6 +29,7 @@ type ModuleResult struct {
 	Name     string        // normalized module name
 	Path     string        // file relative to the release directory; "" if not found
 	Listed   bool          // named in the list (false: loaded as a dependency)
+	Params   string        // parameters given from the kernel command line ("allow_tpm=1")
 	Already  bool          // loaded or built in before we tried
 	Err      error         // nil: loaded (or already there)
 	Duration time.Duration // time spent in the load call
@@ -46,9 +47,13 @@ type ModuleLoader struct {
 	// Dir is the release directory: kesu.modules, modules.dep and the .ko
 	// paths in it are relative to Dir.
 	Dir fs.FS
-	// Load loads one module file (a path relative to Dir). On Linux it is
-	// finit_module(2); tests use a fake.
-	Load func(ctx context.Context, relPath string) error
+	// Load loads one module file (a path relative to Dir) with its
+	// parameters. On Linux it is finit_module(2); tests use a fake.
+	Load func(ctx context.Context, relPath, params string) error
+	// Params are the modules' parameters by module name, as modprobe
+	// takes them from the kernel command line (ModuleParams): the kernel
+	// applies "module.param=value" words only to built-in modules.
+	Params map[string]string
 	// Present reports whether a module is loaded or built in already
 	// (/sys/module/NAME exists). Nil means never.
 	Present func(name string) bool
@@ -81,12 +86,12 @@ func (l *ModuleLoader) LoadAll(ctx context.Context) ([]ModuleResult, error) {
 			return
 		}
 		done[name] = true
-		r := ModuleResult{Name: name, Path: rel, Listed: listed}
+		r := ModuleResult{Name: name, Path: rel, Listed: listed, Params: l.Params[name]}
 		if l.Present != nil && l.Present(name) {
 			r.Already = true
 		} else {
 			start := time.Now()
-			r.Err = l.loadOne(ctx, rel)
+			r.Err = l.loadOne(ctx, rel, r.Params)
 			r.Duration = time.Since(start)
 		}
 		l.logResult(r)
@@ -120,7 +125,7 @@ func (l *ModuleLoader) LoadAll(ctx context.Context) ([]ModuleResult, error) {
 // loadOne runs Load with the time limit. A load that times out keeps running
 // in its goroutine (a finit_module call cannot be cancelled); the loader goes
 // on without it.
-func (l *ModuleLoader) loadOne(ctx context.Context, rel string) error {
+func (l *ModuleLoader) loadOne(ctx context.Context, rel, params string) error {
 	timeout := l.Timeout
 	if timeout == 0 {
 		timeout = DefaultModuleTimeout
@@ -133,7 +138,7 @@ func (l *ModuleLoader) loadOne(ctx context.Context, rel string) error {
 	defer cancel()
 	timer := after(timeout)
 	errc := make(chan error, 1)
-	go func() { errc <- l.Load(ctx, rel) }()
+	go func() { errc <- l.Load(ctx, rel, params) }()
 	select {
 	case err := <-errc:
 		return err
@@ -154,6 +159,55 @@ func (l *ModuleLoader) logResult(r ModuleResult) {
 	case r.Err != nil:
 		fmt.Fprintf(l.Log, "module %s: %v\n", r.Name, r.Err)
 	}
+}
+
+// ModuleParams returns the module parameters of a kernel command line, by
+// module name: every word "module.param=value" (or "module.param"), the
+// module's name with '-' as '_', its parameters joined by spaces as
+// finit_module(2) takes them. Double quotes group a value with spaces, as
+// the kernel's own parser does.
+func ModuleParams(cmdline string) map[string]string {
+	out := map[string]string{}
+	for _, w := range cmdlineWords(cmdline) {
+		key, _, _ := strings.Cut(w, "=")
+		mod, _, ok := strings.Cut(key, ".")
+		if !ok || mod == "" || strings.ContainsAny(mod, "/") || len(key) == len(mod)+1 {
+			continue
+		}
+		mod = strings.ReplaceAll(mod, "-", "_")
+		param := w[len(mod)+1:]
+		if out[mod] != "" {
+			out[mod] += " "
+		}
+		out[mod] += param
+	}
+	return out
+}
+
+// cmdlineWords splits a kernel command line at spaces outside double
+// quotes, keeping the quotes (finit_module's parser reads them too).
+func cmdlineWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case (r == ' ' || r == '\t' || r == '\n') && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
 }
 
 // moduleName is the kernel's name of a module file: base name without .ko

@@ -21,21 +21,24 @@ func NewModuleLoader(root string, timeout time.Duration, log io.Writer) (*Module
 	}
 	dir := filepath.Join(root, "lib", "modules", unix.ByteSliceToString(u.Release[:]))
 	return &ModuleLoader{
-		Dir:     os.DirFS(dir),
-		Load:    func(ctx context.Context, rel string) error { return finitModule(filepath.Join(dir, rel)) },
+		Dir: os.DirFS(dir),
+		Load: func(ctx context.Context, rel, params string) error {
+			return finitModule(filepath.Join(dir, rel), params)
+		},
+		Params:  ModuleParams(Cmdline()),
 		Present: modulePresent,
 		Timeout: timeout,
 		Log:     log,
 	}, nil
 }
 
-func finitModule(path string) error {
+func finitModule(path, params string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	err = unix.FinitModule(int(f.Fd()), "", 0)
+	err = unix.FinitModule(int(f.Fd()), params, 0)
 	if errors.Is(err, unix.EEXIST) {
 		return nil
 	}

@@ -27,17 +27,24 @@ const testDep = "kernel/drivers/nvme/host/nvme.ko: kernel/drivers/nvme/host/nvme
 	"kernel/fs/fat/fat.ko:\n"
 
 type fakeLoad struct {
-	calls []string
-	fail  map[string]error
-	hang  string // this module's load never returns by itself
+	calls  []string
+	params map[string]string // relative path -> parameters given
+	fail   map[string]error
+	hang   string // this module's load never returns by itself
 }
 
 func (f *fakeLoad) loader(list string) *ModuleLoader {
 	var timer chan time.Time
 	return &ModuleLoader{
 		Dir: depFS(list, testDep),
-		Load: func(ctx context.Context, rel string) error {
+		Load: func(ctx context.Context, rel, params string) error {
 			f.calls = append(f.calls, rel)
+			if params != "" {
+				if f.params == nil {
+					f.params = map[string]string{}
+				}
+				f.params[rel] = params
+			}
 			if rel == f.hang {
 				close(timer) // the time limit runs out while we hang
 				<-ctx.Done()
@@ -130,5 +137,35 @@ func TestLoadAllUnreadable(t *testing.T) {
 	l = &ModuleLoader{Dir: depFS("nvme\n", "no colon here\n")}
 	if _, err := l.LoadAll(context.Background()); err == nil {
 		t.Errorf("LoadAll with a malformed modules.dep = nil error; want an error")
+	}
+}
+
+// Module parameters on the kernel command line reach the modules kesu loads
+// itself, as modprobe would pass them (the kernel applies them to built-in
+// modules only): libata.allow_tpm=1 lets TCG commands through ATA
+// pass-through.
+func TestModuleParamsFromCmdline(t *testing.T) {
+	got := ModuleParams(`console=tty0 libata.allow_tpm=1 kesu.stick=PARTUUID=ab-cd nvme-core.io_timeout=300 nvme_core.multipath=N ` +
+		`usb-storage.quirks="0bda:9210:u" bare.flag .x=1 quiet`)
+	want := map[string]string{"libata": "allow_tpm=1", "kesu": "stick=PARTUUID=ab-cd",
+		"nvme_core": "io_timeout=300 multipath=N", "usb_storage": `quirks="0bda:9210:u"`, "bare": "flag"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ModuleParams mismatch (-want +got):\n%s", diff)
+	}
+	f := &fakeLoad{}
+	l := f.loader("nvme\nvfat\n")
+	l.Params = map[string]string{"nvme_core": "io_timeout=300", "vfat": "utf8=1"}
+	res, err := l.LoadAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantParams := map[string]string{"kernel/drivers/nvme/host/nvme-core.ko": "io_timeout=300", "kernel/fs/fat/vfat.ko": "utf8=1"}
+	if diff := cmp.Diff(wantParams, f.params); diff != "" {
+		t.Errorf("parameters given to Load (-want +got):\n%s", diff)
+	}
+	for _, r := range res {
+		if r.Name == "vfat" && r.Params != "utf8=1" {
+			t.Errorf("vfat result Params = %q; want utf8=1", r.Params)
+		}
 	}
 }

@@ -101,6 +101,7 @@ const (
 	PhaseWaiting       Phase = "waiting"
 	PhaseProbe         Phase = "probe"
 	PhaseUnfreeze      Phase = "unfreeze"
+	PhasePSIDRevert    Phase = "PSID revert"
 	PhaseRestoreHidden Phase = "restore hidden area"
 	PhaseCanaries      Phase = "plant canaries"
 	PhaseFirmwareErase Phase = "firmware erase"

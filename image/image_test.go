@@ -270,7 +270,7 @@ func TestStickImage(t *testing.T) {
 	}
 	grub := run(t, "mtype", "-i", part, "::"+image.StickGrubCfg)
 	for _, want := range []string{
-		"linux " + image.StickKernel + " console=tty0 console=ttyS0,115200 kesu.stick=PARTUUID=" + strings.ToLower(st.PartGUID),
+		"linux " + image.StickKernel + " console=tty0 console=ttyS0,115200 libata.allow_tpm=1 kesu.stick=PARTUUID=" + strings.ToLower(st.PartGUID),
 		"initrd " + image.StickInitramfs,
 		"set timeout=3",
 	} {

@@ -197,8 +197,11 @@ type grubData struct {
 
 // BaseCmdline is the kernel command line of the stick (and of the VM
 // harness's direct boots): output on every console, the serial console last
-// so that it is /dev/console (the VM tests read it).
-var BaseCmdline = []string{"console=tty0", "console=ttyS0,115200"}
+// so that it is /dev/console (the VM tests read it); libata.allow_tpm=1 so
+// that libata passes the TCG commands (TRUSTED SEND/RECEIVE) through ATA
+// PASS-THROUGH, which it refuses by default (kesu's module loader passes
+// command-line module parameters on, as modprobe does).
+var BaseCmdline = []string{"console=tty0", "console=ttyS0,115200", "libata.allow_tpm=1"}
 
 // StickCmdlineKey names the partition the appliance booted from on the
 // kernel command line, so that it can tell its own stick from another KESU

@@ -96,6 +96,8 @@ type DriveRun struct {
 	Attempts      []Attempt
 	Verifications []Verification
 	Notes         []Note
+	// TCG are the TCG actions run before the erase (a PSID revert).
+	TCG []TCGAction
 	// WrittenAfter says why the drive's controller may have written it
 	// after its verification (a controller-check record); "" when not.
 	WrittenAfter string
@@ -187,6 +189,8 @@ func decodeBody(kind Kind, raw json.RawMessage) (any, error) {
 		v = new(Controller)
 	case KindControllerCheck:
 		v = new(ControllerCheck)
+	case KindTCG:
+		v = new(TCGAction)
 	default:
 		return nil, fmt.Errorf("unknown record kind %q", kind)
 	}
@@ -225,6 +229,14 @@ func (a *assembler) check(seq int64, kind Kind, body any) error {
 	case *HiddenAreaEvent:
 		_, err := a.openDrive(b.Drive)
 		return err
+	case *TCGAction:
+		d, err := a.openDrive(b.Drive)
+		if err != nil {
+			return err
+		}
+		if len(d.open) > 0 || d.maxAttempt > 0 {
+			return fmt.Errorf("drive %d: tcg record after an attempt started", b.Drive)
+		}
 	case *AttemptStart:
 		d, err := a.openDrive(b.Drive)
 		if err != nil {
@@ -306,6 +318,9 @@ func (a *assembler) apply(seq int64, t time.Time, hash string, kind Kind, body a
 		}
 		d.HiddenAreas.Areas = append([]HiddenArea(nil), b.HiddenAreas.Areas...)
 		r.Drives = append(r.Drives, d)
+	case *TCGAction:
+		d := r.DriveByID(b.Drive)
+		d.TCG = append(d.TCG, *b)
 	case *HiddenAreaEvent:
 		d := r.DriveByID(b.Drive)
 		d.hiddenLog = append(d.hiddenLog, hiddenChange{seq, b.Area})

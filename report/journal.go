@@ -380,6 +380,19 @@ func (l *DriveLog) HiddenArea(a HiddenArea) error {
 	})
 }
 
+// TCG records a TCG action run on the drive before its first attempt (a
+// PSID revert).
+func (l *DriveLog) TCG(a TCGAction) error {
+	return l.j.append(KindTCG, func(_ *Run, now time.Time) (any, error) {
+		a.Drive = l.id
+		if a.End.IsZero() {
+			a.End = now
+		}
+		a.Start, a.End = a.Start.UTC(), a.End.UTC()
+		return &a, nil
+	})
+}
+
 // BeginAttempt records that method m is about to run and returns the
 // attempt's number. start is the start time (now when zero).
 func (l *DriveLog) BeginAttempt(m Method, start time.Time) (int, error) {

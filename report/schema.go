@@ -41,6 +41,7 @@ const (
 	KindSeal            Kind = "seal"             // body Seal: the run is complete; always the last record
 	KindController      Kind = "controller"       // body Controller: a RAID controller, every physical drive and volume behind it
 	KindControllerCheck Kind = "controller-check" // body ControllerCheck: the controller's drive states read again after the erasure
+	KindTCG             Kind = "tcg"              // body TCGAction: a TCG action on a self-encrypting drive before its erase (a PSID revert)
 )
 
 // RunStart opens a run: which tool ran, where, for whom, under which policy,
@@ -244,7 +245,88 @@ type Drive struct {
 	// data area (boot, general-purpose, RPMB), each with whether kesu's
 	// host overwrite covers it.
 	HWPartitions []HWPartition `json:"hw_partitions,omitempty"`
-	Plan         Plan          `json:"plan"`
+	// Security is the drive's TCG security state (Level 0 Discovery and
+	// the ownership check); nil when the drive has no TCG security
+	// subsystem or was not asked.
+	Security *Security `json:"security,omitempty"`
+	Plan     Plan      `json:"plan"`
+}
+
+// Security is what kesu found about a drive's TCG security subsystem
+// (TCG Storage Architecture Core Spec 3.3.6 Level 0 Discovery) before any
+// erase.
+type Security struct {
+	// Protocols are the security protocols the drive lists (hex bytes,
+	// "01" = TCG).
+	Protocols []string `json:"protocols,omitempty"`
+	// SSC is the security subsystem class: "Opal 2", "Opal 1", "Opalite",
+	// "Pyrite 2", "Pyrite 1", "Ruby", "Enterprise"; "" when none.
+	SSC string `json:"ssc,omitempty"`
+	// Features names every Level 0 feature reported, with its code.
+	Features []string     `json:"features,omitempty"`
+	Locking  *TCGLocking  `json:"locking,omitempty"`
+	BlockSID *TCGBlockSID `json:"block_sid,omitempty"`
+	// Owner is "never-owned" (the SID credential is the MSID), "owned" or
+	// "unknown" (with OwnerNote).
+	Owner     string `json:"owner,omitempty"`
+	OwnerNote string `json:"owner_note,omitempty"`
+	// Blocked says why the drive could not be erased as it was (a locked
+	// range, MBR shadowing, an owner); "" when nothing blocked it.
+	Blocked string `json:"blocked,omitempty"`
+	// Steps are the sessions and methods the ownership check ran.
+	Steps []TCGStep `json:"steps,omitempty"`
+	// Error says why discovery or the ownership check failed.
+	Error string `json:"error,omitempty"`
+}
+
+// TCGLocking is the Level 0 Locking feature (0002h).
+type TCGLocking struct {
+	Supported       bool `json:"supported"`
+	Enabled         bool `json:"enabled"`
+	Locked          bool `json:"locked"`
+	MediaEncryption bool `json:"media_encryption"`
+	MBREnabled      bool `json:"mbr_enabled"`
+	MBRDone         bool `json:"mbr_done"`
+}
+
+// TCGBlockSID is the Level 0 Block SID Authentication feature (0402h).
+type TCGBlockSID struct {
+	SIDValueDiffers bool `json:"sid_value_differs"`
+	Blocked         bool `json:"blocked"`
+}
+
+// TCGStep is one session or method run on a drive's TPer and the status
+// the TPer returned. It never holds a credential.
+type TCGStep struct {
+	What   string    `json:"what"`
+	Status string    `json:"status,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+}
+
+// TCG actions.
+const (
+	TCGPSIDRevert = "psid-revert"
+)
+
+// TCGAction is a TCG action run on a drive before its erase: a PSID
+// revert, with every step and its status (the PSID itself is never
+// recorded), and the drive's security state and plan read again after it.
+type TCGAction struct {
+	Drive   int       `json:"drive"`
+	Action  string    `json:"action"`
+	Outcome Outcome   `json:"outcome"`
+	Steps   []TCGStep `json:"steps,omitempty"`
+	Errors  []string  `json:"errors,omitempty"`
+	// By says who asked for it and how: "PSID typed twice on tty1".
+	By    string    `json:"by,omitempty"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// After is the security state read again after the action, and Plan
+	// the drive's plan made from it; nil when the drive could not be read.
+	After *Security `json:"after,omitempty"`
+	Plan  *Plan     `json:"plan,omitempty"`
 }
 
 // HWPartition is an eMMC hardware partition (JEDEC JESD84-B51 §6.2): a boot
@@ -491,6 +573,9 @@ type HiddenAreaEvent struct {
 // Plan is the ordered list of methods considered for a drive.
 type Plan struct {
 	Steps []PlanStep `json:"steps"`
+	// Blocked says why no step could run on the drive as it was (a TCG
+	// locked range, MBR shadowing or owner).
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // PlanStep is one method considered, chosen or not, and why.

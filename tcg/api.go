@@ -159,3 +159,9 @@ var (
 	ErrNotAuthorized      = errors.New("NOT_AUTHORIZED")
 	ErrAuthorityLockedOut = errors.New("AUTHORITY_LOCKED_OUT")
 )
+
+// SupportedProtocols reads the security protocol list (IF-RECV protocol
+// 00h, SP specific 0000h).
+func SupportedProtocols(ctx context.Context, t Transport) ([]uint8, error) {
+	return nil, errors.New("tcg: not implemented")
+}

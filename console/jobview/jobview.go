@@ -281,6 +281,8 @@ func ShortMethod(m report.Method) string {
 		return "NVMe Sanitize crypto"
 	case report.MethodNVMeSanitizeOverwrite:
 		return "NVMe Sanitize overwrite"
+	case report.MethodTCGCryptoErase:
+		return "TCG crypto erase"
 	}
 	return string(m)
 }
@@ -306,6 +308,8 @@ func consolePhase(p worker.Phase) console.Phase {
 		return console.PhaseVerify
 	case worker.PhaseDone:
 		return console.PhaseDone
+	case worker.PhasePSID:
+		return console.PhasePSIDRevert
 	}
 	return console.Phase(p)
 }

@@ -17,7 +17,7 @@ func TestEveryWorkerPhaseHasAScreenPhase(t *testing.T) {
 	known := map[console.Phase]bool{
 		console.PhaseProbe: true, console.PhaseUnfreeze: true, console.PhaseWaiting: true,
 		console.PhaseRestoreHidden: true, console.PhaseCanaries: true, console.PhaseFirmwareErase: true,
-		console.PhaseOverwrite: true, console.PhaseVerify: true, console.PhaseDone: true,
+		console.PhaseOverwrite: true, console.PhaseVerify: true, console.PhaseDone: true, console.PhasePSIDRevert: true,
 	}
 	seen := map[console.Phase]worker.Phase{}
 	for _, p := range worker.Phases {

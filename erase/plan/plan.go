@@ -50,6 +50,8 @@ type Capabilities struct {
 	ATA   *ATA  // nil: no ATA command path (NVMe, native SAS, a USB bridge without SAT)
 	SCSI  *SCSI // nil: no native SCSI SANITIZE path
 	NVMe  *NVMe // nil: not NVMe
+	// TCG is the drive's TCG security state; nil: no TCG SSC found.
+	TCG *TCG
 }
 
 // ATA capabilities from IDENTIFY DEVICE.
@@ -109,6 +111,10 @@ type Plan struct {
 	// Note explains a plan with no chosen step, or a class whose Purge is
 	// not standardized (destroy required).
 	Note string `json:"note,omitempty"`
+	// Blocked says why no step may run on the drive as it is (a TCG
+	// locked range, MBR shadowing or owner; TCG.Blocked); every step is
+	// then unchosen.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Chosen returns the chosen steps in order.
@@ -157,6 +163,9 @@ func (b *builder) add(m report.Method, chosen bool, reason string, args ...any) 
 // For returns the plan for a drive.
 func For(c Capabilities) Plan {
 	b := &builder{class: c.Class}
+	if why := c.TCG.Blocked(); why != "" {
+		return blocked(c, why)
+	}
 	switch c.Class {
 	case report.ClassNVMe:
 		b.nvme(c.NVMe)
@@ -167,6 +176,7 @@ func For(c Capabilities) Plan {
 		b.ata(c.ATA, false)
 		b.scsi(c.SCSI, false)
 	}
+	b.tcg(c.TCG)
 	if c.HostWritable {
 		why := "writes every addressable block from the host; always available"
 		switch c.Class {
@@ -190,6 +200,21 @@ func For(c Capabilities) Plan {
 	} else if c.Class == report.ClassUSB || c.Class == report.ClassOther {
 		p.Note = "Purge is not standardized for this kind of media: if Purge is required, destroy it"
 	}
+	return p
+}
+
+// blocked is the plan of a drive nothing may erase as it is: every step
+// the drive would have, none chosen, each saying why.
+func blocked(c Capabilities, why string) Plan {
+	open := c
+	open.TCG = nil
+	p := For(open)
+	short := "blocked: " + strings.SplitN(why, ";", 2)[0]
+	for i := range p.Steps {
+		p.Steps[i].Chosen = false
+		p.Steps[i].Reason = short
+	}
+	p.Note, p.Blocked = why, why
 	return p
 }
 

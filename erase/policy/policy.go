@@ -67,6 +67,7 @@ type Config struct {
 	Exclude Exclude `toml:"exclude"`
 	Record  Record  `toml:"record"`
 	RAID    RAID    `toml:"raid"`
+	TCG     TCG     `toml:"tcg"`
 
 	// Level is the NIST level the policy demands, from policy.level or
 	// derived from policy.mic_category.
@@ -122,6 +123,29 @@ const (
 	VolumesSkip      = "skip"
 	VolumesOverwrite = "overwrite"
 )
+
+// TCG is the [tcg] table: what kesu does with self-encrypting drives
+// (TCG Opal family and Enterprise).
+type TCG struct {
+	// Erase is "allow" (default: a TCG crypto erase is planned after the
+	// drive's Sanitize methods), "prefer" (planned before them) or
+	// "forbid" (never planned).
+	Erase string `toml:"erase"`
+	// PSIDPrompt, when true (default), lets an attended run offer a PSID
+	// revert for a drive locked or owned by somebody; false: such a drive
+	// is FAIL at once, attended or not.
+	PSIDPrompt *bool `toml:"psid_prompt"`
+}
+
+// TCG.Erase values.
+const (
+	TCGAllow  = "allow"
+	TCGPrefer = "prefer"
+	TCGForbid = "forbid"
+)
+
+// PSID reports whether an attended run may offer a PSID revert.
+func (t TCG) PSID() bool { return t.PSIDPrompt == nil || *t.PSIDPrompt }
 
 // Exclude is the [exclude] table: drives kesu must never touch.
 type Exclude struct {
@@ -337,6 +361,14 @@ func (c *Config) validate(md toml.MetaData, bad func(key, format string, args ..
 	case VolumesSkip, VolumesOverwrite:
 	default:
 		bad("raid.logical_volumes", "%q: want \"skip\" or \"overwrite\"", c.RAID.LogicalVolumes)
+	}
+
+	switch c.TCG.Erase {
+	case "":
+		c.TCG.Erase = TCGAllow
+	case TCGAllow, TCGPrefer, TCGForbid:
+	default:
+		bad("tcg.erase", "%q: want \"allow\", \"prefer\" or \"forbid\"", c.TCG.Erase)
 	}
 
 	s := &c.Signing

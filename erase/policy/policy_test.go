@@ -40,7 +40,7 @@ func TestDefaultConfigDocumentsEveryKey(t *testing.T) {
 		"policy.below_level", "policy.pattern", "run.unattended", "run.countdown", "run.confirm_word", "run.after",
 		"run.after_delay", "signing.key", "signing.unsigned", "exclude.serials", "exclude.wwns", "exclude.paths",
 		"record.dir", "record.operator", "record.operator_title", "record.organization", "record.location",
-		"record.contact", "record.customer", "record.asset_prefix", "record.destination", "raid.logical_volumes"} {
+		"record.contact", "record.customer", "record.asset_prefix", "record.destination", "raid.logical_volumes", "tcg.erase", "tcg.psid_prompt"} {
 		if lines[k] == 0 {
 			t.Errorf("configs/kesu.toml does not document %s", k)
 		}

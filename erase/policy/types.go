@@ -24,6 +24,8 @@ var valueHints = map[string]string{
 	"run.after":            `"wait", "poweroff" or "reboot"`,
 	"run.after_delay":      "seconds, 0 to 86400",
 	"raid.logical_volumes": `"skip" or "overwrite"`,
+	"tcg.erase":            `"allow", "prefer" or "forbid"`,
+	"tcg.psid_prompt":      "true or false",
 	"record.destination":   `"reuse", "recycle", "destroy" or "return"`,
 	"exclude.serials":      `e.g. ["S3Z8NB0K123456"]`,
 	"exclude.wwns":         `e.g. ["naa.5000c500a1b2c3d4"]`,

@@ -56,6 +56,19 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 	if t.Err != nil {
 		return finish(report.Finish{Errors: []string{t.Err.Error()}}, t.Err.Error())
 	}
+	if t.Plan.Blocked != "" {
+		if t.psid == nil {
+			// Nothing may run on it as it is: FAIL at once, with what to
+			// do; the other drives carry on.
+			why := "not erased: " + t.Plan.Blocked
+			return finish(report.Finish{Errors: []string{why}}, why)
+		}
+		if why, err := p.psidRevert(ctx, t); err != nil {
+			return finish(report.Finish{Interrupted: true}, errJournal.Error())
+		} else if why != "" {
+			return finish(report.Finish{Errors: []string{why}}, why)
+		}
+	}
 	chosen := t.Plan.Chosen()
 	if len(chosen) == 0 {
 		// Not a skip: the drive was meant to be erased and could not be;
@@ -154,6 +167,79 @@ func (p *Preparation) runDrive(ctx context.Context, t *Target, start time.Time) 
 		}
 	}
 	return finish(report.Finish{Recovery: joinRecovery(recovery)}, "")
+}
+
+// psidRevert runs the PSID revert the technician asked for on a blocked
+// drive, probes the drive again and makes its plan anew. It returns why
+// the drive cannot be erased now ("" when it can), and an error only when
+// the record could not be written.
+func (p *Preparation) psidRevert(ctx context.Context, t *Target) (string, error) {
+	cfg := p.cfg
+	psid := t.psid
+	t.psid = nil
+	defer clear(psid)
+	if err := cfg.Journal.Err(); err != nil {
+		return "", errJournal
+	}
+	cfg.emit(Event{Drive: t.Disk.Name, Phase: PhasePSID})
+	act := report.TCGAction{Action: report.TCGPSIDRevert, By: t.psidBy, Start: time.Now()}
+	record := func(why string) (string, error) {
+		act.End = time.Now()
+		if why != "" {
+			act.Errors = append(act.Errors, why)
+			cfg.emit(Event{Drive: t.Disk.Name, Phase: PhasePSID, Warning: why})
+		}
+		if err := t.log.TCG(act); err != nil {
+			return "", errJournal
+		}
+		return why, nil
+	}
+	rv, ok := t.Drive.(PSIDReverter)
+	if !ok {
+		act.Outcome = report.OutcomeUnsupported
+		return record("this drive's adapter cannot run a PSID revert")
+	}
+	steps, err := rv.PSIDRevert(ctx, psid)
+	act.Steps = steps
+	if err != nil {
+		act.Outcome = report.OutcomeFailed
+		if ctx.Err() != nil {
+			act.Outcome = report.OutcomeInterrupted
+		}
+		return record(fmt.Sprintf("PSID revert failed: %v; the drive is as it was: check the PSID on its label, or destroy it", err))
+	}
+	act.Outcome = report.OutcomeSuccess
+	old := t.Probe
+	pr, err := t.Drive.Probe(ctx)
+	if err != nil {
+		return record(fmt.Sprintf("the PSID revert succeeded but the drive could not be probed again: %v", err))
+	}
+	if !sameDrive(old.Identity, pr.Identity) {
+		return record(fmt.Sprintf("after the PSID revert a different drive answers (serial %q, was %q)", pr.Identity.Serial, old.Identity.Serial))
+	}
+	markAccess(&pr.Identity, t.Disk)
+	if old.Caps.NVMe != nil && pr.Caps.NVMe != nil {
+		pr.Caps.NVMe.Protected = old.Caps.NVMe.Protected
+	}
+	t.Probe = pr
+	t.Plan = p.planFor(pr)
+	act.After = pr.Security
+	rec := t.Plan.Record()
+	rec.Blocked = t.Plan.Blocked
+	act.Plan = &rec
+	if t.Plan.Blocked != "" {
+		return record("still blocked after the PSID revert: " + t.Plan.Blocked)
+	}
+	return record("")
+}
+
+// sameDrive reports whether two probes name the same drive: the same
+// serial, and the same WWN where both have one.
+func sameDrive(a, b report.Identity) bool {
+	if a.Serial != b.Serial {
+		return false
+	}
+	return a.WWN == "" || b.WWN == "" || a.WWN == b.WWN
 }
 
 // driveLost stops a drive's work: after an erase the drive could not be

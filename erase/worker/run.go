@@ -50,6 +50,30 @@ type Target struct {
 	Err  error
 	Plan plan.Plan
 	log  *report.DriveLog
+	// psid, when set, is the PSID the technician typed for a blocked
+	// drive (SetPSID), and psidBy who typed it and how; the PSID is
+	// cleared once used.
+	psid   []byte
+	psidBy string
+}
+
+// PSIDEligible reports whether the technician may be asked for the
+// drive's PSID: the plan is blocked by the drive's TCG state, the drive
+// can run a PSID revert, and the policy allows the prompt.
+func (p *Preparation) PSIDEligible(t *Target) bool {
+	if t.Probe == nil || t.Err != nil || t.Plan.Blocked == "" || t.Probe.Caps.TCG == nil || !p.cfg.Policy.TCG.PSID() {
+		return false
+	}
+	_, ok := t.Drive.(PSIDReverter)
+	return ok
+}
+
+// SetPSID gives a blocked drive the PSID the technician typed; by says
+// who and how ("typed twice on tty1"), for the record. The drive is PSID
+// reverted before its plan is made again and run.
+func (p *Preparation) SetPSID(t *Target, psid []byte, by string) {
+	t.psid = append([]byte(nil), psid...)
+	t.psidBy = by
 }
 
 // Preparation is the state after probing and planning, before the
@@ -228,7 +252,7 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 	p.protectShared()
 	for _, t := range p.Targets {
 		if t.Probe != nil {
-			t.Plan = plan.For(t.Probe.Caps)
+			t.Plan = p.planFor(t.Probe)
 		}
 	}
 	if cfg.Controllers != nil {
@@ -260,6 +284,8 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			rd.Identity, rd.Class = t.Probe.Identity, t.Probe.Class
 			rd.SMART, rd.HiddenAreas, rd.HWPartitions = t.Probe.SMART, t.Probe.Hidden, t.Probe.HWPartitions
 			rd.Plan = t.Plan.Record()
+			rd.Plan.Blocked = t.Plan.Blocked
+			rd.Security = t.Probe.Security
 		} else {
 			rd.HiddenAreas = report.HiddenAreas{Note: "the drive could not be probed"}
 		}
@@ -277,6 +303,14 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 		}
 	}
 	return p, nil
+}
+
+// planFor plans a probed drive under the policy's TCG settings.
+func (p *Preparation) planFor(pr *Probe) plan.Plan {
+	if pr.Caps.TCG != nil {
+		pr.Caps.TCG.Erase = p.cfg.Policy.TCG.Erase
+	}
+	return plan.For(pr.Caps)
 }
 
 // group returns a target's hardware group ("" when alone).

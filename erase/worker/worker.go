@@ -73,7 +73,18 @@ type Probe struct {
 	// SecurityFrozen is set for an ATA drive whose security or sanitize
 	// feature is frozen: a suspend-to-RAM cycle may unfreeze it.
 	SecurityFrozen bool
-	Notes          []string
+	// Security is the drive's TCG security state for the record (nil: no
+	// TCG security subsystem); Caps.TCG is the plan's view of it.
+	Security *report.Security
+	Notes    []string
+}
+
+// PSIDReverter is a Drive with a TCG security subsystem that can be
+// returned to its factory state with the PSID printed on its label.
+type PSIDReverter interface {
+	// PSIDRevert runs the revert and returns every step with its status;
+	// psid never appears in a step or the error.
+	PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep, error)
 }
 
 // Env is what a firmware erase may use besides the drive.
@@ -127,6 +138,7 @@ const (
 	PhaseProbe     Phase = "probe"
 	PhaseUnfreeze  Phase = "unfreeze"
 	PhaseWaiting   Phase = "waiting"
+	PhasePSID      Phase = "PSID revert"
 	PhaseHidden    Phase = "restore hidden area"
 	PhaseCanary    Phase = "plant canaries"
 	PhaseFirmware  Phase = "firmware erase"
@@ -136,7 +148,7 @@ const (
 )
 
 // Phases lists every phase, in order.
-var Phases = []Phase{PhaseProbe, PhaseUnfreeze, PhaseWaiting, PhaseHidden, PhaseCanary, PhaseFirmware, PhaseOverwrite, PhaseVerify, PhaseDone}
+var Phases = []Phase{PhaseProbe, PhaseUnfreeze, PhaseWaiting, PhasePSID, PhaseHidden, PhaseCanary, PhaseFirmware, PhaseOverwrite, PhaseVerify, PhaseDone}
 
 // Event reports a drive's progress to the screen.
 type Event struct {

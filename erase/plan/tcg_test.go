@@ -1,0 +1,137 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kesu-erase/kesu/report"
+)
+
+func methods(p Plan, chosen bool) []report.Method {
+	var out []report.Method
+	for _, s := range p.Steps {
+		if s.Chosen == chosen {
+			out = append(out, s.Method)
+		}
+	}
+	return out
+}
+
+func ssdWithSanitize(t *TCG) Capabilities {
+	return Capabilities{Class: report.ClassSSD, HostWritable: true, TCG: t,
+		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, SecuritySupported: true}}
+}
+
+func TestTCGEraseOrder(t *testing.T) {
+	open := func(erase string) *TCG {
+		return &TCG{SSC: "Opal 2", MediaEncryption: true, Owned: No, Erase: erase}
+	}
+	for _, tc := range []struct {
+		erase string
+		want  []report.Method
+	}{
+		{"", []report.Method{report.MethodATASanitizeCrypto, report.MethodTCGCryptoErase, report.MethodATASecurityEraseEnhanced, report.MethodATASecurityErase, report.MethodOverwrite}},
+		{"allow", []report.Method{report.MethodATASanitizeCrypto, report.MethodTCGCryptoErase, report.MethodATASecurityEraseEnhanced, report.MethodATASecurityErase, report.MethodOverwrite}},
+		{"prefer", []report.Method{report.MethodTCGCryptoErase, report.MethodATASanitizeCrypto, report.MethodATASecurityEraseEnhanced, report.MethodATASecurityErase, report.MethodOverwrite}},
+	} {
+		caps := ssdWithSanitize(open(tc.erase))
+		caps.ATA.EnhancedErase = true
+		got := methods(For(caps), true)
+		if strings.Join(strs(got), ",") != strings.Join(strs(tc.want), ",") {
+			t.Errorf("tcg.erase %q: chosen = %v; want %v", tc.erase, got, tc.want)
+		}
+	}
+	p := For(ssdWithSanitize(open("forbid")))
+	for _, m := range methods(p, true) {
+		if m == report.MethodTCGCryptoErase {
+			t.Errorf("tcg.erase forbid: TCG erase chosen: %v", p.Steps)
+		}
+	}
+	if s := step(p, report.MethodTCGCryptoErase); s == nil || !strings.Contains(s.Reason, "forbid") {
+		t.Errorf("tcg.erase forbid: step = %+v; want it listed, unchosen, with the policy as reason", s)
+	}
+}
+
+func strs(ms []report.Method) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = string(m)
+	}
+	return out
+}
+
+func step(p Plan, m report.Method) *Step {
+	for i := range p.Steps {
+		if p.Steps[i].Method == m {
+			return &p.Steps[i]
+		}
+	}
+	return nil
+}
+
+func TestTCGEraseNeedsANeverOwnedEncryptingDrive(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tcg  TCG
+		why  string
+	}{
+		{"pyrite", TCG{SSC: "Pyrite 2", Owned: No}, "defines no key erase"},
+		{"no encryption", TCG{SSC: "Opal 2", Owned: No}, "media encryption"},
+		{"owner unknown", TCG{SSC: "Opal 2", MediaEncryption: true, Owned: Unknown, OwnerNote: "SID blocked"}, "SID blocked"},
+	} {
+		p := For(ssdWithSanitize(&tc.tcg))
+		s := step(p, report.MethodTCGCryptoErase)
+		if s == nil || s.Chosen || !strings.Contains(s.Reason, tc.why) {
+			t.Errorf("%s: TCG step = %+v; want unchosen, reason containing %q", tc.name, s, tc.why)
+		}
+		if p.Blocked != "" {
+			t.Errorf("%s: blocked %q; want not blocked", tc.name, p.Blocked)
+		}
+		if len(methods(p, true)) == 0 {
+			t.Errorf("%s: nothing chosen", tc.name)
+		}
+	}
+	// Enterprise on an NVMe drive is rated and chosen.
+	p := For(Capabilities{Class: report.ClassNVMe, HostWritable: true, NVMe: &NVMe{Format: true},
+		TCG: &TCG{SSC: "Enterprise", MediaEncryption: true, LockingEnabled: true, Owned: No}})
+	if s := step(p, report.MethodTCGCryptoErase); s == nil || !s.Chosen {
+		t.Errorf("Enterprise NVMe: TCG step = %+v; want chosen", s)
+	}
+	// A USB stick gets no firmware method, TCG included.
+	p = For(Capabilities{Class: report.ClassUSB, HostWritable: true, TCG: &TCG{SSC: "Opal 2", MediaEncryption: true, Owned: No}})
+	if s := step(p, report.MethodTCGCryptoErase); s != nil {
+		t.Errorf("USB: TCG step %+v; want none (not rated for the class)", s)
+	}
+}
+
+func TestTCGBlockedDrivesHaveNoChosenStep(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tcg  TCG
+		why  string
+	}{
+		{"locked", TCG{SSC: "Opal 2", MediaEncryption: true, LockingEnabled: true, Locked: true, Owned: Yes}, "locking range is locked"},
+		{"shadow", TCG{SSC: "Opal 2", MediaEncryption: true, LockingEnabled: true, Shadow: true, Owned: Yes}, "MBR shadowing"},
+		{"owned", TCG{SSC: "Opal 2", MediaEncryption: true, Owned: Yes}, "has an owner"},
+		{"unknown with locking", TCG{SSC: "Enterprise", MediaEncryption: true, LockingEnabled: true, Owned: Unknown, OwnerNote: "EraseMaster locked out"}, "EraseMaster locked out"},
+	} {
+		p := For(ssdWithSanitize(&tc.tcg))
+		if got := methods(p, true); len(got) != 0 {
+			t.Errorf("%s: chosen %v; want none", tc.name, got)
+		}
+		if !strings.Contains(p.Blocked, tc.why) || !strings.Contains(p.Blocked, "PSID") || p.Note != p.Blocked {
+			t.Errorf("%s: Blocked = %q, Note = %q; want the reason (%q) and what to do", tc.name, p.Blocked, p.Note, tc.why)
+		}
+		if len(p.Steps) == 0 || !strings.HasPrefix(p.Steps[0].Reason, "blocked: ") {
+			t.Errorf("%s: steps %+v; want each to say it is blocked", tc.name, p.Steps)
+		}
+		if _, ok := p.Best(); ok {
+			t.Errorf("%s: Best found a step", tc.name)
+		}
+	}
+	// Owner unknown but locking never enabled: nothing locks the medium.
+	p := For(ssdWithSanitize(&TCG{SSC: "Opal 2", MediaEncryption: true, Owned: Unknown}))
+	if p.Blocked != "" || len(methods(p, true)) == 0 {
+		t.Errorf("owner unknown, locking disabled: blocked %q, chosen %v; want not blocked", p.Blocked, methods(p, true))
+	}
+}
