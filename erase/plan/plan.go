@@ -176,7 +176,7 @@ func For(c Capabilities) Plan {
 		b.ata(c.ATA, false)
 		b.scsi(c.SCSI, false)
 	}
-	b.tcg(c.TCG)
+	b.tcg(c)
 	if c.HostWritable {
 		why := "writes every addressable block from the host; always available"
 		switch c.Class {

@@ -99,7 +99,8 @@ func (t *TCG) Summary() string {
 
 // tcg adds the TCG crypto erase where the drive and the policy allow it:
 // first with "prefer", else after the drive's Sanitize steps.
-func (b *builder) tcg(t *TCG) {
+func (b *builder) tcg(c Capabilities) {
+	t := c.TCG
 	if t == nil || t.SSC == "" {
 		return
 	}
@@ -117,6 +118,8 @@ func (b *builder) tcg(t *TCG) {
 		why = "the drive has an owner: a key erase needs its credentials"
 	case t.Owned == Unknown:
 		why = "whether the drive has an owner is unknown: " + t.OwnerNote
+	case c.NVMe != nil && c.NVMe.Protected > 0:
+		why = fmt.Sprintf("%d other namespace(s) of this controller must not be erased, and the TCG global range covers every namespace", c.NVMe.Protected)
 	default:
 		chosen = true
 		why = fmt.Sprintf("TCG %s, not owned, media encrypted: new keys for every locking range, then the drive back to its factory state", t.SSC)
