@@ -400,6 +400,43 @@ func (c *certificate) media() {
 		full("smart", c.smartText()),
 		full("hidden", c.hiddenText()),
 	)
+	if t := c.securityText(); t != "" {
+		c.grid(full("security", t))
+	}
+}
+
+// securityText is the drive's TCG security state before the erase, and
+// what blocked it; "" for a drive without a TCG subsystem.
+func (c *certificate) securityText() string {
+	s := c.d.Drive.Security
+	if s == nil {
+		return ""
+	}
+	var parts []string
+	if s.SSC != "" {
+		owner := map[string]string{"never-owned": c.pick("not owned", "所有者なし"), "owned": c.pick("owned", "所有者あり"),
+			"unknown": c.pick("owner unknown", "所有者不明")}[s.Owner]
+		line := join(", ", "TCG "+s.SSC, owner)
+		if l := s.Locking; l != nil {
+			if l.Locked {
+				line = join(", ", line, c.pick("locked", "ロック中"))
+			}
+			if l.MBREnabled && !l.MBRDone {
+				line = join(", ", line, c.pick("MBR shadow active", "MBR シャドウ有効"))
+			}
+			if l.MediaEncryption {
+				line = join(", ", line, c.pick("media encryption", "媒体暗号化"))
+			}
+		}
+		parts = append(parts, line)
+	}
+	if s.Blocked != "" {
+		parts = append(parts, c.pick("Blocked: ", "阻害要因: ")+s.Blocked)
+	}
+	if s.Error != "" {
+		parts = append(parts, s.Error)
+	}
+	return strings.Join(parts, "\n")
 }
 
 func (c *certificate) smartText() string {
@@ -511,6 +548,16 @@ func (c *certificate) sanitization() {
 		items = append(items, full("method", c.l("none")))
 	}
 	var atts []string
+	for _, a := range c.d.TCG {
+		s := fmt.Sprintf("%s — %s (%s – %s)", c.pick("PSID revert (TCG)", "PSID リバート（TCG）"), c.outcomeText(a.Outcome), c.time(a.Start), c.time(a.End))
+		if a.By != "" {
+			s += ", " + a.By
+		}
+		if len(a.Errors) > 0 {
+			s += ": " + strings.Join(a.Errors, "; ")
+		}
+		atts = append(atts, s)
+	}
 	for _, at := range c.d.Attempts {
 		s := fmt.Sprintf("%d. %s — %s (%s – %s)", at.Attempt, at.Method.Title(c.opt.Lang), c.outcomeText(at.Outcome), c.time(at.Start), c.time(at.End))
 		if len(at.Errors) > 0 {

@@ -35,6 +35,7 @@ var labels = map[string][2]string{
 	"precat":       {"Pre-sanitization category", "消去前の分類"},
 	"smart":        {"Health (SMART) before erasure", "消去前の健全性 (SMART)"},
 	"hidden":       {"Hidden areas (HPA/DCO/AMA)", "隠し領域 (HPA/DCO/AMA)"},
+	"security":     {"Self-encryption (TCG) before erasure", "自己暗号化 (TCG)（消去前）"},
 
 	"host":      {"Host", "機器"},
 	"hostid":    {"Host serial / UUID", "機器シリアル / UUID"},
