@@ -31,6 +31,8 @@ type messages struct {
 	Attention      string // heading of notes about drives
 	SMARTNote      string // %s bay, %s health, %s note
 	BelowNote      string // %s bay, %s level
+	SecurityLine   string // %s the drive's security line
+	BlockedLine    string // %s why the drive is blocked
 	NoDrives       string
 
 	PromptCount  string // %d count, %d count
@@ -45,6 +47,22 @@ type messages struct {
 	Cancelled    string
 	NoInput      string
 	Starting     string
+
+	// PSID question.
+	TitlePSID       string
+	PSIDDrive       string // %s bay, model and serial
+	PSIDSerial      string // %s serial
+	PSIDWhat        string
+	PSIDAsk         string
+	PSIDAgain       string
+	PSIDBadLength   string // %d characters typed
+	PSIDBadChars    string
+	PSIDMismatch    string
+	PSIDTaken       string // %s bay
+	PSIDSkipped     string // %s bay
+	PSIDNoInput     string // %s bay
+	PSIDInterrupted string // %s bay
+	KeysPSID        string
 
 	// Running screen.
 	ColPhase    string
@@ -118,6 +136,8 @@ var catalog = map[Lang]*messages{
 		Attention:      "Attention:",
 		SMARTNote:      "%s: SMART %s %s",
 		BelowNote:      "%s: reaches only %s, below the policy",
+		SecurityLine:   "Security: %s",
+		BlockedLine:    "Blocked: %s",
 		NoDrives:       "No drive to erase.",
 
 		PromptCount:  "Type %d and press Enter to erase these %d drive(s). Everything on them is destroyed.",
@@ -132,6 +152,21 @@ var catalog = map[Lang]*messages{
 		Cancelled:    "Cancelled. Nothing was erased.",
 		NoInput:      "No keyboard input. Nothing was erased.",
 		Starting:     "Starting the erase.",
+
+		TitlePSID:       "PSID revert",
+		PSIDDrive:       "Drive: %s",
+		PSIDSerial:      "serial %s",
+		PSIDWhat:        "With the PSID, kesu resets the drive to its factory state, which crypto-erases it, then erases and verifies it as planned.",
+		PSIDAsk:         "Type the 32-character PSID printed on the drive's label, then Enter. Enter alone or Esc: skip (the drive stays FAIL).",
+		PSIDAgain:       "Type it again, then Enter.",
+		PSIDBadLength:   "%d characters typed; a PSID has 32. Type the PSID again.",
+		PSIDBadChars:    "A PSID has only letters and digits (A-Z, a-z, 0-9); what was typed had another character. Type the PSID again.",
+		PSIDMismatch:    "The two entries differ. Type the PSID again.",
+		PSIDTaken:       "PSID typed twice for %s: kesu will reset the drive, then erase it as planned.",
+		PSIDSkipped:     "Skipped: %s stays FAIL.",
+		PSIDNoInput:     "No keyboard input: %s stays FAIL.",
+		PSIDInterrupted: "Interrupted: %s stays FAIL.",
+		KeysPSID:        "Esc: skip",
 
 		ColPhase:    "PHASE",
 		ColProgress: "PROGRESS",
@@ -224,6 +259,8 @@ var catalog = map[Lang]*messages{
 		Attention:      "注意:",
 		SMARTNote:      "%s: SMART %s %s",
 		BelowNote:      "%s: 到達レベルは %s のみ (ポリシー未満)",
+		SecurityLine:   "セキュリティ: %s",
+		BlockedLine:    "計画どおりには消去できません: %s",
 		NoDrives:       "消去するドライブはありません。",
 
 		PromptCount:  "この %d 台を消去するには %d と入力して Enter を押してください。データはすべて消えます。",
@@ -238,6 +275,21 @@ var catalog = map[Lang]*messages{
 		Cancelled:    "中止しました。何も消去していません。",
 		NoInput:      "キー入力がありません。何も消去していません。",
 		Starting:     "消去を始めます。",
+
+		TitlePSID:       "PSID による初期化",
+		PSIDDrive:       "ドライブ: %s",
+		PSIDSerial:      "シリアル %s",
+		PSIDWhat:        "PSID を使うと、ドライブを工場出荷時の状態に戻し (これで暗号消去されます)、そのあと計画どおり消去して検証します。",
+		PSIDAsk:         "ドライブのラベルに印刷されている 32 文字の PSID を入力して Enter を押してください。Enter だけ、または Esc でスキップします (このドライブは失敗のままです)。",
+		PSIDAgain:       "確認のため、もう一度入力して Enter を押してください。",
+		PSIDBadLength:   "入力は %d 文字でした。PSID は 32 文字です。もう一度 PSID を入力してください。",
+		PSIDBadChars:    "PSID は英字と数字 (A-Z、a-z、0-9) だけです。ほかの文字が入っていました。もう一度 PSID を入力してください。",
+		PSIDMismatch:    "2 回の入力が一致しません。もう一度 PSID を入力してください。",
+		PSIDTaken:       "%s の PSID を 2 回入力しました。ドライブを初期化してから計画どおり消去します。",
+		PSIDSkipped:     "スキップしました。%s は失敗のままです。",
+		PSIDNoInput:     "キー入力がありません。%s は失敗のままです。",
+		PSIDInterrupted: "中断されました。%s は失敗のままです。",
+		KeysPSID:        "Esc: スキップ",
 
 		ColPhase:    "工程",
 		ColProgress: "進捗",

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// How says how the confirmation ended, for the record.
+// How says how the confirmation, or a PSID question, ended, for the record.
 type How string
 
 // Confirmation outcomes.
@@ -49,6 +49,7 @@ const (
 	PromptWaiting                  // "waiting; P powers off"
 	PromptHeld                     // power-off countdown stopped by a key
 	PromptFinal                    // power-off or reboot under way
+	PromptPSID                     // a blocked drive's PSID, typed twice (AskPSID)
 )
 
 // PromptError is what was wrong with the last typed confirmation.
@@ -56,9 +57,12 @@ type PromptError int
 
 // Prompt errors.
 const (
-	PromptOK      PromptError = iota
-	PromptWrong               // Prompt.Wrong is what was typed
-	PromptNothing             // Enter on an empty line
+	PromptOK           PromptError = iota
+	PromptWrong                    // Prompt.Wrong is what was typed
+	PromptNothing                  // Enter on an empty line
+	PromptPSIDLength               // a PSID of other than 32 characters; Prompt.Entered says how many
+	PromptPSIDChars                // a PSID with a character other than A-Z, a-z, 0-9
+	PromptPSIDMismatch             // the two entries of a PSID differ
 )
 
 // Prompt is one terminal's interaction state, drawn at the bottom of the
@@ -72,6 +76,14 @@ type Prompt struct {
 	Stopped   bool   // the unattended countdown was stopped
 	Attempts  int    // how often Enter was pressed on this terminal
 	Action    Action // for PromptNextCountdown and PromptFinal
+
+	// For PromptPSID. The typed characters themselves are never here:
+	// only how many there are.
+	Ask     PSIDRequest // the drive asked about
+	Again   bool        // the second entry is being typed
+	Masked  int         // characters typed so far, drawn as '*'
+	Entered int         // characters in the entry Enter last took
+	Outcome How         // how the question ended; empty while it is open
 }
 
 // maxTyped bounds the confirmation line.

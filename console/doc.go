@@ -25,7 +25,9 @@
 // terminals, laid out by display width (wide characters take two columns).
 //
 // The UI drives one or more terminals at once: Confirm (typed count or
-// word, or an unattended countdown that any key stops), Run (returns the
+// word, or an unattended countdown that any key stops), AskPSID (on an
+// attended run, the PSID of a self-encrypting drive locked by its owner,
+// typed twice and shown only as stars), Run (returns the
 // context the workers use; q or Ctrl-C then y aborts it with ErrAborted),
 // Finish (summary, bell, power-off countdown), Close (restores the ttys).
 //

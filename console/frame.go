@@ -105,7 +105,8 @@ func (s Screen) Strings() []string {
 }
 
 // Frame draws snapshot s for view v. It is pure: the same snapshot and
-// view always give the same screen.
+// view always give the same screen. A PSID question (v.Prompt.Mode
+// PromptPSID) takes the whole screen.
 func Frame(s *Snapshot, v View) Screen {
 	if v.Width < 20 {
 		v.Width = 20
@@ -114,10 +115,12 @@ func Frame(s *Snapshot, v View) Screen {
 		v.Lang = English
 	}
 	f := &framer{s: s, v: v, m: msgs(v.Lang), g: v.Glyphs.set(), cursorRow: -1}
-	switch s.Stage {
-	case StageRunning:
+	switch {
+	case v.Prompt.Mode == PromptPSID:
+		f.psid()
+	case s.Stage == StageRunning:
 		f.running()
-	case StageDone:
+	case s.Stage == StageDone:
 		f.done()
 	default:
 		f.plan()
@@ -362,11 +365,11 @@ func (f *framer) plan() {
 				cell{text: m.ColSerial, style: Bold}, cell{text: m.ColCapacity, right: true, style: Bold},
 				cell{text: m.ColSMART, style: Bold}, cell{text: m.ColMethod, style: Bold}, cell{text: m.ColLevel, style: Bold}))
 			for i, d := range s.Plan.Drives {
-				f.body = append(f.body, []Line{f.row(w,
+				f.body = append(f.body, append([]Line{f.row(w,
 					cell{text: sprintf("%d", i+1), right: true}, f.bay(d.Bay, w[1]), cell{text: d.Transport},
 					cell{text: d.Class}, cell{text: d.Model}, cell{text: d.Serial}, cell{text: capacity(d.Capacity), right: true},
 					cell{text: m.health(d.Health), style: healthStyle(d.Health)}, cell{text: d.Method},
-					cell{text: d.Level, style: levelStyle(d)})})
+					cell{text: d.Level, style: levelStyle(d)})}, f.securityLines(d)...))
 			}
 		} else {
 			w1 := f.widenBay(cols(f.v.Width, 8, 2, 12, 8, -1, 18, 10), 1, 3, 8, planBays(s.Plan.Drives))
@@ -378,12 +381,12 @@ func (f *framer) plan() {
 				f.row(w2, cell{}, cell{text: m.ColLink, style: Bold}, cell{text: m.ColSMART, style: Bold},
 					cell{text: m.ColMethod, style: Bold}, cell{text: m.ColLevel, style: Bold}))
 			for i, d := range s.Plan.Drives {
-				f.body = append(f.body, []Line{
+				f.body = append(f.body, append([]Line{
 					f.row(w1, cell{text: sprintf("%d", i+1), right: true}, f.bay(d.Bay, w1[1]), cell{text: d.Class},
 						cell{text: d.Model}, cell{text: d.Serial}, cell{text: capacity(d.Capacity), right: true}),
 					f.row(w2, cell{}, cell{text: d.Transport}, cell{text: m.health(d.Health), style: healthStyle(d.Health)},
 						cell{text: d.Method}, cell{text: d.Level, style: levelStyle(d)}),
-				})
+				}, f.securityLines(d)...))
 			}
 		}
 	}
@@ -437,10 +440,33 @@ func healthStyle(h Health) Style {
 }
 
 func levelStyle(d Drive) Style {
-	if d.BelowPolicy {
+	if d.BelowPolicy || strings.TrimSpace(d.Blocked) != "" {
 		return Warn
 	}
 	return Normal
+}
+
+// planIndent puts a drive's further lines under its bay (past the "#"
+// column).
+const planIndent = 3
+
+// securityLines are the lines under a drive on the plan: its security
+// line, then why it is blocked (a warning), each wrapped under the bay.
+func (f *framer) securityLines(d Drive) []Line {
+	var out []Line
+	add := func(style Style, text string) {
+		pad := strings.Repeat(" ", planIndent)
+		for _, l := range wrap(f.text(text), f.v.Width-planIndent) {
+			out = append(out, Line{{Text: pad}, {Text: l, Style: style}})
+		}
+	}
+	if sec := strings.TrimSpace(d.Security); sec != "" {
+		add(Normal, sprintf(f.m.SecurityLine, sec))
+	}
+	if why := strings.TrimSpace(d.Blocked); why != "" {
+		add(Warn, sprintf(f.m.BlockedLine, why))
+	}
+	return out
 }
 
 func (f *framer) planPrompt() {
@@ -489,6 +515,87 @@ func (f *framer) planPrompt() {
 		f.cursorRow, f.cursorCol = len(f.bottom), 2+textWidth(typed)
 		f.bottom = append(f.bottom, Line{{Text: "> ", Style: Bold}, {Text: typed}})
 	}
+}
+
+// ---------------------------------------------------------------- PSID
+
+// psid is the PSID question's screen: the drive, why it is blocked, what
+// the PSID does and what to type; at the bottom the entry, masked.
+func (f *framer) psid() {
+	m, p := f.m, f.v.Prompt
+	a := p.Ask
+	f.top = append(f.top, f.header(m.TitlePSID, f.s.Plan.Host))
+	f.top = append(f.top, nil)
+	f.top = append(f.top, f.wrapped(Bold, sprintf(m.PSIDDrive, psidDrive(m, a)))...)
+	if why := strings.TrimSpace(a.Why); why != "" {
+		f.top = append(f.top, f.wrapped(Warn, why)...)
+	}
+	f.top = append(f.top, nil)
+	f.top = append(f.top, f.wrapped(Normal, m.PSIDWhat)...)
+	f.top = append(f.top, nil)
+	f.top = append(f.top, f.wrapped(Bold, m.PSIDAsk)...)
+
+	f.bottom = append(f.bottom, nil)
+	if p.Outcome != "" {
+		style, msg := psidOutcome(m, p.Outcome, psidBay(a))
+		f.bottom = append(f.bottom, f.wrapped(style, msg)...)
+		return
+	}
+	if msg := psidError(m, p); msg != "" {
+		f.bottom = append(f.bottom, f.wrapped(Bad, msg)...)
+	}
+	if p.Again {
+		f.bottom = append(f.bottom, f.wrapped(Bold, m.PSIDAgain)...)
+	}
+	f.keys = m.KeysPSID
+	field := strings.Repeat("*", p.Masked) + strings.Repeat("_", max(0, psidLength-p.Masked))
+	text := truncate(field+"  "+sprintf("%d/%d", p.Masked, psidLength), f.v.Width-2)
+	f.cursorRow, f.cursorCol = len(f.bottom), min(2+p.Masked, f.v.Width-1)
+	f.bottom = append(f.bottom, Line{{Text: "> ", Style: Bold}, {Text: text}})
+}
+
+// psidBay names the drive of a PSID question in one word: its bay, else
+// its ID.
+func psidBay(a PSIDRequest) string {
+	if strings.TrimSpace(a.Bay) != "" {
+		return a.Bay
+	}
+	return a.Drive
+}
+
+// psidDrive is the drive of a PSID question: bay, model, serial.
+func psidDrive(m *messages, a PSIDRequest) string {
+	serial := ""
+	if strings.TrimSpace(a.Serial) != "" {
+		serial = sprintf(m.PSIDSerial, a.Serial)
+	}
+	return joinNonEmpty("   ", psidBay(a), a.Model, serial)
+}
+
+// psidError is what was wrong with the last entry, or "".
+func psidError(m *messages, p Prompt) string {
+	switch p.Error {
+	case PromptPSIDLength:
+		return sprintf(m.PSIDBadLength, p.Entered)
+	case PromptPSIDChars:
+		return m.PSIDBadChars
+	case PromptPSIDMismatch:
+		return m.PSIDMismatch
+	}
+	return ""
+}
+
+// psidOutcome is the style and text of how a PSID question ended.
+func psidOutcome(m *messages, how How, bay string) (Style, string) {
+	switch how {
+	case HowTypedTwice:
+		return Good, sprintf(m.PSIDTaken, bay)
+	case HowSkipped:
+		return Warn, sprintf(m.PSIDSkipped, bay)
+	case HowNoInput:
+		return Warn, sprintf(m.PSIDNoInput, bay)
+	}
+	return Warn, sprintf(m.PSIDInterrupted, bay)
 }
 
 // ---------------------------------------------------------------- running

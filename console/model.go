@@ -43,6 +43,14 @@ type Drive struct {
 	// BelowPolicy marks a drive whose plan does not reach the policy's
 	// level; its level is shown as a warning.
 	BelowPolicy bool
+	// Security is one short line about the drive's self-encryption, e.g.
+	// "TCG Opal 2, not owned: crypto erase available"; empty for none.
+	Security string
+	// Blocked says why the drive cannot be erased as planned, in words a
+	// technician acts on (e.g. "locked by its owner (locking range 1): type
+	// its PSID to reset it, or it FAILs"); empty when it is not blocked. It
+	// is shown as a warning.
+	Blocked string
 }
 
 // Excluded is a drive that will not be touched, with the reason.

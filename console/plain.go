@@ -29,6 +29,16 @@ type plainScreen struct {
 	doneShown   bool
 	nextMode    PromptMode
 	nextShownAt int
+	psid        plainPSID // the PSID question under way; reset for each
+}
+
+// plainPSID is what the plain renderer has printed of a PSID question.
+type plainPSID struct {
+	shown    bool // the question and the first "> "
+	attempts int
+	masked   int  // '*' echoed on the current line
+	onPrompt bool // the last line is an open "> "
+	answered bool
 }
 
 type plainSeen struct {
@@ -45,12 +55,14 @@ func (p *plainScreen) m() *messages { return msgs(p.view.Lang) }
 // show prints whatever changed since the last call.
 func (p *plainScreen) show(s *Snapshot, pr Prompt) error {
 	var b bytes.Buffer
-	switch s.Stage {
-	case StagePlan, StageCancelled:
+	switch {
+	case pr.Mode == PromptPSID:
+		p.psidLines(&b, pr)
+	case s.Stage == StagePlan || s.Stage == StageCancelled:
 		p.plan(&b, s, pr)
-	case StageRunning:
+	case s.Stage == StageRunning:
 		p.running(&b, s, pr)
-	case StageDone:
+	case s.Stage == StageDone:
 		p.done(&b, s, pr)
 	}
 	if b.Len() == 0 {
@@ -156,6 +168,61 @@ func (p *plainScreen) plan(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 			b.WriteString(echoEdit(p.typed, pr.Typed))
 		}
 		p.typed = pr.Typed
+	}
+}
+
+// psidLines prints the PSID question once, then each entry as stars
+// (echoed as typed when kesu does the echo, else when Enter takes it),
+// what was wrong with it, and how the question ended. The typed
+// characters are never printed.
+func (p *plainScreen) psidLines(b *bytes.Buffer, pr Prompt) {
+	m, q := p.m(), &p.psid
+	if q.answered {
+		return
+	}
+	if !q.shown {
+		q.shown = true
+		b.WriteByte('\n')
+		p.wrapped(b, m.TitlePSID)
+		p.wrapped(b, sprintf(m.PSIDDrive, psidDrive(m, pr.Ask)))
+		if why := strings.TrimSpace(pr.Ask.Why); why != "" {
+			p.wrapped(b, why)
+		}
+		p.wrapped(b, m.PSIDWhat)
+		p.wrapped(b, m.PSIDAsk)
+		if pr.Outcome == "" {
+			b.WriteString("> ")
+			q.onPrompt = true
+		}
+		q.attempts = pr.Attempts
+	}
+	entered := pr.Attempts != q.attempts // Enter took an entry on this terminal
+	if entered && !p.echo {
+		b.WriteString(strings.Repeat("*", pr.Entered))
+	}
+	if pr.Outcome != "" {
+		q.answered = true
+		if q.onPrompt {
+			b.WriteByte('\n')
+		}
+		_, msg := psidOutcome(m, pr.Outcome, psidBay(pr.Ask))
+		p.wrapped(b, msg)
+		return
+	}
+	if entered {
+		b.WriteByte('\n')
+		if msg := psidError(m, pr); msg != "" {
+			p.wrapped(b, msg)
+		}
+		if pr.Again {
+			p.wrapped(b, m.PSIDAgain)
+		}
+		b.WriteString("> ")
+		q.attempts, q.masked = pr.Attempts, 0
+	}
+	if p.echo && pr.Masked != q.masked {
+		b.WriteString(echoEdit(strings.Repeat("*", q.masked), strings.Repeat("*", pr.Masked)))
+		q.masked = pr.Masked
 	}
 }
 

@@ -203,7 +203,9 @@ func catalogStrings(m *messages) []string {
 		m.KeysRun, m.KeysPage, m.Page, m.AbortAsk, m.AbortHow, m.AbortNo, m.Aborting, m.MoreWarned, m.Repeated, m.ColResult,
 		m.ColDuration, m.ColReason, m.Tally, m.Record, m.Fingerprint, m.RecordError, m.NoRecord, m.PowerOffIn,
 		m.RebootIn, m.HoldHow, m.Waiting, m.Held, m.PoweringOff, m.Rebooting, m.PlainRunning, m.PlainLeft,
-		m.PlainTook, m.PlainBusy}
+		m.PlainTook, m.PlainBusy, m.SecurityLine, m.BlockedLine, m.TitlePSID, m.PSIDDrive, m.PSIDSerial, m.PSIDWhat,
+		m.PSIDAsk, m.PSIDAgain, m.PSIDBadLength, m.PSIDBadChars, m.PSIDMismatch, m.PSIDTaken, m.PSIDSkipped,
+		m.PSIDNoInput, m.PSIDInterrupted, m.KeysPSID}
 	for _, v := range m.VerdictText {
 		out = append(out, v)
 	}

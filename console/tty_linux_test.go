@@ -265,3 +265,82 @@ func TestPlainEchoOnPTY(t *testing.T) {
 		t.Errorf("plain output on a tty has an escape sequence: %q", seen.String())
 	}
 }
+
+// On a serial-like tty kesu echoes a PSID's characters as stars, as they
+// are typed; the tty's own echo is off, so the PSID never comes back.
+func TestPlainPSIDEchoOnPTY(t *testing.T) {
+	const psid = "3K9QW7ZT1M5XRB2H8VNC4JYD6FGP0LSA" // made up, 32 characters
+	master, slave := openPTY(t)
+	out := make(chan string, 1000)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			if n > 0 {
+				out <- string(buf[:n])
+			}
+			if err != nil {
+				close(out)
+				return
+			}
+		}
+	}()
+	ui, err := New(Plan{Drives: []Drive{{ID: "a", Bay: "ata1"}}}, Options{},
+		Terminal{Name: "ttyS0", Out: slave, In: slave, Mode: ModePlain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ui.Close()
+	var seen strings.Builder
+	waitOut := func(text string) {
+		t.Helper()
+		guard := time.After(10 * time.Second)
+		for !strings.Contains(seen.String(), text) {
+			select {
+			case s := <-out:
+				seen.WriteString(s)
+			case <-guard:
+				t.Fatalf("no %q on the pty; got %q", text, seen.String())
+			}
+		}
+	}
+	dec := make(chan Decision, 1)
+	go func() {
+		d, _ := ui.Confirm(context.Background())
+		dec <- d
+	}()
+	waitOut("> ")
+	master.Write([]byte("1\r"))
+	<-dec
+	res := make(chan PSIDAnswer, 1)
+	go func() {
+		a, _ := ui.AskPSID(context.Background(), PSIDRequest{Drive: "a", Bay: "ata1"})
+		res <- a
+	}()
+	waitOut("(the drive stays FAIL).\r\n> ")
+	master.Write([]byte(psid[:5]))
+	waitOut("> *****")
+	master.Write([]byte("\x7f"))
+	waitOut("> *****\b \b")
+	master.Write([]byte(psid[4:] + "\r"))
+	waitOut("Type it again, then Enter.\r\n> ")
+	master.Write([]byte(psid + "\r"))
+	select {
+	case a := <-res:
+		if string(a.PSID) != psid || a.How != HowTypedTwice {
+			t.Errorf("AskPSID = %+v (PSID %q); want %q typed twice", a, a.PSID, psid)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer")
+	}
+	waitOut("PSID typed twice for ata1")
+	ui.Close()
+	for i := 0; i+6 <= len(psid); i++ {
+		if strings.Contains(seen.String(), psid[i:i+6]) {
+			t.Errorf("the tty shows %q, a part of the PSID: %q", psid[i:i+6], seen.String())
+		}
+	}
+	if n := strings.Count(seen.String(), "*"); n != 5+28+32 {
+		t.Errorf("the tty shows %d stars; want 65 (5 typed, the fifth erased, 28 more, then 32)", n)
+	}
+}

@@ -55,8 +55,9 @@ var ErrAborted = errors.New("aborted by the operator")
 // live view while erasing, the summary. One UI serves every terminal at
 // once; keys from any of them count.
 //
-// Use: New, Confirm, then (if the decision says erase) Run and feed events
-// with Apply from the workers, then Finish, then Close.
+// Use: New, Confirm, then (if the decision says erase) AskPSID for each
+// blocked drive that may be PSID reverted, Run and feed events with Apply
+// from the workers, then Finish, then Close.
 type UI struct {
 	model *Model
 	clock Clock
