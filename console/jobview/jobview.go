@@ -139,6 +139,14 @@ func planRow(t *worker.Target, rp report.Policy) console.Drive {
 		d.Method, d.Level, d.BelowPolicy = "none: "+t.Err.Error(), "none", true
 		return d
 	}
+	if t.Probe != nil && t.Probe.Caps.TCG != nil {
+		d.Security = t.Probe.Caps.TCG.Summary()
+	}
+	if t.Plan.Blocked != "" {
+		d.Blocked = t.Plan.Blocked
+		d.Method, d.Level, d.BelowPolicy = "none: blocked (TCG)", "none - FAIL unless PSID reverted", true
+		return d
+	}
 	best, ok := t.Plan.Best()
 	if !ok {
 		d.Method, d.Level, d.BelowPolicy = "none", "none - destroy required", true
@@ -227,6 +235,10 @@ func Run(ctx context.Context, j *job.Job, ev *Events, ui *console.UI, confirmed 
 		}
 		j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "confirmed",
 			Text: fmt.Sprintf("confirmed by %s on %s (%q) at %s", d.How, d.Terminal, d.Typed, d.At.UTC().Format("2006-01-02T15:04:05Z"))})
+		if d.How != console.HowCountdown {
+			// Attended: a technician is at the console.
+			AskPSIDs(ctx, j, ui)
+		}
 	}
 	runCtx := ui.Run(ctx)
 	results, sealErr := j.Execute(runCtx)
@@ -247,6 +259,33 @@ func Run(ctx context.Context, j *job.Job, ev *Events, ui *console.UI, confirmed 
 		err = sealErr
 	}
 	return results, action, err
+}
+
+// AskPSIDs asks the technician, once per drive blocked by its TCG state
+// that may be PSID reverted, for the PSID on its label, and hands each one
+// typed to the job. A drive skipped stays blocked (FAIL with the reason).
+// It is called on an attended run, after the confirmation and before the
+// live view (both read the keys).
+func AskPSIDs(ctx context.Context, j *job.Job, ui *console.UI) {
+	for _, t := range j.Prep.Targets {
+		if !j.Prep.PSIDEligible(t) {
+			continue
+		}
+		row := planRow(t, report.Policy{})
+		a, err := ui.AskPSID(ctx, console.PSIDRequest{Drive: t.Disk.Name, Bay: row.Bay, Model: row.Model, Serial: row.Serial, Why: t.Plan.Blocked})
+		switch {
+		case err != nil || a.How == console.HowNoInput || a.How == console.HowContext:
+			j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "psid",
+				Text: fmt.Sprintf("%s: no PSID asked further (%s)", t.Disk.Path, a.How)})
+			return
+		case a.PSID == nil:
+			j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "psid",
+				Text: fmt.Sprintf("%s: the technician skipped the PSID revert on %s", t.Disk.Path, a.Terminal)})
+		default:
+			j.Prep.SetPSID(t, a.PSID, fmt.Sprintf("PSID %s on %s at %s", a.How, a.Terminal, a.At.UTC().Format("2006-01-02T15:04:05Z")))
+			clear(a.PSID)
+		}
+	}
 }
 
 // ShortMethod names a method in a few words for the screen's narrow
