@@ -74,6 +74,14 @@ type Identity struct {
 
 	WWN string // words 108–111 as 16 hex digits, when word 84 bit 8 and not all zero
 
+	// TrustedComputing: the Trusted Computing feature set (TRUSTED SEND/
+	// RECEIVE, a TCG TPer) is supported — word 48 bit 0, valid when bits
+	// 15:14 are 01b (smartmontools ataidentify.cpp). Before ATA8-ACS word
+	// 48 bit 0 meant "DWORD I/O" (QEMU still sets it so), without the 01b
+	// marker; Linux tells them apart by the major version (ata.h
+	// ata_id_has_trusted).
+	TrustedComputing bool
+
 	Security SecurityInfo
 	Sanitize SanitizeInfo
 }
@@ -241,6 +249,9 @@ func DecodeIdentify(b []byte) (*Identity, error) {
 	if enabledValid {
 		id.SMARTEnabled = w85&0x0001 != 0
 		id.HPAEnabled = w85&0x0400 != 0
+	}
+	if w48 := word(b, 48); valid01(w48) {
+		id.TrustedComputing = w48&0x0001 != 0
 	}
 	w119 := word(b, 119)
 	if w86&0x8000 != 0 && valid01(w119) {

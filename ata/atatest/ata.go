@@ -20,6 +20,16 @@ type taskfile struct {
 	device, cmd    byte
 }
 
+// blocks is the number of 512-byte blocks the command moves: COUNT, except
+// for TRUSTED RECEIVE/SEND, whose 16-bit TRANSFER LENGTH continues in
+// LBA 7:0 (ACS-3 7.57.3).
+func (tf taskfile) blocks() int {
+	if !tf.extend && (tf.cmd == 0x5C || tf.cmd == 0x5E) {
+		return int(tf.count&0xFF) | int(tf.lba&0xFF)<<8
+	}
+	return int(tf.count)
+}
+
 func decodeCDB(cdb []byte) (taskfile, bool) {
 	var tf taskfile
 	switch {
@@ -69,6 +79,10 @@ func commandName(tf taskfile) string {
 		return OpFreezeLock
 	case 0xF6:
 		return OpDisablePassword
+	case 0x5C:
+		return OpTrustedReceive
+	case 0x5E:
+		return OpTrustedSend
 	case 0xB4:
 		switch tf.feature {
 		case 0x0000:
@@ -209,9 +223,13 @@ func (d *Drive) passThrough(cmd *scsi.Command, e *Entry) *scsi.Response {
 		tf.proto == 3 && cmd.Dir != scsi.DirNone,
 		tf.proto == 4 && (cmd.Dir != scsi.DirFromDevice || !tf.tDir),
 		tf.proto == 5 && (cmd.Dir != scsi.DirToDevice || tf.tDir),
-		dataProto && len(cmd.Data) != int(tf.count)*512:
+		dataProto && len(cmd.Data) != tf.blocks()*512:
 		e.Result = "ILLEGAL REQUEST 24/00"
 		return checkFixed(scsi.KeyIllegalRequest, 0x24, 0x00)
+	case d.cfg.FilterTPM && tf.cmd >= 0x5C && tf.cmd <= 0x5F:
+		e.Name = commandName(tf)
+		e.Result = "ILLEGAL REQUEST 24/00 (libata.allow_tpm=0)"
+		return tpmFiltered(cmd.CDB)
 	}
 	e.Name = commandName(tf)
 	wasReadNative, wasPrepared := d.lastReadNative, d.prepared
@@ -303,6 +321,13 @@ func (d *Drive) execATA(tf taskfile, name string, cmd *scsi.Command, wasReadNati
 		return d.dco(tf, name, cmd)
 	case 0xB0:
 		return d.smart(tf)
+	case 0x5C, 0x5E:
+		// TRUSTED RECEIVE / SEND (ACS-3 7.57, 7.59): FEATURE 7:0 the
+		// security protocol, LBA 23:8 the SP specific field.
+		if (tf.cmd == 0x5C && tf.proto != 4) || (tf.cmd == 0x5E && tf.proto != 5) {
+			return abort(0)
+		}
+		return d.trusted(tf.cmd == 0x5E, uint8(tf.feature), uint16(tf.lba>>8), cmd.Data)
 	}
 	return abort(0)
 }

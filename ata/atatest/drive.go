@@ -28,6 +28,7 @@ import (
 
 	"github.com/kesu-erase/kesu/internal/filemedia"
 	"github.com/kesu-erase/kesu/scsi"
+	"github.com/kesu-erase/kesu/tcg/tcgtest"
 )
 
 // Config describes an emulated drive. Zero values give a 512-byte-sector
@@ -75,6 +76,20 @@ type Config struct {
 
 	// FreezeAtPowerOn freezes security at every power-on, as BIOSes do.
 	FreezeAtPowerOn bool
+
+	// TPer makes the drive a self-encrypting one: IDENTIFY word 48 reports
+	// the Trusted Computing feature set, TRUSTED RECEIVE/SEND (and the
+	// SATL's SECURITY PROTOCOL IN/OUT) reach it, and host reads and writes
+	// obey its locking ranges and MBR shadow. It is given the medium when
+	// the drive is built. Without it those commands abort (or, on the SCSI
+	// side, are an invalid operation code), as on a drive without the
+	// feature set.
+	TPer tcgtest.Device
+	// FilterTPM makes the SATL refuse ATA PASS-THROUGH of TRUSTED commands
+	// (5Ch–5Fh) with ILLEGAL REQUEST, INVALID FIELD IN CDB pointing at the
+	// COMMAND byte, as Linux's libata does unless the kernel runs with
+	// libata.allow_tpm=1 (libata-scsi.c ata_scsi_pass_thru).
+	FilterTPM bool
 
 	// Sense layouts: for failed ATA pass-through commands (default
 	// scsi.ATAFixedLibata, Debian 12 / Linux 6.1) and for successful
@@ -155,6 +170,8 @@ const (
 	OpSMARTReadData     = "SMART READ DATA"
 	OpSMARTThresholds   = "SMART READ THRESHOLDS"
 	OpSMARTReturnStatus = "SMART RETURN STATUS"
+	OpTrustedReceive    = "TRUSTED RECEIVE"
+	OpTrustedSend       = "TRUSTED SEND"
 )
 
 // Entry is one command the drive received.
@@ -280,6 +297,9 @@ func New(path string, cfg Config) (*Drive, error) {
 	d.nvMax = d.curMax
 	d.smartEnabled = cfg.SMART && !cfg.SMARTDisabled
 	d.powerOn()
+	if cfg.TPer != nil {
+		cfg.TPer.Attach(f, int64(cfg.Sectors)*int64(cfg.LogicalSectorSize))
+	}
 	return d, nil
 }
 
@@ -432,6 +452,14 @@ func (d *Drive) dispatch(cmd *scsi.Command, e *Entry) *scsi.Response {
 		// libata simulates REQUEST SENSE as "no sense" (ata_scsiop_...).
 		fill(cmd, fixedNoSense())
 		return &scsi.Response{Status: scsi.StatusGood}
+	case scsi.OpSecurityProtocolIn, scsi.OpSecurityProtocolOut:
+		if d.cfg.TPer != nil {
+			return d.securityProtocol(cmd, e)
+		}
+		e.Name = "SECURITY PROTOCOL IN"
+		if cmd.CDB[0] == scsi.OpSecurityProtocolOut {
+			e.Name = "SECURITY PROTOCOL OUT"
+		}
 	}
 	if e.Name == "" {
 		e.Name = fmt.Sprintf("opcode %02Xh", cmd.CDB[0])
@@ -443,8 +471,8 @@ func (d *Drive) dispatch(cmd *scsi.Command, e *Entry) *scsi.Response {
 // blockCommand is the SATL's translation of READ(16), WRITE(16) and
 // SYNCHRONIZE CACHE(10) (SAT-4 9.x) to the medium: past the max address
 // ILLEGAL REQUEST 21h/00h, a write-protected medium DATA PROTECT 27h/00h,
-// and ABORTED COMMAND for a drive that aborts the command (locked,
-// sanitizing, in the sanitize failure state).
+// and ABORTED COMMAND for a drive that aborts the command (security
+// locked, a locked TCG range, sanitizing, in the sanitize failure state).
 func (d *Drive) blockCommand(cmd *scsi.Command, e *Entry) (*scsi.Response, bool) {
 	err := d.Media().Region.BlockCommand(cmd, d.lss)
 	switch {

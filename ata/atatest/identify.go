@@ -29,6 +29,9 @@ func (d *Drive) identify() []byte {
 	putString(w, 23, 4, c.Firmware)
 	putString(w, 27, 20, c.Model)
 	w[47] = 0x8010
+	if c.TPer != nil {
+		w[48] = 0x4001 // Trusted Computing feature set supported, bits 15:14 = 01b
+	}
 	w[49] = 0x2F00
 	w[53] = 0x0007
 	if c.SanitizeCrypto || c.SanitizeBlockErase || c.SanitizeOverwrite {

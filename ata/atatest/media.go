@@ -19,7 +19,9 @@ var (
 
 // Media is the drive's user data area with the method set of the erase
 // package's Target: it addresses LBA 0 to the current max address, and
-// fails while the drive is locked or sanitizing.
+// fails while the drive is locked or sanitizing, or where the TPer's
+// locking ranges are locked (an error wrapping tcgtest.ErrLocked); reads
+// come through the TPer's MBR shadow.
 type Media struct {
 	d *Drive
 	filemedia.Region
@@ -27,7 +29,7 @@ type Media struct {
 
 // Media returns the drive's user data area.
 func (d *Drive) Media() *Media {
-	return &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrBeyondMax,
+	m := &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrBeyondMax,
 		Gate: func() error {
 			switch {
 			case d.locked:
@@ -47,6 +49,10 @@ func (d *Drive) Media() *Media {
 			return d.Faults.DropWrites, nil
 		},
 	}}
+	if t := d.cfg.TPer; t != nil {
+		m.Access, m.Overlay = t.Access, t.Shadow
+	}
+	return m
 }
 
 // Size is the host-addressable size: (current max LBA + 1) × sector size.

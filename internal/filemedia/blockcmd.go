@@ -15,10 +15,11 @@ var ErrNotBlockCommand = errors.New("filemedia: not a block command")
 // BlockCommand carries out READ(16), WRITE(16) and SYNCHRONIZE CACHE(10)
 // (SBC-4 5.13, 5.41, 5.26) on the medium in blocks of lbs bytes, for an
 // emulator that holds its lock (Mu) already, so that a drive's host I/O
-// obeys the same state, size and write faults as its Target view. It
-// returns ErrNotBlockCommand for other commands, an error wrapping
-// ErrRange for blocks past the end, and the Gate's or WriteFault's error
-// as they are; the caller turns errors into sense data.
+// obeys the same state, size, write faults, locking ranges and MBR shadow
+// as its Target view. It returns ErrNotBlockCommand for other commands, an
+// error wrapping ErrRange for blocks past the end, and the Gate's,
+// Access's or WriteFault's error as they are; the caller turns errors into
+// sense data.
 func (r *Region) BlockCommand(cmd *scsi.Command, lbs int) error {
 	cdb := cmd.CDB
 	switch {

@@ -1,7 +1,9 @@
 // Package filemedia is the user data area of kesu's emulated drives
 // (ata/atatest, scsi/scsitest): a backing file addressed up to a limit that
-// the drive's state sets, refused while the drive's state forbids access.
-// It gives them the erase.Target read/write behaviour of a real disk.
+// the drive's state sets, refused while the drive's state forbids access,
+// and, for a self-encrypting drive, checked against its locking ranges and
+// read through its MBR shadow. It gives them the erase.Target read/write
+// behaviour of a real disk.
 package filemedia
 
 import (
@@ -34,6 +36,15 @@ type Region struct {
 	// non-nil err refuses it (write protection, a read-only end-of-life
 	// mode).
 	WriteFault func() (drop bool, err error)
+	// Access, if set, is consulted (under the lock, after Gate and the
+	// range check) for the n bytes at off that an access reaches inside
+	// the medium; a non-nil error refuses the whole access (a locked TCG
+	// locking range: tcgtest.Device.Access).
+	Access func(off int64, n int, write bool) error
+	// Overlay, if set, rewrites in p what a read at off returns instead of
+	// the medium (the TCG MBR shadow: tcgtest.Device.Shadow). It sees only
+	// the bytes that were read.
+	Overlay func(p []byte, off int64)
 }
 
 // span returns how many of n bytes at off lie inside the medium.
@@ -61,7 +72,15 @@ func (r *Region) readLocked(p []byte, off int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if r.Access != nil {
+		if err := r.Access(off, n, false); err != nil {
+			return 0, err
+		}
+	}
 	k, err := r.F.ReadAt(p[:n], off)
+	if r.Overlay != nil && k > 0 {
+		r.Overlay(p[:k], off)
+	}
 	if err == nil && n < len(p) {
 		err = io.EOF
 	}
@@ -80,6 +99,11 @@ func (r *Region) writeLocked(p []byte, off int64) (int, error) {
 	n, err := r.span(off, len(p))
 	if err != nil {
 		return 0, err
+	}
+	if r.Access != nil {
+		if err := r.Access(off, n, true); err != nil {
+			return 0, err
+		}
 	}
 	if r.WriteFault != nil {
 		drop, ferr := r.WriteFault()

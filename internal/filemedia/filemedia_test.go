@@ -1,12 +1,17 @@
 package filemedia
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/kesu-erase/kesu/scsi"
 )
 
 var errRange = errors.New("beyond the end")
@@ -82,5 +87,92 @@ func TestRegionWriteFault(t *testing.T) {
 	f.ReadAt(raw, 0)
 	if string(raw) != "kept" {
 		t.Errorf("medium = %q; want \"kept\"", raw)
+	}
+}
+
+// TestRegionAccessAndOverlay checks the TPer hooks: Access sees the part
+// of each access inside the medium and refuses it whole; Overlay rewrites
+// what reads return (never what writes store); READ(16)/WRITE(16) through
+// BlockCommand obey both.
+func TestRegionAccessAndOverlay(t *testing.T) {
+	r, f := region(t, 4096, nil)
+	f.WriteAt(bytes.Repeat([]byte{0xAA}, 4096), 0)
+	locked := errors.New("locked range")
+	type access struct {
+		off   int64
+		n     int
+		write bool
+	}
+	var seen []access
+	r.Access = func(off int64, n int, write bool) error {
+		seen = append(seen, access{off, n, write})
+		if off < 2048 && off+int64(n) > 1024 { // bytes 1024-2047 are locked
+			return locked
+		}
+		return nil
+	}
+	r.Overlay = func(p []byte, off int64) {
+		for i := range p {
+			if off+int64(i) < 16 {
+				p[i] = 'S'
+			}
+		}
+	}
+
+	buf := make([]byte, 32)
+	if n, err := r.ReadAt(buf, 0); n != 32 || err != nil {
+		t.Fatalf("ReadAt(0) = %d, %v", n, err)
+	}
+	if want := append(bytes.Repeat([]byte{'S'}, 16), bytes.Repeat([]byte{0xAA}, 16)...); !bytes.Equal(buf, want) {
+		t.Errorf("ReadAt(0) = % x; want the overlay over 16 bytes, then the medium", buf)
+	}
+	if _, err := r.WriteAt([]byte("data"), 0); err != nil {
+		t.Fatalf("WriteAt(0) = %v", err)
+	}
+	raw := make([]byte, 4)
+	f.ReadAt(raw, 0)
+	if string(raw) != "data" {
+		t.Errorf("medium at 0 = %q after a write; want \"data\" (the overlay changes reads only)", raw)
+	}
+	if _, err := r.ReadAt(make([]byte, 512), 1000); err != locked {
+		t.Errorf("ReadAt across the locked range = %v; want the Access error", err)
+	}
+	if n, err := r.WriteAt(make([]byte, 512), 1536); n != 0 || err != locked {
+		t.Errorf("WriteAt inside the locked range = %d, %v; want 0, the Access error", n, err)
+	}
+	f.ReadAt(raw, 1536)
+	if !bytes.Equal(raw, []byte{0xAA, 0xAA, 0xAA, 0xAA}) {
+		t.Errorf("a refused write reached the medium: % x", raw)
+	}
+	if _, err := r.ReadAt(make([]byte, 100), 4090); err != io.EOF {
+		t.Errorf("ReadAt across the end = %v; want EOF", err)
+	}
+	want := []access{{0, 32, false}, {0, 4, true}, {1000, 512, false}, {1536, 512, true}, {4090, 6, false}}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("Access calls = %v; want %v", seen, want)
+	}
+
+	mu := r.Mu
+	block := func(cdb []byte, data []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		dir := scsi.DirFromDevice
+		if cdb[0] == scsi.OpWrite16 {
+			dir = scsi.DirToDevice
+		}
+		return r.BlockCommand(&scsi.Command{CDB: cdb, Dir: dir, Data: data, Timeout: time.Second}, 512)
+	}
+	in := make([]byte, 512)
+	if err := block(scsi.Read16CDB(0, 1), in); err != nil || string(in[:17]) != "SSSSSSSSSSSSSSSS\xAA" {
+		t.Errorf("READ(16) of LBA 0 = %v, % x; want the overlay", err, in[:17])
+	}
+	if err := block(scsi.Read16CDB(2, 1), in); err != locked {
+		t.Errorf("READ(16) of locked LBA 2 = %v; want the Access error", err)
+	}
+	if err := block(scsi.Write16CDB(3, 1), make([]byte, 512)); err != locked {
+		t.Errorf("WRITE(16) of locked LBA 3 = %v; want the Access error", err)
+	}
+	if err := block(scsi.Write16CDB(4, 1), make([]byte, 512)); err != nil {
+		t.Errorf("WRITE(16) of unlocked LBA 4 = %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,11 +16,13 @@ import (
 	"sync"
 
 	"github.com/kesu-erase/kesu/nvme"
+	"github.com/kesu-erase/kesu/tcg/tcgtest"
 )
 
 // OACS and FNA bits for configuring the emulator (NVMe Base; see nvme.OACS
 // and nvme.FNA).
 const (
+	OACSSecurity      uint16 = 1 << 0
 	OACSFormat        uint16 = 1 << 1
 	FNAFormatAll      uint8  = 1 << 0
 	FNASecureEraseAll uint8  = 1 << 1
@@ -113,6 +116,12 @@ type Config struct {
 	// default a ChaCha8 stream seeded from Serial.
 	Rand      io.Reader
 	Misbehave Misbehaviour
+	// TPer makes namespace 1 self-encrypting: OACS bit 0 is reported,
+	// Security Send/Receive reach the TPer, and namespace 1's reads and
+	// writes obey its locking ranges (Access Denied) and MBR shadow. It is
+	// given namespace 1's file when the controller is built. Without it
+	// those commands are an invalid opcode.
+	TPer tcgtest.Device
 }
 
 // QEMU72 is the behaviour of QEMU 7.2's emulated NVMe controller: FNA=0,
@@ -173,6 +182,13 @@ func New(cfg Config) (*Controller, error) {
 	}
 	if c.cfg.NN == 0 {
 		c.cfg.NN = uint32(len(c.ns))
+	}
+	if t := c.cfg.TPer; t != nil {
+		if len(c.ns) == 0 {
+			c.Close()
+			return nil, fmt.Errorf("nvmetest: a TPer needs namespace 1")
+		}
+		t.Attach(c.ns[0].f, c.ns[0].fileSize)
 	}
 	return c, nil
 }
@@ -292,6 +308,7 @@ var (
 	stSanitizeFailed   = nvme.NewStatus(0, 0x1c, true)
 	stSanitizeBusy     = nvme.NewStatus(0, 0x1d, false)
 	stLBARange         = nvme.NewStatus(0, 0x80, true)
+	stAccessDenied     = nvme.NewStatus(2, 0x86, true)
 	stInvalidFormat    = nvme.NewStatus(1, 0x0a, true)
 	stInternal         = nvme.NewStatus(0, 0x06, false)
 )
@@ -322,6 +339,8 @@ func (c *Controller) Admin(ctx context.Context, cmd *nvme.Command) (nvme.Complet
 		st, err = c.format(cmd)
 	case nvme.OpSanitize:
 		st, err = c.sanitize(cmd)
+	case nvme.OpSecuritySend, nvme.OpSecurityReceive:
+		st = c.security(cmd)
 	default:
 		st = stInvalidOpcode
 	}
@@ -382,7 +401,11 @@ func (c *Controller) identifyController(b []byte) {
 	putASCII(b[64:72], c.cfg.Firmware)
 	le16(b[78:], 1) // CNTLID
 	le32(b[80:], c.cfg.Version)
-	le16(b[256:], c.cfg.OACS)
+	oacs := c.cfg.OACS
+	if c.cfg.TPer != nil {
+		oacs |= OACSSecurity
+	}
+	le16(b[256:], oacs)
 	var total uint64
 	for _, n := range c.ns {
 		total += uint64(n.fileSize)
@@ -393,6 +416,37 @@ func (c *Controller) identifyController(b []byte) {
 	le16(b[520:], c.cfg.ONCS)
 	b[524] = c.cfg.FNA
 	copy(b[768:], "nqn.2024-01.io.kesu:nvmetest:"+c.cfg.Serial)
+}
+
+// security passes Security Send/Receive to the TPer (CDW10 31:24 SECP,
+// 23:8 SPSP, 7:0 NSSF; CDW11 the length, which must match the buffer;
+// libnvme nvme-cmds-base.h), for NSID 0, FFFFFFFFh or an active
+// namespace. A protocol the TPer does not support is Invalid Field in
+// Command; another TPer failure an Internal Error.
+func (c *Controller) security(cmd *nvme.Command) nvme.Status {
+	t := c.cfg.TPer
+	switch {
+	case t == nil:
+		return stInvalidOpcode
+	case cmd.NSID != 0 && cmd.NSID != nvme.NSIDAll && c.Namespace(cmd.NSID) == nil:
+		return stInvalidNamespace
+	case cmd.CDW11 == 0 || int(cmd.CDW11) != len(cmd.Data):
+		return stInvalidField
+	}
+	protocol, sp := uint8(cmd.CDW10>>24), uint16(cmd.CDW10>>8)
+	var err error
+	if cmd.Opcode == nvme.OpSecuritySend {
+		err = t.SecuritySend(protocol, sp, append([]byte(nil), cmd.Data...))
+	} else {
+		err = t.SecurityReceive(protocol, sp, cmd.Data)
+	}
+	switch {
+	case err == nil:
+		return stOK
+	case errors.Is(err, tcgtest.ErrUnsupported):
+		return stInvalidField
+	}
+	return stInternal
 }
 
 func (c *Controller) getLogPage(cmd *nvme.Command) (nvme.Status, error) {

@@ -6,12 +6,16 @@ import (
 	"os"
 
 	"github.com/kesu-erase/kesu/nvme"
+	"github.com/kesu-erase/kesu/tcg/tcgtest"
 )
 
 // Namespace is an emulated namespace backed by a file. Its methods give it
 // the erase.Target method set: reads and writes fail while a sanitize runs
-// (Sanitize In Progress) or after one failed (Sanitize Failed), and beyond
-// the namespace size (LBA Out of Range).
+// (Sanitize In Progress) or after one failed (Sanitize Failed), beyond
+// the namespace size (LBA Out of Range), and, on namespace 1 of a
+// controller with a TPer, where a locking range is locked (Access Denied,
+// SCT 2h SC 86h; the error also wraps tcgtest.ErrLocked); reads there come
+// through the TPer's MBR shadow.
 type Namespace struct {
 	c        *Controller
 	id       uint32
@@ -71,6 +75,9 @@ func (n *Namespace) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	m, rerr := n.f.ReadAt(p[:lim], off)
+	if t := n.tper(); t != nil && m > 0 {
+		t.Shadow(p[:m], off)
+	}
 	if rerr != nil {
 		return m, rerr
 	}
@@ -110,10 +117,24 @@ func (n *Namespace) check(op string, length int, off int64) (int, error) {
 		}
 		return 0, nvme.NewIOError(op, n.Name(), stLBARange)
 	}
+	lim, err := length, error(nil)
 	if off+int64(length) > size {
-		return int(size - off), nvme.NewIOError(op, n.Name(), stLBARange)
+		lim, err = int(size-off), nvme.NewIOError(op, n.Name(), stLBARange)
 	}
-	return length, nil
+	if t := n.tper(); t != nil {
+		if aerr := t.Access(off, lim, op == "write"); aerr != nil {
+			return 0, fmt.Errorf("%w: %w", nvme.NewIOError(op, n.Name(), stAccessDenied), aerr)
+		}
+	}
+	return lim, err
+}
+
+// tper is the controller's TPer if it guards this namespace (namespace 1).
+func (n *Namespace) tper() tcgtest.Device {
+	if n.id != 1 {
+		return nil
+	}
+	return n.c.cfg.TPer
 }
 
 // Sync flushes the backing file.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kesu-erase/kesu/internal/filemedia"
 	"github.com/kesu-erase/kesu/scsi"
+	"github.com/kesu-erase/kesu/tcg/tcgtest"
 )
 
 // DriveConfig describes an emulated SAS/SCSI disk.
@@ -47,6 +48,13 @@ type DriveConfig struct {
 	// FailurePrediction sets the informational exceptions ASC/ASCQ
 	// (5Dh/xx: failure prediction threshold exceeded).
 	FailurePredictionASC, FailurePredictionASCQ byte
+
+	// TPer makes the disk a self-encrypting one: SECURITY PROTOCOL IN/OUT
+	// reach it, and host reads and writes obey its locking ranges (DATA
+	// PROTECT, ACCESS DENIED - NO ACCESS RIGHTS) and MBR shadow. It is
+	// given the medium when the disk is built. Without it those commands
+	// are an invalid operation code.
+	TPer tcgtest.Device
 }
 
 // DriveFaults make the emulated disk misbehave.
@@ -83,7 +91,8 @@ type longOp struct {
 // Drive is an emulated SAS disk: it answers native SCSI commands (INQUIRY
 // with VPD 00h/80h/83h/B1h, READ CAPACITY(16), TEST UNIT READY, REQUEST
 // SENSE, SANITIZE with IMMED and progress, FORMAT UNIT, LOG SENSE, REPORT
-// SUPPORTED OPERATION CODES) over a backing file it really changes.
+// SUPPORTED OPERATION CODES, SECURITY PROTOCOL IN/OUT to its TPer) over a
+// backing file it really changes.
 type Drive struct {
 	mu     sync.Mutex
 	cfg    DriveConfig
@@ -126,6 +135,9 @@ func NewDrive(path string, cfg DriveConfig) (*Drive, error) {
 	if err := f.Truncate(int64(cfg.Blocks) * int64(cfg.BlockSize)); err != nil {
 		f.Close()
 		return nil, err
+	}
+	if cfg.TPer != nil {
+		cfg.TPer.Attach(f, int64(cfg.Blocks)*int64(cfg.BlockSize))
 	}
 	return &Drive{cfg: cfg, f: f, rng: rand.New(rand.NewPCG(cfg.CryptoSeed, 0x736173))}, nil
 }
@@ -213,6 +225,10 @@ func scsiName(cdb []byte) string {
 		return "WRITE(16)"
 	case scsi.OpSynchronizeCache10:
 		return "SYNCHRONIZE CACHE(10)"
+	case scsi.OpSecurityProtocolIn:
+		return "SECURITY PROTOCOL IN"
+	case scsi.OpSecurityProtocolOut:
+		return "SECURITY PROTOCOL OUT"
 	}
 	return fmt.Sprintf("opcode %02Xh", cdb[0])
 }
@@ -308,14 +324,59 @@ func (d *Drive) dispatch(cmd *scsi.Command) *scsi.Response {
 		if cdb[1]&0x1f == 0x0C && !d.cfg.NoRSOC {
 			return d.rsoc(cmd)
 		}
+	case scsi.OpSecurityProtocolIn, scsi.OpSecurityProtocolOut:
+		if d.cfg.TPer != nil {
+			return d.securityProtocol(cmd)
+		}
 	}
 	return d.check(scsi.KeyIllegalRequest, 0x20, 0x00)
+}
+
+// securityProtocol passes SECURITY PROTOCOL IN/OUT (SPC-5 6.40, 6.41) to
+// the TPer: byte 1 the protocol, bytes 2–3 the SP specific field, byte 4
+// bit 7 INC_512 (the length counts 512-byte blocks), bytes 6–9 the length,
+// which must match the data buffer. A protocol the TPer does not support
+// is INVALID FIELD IN CDB; another TPer failure HARDWARE ERROR 44h/00h
+// (internal target failure).
+func (d *Drive) securityProtocol(cmd *scsi.Command) *scsi.Response {
+	cdb := cmd.CDB
+	if len(cdb) != 12 {
+		return d.check(scsi.KeyIllegalRequest, 0x24, 0x00)
+	}
+	n := int64(binary.BigEndian.Uint32(cdb[6:10]))
+	if cdb[4]&0x80 != 0 {
+		n *= 512
+	}
+	send := cdb[0] == scsi.OpSecurityProtocolOut
+	dir := scsi.DirFromDevice
+	if send {
+		dir = scsi.DirToDevice
+	}
+	if n == 0 || cmd.Dir != dir || int64(len(cmd.Data)) != n {
+		return d.check(scsi.KeyIllegalRequest, 0x24, 0x00)
+	}
+	protocol, sp := cdb[1], binary.BigEndian.Uint16(cdb[2:4])
+	var err error
+	if send {
+		err = d.cfg.TPer.SecuritySend(protocol, sp, append([]byte(nil), cmd.Data...))
+	} else {
+		err = d.cfg.TPer.SecurityReceive(protocol, sp, cmd.Data)
+	}
+	switch {
+	case err == nil:
+		return &scsi.Response{Status: scsi.StatusGood}
+	case errors.Is(err, tcgtest.ErrUnsupported):
+		return d.check(scsi.KeyIllegalRequest, 0x24, 0x00)
+	}
+	return d.check(scsi.KeyHardwareError, 0x44, 0x00)
 }
 
 // blockCommand carries out READ(16), WRITE(16) and SYNCHRONIZE CACHE(10)
 // on the medium: NOT READY during a sanitize or format and MEDIUM ERROR in
 // the sanitize failure state (as TEST UNIT READY reports them), ILLEGAL
-// REQUEST 21h/00h (LBA out of range) past the last block.
+// REQUEST 21h/00h (LBA out of range) past the last block, DATA PROTECT
+// 20h/02h (ACCESS DENIED - NO ACCESS RIGHTS; sg3_utils sg_lib_data.c) in a
+// locked TCG range.
 func (d *Drive) blockCommand(cmd *scsi.Command) (*scsi.Response, bool) {
 	err := d.Media().Region.BlockCommand(cmd, d.cfg.BlockSize)
 	switch {
@@ -327,6 +388,8 @@ func (d *Drive) blockCommand(cmd *scsi.Command) (*scsi.Response, bool) {
 		return d.ready(), true
 	case errors.Is(err, ErrRange):
 		return d.check(scsi.KeyIllegalRequest, 0x21, 0x00), true
+	case errors.Is(err, tcgtest.ErrLocked):
+		return d.check(scsi.KeyDataProtect, 0x20, 0x02), true
 	}
 	return d.check(scsi.KeyMediumError, 0x11, 0x00), true
 }
@@ -617,7 +680,9 @@ var (
 	ErrRange  = errors.New("scsitest: access beyond the last block")
 )
 
-// Media is the disk's user data with the erase.Target method set.
+// Media is the disk's user data with the erase.Target method set. Where
+// the TPer's locking ranges are locked it fails with an error wrapping
+// tcgtest.ErrLocked; reads come through the TPer's MBR shadow.
 type Media struct {
 	d *Drive
 	filemedia.Region
@@ -625,7 +690,7 @@ type Media struct {
 
 // Media returns the disk's user data.
 func (d *Drive) Media() *Media {
-	return &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrRange,
+	m := &Media{d: d, Region: filemedia.Region{Mu: &d.mu, F: d.f, ErrRange: ErrRange,
 		Gate: func() error {
 			switch {
 			case d.op != nil:
@@ -637,6 +702,10 @@ func (d *Drive) Media() *Media {
 		},
 		Size: func() int64 { return int64(d.cfg.Blocks) * int64(d.cfg.BlockSize) },
 	}}
+	if t := d.cfg.TPer; t != nil {
+		m.Access, m.Overlay = t.Access, t.Shadow
+	}
+	return m
 }
 
 // Size is the capacity in bytes.
