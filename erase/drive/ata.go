@@ -31,6 +31,8 @@ type ATA struct {
 
 	// From the last probe (nil when IDENTIFY failed).
 	id *ata.Identity
+	// sed is the drive's TCG security subsystem, over TRUSTED SEND/RECEIVE.
+	sed sed
 }
 
 // ATAOptions adjusts an ATA adapter.
@@ -57,7 +59,8 @@ func NewATA(disk discover.Disk, t scsi.Transport, block BlockOpener, o ATAOption
 	if o.Via == "" {
 		o.Via = "libata"
 	}
-	return &ATA{disk: disk, t: t, dev: d, block: block, opts: o}
+	return &ATA{disk: disk, t: t, dev: d, block: block, opts: o,
+		sed: sed{t: ata.TCG(d), via: "ATA TRUSTED SEND/RECEIVE through " + o.Via}}
 }
 
 // SysfsRescan returns a function that makes the kernel re-read the capacity
@@ -213,7 +216,15 @@ func (a *ATA) Probe(ctx context.Context) (*worker.Probe, error) {
 		p.Notes = append(p.Notes, "ATA security state: "+sec.State())
 	}
 	p.Caps = plan.Capabilities{Class: p.Class, HostWritable: !a.disk.ReadOnly && !caps.SecurityLocked, ATA: caps}
+	var notes []string
+	p.Security, p.Caps.TCG, notes = a.sed.probe(ctx, id.TrustedComputing)
+	p.Notes = append(p.Notes, notes...)
 	return p, nil
+}
+
+// PSIDRevert implements worker.PSIDReverter.
+func (a *ATA) PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep, error) {
+	return a.sed.psidRevert(ctx, psid)
 }
 
 // blockProbe is the probe of a drive whose IDENTIFY failed: what sysfs and
@@ -370,6 +381,8 @@ func (a *ATA) Erase(ctx context.Context, m report.Method, env worker.Env) *worke
 		return a.securityErase(ctx, false, env)
 	case report.MethodATASecurityEraseEnhanced:
 		return a.securityErase(ctx, true, env)
+	case report.MethodTCGCryptoErase:
+		return a.sed.cryptoErase(ctx)
 	}
 	return &worker.Outcome{Outcome: report.OutcomeUnsupported, Errors: []string{fmt.Sprintf("%s: %v", m, errNotErased)}}
 }

@@ -31,6 +31,9 @@ type NVMe struct {
 	ctrl  *nvme.Controller
 	ns    *nvme.Namespace
 	nsids []uint32
+	// sed is the controller's TCG security subsystem, over Security
+	// Send/Receive.
+	sed sed
 }
 
 // NewNVMe wraps transport t, opened on namespace nsid of the disk. clock
@@ -44,7 +47,8 @@ func NewNVMe(disk discover.Disk, t nvme.Transport, nsid uint32, block BlockOpene
 	if lock == nil {
 		lock = make(chan struct{}, 1)
 	}
-	return &NVMe{disk: disk, t: t, dev: d, nsid: nsid, block: block, lock: lock}
+	return &NVMe{disk: disk, t: t, dev: d, nsid: nsid, block: block, lock: lock,
+		sed: sed{t: nvme.TCG(t, nsid), via: "NVMe Security Send/Receive on " + disk.Path}}
 }
 
 // Name implements worker.Drive.
@@ -117,7 +121,22 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 		FormatCrypto: ctrl.FNA.CryptoEraseSupported(), Namespaces: namespaces,
 		FormatAll: ctrl.FNA.FormatAllNamespaces() || ctrl.FNA.SecureEraseAllNamespaces(),
 	}}
+	var notes []string
+	p.Security, p.Caps.TCG, notes = n.sed.probe(ctx, ctrl.OACS.SecuritySendReceive())
+	p.Notes = append(p.Notes, notes...)
 	return p, nil
+}
+
+// PSIDRevert implements worker.PSIDReverter. It holds the controller's
+// lock: a revert acts on every namespace.
+func (n *NVMe) PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep, error) {
+	select {
+	case n.lock <- struct{}{}:
+		defer func() { <-n.lock }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return n.sed.psidRevert(ctx, psid)
 }
 
 // RestoreHiddenAreas implements worker.Drive: NVMe has none.
@@ -182,6 +201,8 @@ func (n *NVMe) Erase(ctx context.Context, m report.Method, env worker.Env) *work
 		return n.format(ctx, nvme.SESUserData, progress)
 	case report.MethodNVMeFormatCrypto:
 		return n.format(ctx, nvme.SESCrypto, progress)
+	case report.MethodTCGCryptoErase:
+		return n.sed.cryptoErase(ctx)
 	}
 	return &worker.Outcome{Outcome: report.OutcomeUnsupported, Errors: []string{fmt.Sprintf("%s: %v", m, errNotErased)}}
 }

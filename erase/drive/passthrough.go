@@ -8,6 +8,7 @@ import (
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/worker"
+	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/scsi"
 )
 
@@ -82,6 +83,15 @@ type behindController struct {
 	worker.Drive
 	disk  discover.Disk
 	group string
+}
+
+// PSIDRevert implements worker.PSIDReverter through the drive's adapter.
+func (b behindController) PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep, error) {
+	r, ok := b.Drive.(worker.PSIDReverter)
+	if !ok {
+		return nil, errNoTCG
+	}
+	return r.PSIDRevert(ctx, psid)
 }
 
 // Probe implements worker.Drive.

@@ -30,6 +30,9 @@ type SCSI struct {
 
 	// From the last probe.
 	in *scsi.Inspection
+	// sed is the drive's TCG security subsystem, over SECURITY PROTOCOL
+	// IN/OUT.
+	sed sed
 }
 
 // SetVia names how the adapter's commands reach the drive, for the record
@@ -50,7 +53,7 @@ func NewSCSI(disk discover.Disk, t scsi.Transport, block BlockOpener, clock scsi
 	if clock != nil {
 		d.Clock = clock
 	}
-	return &SCSI{disk: disk, t: t, dev: d, block: block}
+	return &SCSI{disk: disk, t: t, dev: d, block: block, sed: sed{t: scsi.TCG(t)}}
 }
 
 // Name implements worker.Drive.
@@ -178,7 +181,18 @@ func (s *SCSI) Probe(ctx context.Context) (*worker.Probe, error) {
 		SanitizeCrypto: tri(scsi.SanitizeCryptoErase), SanitizeBlock: tri(scsi.SanitizeBlockErase),
 		SanitizeOverwrite: tri(scsi.SanitizeOverwrite),
 	}}
+	// SECURITY PROTOCOL IN is an SPC command every SCSI drive may take;
+	// one without it refuses with ILLEGAL REQUEST.
+	s.sed.via = "SCSI SECURITY PROTOCOL IN/OUT through " + s.viaText()
+	var notes []string
+	p.Security, p.Caps.TCG, notes = s.sed.probe(ctx, true)
+	p.Notes = append(p.Notes, notes...)
 	return p, nil
+}
+
+// PSIDRevert implements worker.PSIDReverter.
+func (s *SCSI) PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep, error) {
+	return s.sed.psidRevert(ctx, psid)
 }
 
 // Erase implements worker.Drive.
@@ -188,6 +202,8 @@ func (s *SCSI) Erase(ctx context.Context, m report.Method, env worker.Env) *work
 		return s.sanitize(ctx, scsi.SanitizeOverwrite, env)
 	case report.MethodSCSISanitizeBlockErase:
 		return s.sanitize(ctx, scsi.SanitizeBlockErase, env)
+	case report.MethodTCGCryptoErase:
+		return s.sed.cryptoErase(ctx)
 	case report.MethodSCSISanitizeCrypto:
 		return s.sanitize(ctx, scsi.SanitizeCryptoErase, env)
 	}
