@@ -54,7 +54,13 @@ func readNVMe(ctx context.Context, t nvme.Transport, device, name string, record
 	if err != nil {
 		return nil, nil, err
 	}
-	return NewNVMe(device, rep), rec, nil
+	out := NewNVMe(device, rep)
+	// Security Receive goes to the controller (NSID 0), as Linux's own
+	// Opal support sends it.
+	if rep.Controller.OACS.SecuritySendReceive() {
+		out.TCG = readTCG(ctx, nvme.TCG(t, 0), "NVMe Security Receive", true)
+	}
+	return out, rec, nil
 }
 
 // NVMeCapabilities are the controller's erase-related capability bits,
@@ -106,6 +112,7 @@ type NVMe struct {
 	SMART           *nvme.SMARTLog       `json:"smart,omitempty"`
 	Sanitize        *nvme.SanitizeStatus `json:"sanitize_status,omitempty"`
 	Methods         []nvme.MethodInfo    `json:"methods"`
+	TCG             *TCG                 `json:"tcg,omitempty"`
 	Errors          []string             `json:"errors,omitempty"`
 	// Raw holds the data structures as read, hex encoded, as evidence for
 	// the record and for decoding tests.
@@ -205,6 +212,7 @@ func (out *NVMe) WriteText(w io.Writer) error {
 	for _, r := range h.Reasons {
 		p("", "%s", r)
 	}
+	writeTCG(p, out.TCG)
 	for _, e := range out.Errors {
 		p("error", "%s", e)
 	}

@@ -109,6 +109,7 @@ type ATA struct {
 	EncryptsAllUserData bool            `json:"encrypts_all_user_data"`
 	SMARTSupported      bool            `json:"smart_supported"`
 	SMARTEnabled        bool            `json:"smart_enabled"`
+	TrustedComputing    bool            `json:"trusted_computing"`
 	HiddenAreas         *ata.HiddenArea `json:"hidden_areas,omitempty"`
 	SMART               *ata.SMARTData  `json:"smart,omitempty"`
 }
@@ -149,6 +150,7 @@ type SCSI struct {
 	ATA               *ATA           `json:"ata,omitempty"`
 	SCSI              *SCSIDevice    `json:"scsi,omitempty"`
 	Health            *smart.Summary `json:"health"`
+	TCG               *TCG           `json:"tcg,omitempty"`
 	Errors            []string       `json:"errors,omitempty"`
 	Raw               struct {
 		Identify string `json:"identify,omitempty"`
@@ -196,6 +198,12 @@ func ReadSCSI(ctx context.Context, t scsi.Transport, device string, usb bool) (*
 	if out.Transport == "scsi" {
 		fillSCSI(ctx, out, sd, in)
 	}
+	switch {
+	case out.Transport == "ata" && out.ATA != nil && out.ATA.TrustedComputing:
+		out.TCG = readTCG(ctx, ata.TCG(&ata.Device{T: t, Name: device}), "ATA TRUSTED RECEIVE in ATA PASS-THROUGH(16)", out.ATA.TrustedComputing)
+	case out.Transport == "scsi":
+		out.TCG = readTCG(ctx, scsi.TCG(t), "SCSI SECURITY PROTOCOL IN", false)
+	}
 	out.Interface, out.Class = probeClass(out)
 	return out, nil
 }
@@ -222,7 +230,7 @@ func fillATA(out *SCSI, ai *ata.Inspection) {
 			EraseTimeAtLeast: sec.EraseTimeAtLeast || sec.EnhancedEraseTimeAtLeast},
 		Sanitize: ATASanitize{SanitizeInfo: id.Sanitize, Status: ai.SanitizeStatus},
 		TRIM:     id.TRIM, DRAT: id.DRAT, RZAT: id.RZAT, EncryptsAllUserData: id.EncryptsAllUserData,
-		SMARTSupported: id.SMARTSupported, SMARTEnabled: id.SMARTEnabled,
+		SMARTSupported: id.SMARTSupported, SMARTEnabled: id.SMARTEnabled, TrustedComputing: id.TrustedComputing,
 		HiddenAreas: ai.Hidden, SMART: ai.SMART,
 	}
 	switch {
@@ -364,6 +372,9 @@ func (out *SCSI) WriteText(w io.Writer) error {
 		p("sanitize", "%s", strings.Join(parts, ", "))
 		p("format unit", "%s", s.FormatUnit)
 		p("provisioning", "LBPME %s, LBPRZ %s, protection type %d", human.YesNo(s.LBPME), human.YesNo(s.LBPRZ), s.ProtectionType)
+	}
+	if out.Transport == "ata" || out.TCG != nil {
+		writeTCG(p, out.TCG)
 	}
 	if h := out.Health; h != nil {
 		var hp []string

@@ -80,7 +80,9 @@ type PlanRow struct {
 	Plan     plan.Plan       `json:"plan"`
 	First    report.Method   `json:"first_method,omitempty"`
 	Meets    report.Method   `json:"first_method_meeting_policy,omitempty"`
-	Error    string          `json:"error,omitempty"`
+	// Security is the drive's TCG state as the probe found it.
+	Security *report.Security `json:"security,omitempty"`
+	Error    string           `json:"error,omitempty"`
 }
 
 // Plan is kesu plan: the policy, what would be done to each drive, the
@@ -103,6 +105,7 @@ func NewPlan(p report.Policy, prep *worker.Preparation) Plan {
 		}
 		if t.Probe != nil {
 			row.Identity, row.Class = t.Probe.Identity, t.Probe.Class
+			row.Security = t.Probe.Security
 			row.Health = "UNKNOWN"
 			if t.Probe.SMART != nil {
 				row.Health = string(t.Probe.SMART.Verdict)
@@ -130,6 +133,12 @@ func (p *Plan) WriteText(w io.Writer) {
 		if r.Error != "" {
 			fmt.Fprintf(w, "  cannot be erased: %s\n\n", r.Error)
 			continue
+		}
+		if line := securityLine(r.Security); line != "" {
+			fmt.Fprintf(w, "  security: %s\n", line)
+		}
+		if r.Plan.Blocked != "" {
+			fmt.Fprintf(w, "  BLOCKED, nothing will be written: %s\n", r.Plan.Blocked)
 		}
 		for i, s := range r.Plan.Steps {
 			mark := "skip"
@@ -176,4 +185,33 @@ func PolicyWords(p report.Policy) string {
 		s = append(s, "accepts the best level below")
 	}
 	return strings.Join(s, ", ")
+}
+
+// securityLine is a drive's TCG state in one line: the SSC, the owner, the
+// locking state; "" for a drive without a TCG subsystem.
+func securityLine(s *report.Security) string {
+	if s == nil {
+		return ""
+	}
+	var parts []string
+	if s.SSC != "" {
+		parts = append(parts, "TCG "+s.SSC)
+	} else if len(s.Protocols) > 0 {
+		parts = append(parts, "security protocols "+strings.Join(s.Protocols, " ")+", no TCG SSC")
+	}
+	if s.Owner != "" {
+		o := "owner " + s.Owner
+		if s.OwnerNote != "" {
+			o += " (" + s.OwnerNote + ")"
+		}
+		parts = append(parts, o)
+	}
+	if l := s.Locking; l != nil {
+		parts = append(parts, fmt.Sprintf("locking enabled %s, locked %s, media encryption %s, MBR shadow %s",
+			human.YesNo(l.Enabled), human.YesNo(l.Locked), human.YesNo(l.MediaEncryption), human.YesNo(l.MBREnabled && !l.MBRDone)))
+	}
+	if s.Error != "" {
+		parts = append(parts, s.Error)
+	}
+	return strings.Join(parts, "; ")
 }

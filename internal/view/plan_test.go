@@ -45,6 +45,31 @@ func TestPlanText(t *testing.T) {
 	}
 }
 
+// A self-encrypting drive's plan shows its TCG state, and a blocked drive
+// says up front that nothing will be written and why.
+func TestPlanTextTCG(t *testing.T) {
+	p := Plan{
+		Policy: report.Policy{Level: report.LevelPurge},
+		Drives: []PlanRow{{Drive: "/dev/sdb", Class: report.ClassSSD, Health: "PASS",
+			Identity: report.Identity{Model: "SED SSD", Serial: "S1", Transport: "sata"},
+			Security: &report.Security{Protocols: []string{"00", "01"}, SSC: "Opal 2", Owner: "owned",
+				Locking: &report.TCGLocking{Supported: true, Enabled: true, Locked: true, MediaEncryption: true}},
+			Plan: plan.Plan{Blocked: "a locking range is locked by the drive's owner", Steps: []plan.Step{
+				{Method: report.MethodOverwrite, Reason: "blocked: a locking range is locked by the drive's owner"}}}}},
+	}
+	var b strings.Builder
+	p.WriteText(&b)
+	for _, re := range []string{
+		`(?m)^  security: TCG Opal 2; owner owned; locking enabled yes, locked yes, media encryption yes, MBR shadow no$`,
+		`(?m)^  BLOCKED, nothing will be written: a locking range is locked by the drive's owner$`,
+		`(?m)^  1\. skip overwrite .*blocked: a locking range`,
+	} {
+		if !regexp.MustCompile(re).MatchString(b.String()) {
+			t.Errorf("plan text lacks %s:\n%s", re, b.String())
+		}
+	}
+}
+
 // erase --all's summary: the level reached with the MIC category, the time
 // as h:mm:ss, the excluded drives, the unreached ones and the record.
 func TestAllText(t *testing.T) {
