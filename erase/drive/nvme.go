@@ -48,7 +48,9 @@ func NewNVMe(disk discover.Disk, t nvme.Transport, nsid uint32, block BlockOpene
 		lock = make(chan struct{}, 1)
 	}
 	return &NVMe{disk: disk, t: t, dev: d, nsid: nsid, block: block, lock: lock,
-		sed: sed{t: nvme.TCG(t, nsid), via: "NVMe Security Send/Receive on " + disk.Path}}
+		// Security Send/Receive go to NSID 0, the controller's TPer, as
+		// Linux's own Opal support sends them (and kesu probe).
+		sed: sed{t: nvme.TCG(t, 0), via: "NVMe Security Send/Receive on " + disk.Path}}
 }
 
 // Name implements worker.Drive.
