@@ -177,8 +177,7 @@ func (t *TPer) MBRShadow() (enable, done bool) {
 	return t.mbrEnable, t.mbrDone
 }
 
-// SIDLockedOut and PSIDLockedOut report whether the authority reached its
-// try limit.
+// SIDLockedOut reports whether SID reached its try limit.
 func (t *TPer) SIDLockedOut() bool { return t.lockedOut(uidSID) }
 
 // PSIDLockedOut reports whether PSID reached its try limit.

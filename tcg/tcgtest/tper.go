@@ -1,7 +1,6 @@
 package tcgtest
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -262,10 +261,26 @@ func (t *TPer) handle(p *comPacket) {
 	if s == nil || s.tsn != p.tsn || s.hsn != p.hsn {
 		return // no such session: discarded
 	}
-	if bytes.Equal(bytes.TrimRight(p.payload, "\xff"), []byte{tokEndOfSess}) {
+	if isEndOfSession(p.payload) {
 		t.sess = nil
 		t.respond(p.tsn, p.hsn, []byte{tokEndOfSess})
 		return
 	}
 	t.respond(p.tsn, p.hsn, t.sessionCall(s, p.payload))
+}
+
+// isEndOfSession: the payload is the EndOfSession token alone (empty
+// atoms aside, Core 3.2.2.3.1.5).
+func isEndOfSession(b []byte) bool {
+	n := 0
+	for _, c := range b {
+		switch c {
+		case tokEmpty:
+		case tokEndOfSess:
+			n++
+		default:
+			return false
+		}
+	}
+	return n == 1
 }
