@@ -244,3 +244,26 @@ func TestWireStackReset(t *testing.T) {
 		t.Error("STACK_RESET left the session open")
 	}
 }
+
+// TestWireEnterpriseNamedStartSession: the Enterprise SSC names the
+// optional StartSession parameters by strings (Enterprise SSC 1.01
+// 6.2.2.1).
+func TestWireEnterpriseNamedStartSession(t *testing.T) {
+	tp := New(Config{Kind: Enterprise})
+	tp.TakeOwnership("owner")
+	lockingSP := []byte{0xA8, 0, 0, 0x02, 0x05, 0, 0x01, 0, 0x01}
+	eraseMaster := []byte{0xA8, 0, 0, 0, 0x09, 0, 0, 0x84, 0x01}
+	req := func(pin string) []byte {
+		return hx([]byte{0xF8}, smuid, startSession, []byte{0xF0, 0x07}, lockingSP, []byte{0x01},
+			[]byte{0xF2, 0xAD}, []byte("HostChallenge"), []byte{0xD0, byte(len(pin))}, []byte(pin), []byte{0xF3},
+			[]byte{0xF2, 0xD0, 0x14}, []byte("HostSigningAuthority"), eraseMaster, []byte{0xF3, 0xF1}, okStatus)
+	}
+	r := roundTrip(t, tp, 0, 0, req(DefaultMSID))
+	if want := hx([]byte{0xF8}, smuid, syncSession, []byte{0xF0, 0xF1, 0xF9, 0xF0, 0x01, 0x00, 0x00, 0xF1}); !bytes.Equal(r.payload, want) {
+		t.Errorf("EraseMaster with the MSID after ownership answered % X; want NOT_AUTHORIZED", r.payload)
+	}
+	r = roundTrip(t, tp, 0, 0, req("owner"))
+	if want := hx([]byte{0xF8}, smuid, syncSession, []byte{0xF0, 0x07, 0x82, 0x10, 0x00, 0xF1}, okStatus); !bytes.Equal(r.payload, want) {
+		t.Errorf("EraseMaster with its PIN answered % X; want % X", r.payload, want)
+	}
+}
