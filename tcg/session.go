@@ -23,7 +23,7 @@ func (c *conn) properties(ctx context.Context) error {
 
 func (c *conn) doProperties(ctx context.Context) error {
 	var e encoder
-	c.optionalName(&e, 0, "HostProperties")
+	optionalName(&e, c.enterprise, 0, "HostProperties")
 	e.tok(tokStartList)
 	for _, p := range []struct {
 		name string
@@ -82,9 +82,9 @@ func (c *conn) doProperties(ctx context.Context) error {
 // optionalName starts an optional parameter: StartName and its name, the
 // uinteger n (Core Spec 3.2.1.2) or, for the Enterprise SSC, the byte
 // string s.
-func (c *conn) optionalName(e *encoder, n uint64, s string) {
+func optionalName(e *encoder, enterprise bool, n uint64, s string) {
 	e.tok(tokStartName)
-	if c.enterprise {
+	if enterprise {
 		e.str(s)
 	} else {
 		e.uint(n)
@@ -115,22 +115,11 @@ func (c *conn) startSession(ctx context.Context, sp uid, spName string, auth uid
 func (c *conn) doStartSession(ctx context.Context, what string, sp uid, spName string, auth uid, challenge []byte) (*session, error) {
 	hsn := c.nextHSN
 	c.nextHSN++
-	var e encoder
-	e.uint(uint64(hsn))
-	e.uid(sp)
-	e.bool(true) // Write
-	if challenge != nil {
-		if uint64(len(challenge))+4 > c.maxIndToken {
-			return nil, fmt.Errorf("the credential is longer than the TPer's MaxIndTokenSize %d", c.maxIndToken)
-		}
-		c.optionalName(&e, 0, "HostChallenge")
-		e.bytes(challenge)
-		e.tok(tokEndName)
-		c.optionalName(&e, 3, "HostSigningAuthority")
-		e.uid(auth)
-		e.tok(tokEndName)
+	if uint64(len(challenge))+4 > c.maxIndToken {
+		return nil, fmt.Errorf("the credential is longer than the TPer's MaxIndTokenSize %d", c.maxIndToken)
 	}
-	items, err := c.exchange(ctx, 0, 0, encodeCall(uidSMU, methodStartSession, e.b))
+	items, err := c.exchange(ctx, 0, 0, encodeCall(uidSMU, methodStartSession,
+		startSessionParams(c.enterprise, hsn, sp, auth, challenge)))
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +140,26 @@ func (c *conn) doStartSession(ctx context.Context, what string, sp uid, spName s
 		return nil, fmt.Errorf("%w: SyncSession for HSN %v TSN %v, want HSN %d", ErrMalformed, params[0], params[1], hsn)
 	}
 	return &session{c: c, tsn: uint32(tsn), hsn: hsn, sp: spName}, nil
+}
+
+// startSessionParams encodes StartSession's parameters (Core Spec
+// 5.2.3.1): HostSessionID, SPID, Write (true), and with a challenge the
+// optional HostChallenge (0) and HostSigningAuthority (3), named by those
+// byte strings for the Enterprise SSC.
+func startSessionParams(enterprise bool, hsn uint32, sp, auth uid, challenge []byte) []byte {
+	var e encoder
+	e.uint(uint64(hsn))
+	e.uid(sp)
+	e.bool(true) // Write
+	if challenge != nil {
+		optionalName(&e, enterprise, 0, "HostChallenge")
+		e.bytes(challenge)
+		e.tok(tokEndName)
+		optionalName(&e, enterprise, 3, "HostSigningAuthority")
+		e.uid(auth)
+		e.tok(tokEndName)
+	}
+	return e.b
 }
 
 // call invokes method on object invoking with the encoded params and
@@ -182,28 +191,12 @@ func (s *session) doCall(ctx context.Context, what string, invoking, method uid,
 // names "startColumn"/"endColumn" and the column's name colName, as
 // sedutil and go-tcg-storage send it) and returns its value.
 func (s *session) get(ctx context.Context, what string, obj uid, col uint64, colName string) (any, error) {
-	var e encoder
-	e.tok(tokStartList)
 	method := methodGet
 	if s.c.enterprise {
 		method = methodEGet
-		for _, n := range []string{"startColumn", "endColumn"} {
-			e.tok(tokStartName)
-			e.str(n)
-			e.str(colName)
-			e.tok(tokEndName)
-		}
-	} else {
-		for _, n := range []uint64{3, 4} { // Cellblock startColumn, endColumn
-			e.tok(tokStartName)
-			e.uint(n)
-			e.uint(col)
-			e.tok(tokEndName)
-		}
 	}
-	e.tok(tokEndList)
 	start := s.c.now()
-	res, err := s.doCall(ctx, what, obj, method, e.b)
+	res, err := s.doCall(ctx, what, obj, method, getParams(s.c.enterprise, col, colName))
 	var v any
 	if err == nil {
 		var ok bool
@@ -213,6 +206,31 @@ func (s *session) get(ctx context.Context, what string, obj uid, col uint64, col
 	}
 	s.c.record(what, start, err)
 	return v, err
+}
+
+// getParams encodes Get's Cellblock for one column: [ startColumn = col
+// endColumn = col ] (names 3 and 4, Core Spec 5.3.3.6 Table 181), or for
+// the Enterprise SSC [ "startColumn" = "colName" "endColumn" = "colName" ].
+func getParams(enterprise bool, col uint64, colName string) []byte {
+	var e encoder
+	e.tok(tokStartList)
+	if enterprise {
+		for _, n := range []string{"startColumn", "endColumn"} {
+			e.tok(tokStartName)
+			e.str(n)
+			e.str(colName)
+			e.tok(tokEndName)
+		}
+	} else {
+		for _, n := range []uint64{3, 4} {
+			e.tok(tokStartName)
+			e.uint(n)
+			e.uint(col)
+			e.tok(tokEndName)
+		}
+	}
+	e.tok(tokEndList)
+	return e.b
 }
 
 // findColumn finds the named value for column col (or colName) in a Get
