@@ -7,6 +7,7 @@ require (
 	github.com/diskfs/go-diskfs v1.9.4
 	github.com/go-pdf/fpdf v0.9.0
 	github.com/google/go-cmp v0.7.0
+	github.com/open-source-firmware/go-tcg-storage v0.8.21
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/u-root/u-root v0.16.0
 	golang.org/x/sys v0.50.0
