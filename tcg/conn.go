@@ -139,7 +139,9 @@ func (c *conn) receive(ctx context.Context, tsn, hsn uint32) ([]byte, error) {
 			wait = min(wait*2, pollMax)
 			continue
 		}
-		if cp.tsn != tsn || cp.hsn != hsn {
+		// An answer for the session manager (0/0) may be the TPer's
+		// CloseSession of our session (Core Spec 5.2.3.4).
+		if (cp.tsn != tsn || cp.hsn != hsn) && (cp.tsn != 0 || cp.hsn != 0) {
 			return nil, fmt.Errorf("%w: answer for session TSN %d HSN %d, not TSN %d HSN %d", ErrMalformed, cp.tsn, cp.hsn, tsn, hsn)
 		}
 		data = append(data, cp.data...)

@@ -192,6 +192,10 @@ func TestPSIDRevert(t *testing.T) {
 		{"Revert fails: the session is closed", []reply{properties(), syncSession(1), in(1, plainFail(0x3F)), eos(1)}, nil,
 			want(cProperties, cStartSession, cRevert, cEOS),
 			[]string{"Properties: SUCCESS", "StartSession AdminSP as PSID: SUCCESS", "Revert AdminSP: FAIL", "EndOfSession AdminSP: SUCCESS"}},
+		{"Revert fails: the TPer closes the session (CloseSession for the session manager)", []reply{properties(), syncSession(1),
+			{payload: cat("F8", hSMU, "A8 00 00 00 00 00 00 FF 06 F0 01 82 10 01 F1", okTail)}}, nil,
+			want(cProperties, cStartSession, cRevert),
+			[]string{"Properties: SUCCESS", "StartSession AdminSP as PSID: SUCCESS", "Revert AdminSP: !the TPer closed the session"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeTPer{t: t, comID: 0x07FE, script: tc.script}

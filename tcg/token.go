@@ -1,9 +1,6 @@
 package tcg
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "fmt"
 
 // Control tokens (Core Spec 3.2.2.3.2 Table 04).
 const (
@@ -243,6 +240,3 @@ func asUID(v any) (uid, bool) {
 	}
 	return uid(b), true
 }
-
-// be32 is a big-endian uint32 helper for the framing.
-func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }

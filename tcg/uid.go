@@ -31,7 +31,6 @@ func (u uid) value() uint64 {
 // 4.2/4.3, Enterprise SSC 1.01 5/6, Opal Feature Set: PSID).
 var (
 	uidSMU        = mkUID(0x00000000000000FF) // session manager invoking UID
-	uidThisSP     = mkUID(0x0000000000000001)
 	uidAdminSP    = mkUID(0x0000020500000001)
 	uidLockingSP  = mkUID(0x0000020500000002) // Opal family; also its row in the Admin SP's SP table
 	uidELockingSP = mkUID(0x0000020500010001) // Enterprise
