@@ -166,8 +166,8 @@ func (c *conn) exchange(ctx context.Context, tsn, hsn uint32, payload []byte) (l
 	return decodeTokens(resp)
 }
 
-// record appends a Step: status is the method status (-1 for none), err
-// the transport or protocol error (a *MethodError's status is its Status).
+// record appends a Step for what, started at start: SUCCESS when err is
+// nil, the status name of a *MethodError, else the error in Step.Error.
 func (c *conn) record(what string, start time.Time, err error) {
 	s := Step{What: what, Start: start, End: c.now()}
 	var me *MethodError
