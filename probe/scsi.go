@@ -373,9 +373,7 @@ func (out *SCSI) WriteText(w io.Writer) error {
 		p("format unit", "%s", s.FormatUnit)
 		p("provisioning", "LBPME %s, LBPRZ %s, protection type %d", human.YesNo(s.LBPME), human.YesNo(s.LBPRZ), s.ProtectionType)
 	}
-	if out.Transport == "ata" || out.TCG != nil {
-		writeTCG(p, out.TCG)
-	}
+	writeTCG(p, out.TCG)
 	if h := out.Health; h != nil {
 		var hp []string
 		if h.TemperatureC != nil {

@@ -131,7 +131,8 @@ func TestProbeSAS(t *testing.T) {
 	}
 	for _, e := range d.Log() {
 		switch e.Name {
-		case "INQUIRY", "READ CAPACITY(16)", "TEST UNIT READY", "REQUEST SENSE", "LOG SENSE", "REPORT SUPPORTED OPERATION CODES":
+		case "INQUIRY", "READ CAPACITY(16)", "TEST UNIT READY", "REQUEST SENSE", "LOG SENSE", "REPORT SUPPORTED OPERATION CODES",
+			"SECURITY PROTOCOL IN":
 		default:
 			t.Errorf("probe sent %s to a SAS disk", e.Name)
 		}
