@@ -58,6 +58,7 @@ type messages struct {
 	PSIDBadLength   string // %d characters typed
 	PSIDBadChars    string
 	PSIDMismatch    string
+	PSIDLower       string
 	PSIDTaken       string // %s bay
 	PSIDSkipped     string // %s bay
 	PSIDNoInput     string // %s bay
@@ -156,12 +157,13 @@ var catalog = map[Lang]*messages{
 		TitlePSID:       "PSID revert",
 		PSIDDrive:       "Drive: %s",
 		PSIDSerial:      "serial %s",
-		PSIDWhat:        "With the PSID, kesu resets the drive to its factory state, which crypto-erases it, then erases and verifies it as planned.",
+		PSIDWhat:        "With the PSID, kesu resets the drive to its factory state (its owner, passwords and locks are gone), then erases and verifies it as planned.",
 		PSIDAsk:         "Type the 32-character PSID printed on the drive's label, then Enter. Enter alone or Esc: skip (the drive stays FAIL).",
 		PSIDAgain:       "Type it again, then Enter.",
 		PSIDBadLength:   "%d characters typed; a PSID has 32. Type the PSID again.",
 		PSIDBadChars:    "A PSID has only letters and digits (A-Z, a-z, 0-9); what was typed had another character. Type the PSID again.",
 		PSIDMismatch:    "The two entries differ. Type the PSID again.",
+		PSIDLower:       "What you typed has lower-case letters. Labels print PSIDs in upper case, and the drive counts a wrong PSID against its tries: if the label is upper case, press Esc and start again.",
 		PSIDTaken:       "PSID typed twice for %s: kesu will reset the drive, then erase it as planned.",
 		PSIDSkipped:     "Skipped: %s stays FAIL.",
 		PSIDNoInput:     "No keyboard input: %s stays FAIL.",
@@ -279,12 +281,13 @@ var catalog = map[Lang]*messages{
 		TitlePSID:       "PSID による初期化",
 		PSIDDrive:       "ドライブ: %s",
 		PSIDSerial:      "シリアル %s",
-		PSIDWhat:        "PSID を使うと、ドライブを工場出荷時の状態に戻し (これで暗号消去されます)、そのあと計画どおり消去して検証します。",
+		PSIDWhat:        "PSID を使うと、ドライブを工場出荷時の状態に戻し (所有者、パスワード、ロックが消えます)、そのあと計画どおり消去して検証します。",
 		PSIDAsk:         "ドライブのラベルに印刷されている 32 文字の PSID を入力して Enter を押してください。Enter だけ、または Esc でスキップします (このドライブは失敗のままです)。",
 		PSIDAgain:       "確認のため、もう一度入力して Enter を押してください。",
 		PSIDBadLength:   "入力は %d 文字でした。PSID は 32 文字です。もう一度 PSID を入力してください。",
 		PSIDBadChars:    "PSID は英字と数字 (A-Z、a-z、0-9) だけです。ほかの文字が入っていました。もう一度 PSID を入力してください。",
 		PSIDMismatch:    "2 回の入力が一致しません。もう一度 PSID を入力してください。",
+		PSIDLower:       "小文字が入っています。ラベルの PSID は通常大文字で、誤った PSID はドライブの試行回数に数えられます。ラベルが大文字なら Esc を押して最初からやり直してください。",
 		PSIDTaken:       "%s の PSID を 2 回入力しました。ドライブを初期化してから計画どおり消去します。",
 		PSIDSkipped:     "スキップしました。%s は失敗のままです。",
 		PSIDNoInput:     "キー入力がありません。%s は失敗のままです。",

@@ -63,6 +63,7 @@ const (
 	PromptPSIDLength               // a PSID of other than 32 characters; Prompt.Entered says how many
 	PromptPSIDChars                // a PSID with a character other than A-Z, a-z, 0-9
 	PromptPSIDMismatch             // the two entries of a PSID differ
+	PromptPSIDLower                // the first entry was taken but has lower-case letters: a warning
 )
 
 // Prompt is one terminal's interaction state, drawn at the bottom of the

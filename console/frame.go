@@ -581,6 +581,8 @@ func psidError(m *messages, p Prompt) string {
 		return m.PSIDBadChars
 	case PromptPSIDMismatch:
 		return m.PSIDMismatch
+	case PromptPSIDLower:
+		return m.PSIDLower
 	}
 	return ""
 }

@@ -125,6 +125,13 @@ func (q *psidQuestion) key(term int, name string, k Key, now time.Time) (PSIDAns
 			}
 		case l.first == nil:
 			l.first, l.err = typed, PromptOK
+			for _, r := range typed {
+				if r >= 'a' && r <= 'z' {
+					// Labels print PSIDs in upper case and the drive
+					// compares bytes: say so before the entry is confirmed.
+					l.err = PromptPSIDLower
+				}
+			}
 			return PSIDAnswer{}, false
 		case equalRunes(l.first, typed):
 			psid := make([]byte, len(typed))

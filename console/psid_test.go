@@ -41,6 +41,8 @@ func TestPSIDQuestion(t *testing.T) {
 		{"lower case is kept as typed", strings.ToLower(labelPSID) + "\r" + strings.ToLower(labelPSID) + "\r",
 			PSIDAnswer{PSID: []byte("3k9qw7zt1m5xrb2h8vnc4jyd6fgp0lsa"), How: HowTypedTwice, Terminal: "tty", At: t0}, true, Prompt{}},
 		{"first entry asks again", labelPSID + "\r", PSIDAnswer{}, false, ask(Prompt{Again: true, Entered: 32, Attempts: 1})},
+		{"a lower-case first entry is warned about", labelPSID[:1] + "k" + labelPSID[2:] + "\r", PSIDAnswer{}, false,
+			ask(Prompt{Again: true, Error: PromptPSIDLower, Entered: 32, Attempts: 1})},
 		{"typing counts, masked", "3K9QW", PSIDAnswer{}, false, ask(Prompt{Masked: 5})},
 		{"second entry counts apart", labelPSID + "\r3K9", PSIDAnswer{}, false, ask(Prompt{Again: true, Masked: 3, Entered: 32, Attempts: 1})},
 		{"mismatch starts over", labelPSID + "\r" + otherPSID + "\r", PSIDAnswer{}, false,

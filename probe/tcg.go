@@ -47,6 +47,7 @@ func readTCG(ctx context.Context, t tcg.Transport, path string, advertised bool)
 			return nil
 		}
 		out.Error = "the security protocol list could not be read: " + err.Error()
+		out.Blocked = unreadable
 		return out
 	}
 	for _, p := range protos {
@@ -58,6 +59,7 @@ func readTCG(ctx context.Context, t tcg.Transport, path string, advertised bool)
 	d, err := tcg.Discover(ctx, t)
 	if err != nil {
 		out.Error = "Level 0 Discovery failed: " + err.Error()
+		out.Blocked = unreadable
 		return out
 	}
 	out.Discovery = d
@@ -80,9 +82,16 @@ func readTCG(ctx context.Context, t tcg.Transport, path string, advertised bool)
 	}
 	if out.SSC != "" {
 		out.Blocked = pt.Blocked()
+		if out.Blocked == "" && d.BlockSID == nil && pt.LockingEnabled {
+			out.Blocked = "unknown until the ownership check of kesu plan (locking is enabled; the probe does not authenticate): if the drive has an owner, kesu erase will not erase it"
+		}
 	}
 	return out
 }
+
+// unreadable is the probe's word for a drive whose TCG state could not be
+// read: kesu erase fails closed on it.
+const unreadable = "kesu cannot tell whether the drive is locked or owned: kesu erase will not erase it as it is"
 
 // writeTCG adds the security subsystem's lines to a probe's text.
 func writeTCG(p func(key, format string, args ...any), s *TCG) {

@@ -113,8 +113,9 @@ func TestProbeSATAOpalLocked(t *testing.T) {
 }
 
 // A SAS Enterprise drive nobody owns, through SECURITY PROTOCOL IN; it
-// has no Block SID feature, so the probe says the owner is unknown and
-// why, and blocks nothing.
+// has no Block SID feature and locking is always enabled, so the probe
+// says the owner is unknown, and that whether kesu erase would erase it
+// waits for the ownership check.
 func TestProbeSASEnterprise(t *testing.T) {
 	tp := tcgtest.New(tcgtest.Config{Kind: tcgtest.Enterprise})
 	d, err := scsitest.NewDrive(filepath.Join(t.TempDir(), "ent.img"), scsitest.DriveConfig{Blocks: 4096, Serial: "ENT1",
@@ -128,8 +129,9 @@ func TestProbeSASEnterprise(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, txt := decodeProbe(t, out)
-	if g := got.TCG; g.SSC != "Enterprise" || g.Blocked != "" || g.Error != "" || !regexp.MustCompile(`^unknown: `).MatchString(g.Owner) {
-		t.Errorf("probe tcg = %+v; want Enterprise, owner unknown, nothing blocked", g)
+	if g := got.TCG; g.SSC != "Enterprise" || g.Error != "" || !regexp.MustCompile(`^unknown: `).MatchString(g.Owner) ||
+		!regexp.MustCompile(`^unknown until the ownership check of kesu plan`).MatchString(g.Blocked) {
+		t.Errorf("probe tcg = SSC %q, owner %q, blocked %q, error %q; want Enterprise, owner unknown, blocked unknown until kesu plan", g.SSC, g.Owner, g.Blocked, g.Error)
 	}
 	if _, ok := got.TCG.Level0["enterprise"]; !ok {
 		t.Errorf("level0 JSON lacks the Enterprise feature: %v", got.TCG.Level0)

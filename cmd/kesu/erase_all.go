@@ -77,7 +77,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	if pol.Language == "ja" {
 		lang = console.Japanese
 	}
-	ui, err := console.New(jobview.Plan(j, pol, jobview.Host(report.LocalHost())), console.Options{Lang: lang}, term)
+	ui, err := console.New(jobview.Plan(j, pol, jobview.Host(report.LocalHost()), interactive), console.Options{Lang: lang}, term)
 	if err != nil {
 		j.Cancel("the screen could not be started: " + err.Error())
 		return err

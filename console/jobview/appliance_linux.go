@@ -88,7 +88,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (
 	if s.Config.Language == "ja" {
 		lang = console.Japanese
 	}
-	ui, err := console.New(Plan(j, s.Config, Host(report.ReadHost(os.DirFS("/sys/class/dmi/id")))), console.Options{Lang: lang}, terms...)
+	ui, err := console.New(Plan(j, s.Config, Host(report.ReadHost(os.DirFS("/sys/class/dmi/id"))), true), console.Options{Lang: lang}, terms...)
 	if err != nil {
 		_, cerr := j.Cancel("the technician's screen could not be started: " + err.Error())
 		if cerr != nil {

@@ -100,7 +100,10 @@ func consoleStatus(s report.Status) console.Status {
 }
 
 // Plan is the "before" screen of a prepared job on host (Host names it).
-func Plan(j *job.Job, pol *policy.Config, host string) console.Plan {
+// attended says a technician will type the confirmation (not a countdown,
+// not a run confirmed beforehand): only then is a PSID revert offered for a
+// blocked drive (AskPSIDs), and the screen says so.
+func Plan(j *job.Job, pol *policy.Config, host string, attended bool) console.Plan {
 	rp := job.PolicyRecord(pol)
 	p := console.Plan{Host: host, Policy: console.Policy{Level: human.PolicyLevel(rp), Verify: verifyWords(rp.Verify)},
 		Confirm: console.Confirm{Word: pol.Run.ConfirmWord, Unattended: pol.Run.Unattended,
@@ -111,8 +114,9 @@ func Plan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	if j.Prep.Unfrozen != "" {
 		p.Policy.Notes = append(p.Policy.Notes, j.Prep.Unfrozen)
 	}
+	attended = attended && !pol.Run.Unattended
 	for _, t := range j.Prep.Targets {
-		p.Drives = append(p.Drives, planRow(t, rp))
+		p.Drives = append(p.Drives, planRow(t, rp, attended && j.Prep.PSIDEligible(t)))
 	}
 	for _, c := range j.Prep.Controllers {
 		p.Controllers = append(p.Controllers, console.Controller{Name: c.Name(), Lines: c.PlanLines(), Unreached: len(c.Unreached())})
@@ -124,8 +128,9 @@ func Plan(j *job.Job, pol *policy.Config, host string) console.Plan {
 	return p
 }
 
-// planRow is one drive of the plan screen.
-func planRow(t *worker.Target, rp report.Policy) console.Drive {
+// planRow is one drive of the plan screen; psid says a PSID revert will be
+// offered for it if it is blocked.
+func planRow(t *worker.Target, rp report.Policy, psid bool) console.Drive {
 	d := console.Drive{ID: t.Disk.Name, Bay: t.Disk.Location.Bay, Transport: string(t.Disk.Transport),
 		Model: t.Disk.Model, Serial: t.Disk.Serial, Capacity: t.Disk.Size, Health: console.HealthUnknown}
 	class := worker.ClassFromDisk(t.Disk)
@@ -144,7 +149,10 @@ func planRow(t *worker.Target, rp report.Policy) console.Drive {
 	}
 	if t.Plan.Blocked != "" {
 		d.Blocked = t.Plan.Blocked
-		d.Method, d.Level, d.BelowPolicy = "none: blocked (TCG)", "none - FAIL unless PSID reverted", true
+		d.Method, d.Level, d.BelowPolicy = "none: blocked (TCG)", "none - FAIL", true
+		if psid {
+			d.Level = "none - FAIL unless PSID reverted"
+		}
 		return d
 	}
 	best, ok := t.Plan.Best()
@@ -271,7 +279,7 @@ func AskPSIDs(ctx context.Context, j *job.Job, ui *console.UI) {
 		if !j.Prep.PSIDEligible(t) {
 			continue
 		}
-		row := planRow(t, report.Policy{})
+		row := planRow(t, report.Policy{}, true)
 		a, err := ui.AskPSID(ctx, console.PSIDRequest{Drive: t.Disk.Name, Bay: row.Bay, Model: row.Model, Serial: row.Serial, Why: t.Plan.Blocked})
 		switch {
 		case err != nil || a.How == console.HowNoInput || a.How == console.HowContext:

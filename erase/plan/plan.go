@@ -214,6 +214,11 @@ func blocked(c Capabilities, why string) Plan {
 		p.Steps[i].Chosen = false
 		p.Steps[i].Reason = short
 	}
+	if c.NVMe != nil && c.NVMe.Protected > 0 {
+		// A PSID revert resets the controller's whole TPer: every
+		// namespace behind it.
+		why += fmt.Sprintf("; a PSID revert would also erase the controller's %d other namespace(s) that must not be erased (excluded, in use or not exposed here), so kesu will not offer it", c.NVMe.Protected)
+	}
 	p.Note, p.Blocked = why, why
 	return p
 }

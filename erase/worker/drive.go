@@ -9,6 +9,7 @@ import (
 	"github.com/kesu-erase/kesu/erase"
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/tcg"
 )
 
 // errJournal stops a drive's work: without a record, nothing more may be
@@ -199,6 +200,10 @@ func (p *Preparation) psidRevert(ctx context.Context, t *Target) (string, error)
 		act.Outcome = report.OutcomeUnsupported
 		return record("this drive's adapter cannot run a PSID revert")
 	}
+	if n := protectedNamespaces(t.Probe); n > 0 {
+		act.Outcome = report.OutcomeUnsupported
+		return record(fmt.Sprintf("not PSID reverted: the revert resets the whole controller, and %d other namespace(s) of it must not be erased", n))
+	}
 	steps, err := rv.PSIDRevert(ctx, psid)
 	act.Steps = steps
 	if err != nil {
@@ -206,7 +211,7 @@ func (p *Preparation) psidRevert(ctx context.Context, t *Target) (string, error)
 		if ctx.Err() != nil {
 			act.Outcome = report.OutcomeInterrupted
 		}
-		return record(fmt.Sprintf("PSID revert failed: %v; the drive is as it was: check the PSID on its label, or destroy it", err))
+		return record(psidFailure(err, ctx.Err() != nil))
 	}
 	act.Outcome = report.OutcomeSuccess
 	old := t.Probe
@@ -231,6 +236,21 @@ func (p *Preparation) psidRevert(ctx context.Context, t *Target) (string, error)
 		return record("still blocked after the PSID revert: " + t.Plan.Blocked)
 	}
 	return record("")
+}
+
+// psidFailure says what a failed PSID revert left: only a refusal of the
+// PSID itself leaves the drive as it was; after a transport error or an
+// interruption the Revert may have run.
+func psidFailure(err error, interrupted bool) string {
+	switch {
+	case errors.Is(err, tcg.ErrNotAuthorized):
+		return fmt.Sprintf("PSID revert failed: %v: the drive refused the PSID and is as it was; check the PSID on its label (the drive counts each wrong PSID against its try limit), or destroy it", err)
+	case errors.Is(err, tcg.ErrAuthorityLockedOut):
+		return fmt.Sprintf("PSID revert failed: %v: the drive refuses PSID attempts until it is power-cycled; power-cycle it and run kesu again, or destroy it", err)
+	case interrupted:
+		return fmt.Sprintf("PSID revert interrupted: %v; whether the drive was reverted is unknown: probe it again (kesu probe)", err)
+	}
+	return fmt.Sprintf("PSID revert failed: %v; whether the drive was reverted is unknown: probe it again (kesu probe)", err)
 }
 
 // sameDrive reports whether two probes name the same drive: the same

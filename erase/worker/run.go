@@ -58,14 +58,32 @@ type Target struct {
 }
 
 // PSIDEligible reports whether the technician may be asked for the
-// drive's PSID: the plan is blocked by the drive's TCG state, the drive
-// can run a PSID revert, and the policy allows the prompt.
+// drive's PSID: the plan is blocked by the drive's TCG state, which was
+// read (an SSC is known), the drive can run a PSID revert, the revert
+// would reach no namespace that must not be erased, and the policy
+// allows the prompt.
 func (p *Preparation) PSIDEligible(t *Target) bool {
 	if t.Probe == nil || t.Err != nil || t.Plan.Blocked == "" || t.Probe.Caps.TCG == nil || !p.cfg.Policy.TCG.PSID() {
 		return false
 	}
+	if s := t.Probe.Security; s == nil || s.SSC == "" {
+		return false
+	}
+	if protectedNamespaces(t.Probe) > 0 {
+		return false
+	}
 	_, ok := t.Drive.(PSIDReverter)
 	return ok
+}
+
+// protectedNamespaces counts the other namespaces of an NVMe drive's
+// controller that must not be erased; a PSID revert resets the
+// controller's TPer, every namespace with it.
+func protectedNamespaces(pr *Probe) int {
+	if pr.Caps.NVMe == nil {
+		return 0
+	}
+	return pr.Caps.NVMe.Protected
 }
 
 // SetPSID gives a blocked drive the PSID the technician typed; by says

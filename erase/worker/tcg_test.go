@@ -3,7 +3,10 @@ package worker
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/discover"
 	"github.com/kesu-erase/kesu/erase/plan"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/tcg"
 )
 
 // sedFake is a fake self-encrypting drive: locked (or owned) until a PSID
@@ -45,7 +49,7 @@ func (s *sedFake) PSIDRevert(ctx context.Context, psid []byte) ([]report.TCGStep
 	steps := []report.TCGStep{{What: "StartSession AdminSP as PSID", Status: "SUCCESS"}}
 	if string(psid) != s.psid {
 		steps[0].Status = "NOT_AUTHORIZED"
-		return steps, errors.New("StartSession AdminSP as PSID: NOT_AUTHORIZED")
+		return steps, fmt.Errorf("StartSession AdminSP as PSID: %w", tcg.ErrNotAuthorized)
 	}
 	st, _ := os.Stat(s.path)
 	os.WriteFile(s.path, make([]byte, st.Size()), 0o600)
@@ -112,7 +116,7 @@ func TestPSIDRevertThenNormalPlan(t *testing.T) {
 		reason      string
 	}{
 		{"right PSID", psid, false, report.StatusPass, report.OutcomeSuccess, ""},
-		{"wrong PSID", "ZZZZEFGHIJKLMNOPQRSTUVWXYZ012345", false, report.StatusFail, report.OutcomeFailed, "PSID revert failed"},
+		{"wrong PSID", "ZZZZEFGHIJKLMNOPQRSTUVWXYZ012345", false, report.StatusFail, report.OutcomeFailed, "the drive refused the PSID and is as it was"},
 		{"locked after revert", psid, true, report.StatusFail, report.OutcomeSuccess, "still blocked after the PSID revert"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,8 +155,10 @@ func TestPSIDRevertThenNormalPlan(t *testing.T) {
 				t.Errorf("%d attempts, %d write opens after a failed or insufficient revert; want none", len(dr.Attempts), d.openedWrite)
 			}
 			raw, _ := os.ReadFile(h.cfg.Journal.Path())
-			if bytes.Contains(raw, []byte(tc.typed)) {
-				t.Error("the PSID is in the record")
+			for _, form := range []string{tc.typed, base64.StdEncoding.EncodeToString([]byte(tc.typed)), hex.EncodeToString([]byte(tc.typed))} {
+				if bytes.Contains(raw, []byte(form)) {
+					t.Errorf("the PSID is in the record (as %.8s...)", form)
+				}
 			}
 		})
 	}
@@ -169,4 +175,69 @@ func openBy(m map[string]Drive) func(discover.Disk) (Drive, error) {
 
 func disk(name string) discover.Disk {
 	return discover.Disk{Name: name, Path: "/dev/" + name, Serial: "SN-" + name}
+}
+
+// groupedSED is a blocked NVMe namespace whose controller has another
+// namespace this run does not erase.
+type groupedSED struct{ *sedFake }
+
+func (g groupedSED) Group() string { return "nvme0" }
+
+func (g groupedSED) Probe(ctx context.Context) (*Probe, error) {
+	p, err := g.sedFake.Probe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Caps.NVMe = &plan.NVMe{Namespaces: 2}
+	return p, nil
+}
+
+// A PSID revert resets the controller's TPer, every namespace behind it:
+// a blocked namespace whose controller has a namespace that must not be
+// erased is neither offered the prompt nor reverted, even with a PSID
+// given, and its plan says why.
+func TestNoPSIDRevertOverProtectedNamespaces(t *testing.T) {
+	d := groupedSED{newSED(t, "nvme0n1", psid)}
+	h, _ := newHarness(t, "version = 1\n[policy]\nlevel = 'clear'\n")
+	h.cfg.Open = openBy(map[string]Drive{"nvme0n1": d})
+	p, err := Prepare(context.Background(), h.cfg, []discover.Disk{disk("nvme0n1")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := p.Targets[0]
+	if tg.Probe.Caps.NVMe.Protected != 1 || tg.Plan.Blocked == "" || p.PSIDEligible(tg) {
+		t.Fatalf("protected %d, blocked %q, eligible %v; want 1, blocked, not eligible", tg.Probe.Caps.NVMe.Protected, tg.Plan.Blocked, p.PSIDEligible(tg))
+	}
+	if !strings.Contains(tg.Plan.Blocked, "kesu will not offer it") {
+		t.Errorf("blocked %q; want it to say the PSID revert is not offered", tg.Plan.Blocked)
+	}
+	p.SetPSID(tg, []byte(psid), "typed twice on tty1")
+	r := p.Execute(context.Background())[0]
+	if r.Status != report.StatusFail || len(d.reverts) != 0 || d.openedWrite != 0 {
+		t.Errorf("%s (%s), %d reverts, %d write opens; want FAIL, no revert, nothing written", r.Status, r.Reason, len(d.reverts), d.openedWrite)
+	}
+	dr := h.verifyJournal(t).Run.Drives[0]
+	if len(dr.TCG) != 1 || dr.TCG[0].Outcome != report.OutcomeUnsupported || len(dr.TCG[0].Steps) != 0 {
+		t.Errorf("tcg records %+v; want one unsupported psid-revert with no steps", dr.TCG)
+	}
+}
+
+// Only a PSID the drive refused leaves it as it was; after any other
+// failure the record must not claim to know.
+func TestPSIDFailureWords(t *testing.T) {
+	for _, tc := range []struct {
+		err         error
+		interrupted bool
+		want, not   string
+	}{
+		{fmt.Errorf("StartSession AdminSP as PSID: %w", tcg.ErrNotAuthorized), false, "refused the PSID and is as it was", "unknown"},
+		{fmt.Errorf("StartSession AdminSP as PSID: %w", tcg.ErrAuthorityLockedOut), false, "power-cycle it", "as it was"},
+		{errors.New("Revert AdminSP: SG_IO: timeout"), false, "whether the drive was reverted is unknown", "as it was"},
+		{context.Canceled, true, "interrupted", "as it was"},
+	} {
+		got := psidFailure(tc.err, tc.interrupted)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("psidFailure(%v) = %q; want %q and not %q", tc.err, got, tc.want, tc.not)
+		}
+	}
 }

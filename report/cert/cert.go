@@ -430,13 +430,43 @@ func (c *certificate) securityText() string {
 		}
 		parts = append(parts, line)
 	}
+	reverted := c.revertedState()
 	if s.Blocked != "" {
-		parts = append(parts, c.pick("Blocked: ", "阻害要因: ")+s.Blocked)
+		if reverted != "" {
+			parts = append(parts, c.pick("Blocked before the PSID revert: ", "PSID による初期化前の阻害要因: ")+s.Blocked)
+		} else {
+			parts = append(parts, c.pick("Blocked: ", "阻害要因: ")+s.Blocked)
+		}
+	}
+	if reverted != "" {
+		parts = append(parts, reverted)
 	}
 	if s.Error != "" {
 		parts = append(parts, s.Error)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// revertedState is the drive's TCG state read after a successful PSID
+// revert, in one line; "" when none ran or succeeded.
+func (c *certificate) revertedState() string {
+	for _, a := range c.d.TCG {
+		if a.Action != report.TCGPSIDRevert || a.Outcome != report.OutcomeSuccess || a.After == nil {
+			continue
+		}
+		after := a.After
+		owner := map[string]string{"never-owned": c.pick("not owned", "所有者なし"), "owned": c.pick("owned", "所有者あり"),
+			"unknown": c.pick("owner unknown", "所有者不明")}[after.Owner]
+		line := c.pick("After the PSID revert: ", "PSID による初期化後: ") + owner
+		if l := after.Locking; l != nil {
+			line = join(", ", line, map[bool]string{true: c.pick("locked", "ロック中"), false: c.pick("not locked", "ロックなし")}[l.Locked])
+		}
+		if after.Blocked != "" {
+			line = join(", ", line, c.pick("still blocked: ", "なお阻害: ")+after.Blocked)
+		}
+		return line
+	}
+	return ""
 }
 
 func (c *certificate) smartText() string {
