@@ -33,6 +33,26 @@ func (t *TPer) TakeOwnership(sidPIN string) {
 	t.pins[uidAdmin1] = []byte(sidPIN)
 }
 
+// TakeLockingSP models an owner who took over the Locking SP but left
+// SID's PIN the MSID: for the Opal family the Locking SP is activated and
+// Admin1's PIN becomes adminPIN; for Enterprise the EraseMaster's and the
+// BandMasters' PINs become adminPIN.
+func (t *TPer) TakeLockingSP(adminPIN string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cfg.Kind == Enterprise {
+		for a := range t.pins {
+			t.pins[a] = []byte(adminPIN)
+		}
+		return
+	}
+	if t.lockingLife != lifeManufactured {
+		t.resetLockingSP()
+		t.lockingLife = lifeManufactured
+	}
+	t.pins[uidAdmin1] = []byte(adminPIN)
+}
+
 // LockRange sets range n (1..Ranges; an Enterprise band) to the blocks
 // [startLBA, startLBA+lengthLBA) with read and write locking enabled and
 // locked, LockOnReset power cycle.

@@ -31,6 +31,7 @@ type TPer struct {
 	mbrDone     bool
 	mbr         sparse
 	reverts     int
+	failCalls   int // calls of Config.FailMethod so far
 
 	sess     *session
 	nextTSN  uint32
