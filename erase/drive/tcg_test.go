@@ -227,3 +227,40 @@ func TestSEDLyingTPerGetsNoPass(t *testing.T) {
 		t.Errorf("%s by %s (%q); want FAIL under a Purge policy", r.Status, r.Assessment.Method, r.Reason)
 	}
 }
+
+// Review finding 2.1: the host firmware sent Block SID. The plan keeps the
+// TCG key erase out (it would be refused as SID) and says what to do; the
+// drive's own sanitize runs instead, and no TCG attempt is recorded.
+func TestSEDBlockSIDKeepsTheKeyEraseOut(t *testing.T) {
+	b := newBench(t)
+	tp := tcgtest.New(tcgtest.Config{BlockSID: true})
+	cfg := sedSSD("SID-BLOCKED", tp)
+	cfg.SanitizeCrypto, cfg.DRAT, cfg.TRIM = true, true, true
+	b.addATA("sda", cfg, discover.SATA, nil)
+	tp.BlockSIDAuth(true)
+
+	results, vr, _ := b.run(sedPurge)
+	r := byDrive(results)["sda"]
+	d := driveRun(t, vr, "SID-BLOCKED")
+	var step *report.PlanStep
+	for i, s := range d.Drive.Plan.Steps {
+		if s.Method == report.MethodTCGCryptoErase {
+			step = &d.Drive.Plan.Steps[i]
+		}
+	}
+	if step == nil || step.Chosen || !strings.Contains(step.Reason, "Block SID") ||
+		!strings.Contains(step.Reason, "or hardware reset") || !strings.Contains(step.Reason, "BIOS setup") {
+		t.Errorf("plan step %+v; want the TCG erase not chosen, with Block SID, the hardware reset and the BIOS setup", step)
+	}
+	if sec := d.Drive.Security; sec == nil || sec.BlockSID == nil || !sec.BlockSID.Blocked || sec.Owner != "never-owned" {
+		t.Errorf("security record %+v; want Block SID recorded, never owned", sec)
+	}
+	for _, a := range d.Attempts {
+		if a.Method == report.MethodTCGCryptoErase {
+			t.Errorf("a TCG attempt ran: %+v", a)
+		}
+	}
+	if r.Status != report.StatusPass || r.Assessment.Method != report.MethodATASanitizeCrypto || b.markerLeft("sda") {
+		t.Errorf("%s by %s (%q); want PASS by the ATA crypto sanitize", r.Status, r.Assessment.Method, r.Reason)
+	}
+}

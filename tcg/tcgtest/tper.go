@@ -32,6 +32,8 @@ type TPer struct {
 	mbr         sparse
 	reverts     int
 	failCalls   int // calls of Config.FailMethod so far
+	// sidBlocked and sidBlockedHW: the host sent Block SID (BlockSIDAuth).
+	sidBlocked, sidBlockedHW bool
 
 	sess     *session
 	nextTSN  uint32
