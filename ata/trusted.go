@@ -101,16 +101,28 @@ func (d *Device) trusted(ctx context.Context, op string, c *Command, err error) 
 	return ce
 }
 
+// maxSATLBlocks is the largest transfer, in 512-byte blocks, that the
+// TCG client asks of TRUSTED RECEIVE/SEND: a SATL that takes the length
+// from the COUNT register alone moves at most 255 blocks (see
+// trustedCommand).
+const maxSATLBlocks = 0xFF
+
 // TCG returns the security protocol path to the drive behind d: IF-RECV
 // and IF-SEND as TRUSTED RECEIVE and TRUSTED SEND through ATA
-// PASS-THROUGH(16).
+// PASS-THROUGH(16). It implements tcg.TransferLimiter: at most 255
+// blocks a transfer.
 func TCG(d *Device) tcg.Transport { return trustedPath{d} }
+
+var _ tcg.TransferLimiter = trustedPath{}
 
 type trustedPath struct{ d *Device }
 
 func (t trustedPath) SecurityReceive(ctx context.Context, protocol uint8, spSpecific uint16, buf []byte) error {
 	return t.d.TrustedReceive(ctx, protocol, spSpecific, buf)
 }
+
+// MaxTransfer is the largest transfer in bytes that every SATL moves.
+func (t trustedPath) MaxTransfer() int { return maxSATLBlocks * SectorSize }
 
 func (t trustedPath) SecuritySend(ctx context.Context, protocol uint8, spSpecific uint16, data []byte) error {
 	return t.d.TrustedSend(ctx, protocol, spSpecific, data)

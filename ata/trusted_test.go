@@ -165,3 +165,16 @@ func TestTCGTransportData(t *testing.T) {
 		t.Errorf("SecuritySend of 100 bytes = %v; want ErrBadCommand, nothing sent", err)
 	}
 }
+
+// Review finding 2.3: the TCG client never asks the ATA path for more than
+// a SATL that reads only COUNT can move: 255 blocks, all in COUNT.
+func TestTCGTransportMaxTransfer(t *testing.T) {
+	l, ok := TCG(nil).(tcg.TransferLimiter)
+	if !ok || l.MaxTransfer() != 130560 {
+		t.Fatalf("the ATA TCG path's transfer limit: %v; want 130560 bytes (255 blocks)", l)
+	}
+	c, err := TrustedReceiveCommand(0x01, 0x07FE, make([]byte, l.MaxTransfer()))
+	if err != nil || c.Count != 0xFF || c.LBA&0xFF != 0 {
+		t.Errorf("TRUSTED RECEIVE of the limit: %+v, %v; want COUNT FFh and LBA 7:0 zero", c, err)
+	}
+}

@@ -17,8 +17,8 @@ const (
 	pollFirst      = 2 * time.Millisecond
 	pollMax        = 50 * time.Millisecond
 	receiveTimeout = 2 * time.Minute // a Revert or GenKey can take a while
-	// recvMax bounds the receive buffer a MinTransfer can ask for.
-	recvMax = 1 << 20
+	// recvLimit bounds the receive buffer a MinTransfer can ask for.
+	recvLimit = 1 << 20
 )
 
 // Communication properties assumed before Properties (Core Spec 5.2.2.4.1
@@ -42,9 +42,12 @@ type conn struct {
 	maxComPacket, maxPacket, maxIndToken uint64
 
 	recvSize int
-	timeout  time.Duration
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
+	// xferMax bounds recvSize and what is sent: recvLimit, or the
+	// Transport's smaller MaxTransfer.
+	xferMax int
+	timeout time.Duration
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
 
 	nextHSN uint32
 	steps   []Step
@@ -58,7 +61,8 @@ func newConn(t Transport, f *SSCFeature) (*conn, error) {
 	return &conn{
 		t: t, comID: f.BaseComID, enterprise: f.Code == featEnterprise,
 		maxComPacket: initialMaxComPacket, maxPacket: initialMaxPacket, maxIndToken: initialMaxIndToken,
-		recvSize: hostMaxComPacket,
+		recvSize: min(hostMaxComPacket, maxTransfer(t, recvLimit)),
+		xferMax:  maxTransfer(t, recvLimit),
 		timeout:  receiveTimeout,
 		now:      time.Now,
 		sleep:    sleepCtx,
@@ -92,7 +96,11 @@ func (c *conn) send(ctx context.Context, tsn, hsn uint32, payload []byte) error 
 	case packetHeaderLen+subPacketHeaderLen+padded > c.maxPacket:
 		return fmt.Errorf("a %d-byte Packet exceeds the TPer's MaxPacketSize %d", packetHeaderLen+subPacketHeaderLen+padded, c.maxPacket)
 	}
-	return c.t.SecuritySend(ctx, ProtocolManagement, c.comID, frame(c.comID, tsn, hsn, payload))
+	data := frame(c.comID, tsn, hsn, payload)
+	if len(data) > c.xferMax {
+		return fmt.Errorf("a %d-byte IF-SEND is more than this security protocol path moves (%d bytes)", len(data), c.xferMax)
+	}
+	return c.t.SecuritySend(ctx, ProtocolManagement, c.comID, data)
 }
 
 // receive polls IF-RECV on the ComID until the TPer answers session
@@ -121,8 +129,11 @@ func (c *conn) receive(ctx context.Context, tsn, hsn uint32) ([]byte, error) {
 			// answered with MinTransfer, one not ready with
 			// OutstandingData 1; poll again either way.
 			if cp.minTransfer > uint32(c.recvSize) {
-				if cp.minTransfer > recvMax {
+				switch {
+				case cp.minTransfer > recvLimit:
 					return nil, fmt.Errorf("%w: the TPer asks for a %d-byte transfer", ErrMalformed, cp.minTransfer)
+				case cp.minTransfer > uint32(c.xferMax):
+					return nil, fmt.Errorf("the TPer asks for a %d-byte transfer; this security protocol path moves at most %d bytes", cp.minTransfer, c.xferMax)
 				}
 				c.recvSize = roundUp512(int(cp.minTransfer))
 				continue

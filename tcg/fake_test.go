@@ -16,6 +16,8 @@ type fakeTPer struct {
 	script []reply
 	sends  []sent
 	recvs  int
+	// recvLens are the IF-RECV buffer sizes, in order.
+	recvLens []int
 	// cancel, if set, is called after the send numbered cancelAfter.
 	cancel      func()
 	cancelAfter int
@@ -28,6 +30,7 @@ type reply struct {
 	payload     []byte
 	empty       bool
 	outstanding uint32
+	minTransfer uint32
 }
 
 // sent is one IF-SEND, decoded at the fixed offsets of Core Spec 3.2.3.
@@ -60,6 +63,7 @@ func (f *fakeTPer) SecurityReceive(_ context.Context, proto uint8, comID uint16,
 		f.t.Fatalf("IF-RECV protocol %02X ComID %04X %d bytes", proto, comID, len(b))
 	}
 	f.recvs++
+	f.recvLens = append(f.recvLens, len(b))
 	if len(f.script) == 0 {
 		return errors.New("fake TPer: nothing scripted")
 	}
@@ -70,6 +74,7 @@ func (f *fakeTPer) SecurityReceive(_ context.Context, proto uint8, comID uint16,
 	be.PutUint16(b[4:], f.comID)
 	if r.empty {
 		be.PutUint32(b[8:], r.outstanding)
+		be.PutUint32(b[12:], r.minTransfer)
 		return nil
 	}
 	pad := (len(r.payload) + 3) &^ 3

@@ -32,6 +32,23 @@ type Transport interface {
 	SecuritySend(ctx context.Context, protocol uint8, spSpecific uint16, data []byte) error
 }
 
+// TransferLimiter is implemented by a Transport that cannot move more
+// than MaxTransfer bytes in one IF-SEND or IF-RECV (e.g. ATA TRUSTED
+// RECEIVE through a SATL that reads only the COUNT register: 255 blocks).
+// The client then refuses a transfer beyond it instead of sending it.
+type TransferLimiter interface {
+	MaxTransfer() int
+}
+
+// maxTransfer returns t's transfer limit in bytes, or limit when t has a
+// larger one or none.
+func maxTransfer(t Transport, limit int) int {
+	if l, ok := t.(TransferLimiter); ok && l.MaxTransfer() > 0 {
+		return min(limit, l.MaxTransfer())
+	}
+	return limit
+}
+
 // ErrNotSupported: the security protocol commands do not reach the drive
 // (it has none, a bridge or the kernel refuses them).
 var ErrNotSupported = errors.New("the security protocol commands are not supported on this path")

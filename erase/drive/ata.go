@@ -60,7 +60,7 @@ func NewATA(disk discover.Disk, t scsi.Transport, block BlockOpener, o ATAOption
 		o.Via = "libata"
 	}
 	return &ATA{disk: disk, t: t, dev: d, block: block, opts: o,
-		sed: sed{t: ata.TCG(d), via: "ATA TRUSTED SEND/RECEIVE through " + o.Via}}
+		sed: sed{t: ata.TCG(d), via: "ATA TRUSTED SEND/RECEIVE through " + o.Via, refusedHint: ataRefusedHint}}
 }
 
 // SysfsRescan returns a function that makes the kernel re-read the capacity
@@ -217,7 +217,7 @@ func (a *ATA) Probe(ctx context.Context) (*worker.Probe, error) {
 	}
 	p.Caps = plan.Capabilities{Class: p.Class, HostWritable: !a.disk.ReadOnly && !caps.SecurityLocked, ATA: caps}
 	var notes []string
-	p.Security, p.Caps.TCG, notes = a.sed.probe(ctx, id.TrustedComputing)
+	p.Security, p.Caps.TCG, notes = a.sed.probe(ctx, announce(id.TrustedComputing))
 	p.Notes = append(p.Notes, notes...)
 	return p, nil
 }

@@ -124,7 +124,7 @@ func (n *NVMe) Probe(ctx context.Context) (*worker.Probe, error) {
 		FormatAll: ctrl.FNA.FormatAllNamespaces() || ctrl.FNA.SecureEraseAllNamespaces(),
 	}}
 	var notes []string
-	p.Security, p.Caps.TCG, notes = n.sed.probe(ctx, ctrl.OACS.SecuritySendReceive())
+	p.Security, p.Caps.TCG, notes = n.sed.probe(ctx, announce(ctrl.OACS.SecuritySendReceive()))
 	p.Notes = append(p.Notes, notes...)
 	return p, nil
 }

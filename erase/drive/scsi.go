@@ -185,7 +185,7 @@ func (s *SCSI) Probe(ctx context.Context) (*worker.Probe, error) {
 	// one without it refuses with ILLEGAL REQUEST.
 	s.sed.via = "SCSI SECURITY PROTOCOL IN/OUT through " + s.viaText()
 	var notes []string
-	p.Security, p.Caps.TCG, notes = s.sed.probe(ctx, true)
+	p.Security, p.Caps.TCG, notes = s.sed.probe(ctx, noSuchBit)
 	p.Notes = append(p.Notes, notes...)
 	return p, nil
 }

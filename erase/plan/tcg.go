@@ -27,8 +27,20 @@ type TCG struct {
 	// Owned is Yes when the SID credential is not the MSID (somebody took
 	// ownership), No when it still is, Unknown when it could not be told.
 	Owned Tri
-	// OwnerNote says why ownership is unknown.
+	// OwnerNote says why ownership is unknown, or which credential
+	// makes the drive owned.
 	OwnerNote string
+	// SIDBlocked: the host firmware sent Block SID (Level 0 Block SID
+	// feature): SID authentication is refused until the next power cycle
+	// (or hardware reset, with HardwareReset), so no SID session — and no
+	// Opal-family key erase — can run.
+	SIDBlocked    bool
+	HardwareReset bool
+	// Unreadable, when set, is why the drive's TCG state could not be read
+	// although the drive announces TCG security commands or lists the TCG
+	// protocol (and what would let kesu read it): whether it is locked or
+	// owned is unknown, so it is blocked. The other fields are then unset.
+	Unreadable string
 	// Erase is the policy's tcg.erase: "allow", "prefer" or "forbid"
 	// ("" = "allow").
 	Erase string
@@ -52,14 +64,20 @@ func (t *TCG) Blocked() string {
 		return ""
 	}
 	what := "TCG " + t.SSC
-	act := "unlock it with the owner's credentials (outside kesu), or PSID revert it (the 32-character PSID is printed on its label), or destroy it"
+	act := "revert it to its factory state with its owner's SID password (outside kesu), or PSID revert it (the 32-character PSID is printed on its label), or destroy it"
 	switch {
+	case t.Unreadable != "":
+		return fmt.Sprintf("%s; %s", t.Unreadable, act)
 	case t.Locked:
 		return fmt.Sprintf("a locking range is locked by the drive's owner (%s): its data cannot be read or written; %s", what, act)
 	case t.Shadow:
 		return fmt.Sprintf("MBR shadowing is active (%s): the first blocks read from the drive's shadow table, not its medium; %s", what, act)
 	case t.Owned == Yes:
-		return fmt.Sprintf("the drive has an owner (%s: its SID credential is not the factory MSID): what the owner keeps in the drive's MBR shadow and DataStore tables is out of an overwrite's reach, and the owner can lock its ranges; %s", what, act)
+		cred := "its SID credential is not the factory MSID"
+		if t.OwnerNote != "" {
+			cred = t.OwnerNote
+		}
+		return fmt.Sprintf("the drive has an owner (%s: %s): what the owner keeps in the drive's MBR shadow and DataStore tables is out of an overwrite's reach, and the owner can lock its ranges; %s", what, cred, act)
 	case t.Owned == Unknown && t.LockingEnabled:
 		why := "it could not be checked"
 		if t.OwnerNote != "" {
@@ -75,6 +93,9 @@ func (t *TCG) Blocked() string {
 func (t *TCG) Summary() string {
 	if t == nil {
 		return ""
+	}
+	if t.Unreadable != "" {
+		return "TCG state unreadable"
 	}
 	parts := []string{"TCG " + t.SSC}
 	switch t.Owned {
@@ -116,6 +137,12 @@ func (b *builder) tcg(c Capabilities) {
 		why = "the drive does not report media encryption (Level 0 Locking feature)"
 	case t.Owned == Yes:
 		why = "the drive has an owner: a key erase needs its credentials"
+	case t.SIDBlocked && t.SSC != "Enterprise":
+		until := "the next power cycle"
+		if t.HardwareReset {
+			until = "the next power cycle or hardware reset"
+		}
+		why = fmt.Sprintf("the host firmware blocked SID authentication (Block SID) until %s, and the key erase authenticates as SID: turn off 'Block SID' / 'TCG Storage Security' in the BIOS setup, or power-cycle the drive without it", until)
 	case t.Owned == Unknown:
 		why = "whether the drive has an owner is unknown: " + t.OwnerNote
 	case c.NVMe != nil && c.NVMe.Protected > 0:

@@ -135,3 +135,65 @@ func TestTCGBlockedDrivesHaveNoChosenStep(t *testing.T) {
 		t.Errorf("owner unknown, locking disabled: blocked %q, chosen %v; want not blocked", p.Blocked, methods(p, true))
 	}
 }
+
+// Block SID (sent by the host firmware at boot) refuses the SID sessions
+// an Opal-family key erase needs: the step is not chosen, with what to do
+// in the BIOS; the other methods stay. Enterprise's erase, as EraseMaster,
+// is not affected.
+func TestTCGEraseNotChosenWhenSIDIsBlocked(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tcg   TCG
+		until string
+	}{
+		{"power cycle", TCG{SSC: "Opal 2", MediaEncryption: true, Owned: No, SIDBlocked: true, Erase: "prefer"}, "until the next power cycle,"},
+		{"hardware reset", TCG{SSC: "Ruby", MediaEncryption: true, Owned: No, SIDBlocked: true, HardwareReset: true}, "until the next power cycle or hardware reset"},
+	} {
+		p := For(ssdWithSanitize(&tc.tcg))
+		s := step(p, report.MethodTCGCryptoErase)
+		if s == nil || s.Chosen || !strings.Contains(s.Reason, "Block SID") || !strings.Contains(s.Reason, tc.until) || !strings.Contains(s.Reason, "BIOS setup") {
+			t.Errorf("%s: TCG step %+v; want unchosen, naming Block SID %s and the BIOS setup", tc.name, s, tc.until)
+		}
+		if p.Blocked != "" || len(methods(p, true)) == 0 || methods(p, true)[0] != report.MethodATASanitizeCrypto {
+			t.Errorf("%s: blocked %q, chosen %v; want not blocked, the sanitize first", tc.name, p.Blocked, methods(p, true))
+		}
+	}
+	p := For(ssdWithSanitize(&TCG{SSC: "Enterprise", MediaEncryption: true, LockingEnabled: true, Owned: No, SIDBlocked: true}))
+	if s := step(p, report.MethodTCGCryptoErase); s == nil || !s.Chosen {
+		t.Errorf("Enterprise with SID blocked: TCG step %+v; want chosen (EraseMaster, not SID)", s)
+	}
+}
+
+// A drive whose TCG state could not be read is blocked with the reason,
+// never with "locking is enabled", and the advice is one that clears the
+// block.
+func TestTCGUnreadableIsBlocked(t *testing.T) {
+	why := "the drive announces TCG security commands but kesu could not read its TCG state through X (refused): whether it is locked or owned is unknown"
+	p := For(ssdWithSanitize(&TCG{Unreadable: why}))
+	if !strings.HasPrefix(p.Blocked, why+"; ") || strings.Contains(p.Blocked, "locking is enabled") || len(methods(p, true)) != 0 {
+		t.Errorf("unreadable: blocked %q, chosen %v; want blocked with the reason and nothing chosen", p.Blocked, methods(p, true))
+	}
+	if got := (&TCG{Unreadable: why}).Summary(); got != "TCG state unreadable" {
+		t.Errorf("Summary = %q", got)
+	}
+	for _, tc := range []TCG{{Unreadable: why}, {SSC: "Opal 2", Owned: Yes}, {SSC: "Opal 2", Locked: true, Owned: Yes}} {
+		b := tc.Blocked()
+		if strings.Contains(b, "unlock it") || !strings.Contains(b, "revert it to its factory state with its owner's SID password") ||
+			!strings.Contains(b, "PSID revert it (the 32-character PSID is printed on its label)") || !strings.HasSuffix(b, "or destroy it") {
+			t.Errorf("%+v: Blocked = %q; want the revert / PSID revert / destroy advice", tc, b)
+		}
+	}
+}
+
+// An owner found by the Locking SP check is named as such, not as a SID
+// credential.
+func TestTCGOwnedBlockedNamesTheCredential(t *testing.T) {
+	note := "SID is still the factory MSID, but the Locking SP's Admin1 refused the MSID"
+	b := (&TCG{SSC: "Opal 2", LockingEnabled: true, Owned: Yes, OwnerNote: note}).Blocked()
+	if !strings.Contains(b, "has an owner (TCG Opal 2: "+note+")") || strings.Contains(b, "SID credential is not") {
+		t.Errorf("Blocked = %q; want the owner note in place of the SID credential", b)
+	}
+	if b := (&TCG{SSC: "Opal 2", Owned: Yes}).Blocked(); !strings.Contains(b, "its SID credential is not the factory MSID") {
+		t.Errorf("Blocked = %q; want the SID credential named", b)
+	}
+}

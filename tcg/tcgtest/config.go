@@ -85,6 +85,20 @@ type Config struct {
 	SIDTryLimit int
 	// Seed seeds the pseudo-random bytes (keys, scrambles, Random).
 	Seed uint64
+	// FailMethod names a modifying method that fails with FailStatus once
+	// FailAfter calls of it succeeded: "Activate", "GenKey", "Revert"
+	// (of the Admin SP or the Locking SP object), "RevertSP", "Erase" or
+	// "Set". The failed call changes nothing.
+	FailMethod string
+	// FailStatus is the status FailMethod fails with; SP_BUSY (03h) if 0.
+	FailStatus uint8
+	// FailAfter is how many calls of FailMethod succeed before it fails.
+	FailAfter int
+	// LyingKeys makes a TPer that says SUCCESS to GenKey, Revert,
+	// RevertSP and Erase, and updates its tables as if, but never changes
+	// the medium: the old data stays readable (a TPer whose key erase
+	// does not erase).
+	LyingKeys bool
 }
 
 func (c *Config) fill() {
@@ -115,5 +129,8 @@ func (c *Config) fill() {
 	}
 	if c.Kind.pyrite() {
 		c.NoMediaEncryption = true
+	}
+	if c.FailStatus == 0 {
+		c.FailStatus = stSPBusy
 	}
 }

@@ -90,7 +90,8 @@ func (t *TPer) discovery() []byte {
 		// bit 0 SID Value State (C_PIN_SID PIN differs from MSID), bit 1
 		// SID Authentication Blocked; byte 5 bit 0 Hardware Reset.
 		s := make([]byte, 12)
-		s[0] = bit(string(t.sidPIN) != t.cfg.MSID, 0x01)
+		s[0] = bit(string(t.sidPIN) != t.cfg.MSID, 0x01) | bit(t.sidBlocked, 0x02)
+		s[1] = bit(t.sidBlockedHW, 0x01)
 		b = feature(b, featBlockSID, 1, s)
 	}
 	// Supported Data Removal Mechanism (Opal SSC 2.02 3.1.1.6): reserved,

@@ -39,6 +39,9 @@ func (t *TPer) invoke(s *session, c *call) ([]val, uint8) {
 			return nil, stNotAuthorized
 		}
 	}
+	if t.failNow(c.mid) {
+		return nil, t.cfg.FailStatus
+	}
 	switch {
 	case !ent && c.mid == mSet:
 		return t.set(s, c)
@@ -67,6 +70,19 @@ func (t *TPer) invoke(s *session, c *call) ([]val, uint8) {
 		return t.erase(s, c)
 	}
 	return nil, stInvalidParameter
+}
+
+// failNow reports whether a call of method mid is the one Config's
+// FailMethod makes fail, and counts the calls of it.
+func (t *TPer) failNow(mid uint64) bool {
+	names := map[uint64]string{mActivate: "Activate", mGenKey: "GenKey", mRevert: "Revert",
+		mRevertSP: "RevertSP", mErase: "Erase", mSet: "Set", mESet: "Set"}
+	name, ok := names[mid]
+	if !ok || t.cfg.FailMethod != name {
+		return false
+	}
+	t.failCalls++
+	return t.failCalls > t.cfg.FailAfter
 }
 
 // authenticateMethod: Authenticate[Authority, Proof (optional 0;

@@ -208,6 +208,11 @@ func (t *TPer) authenticate(s *session, a uint64, proof []byte) uint8 {
 	if a == uidAnybody {
 		return stSuccess
 	}
+	if a == uidSID && t.sidBlocked {
+		// Block SID: SID authentication is refused until a power cycle
+		// (NOT_AUTHORIZED, no try counted: the emulator's choice).
+		return stNotAuthorized
+	}
 	if t.tries[a] >= t.cfg.SIDTryLimit {
 		return stAuthorityLockedOut
 	}

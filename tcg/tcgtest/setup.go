@@ -33,6 +33,26 @@ func (t *TPer) TakeOwnership(sidPIN string) {
 	t.pins[uidAdmin1] = []byte(sidPIN)
 }
 
+// TakeLockingSP models an owner who took over the Locking SP but left
+// SID's PIN the MSID: for the Opal family the Locking SP is activated and
+// Admin1's PIN becomes adminPIN; for Enterprise the EraseMaster's and the
+// BandMasters' PINs become adminPIN.
+func (t *TPer) TakeLockingSP(adminPIN string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cfg.Kind == Enterprise {
+		for a := range t.pins {
+			t.pins[a] = []byte(adminPIN)
+		}
+		return
+	}
+	if t.lockingLife != lifeManufactured {
+		t.resetLockingSP()
+		t.lockingLife = lifeManufactured
+	}
+	t.pins[uidAdmin1] = []byte(adminPIN)
+}
+
 // LockRange sets range n (1..Ranges; an Enterprise band) to the blocks
 // [startLBA, startLBA+lengthLBA) with read and write locking enabled and
 // locked, LockOnReset power cycle.
@@ -91,6 +111,17 @@ func (t *TPer) EnableMBRShadow(content []byte) error {
 	return nil
 }
 
+// BlockSIDAuth models the host firmware's Block SID command (Feature Set:
+// Block SID; IF-SEND protocol 02h ComID 0005h, not emulated as a
+// command): SID authentication is refused until PowerCycle, and Level 0
+// Discovery (with Config.BlockSID) reports SID Authentication Blocked, and
+// Hardware Reset when hardwareReset.
+func (t *TPer) BlockSIDAuth(hardwareReset bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sidBlocked, t.sidBlockedHW = true, hardwareReset
+}
+
 // PowerCycle models a power cycle: the session is gone, try counters are
 // reset (lock-outs end), ranges with LockOnReset are locked again and
 // MBRControl Done is cleared (MBRDoneOnReset = power cycle).
@@ -98,6 +129,7 @@ func (t *TPer) PowerCycle() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.sess, t.pending, t.abort, t.proto2 = nil, nil, false, nil
+	t.sidBlocked, t.sidBlockedHW = false, false
 	clear(t.tries)
 	for i := range t.ranges {
 		if t.ranges[i].lockOnReset {

@@ -31,6 +31,9 @@ type TPer struct {
 	mbrDone     bool
 	mbr         sparse
 	reverts     int
+	failCalls   int // calls of Config.FailMethod so far
+	// sidBlocked and sidBlockedHW: the host sent Block SID (BlockSIDAuth).
+	sidBlocked, sidBlockedHW bool
 
 	sess     *session
 	nextTSN  uint32
