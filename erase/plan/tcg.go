@@ -79,6 +79,10 @@ func (t *TCG) Blocked() string {
 		}
 		return fmt.Sprintf("the drive has an owner (%s: %s): what the owner keeps in the drive's MBR shadow and DataStore tables is out of an overwrite's reach, and the owner can lock its ranges; %s", what, cred, act)
 	case t.Owned == Unknown && t.LockingEnabled:
+		// An unknown owner matters only with an active Locking SP: an
+		// inactive one holds no locking range, MBR shadow or DataStore
+		// content that could escape an overwrite. A known owner blocks
+		// either way (the rule: SID != MSID cannot be proven).
 		why := "it could not be checked"
 		if t.OwnerNote != "" {
 			why = t.OwnerNote
