@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -272,6 +273,46 @@ func TestEraseDevicesDryRunAndUsage(t *testing.T) {
 	for _, l := range ls {
 		if n := markers(t, l); n != 3 {
 			t.Errorf("%s: %d markers left of 3: a dry run or usage error wrote to it", l.Path, n)
+		}
+	}
+}
+
+// On a terminal without --yes each device's confirmation word is asked in
+// turn; a wrong one for any device erases none and the record says the
+// run was declined.
+func TestEraseDevicesTypedConfirmations(t *testing.T) {
+	ls := markedLoops(t, 2, 4<<20)
+	word := func(l *loopdev.Device) string { b := filepath.Base(l.Path); return b[len(b)-4:] }
+	saved := askTerminal
+	t.Cleanup(func() { askTerminal = saved })
+	for _, tc := range []struct {
+		answers string
+		code    int
+		left    int
+	}{
+		{word(ls[0]) + "\nnope\n", exitRefused, 3},
+		{word(ls[0]) + "\n" + word(ls[1]) + "\n", exitPass, 0},
+	} {
+		askTerminal = func(io.Writer) io.Reader { return strings.NewReader(tc.answers) }
+		records := t.TempDir()
+		_, stderr, code := kesu(t, "erase", ls[0].Path, ls[1].Path, "--journal", records, "--unsigned")
+		if code != tc.code {
+			t.Fatalf("answers %q: exit %d; want %d\n%s", tc.answers, code, tc.code, stderr)
+		}
+		for _, l := range ls {
+			if n := markers(t, l); n != tc.left {
+				t.Errorf("answers %q: %s holds %d markers; want %d", tc.answers, l.Path, n, tc.left)
+			}
+		}
+		if tc.code == exitRefused {
+			ents, _ := os.ReadDir(records)
+			if len(ents) != 1 {
+				t.Fatalf("declined run left %d records; want 1", len(ents))
+			}
+			data, _ := os.ReadFile(filepath.Join(records, ents[0].Name()))
+			if !bytes.Contains(data, []byte("declined")) {
+				t.Error("the record of a declined run does not say so")
+			}
 		}
 	}
 }
