@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -23,6 +24,7 @@ func init() {
 		summary: "overwrite a drive and verify it by read-back, or run one named method (destructive)",
 		usage: []string{
 			"erase [--pattern P] [--verify N%|full|none] [--journal DIR (--key FILE | --unsigned)] [--operator NAME ...] [--dry-run] [--yes] [--json] DEVICE",
+			"erase [--pattern P] [--verify N%|full] --journal DIR (--key FILE | --unsigned) [--operator NAME ...] [--dry-run] [--yes] [--json] DEVICE DEVICE...",
 			"erase --method METHOD --journal DIR (--key FILE | --unsigned) [--dry-run] [--yes] [--json] DEVICE",
 			"erase --all --config FILE [--journal DIR] [--key FILE] [--yes] [--json]",
 		},
@@ -45,6 +47,20 @@ record and on the certificate; with DEVICE, --config FILE supplies them (and
 contact, operator_title) from the policy's [record] table, and the flags
 override it.
 
+With several devices (kesu erase A B C, or --device A --device B ...) each
+gets what kesu erase A gives one (the host overwrite with --pattern, read
+back by --verify), all at once, one worker per device (the namespaces of
+one NVMe controller one after another), into ONE record: --journal is
+required, and --seed and --method go with one device only. Every device
+must be a whole disk or loop device of this machine; a device named twice,
+a partition, a missing path, a disk mounted or in use, the boot disk or
+one --config excludes refuses them all before anything starts. A hidden
+area (HPA/DCO) found is restored and overwritten too, and removable flash
+gets the two passes Clear asks for, as in kesu erase --all. A device that
+fails or vanishes fails alone and the record says so; the others carry on.
+--dry-run shows every device and its plan; --json prints one result per
+device; the exit status is 0 only when every device PASSed.
+
 Exit status: 0 PASS, 1 FAIL or error, 2 usage, 3 refused (nothing written),
 4 written but not verified (--verify none), 130 interrupted (the record is
 closed first; the result says how far the pass got).
@@ -52,6 +68,7 @@ closed first; the result says how far the pass got).
 
 // eraseFlags are the flags of kesu erase.
 type eraseFlags struct {
+	devices                                                     deviceList
 	device, pattern, verify, seed, journal, key, config, method string
 	yes, json, unsigned, all, dryRun                            bool
 	people                                                      people
@@ -86,7 +103,7 @@ func (p people) apply(r *policy.Record) {
 func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
 	var o eraseFlags
-	fs.StringVar(&o.device, "device", "", "the block device or file to erase: the `DEVICE` (or give it as the argument)")
+	fs.Var(&o.devices, "device", "the block device or file to erase: the `DEVICE` (or give it as the argument); several, each a whole disk or loop device, are erased at once into one --journal")
 	fs.StringVar(&o.pattern, "pattern", "zero", "the `PATTERN` to write: zero, one, random or 0xNN")
 	fs.StringVar(&o.verify, "verify", "10%", "read-back after writing: none, `N%` (sampled, NIST SP 800-88 plan) or full")
 	fs.BoolVar(&o.yes, "yes", false, "confirm that everything on the device is to be destroyed")
@@ -104,8 +121,9 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if o.device, err = deviceArg(fs, o.device, pos); err != nil {
-		return err
+	devices := eraseDevices(o.devices, pos)
+	if len(devices) == 1 {
+		o.device = devices[0]
 	}
 	if o.method == "list" {
 		fmt.Fprintln(stdout, view.MethodList())
@@ -113,7 +131,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if o.all {
 		switch {
-		case o.device != "":
+		case len(devices) > 0:
 			return fmt.Errorf("%w: --all and a DEVICE exclude each other", errUsage)
 		case o.method != "":
 			return fmt.Errorf("%w: --method goes with one DEVICE, not --all", errUsage)
@@ -125,8 +143,17 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return runEraseAll(ctx, allOptions{config: o.config, journal: o.journal, key: o.key, json: o.json, people: o.people}, stdout, stderr)
 	}
-	if o.device == "" {
+	if len(devices) == 0 {
 		return fmt.Errorf("%w: erase needs a DEVICE (kesu erase /dev/sdb) or --all", errUsage)
+	}
+	several := len(devices) > 1
+	switch {
+	case several && o.method != "":
+		return fmt.Errorf("%w: --method goes with one DEVICE; %d were named", errUsage, len(devices))
+	case several && o.seed != "":
+		return fmt.Errorf("%w: --seed goes with one DEVICE (each device of several gets its own seed, in the record); %d were named", errUsage, len(devices))
+	case several && o.journal == "":
+		return fmt.Errorf("%w: several devices are erased into one record: add --journal DIR and --key FILE (or --unsigned)", errUsage)
 	}
 	pat, err := erase.ParsePattern(o.pattern)
 	if err != nil {
@@ -159,7 +186,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ask := askTerminal(stderr)
 	if !o.yes && !o.dryRun && ask == nil {
-		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm (or --dry-run to see the drive and the plan first)", errRefused, o.device)
+		return fmt.Errorf("%w: erase destroys everything on %s; add --yes to confirm (or --dry-run to see the drive and the plan first)", errRefused, strings.Join(devices, ", "))
 	}
 	rec := policy.Record{}
 	var exclude policy.Exclude
@@ -177,6 +204,10 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if signer, err = report.LoadSigner(o.key); err != nil {
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
+	}
+	if several {
+		return runEraseDevices(ctx, devicesOptions{paths: devices, pattern: pat, verify: pct, journal: o.journal, signer: signer,
+			json: o.json, dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude}, stdout, stderr)
 	}
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,

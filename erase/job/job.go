@@ -58,6 +58,17 @@ type Options struct {
 	Clock     scsi.Clock
 	Unfreezer worker.Unfreezer
 	Events    func(worker.Event)
+	// Devices, when set, are the only drives the run erases: kernel names
+	// (loop3, sdb) of devices named on the command line (kesu erase A B).
+	// CheckDevices refuses the run before its record is created when one
+	// is no whole disk or loop device here, is named twice, is a boot
+	// disk, is in use, or is excluded by the policy; nothing is discovered
+	// besides them and no controller is looked behind.
+	Devices []string
+	// HostOverwrite plans the host overwrite alone on every drive (the
+	// policy's pattern and verification), no firmware method: what
+	// kesu erase DEVICE does, for each of Devices.
+	HostOverwrite bool
 }
 
 // Job is a started run.
@@ -79,13 +90,22 @@ var ErrPolicy = errors.New("policy")
 // Start creates the journal, records the run's facts, discovers and
 // selects the drives, and probes and plans them. It erases nothing. On an
 // error after the journal was created, the journal holds a note saying why
-// and is sealed, and Job is nil.
+// and is sealed, and Job is nil. With Options.Devices the drives are those
+// named, checked (CheckDevices) before the journal is created: a refusal
+// leaves no record and touches no device.
 func Start(ctx context.Context, o Options) (*Job, error) {
 	if o.Policy == nil || o.Root == nil || o.Open == nil {
 		return nil, errors.New("job: Start needs a policy, a root tree and an opener")
 	}
 	if o.Signer == nil && !o.Policy.Signing.Unsigned {
 		return nil, fmt.Errorf("%w: no signing key, and the policy does not allow an unsigned record; nothing will be erased", report.ErrUnsigned)
+	}
+	var named []discover.Disk
+	if len(o.Devices) > 0 {
+		var err error
+		if named, err = CheckDevices(o); err != nil {
+			return nil, err
+		}
 	}
 	j, err := report.Create(o.RecordsDir, o.Signer, RunStart(o))
 	if err != nil {
@@ -100,6 +120,14 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		if err := j.Note(n); err != nil {
 			return fail(err)
 		}
+	}
+	if named != nil {
+		prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
+			Unfreezer: o.Unfreezer, Open: o.opener()}, named, nil)
+		if err != nil {
+			return fail(err)
+		}
+		return &Job{Journal: j, Prep: prep, opts: o}, nil
 	}
 	sel, err := Discover(ctx, o)
 	if err != nil {
@@ -174,7 +202,7 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 	if o.SkipInUse {
 		rules = append(rules, InUseRule(o.Root))
 	}
-	sel := &Selection{open: o.Open, clock: o.Clock}
+	sel := &Selection{open: o.opener(), clock: o.Clock}
 
 	// RAID controllers: their logical volumes are no drives; the physical
 	// drives behind them are, reached through the controller.

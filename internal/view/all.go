@@ -3,10 +3,8 @@ package view
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/kesu-erase/kesu/erase/worker"
-	"github.com/kesu-erase/kesu/internal/human"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -34,16 +32,7 @@ type Excluded struct {
 // WriteText writes the summary: a row per drive (erased or excluded), the
 // drives not reached or written after their erase, and the record.
 func (r *All) WriteText(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BAY\tDEVICE\tMODEL\tSERIAL\tSTATUS\tLEVEL\tMETHOD\tTIME\tOUTCOME")
-	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", human.Dash(x.Identity.Bay), x.Identity.Path, human.Dash(x.Identity.Model),
-			human.Dash(x.Identity.Serial), x.Status, human.Reached(x.Assessment), human.Dash(string(x.Assessment.Method)), human.Clock(x.Duration), x.Reason)
-	}
-	for _, e := range r.Excluded {
-		fmt.Fprintf(tw, "%s\t%s\t\t%s\tEXCLUDED\t\t\t\t%s\n", human.Dash(e.Bay), e.Device, human.Dash(e.Serial), e.Reason)
-	}
-	tw.Flush()
+	writeResults(w, r.Results, r.Excluded)
 	for _, u := range r.Unreached {
 		fmt.Fprintf(w, "NOT reached (the run is not a completed erasure): %s\n", u)
 	}

@@ -136,11 +136,27 @@ var ErrNotConfirmed = errors.New("not confirmed")
 // error wrapping ErrNotConfirmed. An interrupt while waiting ends it with
 // ctx's error.
 func Confirm(ctx context.Context, in io.Reader, w io.Writer, v *Target) error {
+	return confirm(ctx, bufio.NewReader(in), w, v)
+}
+
+// ConfirmEach asks for every target's confirmation word in turn, reading
+// the lines from in; the first wrong answer refuses them all.
+func ConfirmEach(ctx context.Context, in io.Reader, w io.Writer, vs []Target) error {
+	r := bufio.NewReader(in)
+	for i := range vs {
+		if err := confirm(ctx, r, w, &vs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func confirm(ctx context.Context, in *bufio.Reader, w io.Writer, v *Target) error {
 	word, what := ConfirmWord(v)
 	fmt.Fprintf(w, "\nEverything on %s will be destroyed.\nType the last %d characters of %s to erase it (anything else stops): ", v.Device, len([]rune(word)), what)
 	line := make(chan string, 1)
 	go func() {
-		s, _ := bufio.NewReader(in).ReadString('\n')
+		s, _ := in.ReadString('\n')
 		line <- s
 	}()
 	var got string
