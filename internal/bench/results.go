@@ -34,17 +34,17 @@ type Results struct {
 
 // Settings are the bench's parameters.
 type Settings struct {
-	Kesu             string  `json:"kesu"`
-	SizeMiB          int64   `json:"size_mib"`
-	Runs             int     `json:"runs"`
-	Interleaving     string  `json:"interleaving"`
-	ParallelDrives   int     `json:"parallel_drives"`
-	ParallelSizeMiB  int64   `json:"parallel_size_mib"`
-	OverheadSizeMiB  int64   `json:"overhead_size_mib"`
-	FirmwareSeconds  float64 `json:"firmware_sanitize_seconds"`
-	FirmwareSizeMiB  int64   `json:"firmware_size_mib"`
-	DDWrite          string  `json:"dd_write"`
-	DDRead           string  `json:"dd_read"`
+	Kesu            string  `json:"kesu"`
+	SizeMiB         int64   `json:"size_mib"`
+	Runs            int     `json:"runs"`
+	Interleaving    string  `json:"interleaving"`
+	ParallelDrives  int     `json:"parallel_drives"`
+	ParallelSizeMiB int64   `json:"parallel_size_mib"`
+	OverheadSizeMiB int64   `json:"overhead_size_mib"`
+	FirmwareSeconds float64 `json:"firmware_sanitize_seconds"`
+	FirmwareSizeMiB int64   `json:"firmware_size_mib"`
+	DDWrite         string  `json:"dd_write"`
+	DDRead          string  `json:"dd_read"`
 }
 
 // SeriesSummary is one series in results.json.
