@@ -165,11 +165,11 @@ func TestRunRoundsFailure(t *testing.T) {
 func straceFor(dev string) string {
 	return strings.Join([]string{
 		`100 1000.000000 execve("/k/kesu", ["/k/kesu", "erase", "--device", "` + dev + `"], 0x7ffd /* 3 vars */) = 0 <0.000200>`,
-		`101 1000.050000 write(2</dev/pts/0>, "kesu: about"..., 10) = 10 <0.000010>`,
+		`  101 1000.050000 write(2</dev/pts/0>, "kesu: about"..., 10) = 10 <0.000010>`,
 		`102 1000.100000 pwrite64(5<` + dev + `>, "\252;"..., 512, 0 <unfinished ...>`,
 		`103 1000.100500 pwrite64(5<` + dev + `>, "\1\2"..., 512, 512) = 512 <0.000100>`,
 		`102 1000.101000 <... pwrite64 resumed>) = 512 <0.001000>`,
-		`104 1000.900000 fsync(5<` + dev + `>) = 0 <0.100000>`,
+		`104  1000.900000 fsync(5<` + dev + `>) = 0 <0.100000>`,
 		`104 1000.950000 pwrite64(6<` + dev + `0>, "\0"..., 512, 0) = 512 <0.500000>`,
 		`101 1001.050000 write(7</tmp/j/x.jsonl>, "{}", 2) = 2 <0.000010>`,
 		`101 1001.190000 +++ exited with 0 +++`,

@@ -37,7 +37,8 @@ func thisMachine(ctx context.Context, r Runner, kesu string, now time.Time) Mach
 		m.MemoryMiB = int64(si.Totalram) * int64(si.Unit) >> 20
 	}
 	if s, err := r.Run(ctx, Command{Name: kesu, Args: []string{"version"}}); err == nil {
-		m.KesuVersion, _, _ = strings.Cut(strings.TrimSpace(string(s.Stdout)), "\n")
+		line, _, _ := strings.Cut(strings.TrimSpace(string(s.Stdout)), "\n")
+		m.KesuVersion = strings.TrimPrefix(line, "kesu ")
 	}
 	return m
 }

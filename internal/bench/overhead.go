@@ -49,12 +49,13 @@ func parseStrace(text, dev string) (Trace, error) {
 	pending := map[string]bool{} // pids inside an unfinished device call
 	tag := "</" + strings.TrimPrefix(dev, "/") + ">"
 	for n, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		f := strings.SplitN(line, " ", 3)
-		if len(f) < 3 {
+		// "PID TIME CALL...": strace pads the pid to a width with spaces.
+		pid, after, _ := strings.Cut(strings.TrimSpace(line), " ")
+		stamp, rest, ok := strings.Cut(strings.TrimLeft(after, " "), " ")
+		if !ok {
 			return t, fmt.Errorf("%w: line %d: %q", ErrTrace, n+1, line)
 		}
-		pid, rest := f[0], f[2]
-		ts, err := strconv.ParseFloat(f[1], 64)
+		ts, err := strconv.ParseFloat(stamp, 64)
 		if err != nil {
 			return t, fmt.Errorf("%w: line %d: %v", ErrTrace, n+1, err)
 		}
