@@ -56,10 +56,15 @@ vet:
 test: deps check
 	$(GO) test -p 2 -timeout 40m $(PKGS)
 
-# bench: overwrite and verification speed against dd on a RAM-backed loop
-# device, plus peak memory. Prints medians and ratios.
+# bench: kesu against dd (and nwipe when installed) on loop devices it
+# creates (RAM- and disk-backed), in interleaved rounds: overwrite and
+# verification ratios, fixed overhead, peak RSS, N drives at once, firmware
+# erase wall time. Prints the table and writes $(OUT)/bench/results.json.
+# Needs root. BENCHFLAGS passes options, e.g. BENCHFLAGS="-size 8192 -runs 7".
+BENCHFLAGS ?=
 bench: build
-	$(GO) run ./internal/bench -kesu $(KESU)
+	mkdir -p $(OUT)/bench
+	$(GO) run ./internal/bench -kesu $(KESU) -out $(OUT)/bench/results.json $(BENCHFLAGS)
 
 clean:
 	rm -rf $(OUT)

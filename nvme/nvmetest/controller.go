@@ -14,7 +14,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"time"
 
+	"github.com/kesu-erase/kesu/internal/clock"
 	"github.com/kesu-erase/kesu/nvme"
 	"github.com/kesu-erase/kesu/tcg/tcgtest"
 )
@@ -112,6 +114,11 @@ type Config struct {
 	// SanitizeSteps is how many reads of the Sanitize Status log a
 	// sanitize takes to finish (default 4); Advance moves it on too.
 	SanitizeSteps int
+	// SanitizeTime, when > 0, makes a sanitize last this long on Clock
+	// instead of SanitizeSteps log reads (realtime.go).
+	SanitizeTime time.Duration
+	// Clock times a SanitizeTime sanitize; nil: the system clock.
+	Clock clock.Clock
 	// Rand supplies crypto-erase and unspecified block-erase content;
 	// default a ChaCha8 stream seeded from Serial.
 	Rand      io.Reader
@@ -156,6 +163,7 @@ type Controller struct {
 	scdw10      uint32
 	failureMode bool
 	restricted  bool
+	started     time.Time // when a SanitizeTime sanitize began
 
 	commands []nvme.Command
 	rescans  int
@@ -463,7 +471,7 @@ func (c *Controller) getLogPage(cmd *nvme.Command) (nvme.Status, error) {
 			return stInvalidField, nil // as QEMU 7.2 answers unknown log pages
 		}
 		if c.active {
-			if err := c.stepSanitize(); err != nil {
+			if err := c.advanceSanitize(); err != nil {
 				return 0, err
 			}
 		}
@@ -491,7 +499,7 @@ func (c *Controller) sanitizeLog(b []byte) {
 	le16, le32 := binary.LittleEndian.PutUint16, binary.LittleEndian.PutUint32
 	sprog := uint16(0xFFFF)
 	if c.active {
-		sprog = uint16(uint64(c.step) * 65536 / uint64(c.total))
+		sprog = c.sanitizeProgress()
 	}
 	le16(b[0:], sprog)
 	le16(b[2:], c.sstat)
@@ -591,6 +599,7 @@ func (c *Controller) sanitize(cmd *nvme.Command) (nvme.Status, error) {
 	c.opCDW10, c.opCDW11 = cmd.CDW10, cmd.CDW11
 	c.scdw10 = cmd.CDW10
 	c.sstat = uint16(nvme.SanitizeInProgress)
+	c.started = c.now()
 	return stOK, nil
 }
 
