@@ -15,9 +15,9 @@ import (
 	"github.com/kesu-erase/kesu/report"
 )
 
-// baysPolicy is TestBays24's kesu.toml: appliancePolicy with the summary
-// kept on screen for a while before powering off, so that the VGA console's
-// summary pages (they turn every 5 s) are seen.
+// baysPolicy is TestBays24's kesu.toml: appliancePolicy with the result
+// kept on screen for 20 s before powering off, so that every page of the
+// VGA console's result (pages turn every 5 s) is seen.
 const baysPolicy = `version = 1
 language = "en"
 [policy]
@@ -27,7 +27,7 @@ verify = "full"
 unattended = true
 countdown = 5
 after = "poweroff"
-after_delay = 16
+after_delay = 20
 [record]
 operator = "VM test"
 `
@@ -75,8 +75,10 @@ func bays24(t *testing.T) []vm.Disk {
 // in parallel (at least two erase attempts overlap in time) except those
 // sharing an NVMe controller (one after another; in this machine each NVMe
 // disk has its own controller, so there are none); the plain serial console
-// listed every bay in the plan, the live lines and the summary. It logs the
-// wall time of the whole boot.
+// listed every bay in the plan, the live lines and the summary; the VGA
+// console, made 80x25 (vgaCmdline) and read from QEMU screendumps taken
+// every 2 s, paged the live view and the result so that every drive was
+// on a page and no page was skipped. It logs the wall time of the boot.
 func TestBays24(t *testing.T) {
 	vm.Require(t, true)
 	a := vm.Get(t)
@@ -86,7 +88,7 @@ func TestBays24(t *testing.T) {
 		t.Fatal(err)
 	}
 	kf := newKey(t)
-	stick, err := a.Stick(dir, policyPath, kf.Private)
+	stick, err := a.StickWithCmdline(dir, policyPath, kf.Private, vgaCmdline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +140,7 @@ func TestBays24(t *testing.T) {
 	}
 	checkBaysRecord(t, v.Run, disks)
 	checkBaysSerial(t, res.Serial, v.Run, disks)
+	checkVGAPaging(t, readVGAFrames(t, a.Boot.Kernel, res), v.Run)
 }
 
 // checkBaysRecord checks the record: every disk named once and PASS, and

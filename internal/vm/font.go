@@ -32,8 +32,11 @@ var ErrNoFont = errors.New("vm: no such built-in font in the kernel")
 
 // FindFont finds a built-in font of width×height in an uncompressed kernel
 // image. Linux keeps each font (lib/fonts/font_*.c) as a struct font_data:
-// four 32-bit words {0, 0, size in bytes, 0} and then the 256 glyphs, of
-// which glyph 0 and the space (0x20) are blank and 'A' is not.
+// four 32-bit words {0, 0, size in bytes, 0} and then the 256 glyphs. Other
+// data can follow such words too, so a candidate counts as the font only
+// when it looks like one: the space blank, every other printable ASCII
+// glyph drawn and unlike the others, '_' only in the lower half and '\”
+// only in the upper half.
 func FindFont(kernel []byte, width, height int) (*Font, error) {
 	f := &Font{Width: width, Height: height}
 	size := 256 * f.glyphBytes()
@@ -51,12 +54,29 @@ func FindFont(kernel []byte, width, height int) (*Font, error) {
 			continue
 		}
 		f.Data = kernel[start : start+size]
-		g := func(c byte) []byte { return f.Data[int(c)*f.glyphBytes():][:f.glyphBytes()] }
-		if bytes.Equal(g(0), blank) && bytes.Equal(g(' '), blank) && !bytes.Equal(g('A'), blank) && !bytes.Equal(g('A'), g('B')) {
+		if f.plausible(blank) {
 			f.Data = bytes.Clone(f.Data)
 			return f, nil
 		}
 	}
+}
+
+// plausible reports whether f.Data looks like a font (see FindFont).
+func (f *Font) plausible(blank []byte) bool {
+	n := f.glyphBytes()
+	g := func(c byte) []byte { return f.Data[int(c)*n:][:n] }
+	if !bytes.Equal(g(' '), blank) {
+		return false
+	}
+	seen := map[string]bool{}
+	for c := byte(0x21); c < 0x7f; c++ {
+		if bytes.Equal(g(c), blank) || seen[string(g(c))] {
+			return false
+		}
+		seen[string(g(c))] = true
+	}
+	half := n / 2
+	return bytes.Equal(g('_')[:half], blank[:half]) && bytes.Equal(g('\'')[half:], blank[half:])
 }
 
 // KernelFont reads a built-in font of width×height from a bzImage kernel

@@ -14,13 +14,18 @@ import (
 // testFont is an 8x16 font whose glyphs are distinct: glyph c has its code
 // in rows 2 and 3 and its complement in rows 5 and 6; glyph 0, the space
 // and 0xFF are blank, 0xDB is the full block, 0xDC and 0xDF the lower and
-// upper halves (each other's complement).
+// upper halves (each other's complement); '_' is drawn in the lower half and
+// '\” in the upper half only, as in any real font.
 func testFont() *Font {
 	f := &Font{Width: 8, Height: 16, Data: make([]byte, 256*16)}
 	for c := 1; c < 256; c++ {
 		g := f.Data[c*16 : c*16+16]
 		switch c {
 		case ' ', 0xFF:
+		case '_':
+			g[14], g[15] = 0xFF, 0xFF
+		case '\'':
+			g[2], g[3] = 0x18, 0x18
 		case 0xDB:
 			for i := range g {
 				g[i] = 0xFF
