@@ -102,6 +102,13 @@ func buildRunner(ctx context.Context, repo, cache string) (string, error) {
 // Extra files are added to the FAT volume or replace the standard file of
 // the same name (e.g. an unsigned /EFI/BOOT/BOOTX64.EFI).
 func (a *Artifacts) Stick(dir, policy, key string, extra ...image.DiskFile) (string, error) {
+	return a.StickWithCmdline(dir, policy, key, nil, extra...)
+}
+
+// StickWithCmdline is Stick with extra words on the kernel command line of
+// the GRUB menu, e.g. fbcon=font:TER16x32, which makes the framebuffer
+// console of a VM's 1280x800 display 80x25.
+func (a *Artifacts) StickWithCmdline(dir, policy, key string, cmdline []string, extra ...image.DiskFile) (string, error) {
 	out := filepath.Join(dir, "kesu.img")
 	_, err := image.WriteStick(image.StickSpec{
 		Boot:         a.Boot,
@@ -110,6 +117,7 @@ func (a *Artifacts) Stick(dir, policy, key string, extra ...image.DiskFile) (str
 		Key:          key,
 		GrubTemplate: filepath.Join(a.RepoDir, "configs", "grub.cfg"),
 		GrubTimeout:  0,
+		Cmdline:      cmdline,
 		Files:        extra,
 	})
 	return out, err

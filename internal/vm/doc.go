@@ -47,6 +47,15 @@
 // succeeds and zeroes, NVMe Sanitize is an invalid opcode, AHCI disks have
 // neither Security nor Sanitize, virtio-scsi rejects SANITIZE.
 //
+// # The VGA console
+//
+// A firmware boot has a VGA display (1280x800 under OVMF; the kernel's
+// framebuffer console draws 160x50 with its 8x16 font, 80x25 with
+// fbcon=font:TER16x32, see Artifacts.StickWithCmdline). Machine.ScreenEvery
+// saves it through QMP screendump as PPM images (Result.Screens); KernelFont
+// takes the font out of the booted kernel and Font.Text reads a screen back
+// as rows of text, exactly, so tests can check what the VGA console showed.
+//
 // # Skipping
 //
 // Require (called by Get, RunScript, BootStick) skips under -short, when not

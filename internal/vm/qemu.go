@@ -49,8 +49,18 @@ type Machine struct {
 	// grace period for the rest of the line). Result.Stopped names the one
 	// seen. The VM also stops at PanicMarker, and when it powers off.
 	Until []string
+	// ScreenEvery, if positive, saves the display (the VGA of a firmware
+	// boot; a direct boot has none) as a PPM image in Dir every ScreenEvery
+	// while the VM runs, through QEMU's QMP screendump (Result.Screens).
+	ScreenEvery time.Duration
 	// Args are extra QEMU arguments.
 	Args []string
+}
+
+// Screen is one saved image of the display.
+type Screen struct {
+	At   time.Duration // since QEMU start
+	Path string        // PPM (P6) image in Machine.Dir
 }
 
 // Boot says what the VM boots. Use Direct or Firmware.
@@ -77,6 +87,10 @@ type Result struct {
 	TimedOut bool                     // killed at Machine.Timeout
 	Exit     error                    // QEMU's exit status (nil: 0)
 	Cmd      []string                 // the QEMU command line
+	// Screens are the display images saved (Machine.ScreenEvery), in
+	// order; ScreenErr is the first error taking one, if any.
+	Screens   []Screen
+	ScreenErr error
 }
 
 // Panicked reports whether the kernel panicked.
@@ -132,6 +146,15 @@ func (m Machine) Run(ctx context.Context, boot Boot) (*Result, error) {
 	watch := append(append([]string{}, m.Watch...), markers...)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	var mon *qmp
+	var nextScreen time.Time
+	if m.ScreenEvery > 0 {
+		mon, res.ScreenErr = dialQMP(filepath.Join(m.Dir, qmpSocket), 10*time.Second)
+		if mon != nil {
+			defer mon.Close()
+		}
+		nextScreen = start.Add(m.ScreenEvery)
+	}
 	var stopAt time.Time // set when a stop marker was seen: kill after a grace period
 loop:
 	for {
@@ -147,6 +170,18 @@ loop:
 			}
 			break loop
 		case <-tick.C:
+			if mon != nil && time.Now().After(nextScreen) {
+				nextScreen = time.Now().Add(m.ScreenEvery)
+				p := filepath.Join(m.Dir, fmt.Sprintf("screen-%04d.ppm", len(res.Screens)))
+				at := time.Since(start)
+				if err := mon.screendump(p); err != nil {
+					if res.ScreenErr == nil {
+						res.ScreenErr = err
+					}
+				} else {
+					res.Screens = append(res.Screens, Screen{At: at, Path: p})
+				}
+			}
 			if !stopAt.IsZero() {
 				if time.Now().After(stopAt) {
 					cmd.Process.Kill()
@@ -215,11 +250,16 @@ func (m Machine) qemuArgs(boot Boot) ([]string, error) {
 		"-no-reboot",
 		"-display", "none",
 		"-monitor", "none",
-		"-chardev", "file,id=ser0,path=" + filepath.Join(m.Dir, serialLog),
-		"-serial", "chardev:ser0",
-		"-chardev", "file,id=ser1,path=" + filepath.Join(m.Dir, resultLog),
-		"-serial", "chardev:ser1",
 	}
+	if m.ScreenEvery > 0 {
+		a = append(a, "-qmp", "unix:"+filepath.Join(m.Dir, qmpSocket)+",server=on,wait=off")
+	}
+	a = append(a,
+		"-chardev", "file,id=ser0,path="+filepath.Join(m.Dir, serialLog),
+		"-serial", "chardev:ser0",
+		"-chardev", "file,id=ser1,path="+filepath.Join(m.Dir, resultLog),
+		"-serial", "chardev:ser1",
+	)
 	switch {
 	case boot.Firmware:
 		if _, err := os.Stat(OVMFCode); err != nil {
