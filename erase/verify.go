@@ -256,17 +256,20 @@ func Verify(ctx context.Context, t Target, o VerifyOptions) (*VerifyResult, erro
 	reqs := make(chan readReq, workers*2)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// One buffer for all readers: a huge-page-backed one once it is large
-	// enough, which the kernel pins for O_DIRECT a huge page at a time.
-	arena, free, err := alignedBuffer(workers * rs)
-	if err != nil {
-		v.meter.finish()
-		return nil, fmt.Errorf("verify buffer: %w", err)
-	}
-	defer free()
 	var wg sync.WaitGroup
-	for w := range workers {
-		buf := arena[w*rs : (w+1)*rs : (w+1)*rs]
+	for range workers {
+		// A buffer of its own for each reader, huge-page-backed when it is
+		// large enough (alignedBuffer): only what a reader touches is ever
+		// allocated, which for a sampled plan's short reads is a fraction.
+		buf, free, err := alignedBuffer(rs)
+		if err != nil {
+			cancel()
+			close(reqs)
+			wg.Wait()
+			v.meter.finish()
+			return nil, fmt.Errorf("verify buffer: %w", err)
+		}
+		defer free()
 		scratch := make([]byte, o.Expect.ScratchSize(rs))
 		wg.Add(1)
 		go func() {
