@@ -131,3 +131,31 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// plainTarget hides a Device's asynchronous I/O, so a benchmark can
+// compare it with ReadAt and WriteAt on goroutines.
+type plainTarget struct{ Target }
+
+// BenchmarkPlantCanaries plants (writes, flushes, reads back) the canaries
+// of a 10% plan: through the kernel's asynchronous I/O and without it.
+func BenchmarkPlantCanaries(b *testing.B) {
+	d := benchTarget(b)
+	bs := d.LogicalBlockSize()
+	p, err := NewSamplePlan(make([]byte, 32), d.Size()/int64(bs), bs, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		t    Target
+	}{{"aio", d}, {"goroutines", plainTarget{d}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				cs, err := PlantCanaries(context.Background(), c.t, p)
+				if err != nil || !cs.Proven() {
+					b.Fatalf("PlantCanaries = %v, %v", cs.Summary(), err)
+				}
+			}
+		})
+	}
+}

@@ -116,10 +116,6 @@ func CanaryLBAs(p *SamplePlan) []int64 {
 // ErrCanariesUnproven says the canaries did not all read back.
 var ErrCanariesUnproven = errors.New("canaries not proven")
 
-// canaryWorkers is how many canary units are written or read at once (a
-// queue deep enough for flash; a disk serves them one by one anyway).
-const canaryWorkers = 8
-
 // canaryUnit is one aligned write unit holding one or more canaries.
 type canaryUnit struct {
 	first, blocks int64
@@ -173,29 +169,29 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	// Write every unit; after a failed write no further one is started.
 	var mu sync.Mutex
 	failed := false
-	werr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+	werr := batchIO(ctx, t, true, len(units), unit, func(i int, buf []byte) batchItem {
 		mu.Lock()
 		stop := failed
 		mu.Unlock()
 		if stop {
-			return
+			return batchItem{skip: true}
 		}
+		u := units[i]
 		off := u.first * int64(bs)
 		b := buf[:u.blocks*int64(bs)]
 		pat.Fill(b, off)
-		if w, err := t.WriteAt(b, off); err != nil || w != len(b) {
-			if err == nil {
-				err = io.ErrShortWrite
-			}
-			mu.Lock()
-			if !failed {
-				failed = true
-				c.Err = fmt.Errorf("planting canary at LBA %d: %w", u.first, err)
-			}
-			mu.Unlock()
+		return batchItem{buf: b, off: off}
+	}, func(i int, _ []byte, err error) {
+		if err == nil {
+			units[i].ok = true
 			return
 		}
-		u.ok = true
+		mu.Lock()
+		if !failed {
+			failed = true
+			c.Err = fmt.Errorf("planting canary at LBA %d: %w", units[i].first, err)
+		}
+		mu.Unlock()
 	})
 	if werr != nil {
 		return nil, werr
@@ -221,13 +217,15 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	c.PlantedAt = time.Now()
 
 	// Read every planted unit back from the medium.
-	rerr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+	rerr := batchIO(ctx, t, false, len(units), unit, func(i int, buf []byte) batchItem {
+		u := units[i]
 		if !u.ok {
-			return
+			return batchItem{skip: true}
 		}
-		off := u.first * int64(bs)
-		n := int(u.blocks) * bs
-		if r, err := t.ReadAt(buf[:n], off); err != nil && !(err == io.EOF && r == n) {
+		return batchItem{buf: buf[:int(u.blocks)*bs], off: u.first * int64(bs)}
+	}, func(i int, buf []byte, err error) {
+		u := units[i]
+		if err != nil {
 			mu.Lock()
 			if c.Err == nil {
 				c.Err = fmt.Errorf("reading canary back at LBA %d: %w", u.first, err)
@@ -235,6 +233,7 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 			mu.Unlock()
 			return
 		}
+		off := u.first * int64(bs)
 		want := make([]byte, bs)
 		var match []int64
 		for i := int64(0); i < u.blocks; i++ {
@@ -267,48 +266,6 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	}
 	c.Duration = time.Since(start)
 	return c, nil
-}
-
-// forEachUnit runs fn over the units on up to canaryWorkers goroutines,
-// each with its own aligned buffer of size bytes. It returns an error when
-// the buffers cannot be had (nothing ran) or when ctx ended before every
-// unit was handed out.
-func forEachUnit(ctx context.Context, units []*canaryUnit, size int, fn func(*canaryUnit, []byte)) error {
-	var bufs [][]byte
-	var frees []func()
-	defer func() {
-		for _, f := range frees {
-			f()
-		}
-	}()
-	for range min(canaryWorkers, max(1, len(units))) {
-		buf, free, err := alignedBuffer(size)
-		if err != nil {
-			return fmt.Errorf("canary buffer: %w", err)
-		}
-		bufs, frees = append(bufs, buf), append(frees, free)
-	}
-	next := make(chan *canaryUnit)
-	var wg sync.WaitGroup
-	for _, buf := range bufs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for u := range next {
-				fn(u, buf)
-			}
-		}()
-	}
-	var err error
-	for _, u := range units {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		next <- u
-	}
-	close(next)
-	wg.Wait()
-	return err
 }
 
 // Summary says in plain words what planting did.
