@@ -173,3 +173,44 @@ func TestCanariesOnLoopDevice(t *testing.T) {
 		d.Close()
 	}
 }
+
+// A sampled verification on a loop device reads every planned block once
+// and finds exactly the corrupted blocks the plan holds.
+func TestSampledVerifyOnLoopDevice(t *testing.T) {
+	const size = 32 << 20
+	l := loopdev.New(t, "", size, 512)
+	d, err := Open(l.Path, OpenOptions{Write: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if ow, err := Overwrite(context.Background(), d, OverwriteOptions{Pattern: Zero()}); err != nil || ow.Outcome != OK {
+		t.Fatalf("Overwrite = %+v, %v", ow, err)
+	}
+	p, err := NewSamplePlan(seed(11), size/512, 512, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := planTimes(p)
+	// Corrupt every 97th block through the backing file.
+	f, err := os.OpenFile(l.Backing, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inPlan int64
+	for lba := int64(3); lba < size/512; lba += 97 {
+		if _, err := f.WriteAt([]byte{0x5a}, lba*512+100); err != nil {
+			t.Fatal(err)
+		}
+		if times[lba] > 0 {
+			inPlan++
+		}
+	}
+	f.Close()
+	v, err := Verify(context.Background(), d, VerifyOptions{Plan: p, Expect: ExpectPattern(Zero())})
+	planned, _ := p.PlannedBlocks()
+	if err != nil || v.Outcome != Failed || v.MismatchedBlocks != inPlan || v.BlocksRead != planned {
+		t.Fatalf("Verify = %s, %d mismatches, %d of %d blocks read, %v; want failed, %d mismatches, all read",
+			v.Outcome, v.MismatchedBlocks, v.BlocksRead, planned, err, inPlan)
+	}
+}
