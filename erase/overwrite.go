@@ -35,11 +35,14 @@ type OverwriteOptions struct {
 	// ExpectedSize, when set, is the size the drive's identity declares;
 	// a smaller target fails the pass before anything is written.
 	ExpectedSize int64
-	// Workers generating a random pattern; default min(GOMAXPROCS, 4).
-	// One AES-CTR stream makes about 5 GB/s on one core; the generators
-	// share the pass's few buffers (genDepth chunks, whatever Workers is),
-	// so more of them cost no memory, and they only work as fast as the
-	// drive takes the data.
+	// Workers generating a random pattern; default GOMAXPROCS − 1, at
+	// least 1 and at most 4. One AES-CTR stream makes about 5 GB/s on one
+	// core; a core is left for the kernel's side of the writes (the block
+	// layer, a loop device's copy into its backing file), which on two
+	// cores made the pass quicker with one generator than with two or
+	// three. The generators share the pass's few buffers (genDepth chunks,
+	// whatever Workers is), so more of them cost no memory, and they only
+	// work as fast as the drive takes the data.
 	Workers int
 	// Progress, if set, is called at least every ProgressInterval (≤ 1 s).
 	Progress         func(Progress)
@@ -113,7 +116,7 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 	}
 	workers := o.Workers
 	if workers <= 0 {
-		workers = min(runtime.GOMAXPROCS(0), 4)
+		workers = min(max(runtime.GOMAXPROCS(0)-1, 1), 4)
 	}
 
 	size := t.Size()
