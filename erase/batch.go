@@ -6,8 +6,13 @@ import (
 	"sync"
 )
 
-// batchDepth is how many of a batch's I/Os are in flight at once.
-const batchDepth = 64
+// batchDepth is how many of a batch's I/Os are in flight at once through
+// the kernel's asynchronous I/O; batchWorkers how many goroutines run a
+// batch without it (each a thread blocked in its system call).
+const (
+	batchDepth   = 64
+	batchWorkers = 8
+)
 
 // batchItem is one I/O of a batch as its prep function returns it: the
 // bytes to write (or the buffer to read into) and the device offset.
@@ -24,8 +29,8 @@ type batchItem struct {
 // then holds what was read). Block devices open with O_DIRECT get the
 // I/Os through the kernel's asynchronous I/O in a few system calls
 // (submitted from one goroutine: prep and done are then never called
-// concurrently); other targets run them on batchDepth goroutines, prep and
-// done being called concurrently. The error is non-nil only when buffers
+// concurrently); other targets run them on batchWorkers goroutines, prep
+// and done being called concurrently. The error is non-nil only when buffers
 // cannot be had or ctx ended before every I/O was started.
 func batchIO(ctx context.Context, t Target, write bool, n, unit int,
 	prep func(i int, buf []byte) batchItem, done func(i int, buf []byte, err error)) error {
@@ -45,7 +50,7 @@ func batchIO(ctx context.Context, t Target, write bool, n, unit int,
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := range depth {
+	for w := range min(depth, batchWorkers) {
 		buf := arena[w*unit : (w+1)*unit : (w+1)*unit]
 		wg.Add(1)
 		go func() {
