@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -115,10 +116,6 @@ func CanaryLBAs(p *SamplePlan) []int64 {
 // ErrCanariesUnproven says the canaries did not all read back.
 var ErrCanariesUnproven = errors.New("canaries not proven")
 
-// canaryWorkers is how many canary units are written or read at once (a
-// queue deep enough for flash; a disk serves them one by one anyway).
-const canaryWorkers = 8
-
 // canaryUnit is one aligned write unit holding one or more canaries.
 type canaryUnit struct {
 	first, blocks int64
@@ -172,29 +169,29 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	// Write every unit; after a failed write no further one is started.
 	var mu sync.Mutex
 	failed := false
-	werr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+	werr := batchIO(ctx, t, true, len(units), unit, func(i int, buf []byte) batchItem {
 		mu.Lock()
 		stop := failed
 		mu.Unlock()
 		if stop {
-			return
+			return batchItem{skip: true}
 		}
+		u := units[i]
 		off := u.first * int64(bs)
 		b := buf[:u.blocks*int64(bs)]
 		pat.Fill(b, off)
-		if w, err := t.WriteAt(b, off); err != nil || w != len(b) {
-			if err == nil {
-				err = io.ErrShortWrite
-			}
-			mu.Lock()
-			if !failed {
-				failed = true
-				c.Err = fmt.Errorf("planting canary at LBA %d: %w", u.first, err)
-			}
-			mu.Unlock()
+		return batchItem{buf: b, off: off}
+	}, func(i int, _ []byte, err error) {
+		if err == nil {
+			units[i].ok = true
 			return
 		}
-		u.ok = true
+		mu.Lock()
+		if !failed {
+			failed = true
+			c.Err = fmt.Errorf("planting canary at LBA %d: %w", units[i].first, err)
+		}
+		mu.Unlock()
 	})
 	if werr != nil {
 		return nil, werr
@@ -220,13 +217,15 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	c.PlantedAt = time.Now()
 
 	// Read every planted unit back from the medium.
-	rerr := forEachUnit(ctx, units, unit, func(u *canaryUnit, buf []byte) {
+	rerr := batchIO(ctx, t, false, len(units), unit, func(i int, buf []byte) batchItem {
+		u := units[i]
 		if !u.ok {
-			return
+			return batchItem{skip: true}
 		}
-		off := u.first * int64(bs)
-		n := int(u.blocks) * bs
-		if r, err := t.ReadAt(buf[:n], off); err != nil && !(err == io.EOF && r == n) {
+		return batchItem{buf: buf[:int(u.blocks)*bs], off: u.first * int64(bs)}
+	}, func(i int, buf []byte, err error) {
+		u := units[i]
+		if err != nil {
 			mu.Lock()
 			if c.Err == nil {
 				c.Err = fmt.Errorf("reading canary back at LBA %d: %w", u.first, err)
@@ -234,6 +233,7 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 			mu.Unlock()
 			return
 		}
+		off := u.first * int64(bs)
 		want := make([]byte, bs)
 		var match []int64
 		for i := int64(0); i < u.blocks; i++ {
@@ -266,48 +266,6 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 	}
 	c.Duration = time.Since(start)
 	return c, nil
-}
-
-// forEachUnit runs fn over the units on up to canaryWorkers goroutines,
-// each with its own aligned buffer of size bytes. It returns an error when
-// the buffers cannot be had (nothing ran) or when ctx ended before every
-// unit was handed out.
-func forEachUnit(ctx context.Context, units []*canaryUnit, size int, fn func(*canaryUnit, []byte)) error {
-	var bufs [][]byte
-	var frees []func()
-	defer func() {
-		for _, f := range frees {
-			f()
-		}
-	}()
-	for range min(canaryWorkers, max(1, len(units))) {
-		buf, free, err := alignedBuffer(size)
-		if err != nil {
-			return fmt.Errorf("canary buffer: %w", err)
-		}
-		bufs, frees = append(bufs, buf), append(frees, free)
-	}
-	next := make(chan *canaryUnit)
-	var wg sync.WaitGroup
-	for _, buf := range bufs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for u := range next {
-				fn(u, buf)
-			}
-		}()
-	}
-	var err error
-	for _, u := range units {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		next <- u
-	}
-	close(next)
-	wg.Wait()
-	return err
 }
 
 // Summary says in plain words what planting did.
@@ -354,15 +312,23 @@ func (c *Canaries) Survivors(t Target) (survived []int64, unreadable []int64) {
 // proven canaries (anchors) the verification read, and the canary blocks
 // that survived.
 func (c *Canaries) Expect(after Expectation) *CanaryExpectation {
-	return &CanaryExpectation{c: c, after: after}
+	blocks := make([]int64, 0, len(c.blocks))
+	for l := range c.blocks {
+		blocks = append(blocks, l)
+	}
+	sort.Slice(blocks, func(i, j int) bool { return blocks[i] < blocks[j] })
+	return &CanaryExpectation{c: c, after: after, proven: c.LBAs(), blocks: blocks}
 }
 
 // CanaryExpectation checks canaries are gone, then the declared content.
 type CanaryExpectation struct {
-	c        *Canaries
-	after    Expectation
-	checked  atomic.Int64
-	survived atomic.Int64
+	c     *Canaries
+	after Expectation
+	// proven and blocks are the canaries' sorted LBAs: a read looks up
+	// the few that fall in it instead of every block it holds.
+	proven, blocks []int64
+	checked        atomic.Int64
+	survived       atomic.Int64
 }
 
 // Stats returns how many proven canaries were read and how many canary
@@ -393,30 +359,33 @@ func (e *CanaryExpectation) ScratchSize(n int) int {
 // Check implements Expectation.
 func (e *CanaryExpectation) Check(buf []byte, off int64, bs int, scratch []byte, bad func(int64)) {
 	first := off / int64(bs)
-	flagged := map[int64]bool{}
-	for i := 0; i+bs <= len(buf); i += bs {
-		lba := first + int64(i/bs)
-		if _, ok := e.c.proven[lba]; ok {
-			e.checked.Add(1)
-		}
-		if _, ok := e.c.blocks[lba]; !ok {
-			continue
-		}
+	end := first + int64(len(buf)/bs)
+	e.checked.Add(int64(countIn(e.proven, first, end)))
+	var flagged []int64
+	for i := sort.Search(len(e.blocks), func(i int) bool { return e.blocks[i] >= first }); i < len(e.blocks) && e.blocks[i] < end; i++ {
+		lba := e.blocks[i]
 		want := scratch[:bs]
 		e.c.pattern.Fill(want, lba*int64(bs))
-		if bytes.Equal(buf[i:i+bs], want) {
+		if bytes.Equal(buf[(lba-first)*int64(bs):][:bs], want) {
 			e.survived.Add(1)
-			flagged[lba] = true
+			flagged = append(flagged, lba)
 			bad(lba)
 		}
 	}
 	if e.after != nil {
 		e.after.Check(buf, off, bs, scratch, func(lba int64) {
-			if !flagged[lba] {
+			if !slices.Contains(flagged, lba) {
 				bad(lba)
 			}
 		})
 	}
+}
+
+// countIn returns how many of the sorted values lie in [lo, hi).
+func countIn(sorted []int64, lo, hi int64) int {
+	i := sort.Search(len(sorted), func(i int) bool { return sorted[i] >= lo })
+	j := sort.Search(len(sorted), func(i int) bool { return sorted[i] >= hi })
+	return j - i
 }
 
 // ExpectAnyOf expects each block to hold one of the given constant

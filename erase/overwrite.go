@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
 	"time"
 )
 
@@ -36,9 +35,14 @@ type OverwriteOptions struct {
 	// ExpectedSize, when set, is the size the drive's identity declares;
 	// a smaller target fails the pass before anything is written.
 	ExpectedSize int64
-	// Workers generating a random pattern; default min(GOMAXPROCS, 2):
-	// two AES-CTR streams (~4 GB/s each) outrun any drive, and a server
-	// erasing 24 drives at once must not hold 24 × GOMAXPROCS buffers.
+	// Workers generating a random pattern; default GOMAXPROCS − 1, at
+	// least 1 and at most 4. One AES-CTR stream makes about 5 GB/s on one
+	// core; a core is left for the kernel's side of the writes (the block
+	// layer, a loop device's copy into its backing file), which on two
+	// cores made the pass quicker with one generator than with two or
+	// three. The generators share the pass's few buffers (genDepth chunks,
+	// whatever Workers is), so more of them cost no memory, and they only
+	// work as fast as the drive takes the data.
 	Workers int
 	// Progress, if set, is called at least every ProgressInterval (≤ 1 s).
 	Progress         func(Progress)
@@ -80,14 +84,6 @@ func (r *OverwriteResult) Throughput() float64 {
 	return float64(r.BytesWritten) / r.Duration.Seconds()
 }
 
-type chunk struct {
-	idx   int64
-	off   int64
-	n     int
-	buf   []byte
-	ready chan struct{}
-}
-
 // Overwrite writes the pattern over every byte of t, from offset 0 to
 // t.Size(), and flushes. Failed writes are retried, then bisected down to
 // single blocks; blocks that stay unwritable are recorded as LBA ranges and
@@ -120,7 +116,7 @@ func Overwrite(ctx context.Context, t Target, o OverwriteOptions) (*OverwriteRes
 	}
 	workers := o.Workers
 	if workers <= 0 {
-		workers = min(runtime.GOMAXPROCS(0), 2)
+		workers = min(max(runtime.GOMAXPROCS(0)-1, 1), 4)
 	}
 
 	size := t.Size()
@@ -233,8 +229,8 @@ const (
 	maxDeadChunks = 3
 )
 
-// run drives the pipeline: generators fill buffers ahead of one sequential
-// writer. Constant patterns share one pre-filled buffer.
+// run writes the whole target: a random pattern through the generator
+// pipeline (generateAndWrite), a constant one from one pre-filled buffer.
 func (w *writer) run(ctx context.Context, size int64, cs int, p Pattern, workers int) error {
 	nchunks := (size + int64(cs) - 1) / int64(cs)
 	if _, constant := p.Constant(); constant {
@@ -256,71 +252,7 @@ func (w *writer) run(ctx context.Context, size int64, cs int, p Pattern, workers
 		}
 		return nil
 	}
-
-	depth := workers + 2
-	slots := make([]*chunk, depth)
-	for i := range slots {
-		buf, free, err := alignedBuffer(cs)
-		if err != nil {
-			return fmt.Errorf("buffer: %w", err)
-		}
-		defer free()
-		slots[i] = &chunk{buf: buf, ready: make(chan struct{}, 1)}
-	}
-	freeq := make(chan *chunk, depth)
-	for _, s := range slots {
-		freeq <- s
-	}
-	work := make(chan *chunk, depth)
-	order := make(chan *chunk, depth)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				p.Fill(c.buf[:c.n], c.off)
-				c.ready <- struct{}{}
-			}
-		}()
-	}
-	go func() {
-		defer close(order)
-		defer close(work)
-		for i := int64(0); i < nchunks; i++ {
-			var c *chunk
-			select {
-			case c = <-freeq:
-			case <-stop:
-				return
-			}
-			c.idx, c.off = i, i*int64(cs)
-			c.n = int(min(int64(cs), size-c.off))
-			work <- c
-			order <- c
-		}
-	}()
-	var err error
-	for c := range order {
-		<-c.ready
-		if err == nil {
-			err = ctx.Err()
-		}
-		if err == nil {
-			err = w.write(c.buf[:c.n], c.off)
-		}
-		if err != nil {
-			select {
-			case <-stop:
-			default:
-				close(stop)
-			}
-		}
-		freeq <- c
-	}
-	wg.Wait()
-	return err
+	return generateAndWrite(ctx, p, size, cs, workers, w.write)
 }
 
 // write writes one chunk, retrying and then bisecting on failure. It returns

@@ -164,22 +164,37 @@ func (p Pattern) Fill(buf []byte, off int64) {
 	binary.BigEndian.PutUint64(iv[8:], uint64(off)/aes.BlockSize)
 	skip := int(uint64(off) % aes.BlockSize)
 	stream := cipher.NewCTR(p.block, iv[:])
+	// The keystream is XORed onto a small constant source that stays in
+	// the CPU's cache, so buf is written once (not cleared, then read and
+	// written again).
+	src := keystreamZeros[:]
+	if p.inverted {
+		src = keystreamOnes[:]
+	}
 	if skip != 0 {
 		var head [aes.BlockSize]byte
-		if p.inverted {
-			fillByte(head[:], 0xFF)
-		}
-		stream.XORKeyStream(head[:], head[:])
+		stream.XORKeyStream(head[:], src[:aes.BlockSize])
 		n := copy(buf, head[skip:])
 		buf = buf[n:]
 	}
-	if p.inverted {
-		fillByte(buf, 0xFF)
-	} else {
-		clear(buf)
+	for len(buf) > 0 {
+		n := min(len(buf), len(src))
+		stream.XORKeyStream(buf[:n], src[:n])
+		buf = buf[n:]
 	}
-	stream.XORKeyStream(buf, buf)
 }
+
+// keystreamSrcSize is the length of the constant sources Fill XORs the
+// keystream onto: small enough to stay in the first-level cache.
+const keystreamSrcSize = 16 << 10
+
+var (
+	keystreamZeros [keystreamSrcSize]byte
+	keystreamOnes  = func() (b [keystreamSrcSize]byte) {
+		fillByte(b[:], 0xFF)
+		return b
+	}()
+)
 
 func fillByte(buf []byte, b byte) {
 	if b == 0 {
