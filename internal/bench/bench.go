@@ -23,6 +23,9 @@ type Config struct {
 	FirmwareSizeMiB int64
 	NWipe           string // nwipe's path, "" when not installed
 	Strace          string // strace's path
+	// Floor is this program's path, to time the sampled-read floor
+	// (floor.go) as a process; "" leaves it out.
+	Floor string
 	Work            string // a directory for journals, keys and traces
 }
 
@@ -86,7 +89,7 @@ func Bench(ctx context.Context, cfg Config, env Env) (res *Results, err error) {
 		if _, err := env.Runner.Run(ctx, ddWrite(d)); err != nil {
 			return res, fmt.Errorf("bench: populating %s: %w", d.Path, err)
 		}
-		plans = append(plans, DevicePlan{Device: d, Groups: singleDriveGroups(cfg.Kesu, cfg.NWipe, d), Zero: ddWrite(d)})
+		plans = append(plans, DevicePlan{Device: d, Groups: singleDriveGroups(cfg.Kesu, cfg.NWipe, cfg.Floor, d), Zero: ddWrite(d)})
 	}
 	fmt.Fprintf(env.Log, "single-drive rounds: %d × (writes, reads) on %s and %s\n", cfg.Runs, plans[0].Device.Path, plans[1].Device.Path)
 	series, err := runRounds(ctx, env.Runner, plans, cfg.Runs, env.Log)
@@ -163,7 +166,13 @@ func singleDriveKeys(res *Results, series map[string]*Series, k Kind, nwipe bool
 	res.setKey("random_vs_dd", dev, ratioKey(s(kesuRandom), s(ddZero), 1.10, AtMost))
 	res.setKey("zero_verify10_vs_dd", dev, ratioKey(s(kesuZeroVerify10), s(ddZero), 1.20, AtMost))
 	res.setKey("verify_full_vs_dd_read", dev, ratioKey(s(kesuVerifyFull), s(ddRead), 1.05, AtMost))
-	res.setKey("verify10_vs_verify_full", dev, ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost))
+	v10 := ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost)
+	if fl := series[seriesID(k, floorVerify10)]; fl != nil {
+		floor := ratioKey(fl, s(kesuVerifyFull), 0.15, AtMost)
+		v10.Limit = &Limit{Value: floor.Value, Formula: floor.Formula, From: floor.From, Error: floor.Error,
+			Method: "the same sampling plan's reads (adjacent samples joined, as kesu reads them) by 8 readers with O_DIRECT and nothing else — no comparison, canaries or record — timed as a process: what the device allows for that request pattern"}
+	}
+	res.setKey("verify10_vs_verify_full", dev, v10)
 	res.setKey("rss_mib_one_drive", dev, rssKey(64, s(kesuZero), s(kesuRandom), s(kesuZeroVerify10)))
 	if nwipe {
 		res.setKey("random_vs_nwipe", dev, ratioKey(s(kesuRandom), s(nwipeRandom), 1.0, AtMost))

@@ -109,7 +109,7 @@ func TestRunRoundsInterleaving(t *testing.T) {
 	dv := newFakeDevices()
 	d, _ := dv.Create(RAM, 64<<20)
 	r := newFakeRunner(dv)
-	plans := []DevicePlan{{Device: d, Groups: singleDriveGroups("/k/kesu", "/usr/sbin/nwipe", d), Zero: ddWrite(d)}}
+	plans := []DevicePlan{{Device: d, Groups: singleDriveGroups("/k/kesu", "/usr/sbin/nwipe", "", d), Zero: ddWrite(d)}}
 	ss, err := runRounds(context.Background(), r, plans, 2, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestRunRoundsFailure(t *testing.T) {
 	d, _ := dv.Create(Disk, 64<<20)
 	r := newFakeRunner(dv)
 	r.fail["disk/kesu_zero_verify10"] = &CommandError{Command: "kesu erase", Exit: 1, Err: ErrExit}
-	plans := []DevicePlan{{Device: d, Groups: singleDriveGroups("/k/kesu", "", d), Zero: ddWrite(d)}}
+	plans := []DevicePlan{{Device: d, Groups: singleDriveGroups("/k/kesu", "", "", d), Zero: ddWrite(d)}}
 	ss, err := runRounds(context.Background(), r, plans, 2, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ const (
 	kesuZeroVerify10 = "kesu_zero_verify10"
 	kesuVerifyFull   = "kesu_verify_full"
 	kesuVerify10     = "kesu_verify10"
+	floorVerify10    = "floor_verify10"
 	nwipeZero        = "nwipe_zero"
 	nwipeRandom      = "nwipe_random"
 	nwipeVerify      = "nwipe_verify"
@@ -71,8 +72,9 @@ func nwipeCmd(nwipe string, d *Device, method string) Command {
 // zero write against kesu's zero, random and zero+10% verify erases) and
 // the reads (dd's direct read against kesu's full and 10% verify). With
 // nwipe (its path, or ""), its zero and random wipes join the writes and
-// its verify_zero the reads.
-func singleDriveGroups(kesu, nwipe string, d *Device) []Group {
+// its verify_zero the reads. With floor (this program's path, or ""), the
+// sampled-read floor (floor.go) joins the reads.
+func singleDriveGroups(kesu, nwipe, floor string, d *Device) []Group {
 	writes := Group{
 		{Name: ddZero, Tool: "dd", Cmd: ddWrite(d), LeavesZero: true},
 		{Name: kesuZero, Tool: "kesu", Cmd: kesuErase(kesu, d, "zero", "none"), LeavesZero: true},
@@ -83,6 +85,9 @@ func singleDriveGroups(kesu, nwipe string, d *Device) []Group {
 		{Name: ddRead, Tool: "dd", Cmd: ddReadCmd(d), NeedsZero: true, LeavesZero: true},
 		{Name: kesuVerifyFull, Tool: "kesu", Cmd: kesuVerify(kesu, d, "full"), NeedsZero: true, LeavesZero: true},
 		{Name: kesuVerify10, Tool: "kesu", Cmd: kesuVerify(kesu, d, "10%"), NeedsZero: true, LeavesZero: true},
+	}
+	if floor != "" {
+		reads = append(reads, Case{Name: floorVerify10, Tool: "floor", Cmd: floorCommand(floor, d, 10), NeedsZero: true, LeavesZero: true})
 	}
 	if nwipe != "" {
 		writes = append(writes,

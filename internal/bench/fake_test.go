@@ -91,6 +91,9 @@ func classify(f *fakeDevices, c Command) string {
 	if len(c.Args) == 0 {
 		return "?"
 	}
+	if c.Args[0] == floorFlag && len(c.Args) > 1 {
+		return string(f.kind(c.Args[1])) + "/" + floorVerify10
+	}
 	dev := string(f.kind(arg("--device"))) + "/"
 	switch c.Args[0] {
 	case "version", "keygen":

@@ -20,11 +20,15 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == floorFlag {
+		floorMain(os.Args[2:])
+		return
+	}
 	kesu := flag.String("kesu", "out/kesu", "kesu binary to measure")
 	size := flag.Int64("size", 2048, "single-drive device size in MiB (a multiple of 4; the goals are stated at 2048)")
 	runs := flag.Int("runs", 5, "interleaved rounds, n (the goals are stated for n ≥ 5)")
 	drives := flag.Int("parallel", 8, "devices erased at once in the parallel case")
-	psize := flag.Int64("parallel-size", 256, "size of each parallel device in MiB (a multiple of 4)")
+	psize := flag.Int64("parallel-size", 1024, "size of each parallel device in MiB (a multiple of 4)")
 	osize := flag.Int64("overhead-size", 64, "size of the fixed-overhead device in MiB (a multiple of 4)")
 	fw := flag.Duration("firmware-time", 30*time.Second, "how long the emulated drive's sanitize takes")
 	fwsize := flag.Int64("firmware-size", 64, "the emulated drive's size in MiB")
@@ -35,6 +39,22 @@ func main() {
 	if err := run(*kesu, *out, *ramDir, *diskDir, Config{SizeMiB: *size, Runs: *runs, ParallelDrives: *drives, ParallelSizeMiB: *psize,
 		OverheadSizeMiB: *osize, FirmwareTime: *fw, FirmwareSizeMiB: *fwsize}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// floorMain is `bench -sample-floor DEVICE [-sample-percent N]`: the
+// sampled-read floor (floor.go) as a process of its own.
+func floorMain(args []string) {
+	fs := flag.NewFlagSet("sample-floor", flag.ExitOnError)
+	pct := fs.Float64("sample-percent", 10, "the share of the device the plan reads")
+	if len(args) < 1 {
+		fmt.Fprintln(os.Stderr, "bench:", errFloorUsage)
+		os.Exit(2)
+	}
+	fs.Parse(args[1:])
+	if _, err := sampledReadFloor(args[0], *pct); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: sampled-read floor:", err)
 		os.Exit(1)
 	}
 }
@@ -57,6 +77,7 @@ func run(kesu, out, ramDir, diskDir string, cfg Config) error {
 	}
 	cfg.NWipe, _ = exec.LookPath("nwipe")
 	cfg.Strace, _ = exec.LookPath("strace")
+	cfg.Floor, _ = os.Executable()
 	if cfg.Work, err = os.MkdirTemp("", "kesu-bench-"); err != nil {
 		return err
 	}

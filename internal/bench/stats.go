@@ -69,7 +69,20 @@ type Key struct {
 	Method         string    `json:"method,omitempty"`
 	ParallelDrives int       `json:"parallel_drives,omitempty"`
 	PeakRSSMiB     *float64  `json:"peak_rss_mib,omitempty"`
-	Error          string    `json:"error,omitempty"`
+	// Limit is what the device itself allows for the measured request
+	// pattern, where a goal may lie beyond it (verify10_vs_verify_full).
+	Limit *Limit `json:"limit,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Limit is a floor measured beside a key: the same value computed with
+// the floor's series in place of kesu's.
+type Limit struct {
+	Value   *float64  `json:"value"`
+	Formula string    `json:"formula"`
+	From    []Operand `json:"from,omitempty"`
+	Method  string    `json:"method"`
+	Error   string    `json:"error,omitempty"`
 }
 
 // Operand is a series a key was computed from.

@@ -113,6 +113,13 @@ func printTable(w io.Writer, r *Results) {
 				row += fmt.Sprintf(" %10s", formatValue(nk))
 			}
 			fmt.Fprintf(w, "%s %2d  %s\n", row, k.N, fromText(k))
+			if l := k.Limit; l != nil {
+				v := "—"
+				if l.Value != nil {
+					v = fmt.Sprintf("%.3f", *l.Value)
+				}
+				fmt.Fprintf(w, "%-30s %-14s %10s  the device's own floor for these reads (%s)\n", "  limit", dev, v, l.Formula)
+			}
 		}
 	}
 	if r.AllMet {
