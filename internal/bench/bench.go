@@ -26,7 +26,7 @@ type Config struct {
 	// Floor is this program's path, to time the sampled-read floor
 	// (floor.go) as a process; "" leaves it out.
 	Floor string
-	Work            string // a directory for journals, keys and traces
+	Work  string // a directory for journals, keys and traces
 }
 
 // Env is what the bench acts through; tests give fakes.
