@@ -126,14 +126,11 @@ func Bench(ctx context.Context, cfg Config, env Env) (res *Results, err error) {
 	if err := os.MkdirAll(journal, 0o700); err != nil {
 		return res, fmt.Errorf("bench: %w", err)
 	}
-	ks, ds, fls := runParallel(ctx, env.Runner, env.Devices, cfg.Kesu, cfg.Floor, devs, journal, cfg.Runs, env.Log)
-	pk := parallelKey(ks, ds, fls, len(devs))
+	ks, ds := runParallel(ctx, env.Runner, env.Devices, cfg.Kesu, devs, journal, cfg.Runs, env.Log)
+	pk := parallelKey(ks, ds, len(devs))
 	pk.Device = fmt.Sprintf("%d RAM-backed loop devices of %d MiB (%s over %s, …)", len(devs), cfg.ParallelSizeMiB, devs[0].Path, devs[0].Backing)
 	res.setKey("parallel_vs_dd_parallel", string(RAM), pk)
 	res.Series = append(res.Series, summarize(ks), summarize(ds))
-	if fls != nil {
-		res.Series = append(res.Series, summarize(fls))
-	}
 	release()
 
 	// Firmware erase on an emulated drive.

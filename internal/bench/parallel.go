@@ -29,40 +29,21 @@ func kesuParallel(kesu string, devs []*Device, journal string) Command {
 }
 
 // runParallel alternates one kesu process over every device with as many
-// concurrent dd writes, n rounds; with floor (this program's path, or ""),
-// also as many concurrent sampled-read floors (floor.go). A kesu that
-// refuses several devices, or leaves one unwritten, ends the measurement
-// with ErrNoMultiDevice in the kesu series.
-func runParallel(ctx context.Context, r Runner, dv Devices, kesu, floor string, devs []*Device, journal string, n int, log io.Writer) (k, d, f *Series) {
+// concurrent dd writes, n rounds. A kesu that refuses several devices, or
+// leaves one unwritten, ends the measurement with ErrNoMultiDevice in the
+// kesu series.
+func runParallel(ctx context.Context, r Runner, dv Devices, kesu string, devs []*Device, journal string, n int, log io.Writer) (k, d *Series) {
 	k = &Series{Name: "kesu_parallel", Tool: "kesu", Device: devs[0], Command: kesuParallel(kesu, devs, journal).String()}
 	d = &Series{Name: "dd_parallel", Tool: "dd", Device: devs[0], Command: fmt.Sprintf("%d × %s", len(devs), ddWrite(devs[0]))}
 	steps := Group{{Name: k.Name, Tool: "kesu"}, {Name: d.Name, Tool: "dd"}}
-	if floor != "" {
-		f = &Series{Name: "floor_parallel", Tool: "floor", Device: devs[0], Command: fmt.Sprintf("%d × %s", len(devs), floorCommand(floor, devs[0], 10))}
-		steps = append(steps, Case{Name: f.Name, Tool: "floor"})
-	}
 	for round := range n {
 		for _, c := range roundOrder(steps, round) {
-			if f != nil && c.Name == f.Name {
-				if f.Err != nil {
-					continue
-				}
-				s, err := parallelRun(ctx, r, devs, func(d *Device) Command { return floorCommand(floor, d, 10) })
-				if err != nil {
-					f.Err = err
-					fmt.Fprintf(log, "  parallel floor FAILED: %v\n", err)
-					continue
-				}
-				f.Samples = append(f.Samples, s)
-				fmt.Fprintf(log, "  %-6s %-20s %8.3fs\n", devs[0].Kind, f.Name, s.Wall.Seconds())
-				continue
-			}
 			if c.Name == k.Name {
 				s, err := parallelKesu(ctx, r, dv, kesu, devs, journal)
 				if err != nil {
 					k.Err = err
 					fmt.Fprintf(log, "  parallel kesu FAILED: %v\n", err)
-					return k, d, f
+					return k, d
 				}
 				k.Samples = append(k.Samples, s)
 				fmt.Fprintf(log, "  %-6s %-20s %8.3fs  %6.1f MiB\n", devs[0].Kind, k.Name, s.Wall.Seconds(), float64(s.MaxRSSKiB)/1024)
@@ -72,13 +53,13 @@ func runParallel(ctx context.Context, r Runner, dv Devices, kesu, floor string, 
 			if err != nil {
 				d.Err = err
 				fmt.Fprintf(log, "  parallel dd FAILED: %v\n", err)
-				return k, d, f
+				return k, d
 			}
 			d.Samples = append(d.Samples, s)
 			fmt.Fprintf(log, "  %-6s %-20s %8.3fs\n", devs[0].Kind, d.Name, s.Wall.Seconds())
 		}
 	}
-	return k, d, f
+	return k, d
 }
 
 func parallelKesu(ctx context.Context, r Runner, dv Devices, kesu string, devs []*Device, journal string) (Sample, error) {
@@ -113,17 +94,11 @@ func parallelKesu(ctx context.Context, r Runner, dv Devices, kesu string, devs [
 // parallelDD runs one dd zero write per device, all at once; the sample's
 // wall is the slowest dd's and its RSS the largest.
 func parallelDD(ctx context.Context, r Runner, devs []*Device) (Sample, error) {
-	return parallelRun(ctx, r, devs, ddWrite)
-}
-
-// parallelRun runs cmd on every device, all at once; the sample's wall is
-// the slowest one's and its RSS the largest.
-func parallelRun(ctx context.Context, r Runner, devs []*Device, cmd func(*Device) Command) (Sample, error) {
 	samples := make([]Sample, len(devs))
 	errs := make([]error, len(devs))
 	var wg sync.WaitGroup
 	for i, d := range devs {
-		wg.Go(func() { samples[i], errs[i] = r.Run(ctx, cmd(d)) })
+		wg.Go(func() { samples[i], errs[i] = r.Run(ctx, ddWrite(d)) })
 	}
 	wg.Wait()
 	var s Sample
@@ -133,28 +108,9 @@ func parallelRun(ctx context.Context, r Runner, devs []*Device, cmd func(*Device
 	return s, errors.Join(errs...)
 }
 
-// parallelKey is kesu's aggregate throughput over dd's; with the floor
-// series f, its limit: the ratio a tool would reach that writes every
-// device at dd's speed and then makes the 10% plan's reads at the device's
-// own floor (a recorded erase must read back after it writes).
-func parallelKey(k, d, f *Series, drives int) *Key {
+// parallelKey is kesu's aggregate throughput over dd's.
+func parallelKey(k, d *Series, drives int) *Key {
 	key := ratioKey(d, k, 0.9, AtLeast)
-	if f != nil {
-		l := &Limit{Formula: "median(dd_parallel) / (median(dd_parallel) + median(floor_parallel))",
-			From:   []Operand{operand(d), operand(f)},
-			Method: "every device written at dd's speed, then the sampling plan's reads by the floor program (floor.go) on every device at once: the best a verified erase can do here"}
-		switch {
-		case d.Err != nil:
-			l.Error = d.Err.Error()
-		case f.Err != nil:
-			l.Error = f.Err.Error()
-		case len(d.Samples) > 0 && len(f.Samples) > 0:
-			dm, fm := median(d.Samples).Seconds(), median(f.Samples).Seconds()
-			v := dm / (dm + fm)
-			l.Value = &v
-		}
-		key.Limit = l
-	}
 	key.Formula = "median(dd_parallel) / median(kesu_parallel)"
 	key.Method = parallelMethod
 	key.ParallelDrives = drives
