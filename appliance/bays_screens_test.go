@@ -45,6 +45,9 @@ func readVGAFrames(t *testing.T, kernel string, res *vm.Result) []vgaFrame {
 			t.Fatal(err)
 		}
 		rows, unknown := font.Text(img)
+		if len(rows) == 0 {
+			t.Fatalf("VGA %s: no text rows read", s.Path)
+		}
 		f := vgaFrame{name: s.Path, rows: rows, page: 1, pages: 1}
 		switch {
 		case strings.Contains(rows[0], "kesu disk erasure - erasing 24 drive(s)"):

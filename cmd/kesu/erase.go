@@ -53,8 +53,10 @@ back by --verify), all at once, one worker per device (the namespaces of
 one NVMe controller one after another), into ONE record: --journal is
 required, and --seed and --method go with one device only. Every device
 must be a whole disk or loop device of this machine; a device named twice,
-a partition, a missing path, a disk mounted or in use, the boot disk or
-one --config excludes refuses them all before anything starts. A hidden
+a partition, a missing path, a disk mounted or in use (the root
+filesystem's among them), one --config excludes, or one that cannot be
+erased as it is (a TCG-locked drive) refuses them all before anything starts;
+give the devices either all with --device or all as arguments. A hidden
 area (HPA/DCO) found is restored and overwritten too, and removable flash
 gets the two passes Clear asks for, as in kesu erase --all. A device that
 fails or vanishes fails alone and the record says so; the others carry on.
@@ -121,7 +123,10 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	devices := eraseDevices(o.devices, pos)
+	devices, err := eraseDevices(o.devices, pos)
+	if err != nil {
+		return err
+	}
 	if len(devices) == 1 {
 		o.device = devices[0]
 	}

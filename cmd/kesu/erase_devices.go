@@ -26,14 +26,20 @@ func (d *deviceList) Set(s string) error {
 	return nil
 }
 
-// eraseDevices merges the devices named by --device and as arguments, in
-// that order. One device given both ways (kesu erase --device A A) is one
-// device, as it always was.
-func eraseDevices(flags, pos []string) []string {
-	if len(flags) == 1 && len(pos) == 1 && flags[0] == pos[0] {
-		return flags
+// eraseDevices is the devices named by --device or as arguments, in the
+// order named. One device given both ways (kesu erase --device A A) is one
+// device, as it always was; other mixes are refused.
+func eraseDevices(flags, pos []string) ([]string, error) {
+	switch {
+	case len(flags) == 1 && len(pos) == 1 && flags[0] == pos[0]:
+		return flags, nil
+	case len(flags) > 0 && len(pos) > 0:
+		// A stray argument beside --device must not become one more disk
+		// erased.
+		return nil, fmt.Errorf("%w: devices named both with --device (%s) and as arguments (%s): give them one way", errUsage,
+			strings.Join(flags, " "), strings.Join(pos, " "))
 	}
-	return append(append([]string(nil), flags...), pos...)
+	return append(append([]string(nil), flags...), pos...), nil
 }
 
 // devicesOptions are the flags of `kesu erase A B ...`.
@@ -80,8 +86,22 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 		return fmt.Errorf("%w: the record could not be started: %w; nothing was erased", errRefused, err)
 	}
 	shown := make([]view.Target, len(j.Prep.Targets))
+	var refused []string
 	for i, t := range j.Prep.Targets {
-		shown[i], _ = view.DeviceTarget(t, words, o.pattern, o.verify)
+		var why string
+		shown[i], why = view.DeviceTarget(t, words, o.pattern, o.verify)
+		if why != "" {
+			refused = append(refused, why)
+		}
+	}
+	if len(refused) > 0 {
+		// As the dry run says: one device that cannot be erased refuses
+		// the whole command before anything is written.
+		why := strings.Join(refused, "; ")
+		j.Cancel("refused before anything was written: " + why)
+		return fmt.Errorf("%w: %s; nothing was erased", errRefused, why)
+	}
+	for i := range shown {
 		shown[i].Write(stderr, "kesu: about to erase "+shown[i].Device+":")
 	}
 	if !o.yes {
@@ -108,6 +128,9 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the erasures ran (above) but their record could not be sealed: %w", sealErr)
+	}
+	if len(results) != len(names) {
+		return exitError{exitFail}
 	}
 	for _, r := range results {
 		if r.Status != report.StatusPass {

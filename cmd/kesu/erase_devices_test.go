@@ -63,14 +63,23 @@ func signingKey(t *testing.T) (key, pub string) {
 	return filepath.Join(dir, "kesu-signing.key"), filepath.Join(dir, "kesu-signing.pub")
 }
 
-// Three loop devices named at once (two as arguments, one with --device)
-// are erased in one run: every marker is gone, one journal names the
-// three and verifies with the key, and --json has one PASS per device.
+// Three loop devices named at once (as arguments) are erased in one run:
+// every marker is gone, one journal names the three and verifies with the
+// key, and --json has one PASS per device. Naming them partly with
+// --device and partly as arguments is refused: a stray argument must not
+// become one more disk erased.
 func TestEraseThreeLoopDevicesAtOnce(t *testing.T) {
 	ls := markedLoops(t, 3, 6<<20)
 	key, pub := signingKey(t)
 	records := t.TempDir()
-	stdout, stderr, code := kesu(t, "erase", ls[0].Path, "--device", ls[1].Path, ls[2].Path, "--pattern", "random",
+	if _, stderr, code := kesu(t, "erase", ls[0].Path, "--device", ls[1].Path, ls[2].Path, "--pattern", "random",
+		"--verify", "full", "--journal", records, "--key", key, "--yes"); code != exitUsage || !strings.Contains(stderr, "give them one way") {
+		t.Fatalf("kesu erase A --device B C: exit %d (%s); want a usage error", code, stderr)
+	}
+	if entries, _ := os.ReadDir(records); len(entries) != 0 {
+		t.Fatalf("a refused mix of --device and arguments left %d files in the records directory", len(entries))
+	}
+	stdout, stderr, code := kesu(t, "erase", ls[0].Path, ls[1].Path, ls[2].Path, "--pattern", "random",
 		"--verify", "full", "--journal", records, "--key", key, "--yes", "--json")
 	if code != exitPass {
 		t.Fatalf("kesu erase A B C: exit %d\n%s", code, stderr)
@@ -79,8 +88,8 @@ func TestEraseThreeLoopDevicesAtOnce(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output is not one JSON object: %v\n%s", err, stdout)
 	}
-	// --device comes first, then the arguments, in order.
-	want := []string{ls[1].Path, ls[0].Path, ls[2].Path}
+	// In the order named.
+	want := []string{ls[0].Path, ls[1].Path, ls[2].Path}
 	if len(rep.Results) != 3 {
 		t.Fatalf("%d results; want 3:\n%s", len(rep.Results), stdout)
 	}

@@ -28,6 +28,9 @@ type Device struct {
 	Backing string `json:"backing"`
 	FS      string `json:"backing_fs"`
 	Size    int64  `json:"size_bytes"`
+	// DirectIO: the loop device bypasses the page cache of its backing
+	// file (losetup --direct-io=on).
+	DirectIO bool `json:"direct_io"`
 }
 
 // Devices creates and removes the bench's devices and touches their data
@@ -64,12 +67,18 @@ func (l loopDevices) Create(kind Kind, size int64) (*Device, error) {
 		os.Remove(name)
 		return nil, fmt.Errorf("bench: %s device: %w", kind, err)
 	}
-	ld, err := loopdev.Attach(name, 0)
+	// The disk-backed device runs with direct I/O, so its reads and
+	// writes reach the disk rather than the page cache.
+	attach := loopdev.Attach
+	if kind == Disk {
+		attach = loopdev.AttachDirect
+	}
+	ld, err := attach(name, 0)
 	if err != nil {
 		os.Remove(name)
 		return nil, fmt.Errorf("bench: %s device: %w", kind, err)
 	}
-	return &Device{Kind: kind, Path: ld.Path, Backing: name, FS: fsType(dir), Size: size}, nil
+	return &Device{Kind: kind, Path: ld.Path, Backing: name, FS: fsType(dir), Size: size, DirectIO: kind == Disk}, nil
 }
 
 func (l loopDevices) Remove(d *Device) error {

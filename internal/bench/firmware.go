@@ -23,7 +23,8 @@ import (
 const firmwareMethod = "in-process, through the appliance's own path (erase/drive.NVMe, erase/worker.Prepare and Execute, a signed " +
 	"journal sealed at the end) on an emulated NVMe controller (nvme/nvmetest) offering only Sanitize Block Erase, whose sanitize " +
 	"takes SanitizeTime of real time and whose ETBE reports that time. Wall: from Prepare (probe, plan, canaries) to the sealed " +
-	"record (verdict ready), sanitize polling and the 10% read-back included. value = median(wall) / SanitizeTime."
+	"record (verdict ready), sanitize polling and the 10% read-back included. value = median(wall) / SanitizeTime. " +
+	"It is the best case for polling: the drive's estimate is exact; a drive with no or a rough estimate is polled less precisely."
 
 // purgePolicy makes the worker choose the controller's sanitize.
 const purgePolicy = "version = 1\n[policy]\nlevel = 'purge'\nbelow_level = 'fail'\nverify = '10%'\n"

@@ -77,7 +77,21 @@ func AttachFile(t testing.TB, file string, sectorSize int) *Device {
 
 // Attach attaches a loop device to file.
 func Attach(file string, sectorSize int) (*Device, error) {
+	return attach(file, sectorSize, false)
+}
+
+// AttachDirect attaches a loop device to file with direct I/O on (losetup
+// --direct-io=on): its reads and writes reach the file's filesystem and
+// disk, not the page cache.
+func AttachDirect(file string, sectorSize int) (*Device, error) {
+	return attach(file, sectorSize, true)
+}
+
+func attach(file string, sectorSize int, direct bool) (*Device, error) {
 	args := []string{"--find", "--show"}
+	if direct {
+		args = append(args, "--direct-io=on")
+	}
 	if sectorSize != 0 {
 		args = append(args, "--sector-size", fmt.Sprint(sectorSize))
 	}

@@ -175,9 +175,13 @@ loop:
 				p := filepath.Join(m.Dir, fmt.Sprintf("screen-%04d.ppm", len(res.Screens)))
 				at := time.Since(start)
 				if err := mon.screendump(p); err != nil {
+					// One failure is enough: a hung monitor must not hold
+					// up the watch loop on every tick.
 					if res.ScreenErr == nil {
 						res.ScreenErr = err
 					}
+					mon.Close()
+					mon = nil
 				} else {
 					res.Screens = append(res.Screens, Screen{At: at, Path: p})
 				}
