@@ -55,15 +55,22 @@ type Journal struct {
 	signer *Signer
 	now    func() time.Time
 
-	mu     sync.Mutex
-	f      journalFile
-	seq    int64  // seq of the next record
-	prev   string // hash of the last record written
-	size   int64  // bytes of complete records in the file
-	asm    assembler
-	err    error // sticky failure
-	sealed bool
-	closed bool
+	mu  sync.Mutex
+	f   journalFile
+	seq int64 // seq of the next record
+	// Group commit: records below synced are on stable storage; one
+	// appender at a time (syncing) runs the fsync, with the lock released,
+	// for every record written so far, and the others wait on synced (its
+	// Cond uses mu). No append returns before its own record is synced.
+	synced  int64
+	syncing bool
+	syncd   *sync.Cond
+	prev    string // hash of the last record written
+	size    int64  // bytes of complete records in the file
+	asm     assembler
+	err     error // sticky failure
+	sealed  bool
+	closed  bool
 }
 
 // Options adjusts Create for tests and special callers.
@@ -132,6 +139,7 @@ func CreateWith(dir string, signer *Signer, start RunStart, opt Options) (*Journ
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j := &Journal{path: path, signer: signer, now: now, f: f, prev: ZeroHash}
+	j.syncd = sync.NewCond(&j.mu)
 	if opt.wrapFile != nil {
 		j.f = opt.wrapFile(f)
 	}
@@ -254,10 +262,6 @@ func (j *Journal) append(kind Kind, build func(r *Run, now time.Time) (any, erro
 		j.fail(&WriteError{Path: j.path, Op: "write", Seq: j.seq, Err: err}, n > 0)
 		return j.err
 	}
-	if err := j.f.Sync(); err != nil {
-		j.fail(&WriteError{Path: j.path, Op: "fsync", Seq: j.seq, Err: err}, false)
-		return j.err
-	}
 	hash := hashLine(line)
 	if err := j.asm.apply(j.seq, env.Time, hash, kind, decoded); err != nil {
 		// check passed a moment ago; this is a bug, and the file is ahead
@@ -268,6 +272,40 @@ func (j *Journal) append(kind Kind, build func(r *Run, now time.Time) (any, erro
 	j.size += int64(len(buf))
 	j.seq++
 	j.prev = hash
+	return j.syncTo(j.seq)
+}
+
+// syncTo returns once every record below seq is on stable storage (called
+// with mu held; it may release it while an fsync runs). The records of
+// appenders that wrote while another fsync ran share the next one: drives
+// erased in parallel do not queue one fsync each behind the lock, and still
+// none of them goes on before its own record is durable. A failed fsync
+// fails the journal for every record it covered.
+func (j *Journal) syncTo(seq int64) error {
+	for j.synced < seq {
+		if j.err != nil {
+			return j.err
+		}
+		if j.syncing {
+			j.syncd.Wait()
+			continue
+		}
+		j.syncing = true
+		upto := j.seq
+		j.mu.Unlock()
+		err := j.f.Sync()
+		j.mu.Lock()
+		j.syncing = false
+		if err != nil {
+			if j.err == nil {
+				j.fail(&WriteError{Path: j.path, Op: "fsync", Seq: upto - 1, Err: err}, false)
+			}
+			j.syncd.Broadcast()
+			return j.err
+		}
+		j.synced = max(j.synced, upto)
+		j.syncd.Broadcast()
+	}
 	return nil
 }
 
@@ -338,9 +376,18 @@ func (j *Journal) Seal() error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.waitSync()
 	j.sealed = true
 	j.closed = true
 	return j.f.Close()
+}
+
+// waitSync waits (mu held) until no fsync is running, so the file is not
+// closed under one.
+func (j *Journal) waitSync() {
+	for j.syncing {
+		j.syncd.Wait()
+	}
 }
 
 // Close closes the journal without sealing it (the run then verifies as
@@ -351,6 +398,7 @@ func (j *Journal) Close() error {
 	if j.closed {
 		return nil
 	}
+	j.waitSync()
 	j.closed = true
 	return j.f.Close()
 }
