@@ -111,22 +111,19 @@ func Look(ctx context.Context, o Options) (*worker.Preparation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return worker.Prepare(ctx, worker.Config{Policy: o.Policy, Open: o.opener()}, disks, nil)
+	return worker.Prepare(ctx, worker.Config{Policy: o.Policy, Open: o.Open, HostOverwriteOnly: o.overwriteOnly()}, disks, nil)
 }
 
-// opener is the drive opener of a run: Options.Open, restricted to the
-// host overwrite when Options.HostOverwrite is set.
-func (o Options) opener() func(discover.Disk) (worker.Drive, error) {
-	if !o.HostOverwrite {
-		return o.Open
+// hostOverwriteOnly is why a run of kesu erase A B plans the host
+// overwrite alone.
+const hostOverwriteOnly = "the drive was named on the command line (kesu erase DEVICE DEVICE ...): the host overwrite of the given pattern and its read-back run, as for one device; no firmware erase method"
+
+// overwriteOnly is the worker's HostOverwriteOnly for the run.
+func (o Options) overwriteOnly() string {
+	if o.HostOverwrite {
+		return hostOverwriteOnly
 	}
-	return func(d discover.Disk) (worker.Drive, error) {
-		drv, err := o.Open(d)
-		if err != nil {
-			return nil, err
-		}
-		return overwriteOnly{drv}, nil
-	}
+	return ""
 }
 
 // DevicePolicy is the policy of kesu erase A B: every device gets the host

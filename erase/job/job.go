@@ -123,7 +123,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 	}
 	if named != nil {
 		prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
-			Unfreezer: o.Unfreezer, Open: o.opener()}, named, nil)
+			Unfreezer: o.Unfreezer, Open: o.Open, HostOverwriteOnly: o.overwriteOnly()}, named, nil)
 		if err != nil {
 			return fail(err)
 		}
@@ -140,7 +140,8 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		}
 	}
 	prep, err := worker.Prepare(ctx, worker.Config{Policy: o.Policy, Journal: j, Events: o.Events,
-		Unfreezer: o.Unfreezer, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade}, sel.Targets, sel.Excluded)
+		Unfreezer: o.Unfreezer, Open: sel.Open, Controllers: sel.Controllers, Cascade: sel.Cascade,
+		HostOverwriteOnly: o.overwriteOnly()}, sel.Targets, sel.Excluded)
 	if err != nil {
 		sel.Topology.Close()
 		return fail(err)
@@ -202,7 +203,7 @@ func Discover(ctx context.Context, o Options) (*Selection, error) {
 	if o.SkipInUse {
 		rules = append(rules, InUseRule(o.Root))
 	}
-	sel := &Selection{open: o.opener(), clock: o.Clock}
+	sel := &Selection{open: o.Open, clock: o.Clock}
 
 	// RAID controllers: their logical volumes are no drives; the physical
 	// drives behind them are, reached through the controller.

@@ -128,6 +128,21 @@ func (p Plan) Chosen() []Step {
 	return out
 }
 
+// HostOverwriteOnly returns the plan with every step but the host
+// overwrite unchosen, each saying why; the steps stay listed, so the
+// record still shows every method the drive offers.
+func (p Plan) HostOverwriteOnly(why string) Plan {
+	steps := make([]Step, len(p.Steps))
+	for i, s := range p.Steps {
+		if s.Method != report.MethodOverwrite && s.Chosen {
+			s.Chosen, s.Reason = false, "not run: "+why
+		}
+		steps[i] = s
+	}
+	p.Steps = steps
+	return p
+}
+
 // Best returns the first chosen step and whether there is one.
 func (p Plan) Best() (Step, bool) {
 	for _, s := range p.Steps {

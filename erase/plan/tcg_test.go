@@ -197,3 +197,37 @@ func TestTCGOwnedBlockedNamesTheCredential(t *testing.T) {
 		t.Errorf("Blocked = %q; want the SID credential named", b)
 	}
 }
+
+// HostOverwriteOnly keeps every step listed, leaves the host overwrite as
+// it was and unchooses the rest, saying why.
+func TestHostOverwriteOnly(t *testing.T) {
+	p := For(Capabilities{Class: report.ClassSSD, HostWritable: true,
+		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true}})
+	if b, ok := p.Best(); !ok || b.Method == report.MethodOverwrite {
+		t.Fatalf("the plan's best step is %v; want a firmware method first for this test", b.Method)
+	}
+	q := p.HostOverwriteOnly("named on the command line")
+	if len(q.Steps) != len(p.Steps) {
+		t.Fatalf("%d steps; want all %d still listed", len(q.Steps), len(p.Steps))
+	}
+	chosen := q.Chosen()
+	if len(chosen) != 1 || chosen[0].Method != report.MethodOverwrite {
+		t.Errorf("chosen %+v; want the host overwrite alone", chosen)
+	}
+	for i, s := range q.Steps {
+		was := p.Steps[i]
+		switch {
+		case s.Method == report.MethodOverwrite:
+			if s != was {
+				t.Errorf("the host overwrite step changed: %+v, was %+v", s, was)
+			}
+		case was.Chosen && s.Reason != "not run: named on the command line":
+			t.Errorf("%s: reason %q; want why it does not run", s.Method, s.Reason)
+		case !was.Chosen && s.Reason != was.Reason:
+			t.Errorf("%s (not offered): reason %q; want its own %q kept", s.Method, s.Reason, was.Reason)
+		}
+	}
+	if c := p.Chosen(); len(c) < 2 {
+		t.Error("HostOverwriteOnly changed the plan it was called on")
+	}
+}

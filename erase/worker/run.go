@@ -38,6 +38,10 @@ type Config struct {
 	// on: raid.Topology.Cascade). It is applied after the exclusions by
 	// probed identity, until nothing more is excluded.
 	Cascade func(excluded []discover.Excluded) discover.Rule
+	// HostOverwriteOnly, when set, says why every drive gets the host
+	// overwrite alone (kesu erase A B): its firmware methods are planned
+	// but not chosen, with this reason.
+	HostOverwriteOnly string
 }
 
 // Target is one drive prepared for erasure.
@@ -328,7 +332,11 @@ func (p *Preparation) planFor(pr *Probe) plan.Plan {
 	if pr.Caps.TCG != nil {
 		pr.Caps.TCG.Erase = p.cfg.Policy.TCG.Erase
 	}
-	return plan.For(pr.Caps)
+	pl := plan.For(pr.Caps)
+	if why := p.cfg.HostOverwriteOnly; why != "" {
+		pl = pl.HostOverwriteOnly(why)
+	}
+	return pl
 }
 
 // group returns a target's hardware group ("" when alone).
