@@ -13,6 +13,7 @@ import (
 	"github.com/kesu-erase/kesu/console/jobview"
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/raid"
+	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -111,10 +112,8 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "kesu: no drive to erase")
 		return exitError{exitFail}
 	}
-	for _, r := range results {
-		if r.Status != report.StatusPass {
-			return exitError{exitFail}
-		}
+	if !worker.AllPassed(results, len(results)) {
+		return exitError{exitFail}
 	}
 	if len(rep.Unreached)+len(rep.Rewritten) > 0 {
 		return exitError{exitFail}

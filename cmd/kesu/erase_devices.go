@@ -12,6 +12,7 @@ import (
 	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/target"
+	"github.com/kesu-erase/kesu/erase/worker"
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -85,23 +86,16 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 		}
 		return fmt.Errorf("%w: the record could not be started: %w; nothing was erased", errRefused, err)
 	}
-	shown := make([]view.Target, len(j.Prep.Targets))
-	var refused []string
-	for i, t := range j.Prep.Targets {
-		var why string
-		shown[i], why = view.DeviceTarget(t, words, o.pattern, o.verify)
-		if why != "" {
-			refused = append(refused, why)
-		}
-	}
-	if len(refused) > 0 {
-		// As the dry run says: one device that cannot be erased refuses
-		// the whole command before anything is written.
+	// As the dry run says: one device that cannot be erased refuses the
+	// whole command before anything is written.
+	if refused := j.Prep.Unerasable(); len(refused) > 0 {
 		why := strings.Join(refused, "; ")
 		j.Cancel("refused before anything was written: " + why)
 		return fmt.Errorf("%w: %s; nothing was erased", errRefused, why)
 	}
-	for i := range shown {
+	shown := make([]view.Target, len(j.Prep.Targets))
+	for i, t := range j.Prep.Targets {
+		shown[i] = view.DeviceTarget(t, words, o.pattern, o.verify)
 		shown[i].Write(stderr, "kesu: about to erase "+shown[i].Device+":")
 	}
 	if !o.yes {
@@ -129,13 +123,8 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	if sealErr != nil {
 		return fmt.Errorf("the erasures ran (above) but their record could not be sealed: %w", sealErr)
 	}
-	if len(results) != len(names) {
+	if !worker.AllPassed(results, len(names)) {
 		return exitError{exitFail}
-	}
-	for _, r := range results {
-		if r.Status != report.StatusPass {
-			return exitError{exitFail}
-		}
 	}
 	return nil
 }
@@ -148,13 +137,9 @@ func devicesDryRun(ctx context.Context, jo job.Options, o devicesOptions, words 
 		return fmt.Errorf("%w: %w", errRefused, err)
 	}
 	defer prep.Close()
-	rep := view.DevicesDryRun{DryRun: true, Refused: []string{}}
+	rep := view.DevicesDryRun{DryRun: true, Refused: append([]string{}, prep.Unerasable()...)}
 	for _, t := range prep.Targets {
-		v, why := view.DeviceTarget(t, words, o.pattern, o.verify)
-		rep.Targets = append(rep.Targets, v)
-		if why != "" {
-			rep.Refused = append(rep.Refused, why)
-		}
+		rep.Targets = append(rep.Targets, view.DeviceTarget(t, words, o.pattern, o.verify))
 	}
 	if err := target.CheckRecordDir(o.journal); err != nil {
 		rep.Record = "the record could not be started: " + err.Error()

@@ -98,6 +98,50 @@ func (p *Preparation) SetPSID(t *Target, psid []byte, by string) {
 	t.psidBy = by
 }
 
+// Unerasable says why t cannot be erased as it was planned — it could not
+// be opened or probed, its TCG state blocks it, or no method is chosen —
+// or "" when it can. Such a drive is recorded FAIL when the run executes.
+func (t *Target) Unerasable() string {
+	switch {
+	case t.Err != nil:
+		return "cannot be erased: " + t.Err.Error()
+	case t.Plan.Blocked != "":
+		return "not erased: " + t.Plan.Blocked
+	case len(t.Plan.Chosen()) == 0:
+		why := "no erase method is available for this drive"
+		if t.Plan.Note != "" {
+			why += ": " + t.Plan.Note
+		}
+		return why
+	}
+	return ""
+}
+
+// Unerasable lists, as "PATH: why", every target that cannot be erased as
+// planned (Target.Unerasable).
+func (p *Preparation) Unerasable() []string {
+	var out []string
+	for _, t := range p.Targets {
+		if why := t.Unerasable(); why != "" {
+			out = append(out, t.Disk.Path+": "+why)
+		}
+	}
+	return out
+}
+
+// AllPassed reports whether results hold one PASS for each of want drives.
+func AllPassed(results []Result, want int) bool {
+	if len(results) != want || want == 0 {
+		return false
+	}
+	for _, r := range results {
+		if r.Status != report.StatusPass {
+			return false
+		}
+	}
+	return true
+}
+
 // Preparation is the state after probing and planning, before the
 // technician confirms.
 type Preparation struct {

@@ -241,3 +241,23 @@ func TestPSIDFailureWords(t *testing.T) {
 		}
 	}
 }
+
+// AllPassed wants one PASS per drive: a missing result or any other
+// status is not a pass.
+func TestAllPassed(t *testing.T) {
+	pass, fail := Result{Status: report.StatusPass}, Result{Status: report.StatusFail}
+	for _, tc := range []struct {
+		res  []Result
+		want int
+		ok   bool
+	}{
+		{[]Result{pass, pass}, 2, true},
+		{[]Result{pass}, 2, false},
+		{[]Result{pass, fail}, 2, false},
+		{nil, 0, false},
+	} {
+		if got := AllPassed(tc.res, tc.want); got != tc.ok {
+			t.Errorf("AllPassed(%d results, want %d) = %v; want %v", len(tc.res), tc.want, got, tc.ok)
+		}
+	}
+}

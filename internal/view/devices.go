@@ -15,30 +15,17 @@ import (
 
 // DeviceTarget shows the probed drive t and what kesu erase A B does to
 // it — the host overwrite with pat, then a read-back of pct percent — with
-// record saying where the record goes. It also says why the drive would
-// not be erased ("" when it would): it could not be probed, or its plan
-// is blocked or empty.
-func DeviceTarget(t *worker.Target, record string, pat erase.Pattern, pct float64) (Target, string) {
+// record saying where the record goes; a drive that cannot be erased
+// (worker.Target.Unerasable) shows why instead of a plan.
+func DeviceTarget(t *worker.Target, record string, pat erase.Pattern, pct float64) Target {
 	v := Target{Device: t.Disk.Path, Identity: worker.IdentityFromDisk(t.Disk), Class: worker.ClassFromDisk(t.Disk), Record: record}
 	if t.Probe != nil {
 		v.Identity, v.Class = t.Probe.Identity, t.Probe.Class
 	}
 	v.ReadContentsAt(t.Disk.Path, int64(v.Identity.CapacityBytes), int(v.Identity.LogicalSectorSize))
-	var why string
-	switch {
-	case t.Err != nil:
-		why = "cannot be erased: " + t.Err.Error()
-	case t.Plan.Blocked != "":
-		why = "not erased: " + t.Plan.Blocked
-	case len(t.Plan.Chosen()) == 0:
-		why = "no erase method is available for this drive"
-		if t.Plan.Note != "" {
-			why += ": " + t.Plan.Note
-		}
-	}
-	if why != "" {
+	if why := t.Unerasable(); why != "" {
 		v.Plan = []string{why + " (the drive would be recorded FAIL; the others carry on)"}
-		return v, v.Device + ": " + why
+		return v
 	}
 	v.Plan = OverwritePlan(int64(v.Identity.CapacityBytes), pat, pct)
 	if r, ok := report.Rate(v.Class, report.MethodOverwrite); ok && r.Rev1MinPasses > 1 {
@@ -48,7 +35,7 @@ func DeviceTarget(t *worker.Target, record string, pat erase.Pattern, pct float6
 	if t.Probe != nil && hiddenPresent(t.Probe.Hidden) {
 		v.Plan = append([]string{"restore the hidden areas (HPA/DCO/AMA) first, so that the overwrite reaches them"}, v.Plan...)
 	}
-	return v, ""
+	return v
 }
 
 func hiddenPresent(h report.HiddenAreas) bool {
