@@ -303,12 +303,8 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The media result is printed whatever became of the record: the
 	// technician must know what happened to the drive.
-	if o.json {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
 	}
 	if recordErr != nil {
 		return fmt.Errorf("the erasure ran (%s, above) but its record could not be completed: %w", res.Status, recordErr)

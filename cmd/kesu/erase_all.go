@@ -98,12 +98,8 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		rep.Excluded = append(rep.Excluded, view.Excluded{Device: e.Disk.Path, Bay: e.Disk.Location.Bay, Serial: e.Disk.Serial, Reason: e.Reason})
 	}
 	rep.Unreached, rep.Rewritten = j.Unreached(), j.Rewritten()
-	if o.json {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the record could not be sealed: %w", sealErr)

@@ -113,12 +113,8 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	if o.signer != nil {
 		rep.Fingerprint = o.signer.Fingerprint()
 	}
-	if o.json {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the erasures ran (above) but their record could not be sealed: %w", sealErr)
@@ -147,12 +143,8 @@ func devicesDryRun(ctx context.Context, jo job.Options, o devicesOptions, words 
 	} else {
 		rep.Record = "a journal can be created in " + o.journal
 	}
-	if o.json {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
 	}
 	if len(rep.Refused) > 0 {
 		return fmt.Errorf("%w: %s; nothing was written (dry run)", errRefused, strings.Join(rep.Refused, "; "))

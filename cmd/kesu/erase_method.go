@@ -111,12 +111,8 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	if vr, err := report.VerifyFile(j.Path(), report.KeyRing{}); err == nil && vr.Run != nil && len(vr.Run.Drives) == 1 {
 		rep.Attempts, rep.Verifies = vr.Run.Drives[0].Attempts, vr.Run.Drives[0].Verifications
 	}
-	if o.json {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
 	}
 	if rep.Result.Status != report.StatusPass {
 		return exitError{exitFail}

@@ -18,6 +18,19 @@ func JSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// Texter is a view that writes itself as text.
+type Texter interface{ WriteText(w io.Writer) }
+
+// Print writes v as JSON when asJSON, else as text: the form of every
+// --json flag.
+func Print(w io.Writer, v Texter, asJSON bool) error {
+	if asJSON {
+		return JSON(w, v)
+	}
+	v.WriteText(w)
+	return nil
+}
+
 // nonNil is s, or an empty slice for nil (so JSON shows [] and not null).
 func nonNil[T any](s []T) []T {
 	if s == nil {
