@@ -67,7 +67,8 @@ func readTCG(ctx context.Context, t tcg.Transport, path string, advertised bool)
 	// Without the Block SID feature only an authentication tells whether
 	// the drive is owned; the probe leaves that to the erase's own probe,
 	// so here only a locked range or the MBR shadow blocks.
-	pt := plan.TCG{SSC: out.SSC, Owned: plan.No}
+	pt := plan.TCGFromLevel0(d)
+	pt.Owned = plan.No
 	switch b := d.BlockSID; {
 	case b != nil && b.SIDValueDiffers:
 		out.Owner, pt.Owned = "owned", plan.Yes
@@ -75,10 +76,6 @@ func readTCG(ctx context.Context, t tcg.Transport, path string, advertised bool)
 		out.Owner = "never-owned"
 	default:
 		out.Owner = "unknown: the drive has no Block SID feature and the probe does not authenticate (kesu plan and erase check it as SID with the MSID)"
-	}
-	if l := d.Locking; l != nil {
-		pt.MediaEncryption, pt.LockingEnabled, pt.Locked = l.MediaEncryption, l.Enabled, l.Locked
-		pt.Shadow = l.MBREnabled && !l.MBRDone
 	}
 	if out.SSC != "" {
 		out.Blocked = pt.Blocked()

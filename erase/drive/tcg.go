@@ -93,16 +93,7 @@ func (s *sed) probe(ctx context.Context, ann announcement) (*report.Security, *p
 	if name == "" {
 		return sec, nil, []string{"TCG Level 0 Discovery reports no security subsystem class"}
 	}
-	pt := &plan.TCG{SSC: name}
-	if l := d.Locking; l != nil {
-		pt.MediaEncryption = l.MediaEncryption
-		pt.LockingEnabled = l.Enabled
-		pt.Locked = l.Locked
-		pt.Shadow = l.MBREnabled && !l.MBRDone
-	}
-	if b := d.BlockSID; b != nil {
-		pt.SIDBlocked, pt.HardwareReset = b.SIDBlocked, b.HardwareReset
-	}
+	pt := plan.TCGFromLevel0(d)
 	var notes []string
 	switch {
 	case d.BlockSID != nil:

@@ -6,7 +6,26 @@ import (
 	"strings"
 
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/tcg"
 )
+
+// TCGFromLevel0 is what a drive's Level 0 Discovery tells the plan: the
+// SSC, media encryption, whether locking is enabled, a range locked, the
+// MBR shadow active (enabled and not done) and SID authentication blocked.
+// Whether somebody owns the drive is left Unknown for the caller to decide
+// (Block SID, or an authentication).
+func TCGFromLevel0(d *tcg.Discovery) *TCG {
+	t := &TCG{Owned: Unknown}
+	t.SSC, _ = d.SSC()
+	if l := d.Locking; l != nil {
+		t.MediaEncryption, t.LockingEnabled, t.Locked = l.MediaEncryption, l.Enabled, l.Locked
+		t.Shadow = l.MBREnabled && !l.MBRDone
+	}
+	if b := d.BlockSID; b != nil {
+		t.SIDBlocked, t.HardwareReset = b.SIDBlocked, b.HardwareReset
+	}
+	return t
+}
 
 // TCG is what a self-encrypting drive's Level 0 Discovery and ownership
 // check found, and what the policy allows with it.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/tcg"
 )
 
 func methods(p Plan, chosen bool) []report.Method {
@@ -229,5 +230,25 @@ func TestHostOverwriteOnly(t *testing.T) {
 	}
 	if c := p.Chosen(); len(c) < 2 {
 		t.Error("HostOverwriteOnly changed the plan it was called on")
+	}
+}
+
+// Level 0 → plan: a locked Opal 2 drive with its MBR shadow active and SID
+// authentication blocked; the owner is left to the caller.
+func TestTCGFromLevel0(t *testing.T) {
+	d := &tcg.Discovery{
+		OpalV2:   &tcg.SSCFeature{Code: 0x0203, BaseComID: 0x07FE},
+		Locking:  &tcg.LockingFeature{Supported: true, Enabled: true, Locked: true, MediaEncryption: true, MBREnabled: true},
+		BlockSID: &tcg.BlockSIDFeature{SIDBlocked: true, HardwareReset: true},
+	}
+	got := TCGFromLevel0(d)
+	want := TCG{SSC: "Opal 2", MediaEncryption: true, LockingEnabled: true, Locked: true, Shadow: true,
+		SIDBlocked: true, HardwareReset: true, Owned: Unknown}
+	if *got != want {
+		t.Errorf("TCGFromLevel0 = %+v; want %+v", *got, want)
+	}
+	d.Locking.MBRDone = true
+	if TCGFromLevel0(d).Shadow {
+		t.Error("MBR shadow done still counted as active")
 	}
 }
