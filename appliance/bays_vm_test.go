@@ -235,10 +235,12 @@ func checkBaysRecord(t *testing.T, run *report.Run, disks []vm.Disk) {
 		}
 		most = max(most, at)
 	}
-	// No two drives here share a controller, so every drive's erase must
-	// overlap another's, and several must run at once.
-	if overlapping != len(spans) || most < 4 {
-		t.Errorf("record: %d of %d drives' erase attempts overlap another's, at most %d at once; want every drive overlapping, at least 4 at once", overlapping, len(spans), most)
+	// No two drives here share a controller, so they must run at once: at
+	// least half of them erasing at one moment, which no one-after-another
+	// run can show. (Not every drive need overlap another: a 16 MiB disk
+	// whose probe came late may start after the others ended.)
+	if most < len(spans)/2 {
+		t.Errorf("record: at most %d of %d drives' erase attempts ran at once (%d overlap another's); want at least half at once", most, len(spans), overlapping)
 	}
 	if len(spans) > 0 {
 		first, last := spans[0].start, spans[0].end
