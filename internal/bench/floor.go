@@ -5,24 +5,25 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/internal/asyncio"
 )
 
 // The sampled-read floor: the reads a `kesu verify --sample 10%` makes —
 // the same sampling plan (NIST SP 800-88 Rev.1's 1,000 subsections, at
 // least two locations each), adjacent samples joined, at most 4 MiB a
-// read, on as many readers as kesu uses (8) — and nothing else: no
-// comparison, no canaries, no record. Timed as a process like kesu, it is
-// what the device itself allows for that request pattern, so the ratio
-// floor / full verify says how far below kesu's 10% verify the goal could
-// be reached at all on this device.
+// read, submitted as kesu submits them (asynchronously, up to 64 or 8 MiB
+// in flight) — and nothing else: no comparison, no canaries, no record.
+// Timed as a process like kesu, it is what the device itself allows for
+// that request pattern, so the ratio floor / full verify says how far
+// below kesu's 10% verify the goal could be reached at all on this device.
 const (
-	floorReaders  = 8
+	floorDepth    = 64
+	floorInFlight = 8 << 20
 	floorMaxBytes = 4 << 20
 )
 
@@ -63,40 +64,70 @@ func sampledReadFloor(path string, percent float64) (int64, error) {
 		maxBlocks = min(maxBlocks, plan.MaxSampleBlocks)
 	}
 	reqs := joinedReads(plan, maxBlocks)
-	work := make(chan erase.LBARange, floorReaders*2)
-	var (
-		mu    sync.Mutex
-		total int64
-		first error
-		wg    sync.WaitGroup
-	)
-	for range floorReaders {
-		// mmap gives page-aligned memory, as O_DIRECT wants.
-		buf, err := unix.Mmap(-1, 0, floorMaxBytes, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-		if err != nil {
-			return 0, err
-		}
-		defer unix.Munmap(buf)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range work {
-				n, err := f.ReadAt(buf[:r.Count*int64(bs)], r.LBA*int64(bs))
-				mu.Lock()
-				total += int64(n)
-				if err != nil && first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
+	if len(reqs) == 0 {
+		return 0, nil
 	}
+	unit := int64(0)
 	for _, r := range reqs {
-		work <- r
+		unit = max(unit, r.Count*int64(bs))
 	}
-	close(work)
-	wg.Wait()
-	return total, first
+	unit = (unit + 4095) / 4096 * 4096
+	depth := min(max(floorInFlight/int(unit), 1), floorDepth, len(reqs))
+	q := asyncio.Open(depth, asyncio.Best)
+	if q == nil {
+		return 0, errors.New("no asynchronous I/O on this kernel")
+	}
+	// mmap gives page-aligned memory, as O_DIRECT wants.
+	arena, err := unix.Mmap(-1, 0, depth*int(unit), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Munmap(arena)
+	inflight := 0
+	defer func() { q.Close(inflight) }()
+	free := make([]int, 0, depth)
+	for s := range depth {
+		free = append(free, s)
+	}
+	evs := make([]asyncio.Completion, depth)
+	var total int64
+	queued := 0
+	for next := 0; next < len(reqs) || inflight+queued > 0; {
+		for ; next < len(reqs) && len(free) > 0; next++ {
+			s := free[len(free)-1]
+			free = free[:len(free)-1]
+			r := reqs[next]
+			q.Queue(s, false, f.Fd(), arena[int64(s)*unit:int64(s)*unit+r.Count*int64(bs)], r.LBA*int64(bs))
+			queued++
+		}
+		for queued > 0 {
+			taken, _, err := q.Submit(inflight)
+			if err == asyncio.ErrBusy {
+				break
+			}
+			if err != nil {
+				return total, err
+			}
+			inflight += taken
+			queued -= taken
+		}
+		if inflight == 0 {
+			continue
+		}
+		got, err := q.Reap(evs)
+		if err != nil {
+			return total, err
+		}
+		for _, e := range evs[:got] {
+			inflight--
+			if e.Res < 0 {
+				return total, syscall.Errno(-e.Res)
+			}
+			total += e.Res
+			free = append(free, e.Slot)
+		}
+	}
+	return total, nil
 }
 
 // joinedReads is the plan's extents with adjacent ones joined and split

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/internal/loopdev"
 )
 
 // The floor reads exactly the plan's blocks, each once, adjacent samples
@@ -85,5 +86,24 @@ func TestFloorIsTheVerify10Limit(t *testing.T) {
 	}
 	if v := *k.Value; v < 0.098 || v > 0.0981 {
 		t.Errorf("value %v; want 0.1/1.02", v)
+	}
+}
+
+// The floor reads on a loop device exactly the bytes the plan holds.
+func TestSampledReadFloorOnLoopDevice(t *testing.T) {
+	const size = 64 << 20
+	l := loopdev.New(t, "", size, 512)
+	got, err := sampledReadFloor(l.Path, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The plan's size does not depend on its seed.
+	plan, err := erase.NewSamplePlan(make([]byte, 32), size/512, 512, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, _ := plan.PlannedBlocks()
+	if got != blocks*512 {
+		t.Fatalf("sampledReadFloor read %d bytes; the plan holds %d", got, blocks*512)
 	}
 }
