@@ -28,6 +28,7 @@ const (
 	kesuVerifyFull   = "kesu_verify_full"
 	kesuVerify10     = "kesu_verify10"
 	floorVerify10    = "floor_verify10"
+	floorRandom      = "floor_random"
 	nwipeZero        = "nwipe_zero"
 	nwipeRandom      = "nwipe_random"
 	nwipeVerify      = "nwipe_verify"
@@ -73,7 +74,8 @@ func nwipeCmd(nwipe string, d *Device, method string) Command {
 // the reads (dd's direct read against kesu's full and 10% verify). With
 // nwipe (its path, or ""), its zero and random wipes join the writes and
 // its verify_zero the reads. With floor (this program's path, or ""), the
-// sampled-read floor (floor.go) joins the reads.
+// sampled-read floor (floor.go) joins the reads and the random-write floor
+// (writefloor.go) the writes.
 func singleDriveGroups(kesu, nwipe, floor string, d *Device) []Group {
 	writes := Group{
 		{Name: ddZero, Tool: "dd", Cmd: ddWrite(d), LeavesZero: true},
@@ -87,6 +89,7 @@ func singleDriveGroups(kesu, nwipe, floor string, d *Device) []Group {
 		{Name: kesuVerify10, Tool: "kesu", Cmd: kesuVerify(kesu, d, "10%"), NeedsZero: true, LeavesZero: true},
 	}
 	if floor != "" {
+		writes = append(writes, Case{Name: floorRandom, Tool: "floor", Cmd: writeFloorCommand(floor, d)})
 		reads = append(reads, Case{Name: floorVerify10, Tool: "floor", Cmd: floorCommand(floor, d, 10), NeedsZero: true, LeavesZero: true})
 	}
 	if nwipe != "" {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"testing"
 
 	"github.com/kesu-erase/kesu/erase"
@@ -63,19 +65,26 @@ func TestFloorIsTheVerify10Limit(t *testing.T) {
 	cfg.Floor = "/k/bench"
 	for _, k := range []string{"ram", "disk"} {
 		r.walls[k+"/"+floorVerify10] = secs(0.051)
+		r.walls[k+"/"+floorRandom] = secs(2.3)
 	}
 	res, err := Bench(context.Background(), cfg, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, c := range r.calls {
-		if c == "ram/"+floorVerify10 {
-			n++
+	for _, f := range []string{floorVerify10, floorRandom} {
+		n := 0
+		for _, c := range r.calls {
+			if c == "ram/"+f {
+				n++
+			}
+		}
+		if n != cfg.Runs {
+			t.Errorf("%s ran %d times on the RAM device; want %d (once a round)", f, n, cfg.Runs)
 		}
 	}
-	if n != cfg.Runs {
-		t.Errorf("the floor ran %d times on the RAM device; want %d (once a round)", n, cfg.Runs)
+	rk := res.Keys["random_vs_dd"]["disk"]
+	if rk == nil || rk.Limit == nil || rk.Limit.Value == nil || *rk.Limit.Value < 1.1499 || *rk.Limit.Value > 1.1501 {
+		t.Errorf("random_vs_dd = %+v; want a limit of 2.3/2 = 1.15", rk)
 	}
 	k := res.Keys["verify10_vs_verify_full"]["ram"]
 	if k == nil || k.Limit == nil || k.Limit.Value == nil {
@@ -105,5 +114,26 @@ func TestSampledReadFloorOnLoopDevice(t *testing.T) {
 	blocks, _ := plan.PlannedBlocks()
 	if got != blocks*512 {
 		t.Fatalf("sampledReadFloor read %d bytes; the plan holds %d", got, blocks*512)
+	}
+}
+
+// The random-write floor writes every byte of a loop device, none of it
+// left zero.
+func TestRandomWriteFloorOnLoopDevice(t *testing.T) {
+	const size = 9 << 20 // not a whole number of chunks
+	l := loopdev.New(t, "", size, 512)
+	n, err := randomWriteFloor(l.Path)
+	if err != nil || n != size {
+		t.Fatalf("randomWriteFloor = %d, %v; want %d bytes", n, err, size)
+	}
+	img, err := os.ReadFile(l.Backing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := make([]byte, 512)
+	for off := 0; off < size; off += 512 {
+		if bytes.Equal(img[off:off+512], zero) {
+			t.Fatalf("block at byte %d was left zero", off)
+		}
 	}
 }

@@ -20,6 +20,17 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == writeFloorFlag {
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, "bench:", errWriteFloorUsage)
+			os.Exit(2)
+		}
+		if _, err := randomWriteFloor(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: random-write floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == floorFlag {
 		floorMain(os.Args[2:])
 		return

@@ -82,7 +82,9 @@ type Limit struct {
 	Formula string    `json:"formula"`
 	From    []Operand `json:"from,omitempty"`
 	Method  string    `json:"method"`
-	Error   string    `json:"error,omitempty"`
+	// Says is what the limit is, in a few words, for the table.
+	Says  string `json:"says"`
+	Error string `json:"error,omitempty"`
 }
 
 // Operand is a series a key was computed from.

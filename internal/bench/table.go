@@ -118,7 +118,7 @@ func printTable(w io.Writer, r *Results) {
 				if l.Value != nil {
 					v = fmt.Sprintf("%.3f", *l.Value)
 				}
-				fmt.Fprintf(w, "%-30s %-14s %10s  the device's own floor for these reads (%s)\n", "  limit", dev, v, l.Formula)
+				fmt.Fprintf(w, "%-30s %-14s %10s  %s (%s)\n", "  limit", dev, v, l.Says, l.Formula)
 			}
 		}
 	}
