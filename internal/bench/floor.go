@@ -77,12 +77,12 @@ func sampledReadFloor(path string, percent float64) (int64, error) {
 	if q == nil {
 		return 0, errors.New("no asynchronous I/O on this kernel")
 	}
-	// mmap gives page-aligned memory, as O_DIRECT wants.
-	arena, err := unix.Mmap(-1, 0, depth*int(unit), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	// Buffers as kesu's (huge pages: fewer pieces to pin per read).
+	arena, release, err := erase.AlignedBuffer(depth * int(unit))
 	if err != nil {
 		return 0, err
 	}
-	defer unix.Munmap(arena)
+	defer release()
 	inflight := 0
 	defer func() { q.Close(inflight) }()
 	free := make([]int, 0, depth)
