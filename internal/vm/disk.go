@@ -76,6 +76,11 @@ type Disk struct {
 	WriteCacheOff bool
 	// Boot marks the disk the firmware boots first (Firmware boots).
 	Boot bool
+	// Controller (NVMe): NVMe disks naming the same controller are its
+	// namespaces, nsid 1, 2, … in the order given (/dev/nvmeXn1,
+	// /dev/nvmeXn2, …), all answering with the first one's Serial; ""
+	// gives the disk a controller of its own.
+	Controller string
 	// Errors, if not nil, puts a blkdebug layer between the disk and its
 	// image that fails the I/O the rules select.
 	Errors []ErrorRule
@@ -116,6 +121,7 @@ func diskArgs(dir string, disks []Disk) ([]string, error) {
 	var scsi, usb, megaraid, jbod bool
 	ahci := 0
 	boot := 0
+	nsids := map[string]int{} // NVMe controller -> namespaces so far
 	for i, d := range disks {
 		if d.Path == "" {
 			return nil, fmt.Errorf("vm: disk %d has no image path", i)
@@ -144,7 +150,18 @@ func diskArgs(dir string, disks []Disk) ([]string, error) {
 			if d.Serial == "" {
 				return nil, fmt.Errorf("vm: NVMe disk %d needs a serial", i)
 			}
-			dev = "nvme,drive=" + id + ",serial=" + d.Serial
+			if d.Controller == "" {
+				dev = "nvme,drive=" + id + ",serial=" + d.Serial
+				break
+			}
+			if strings.ContainsAny(d.Controller, ",=") {
+				return nil, fmt.Errorf("vm: NVMe controller name %q: no ',' or '=' allowed", d.Controller)
+			}
+			if nsids[d.Controller] == 0 {
+				a = append(a, "-device", "nvme,id="+d.Controller+",serial="+d.Serial)
+			}
+			nsids[d.Controller]++
+			dev = fmt.Sprintf("nvme-ns,drive=%s,bus=%s,nsid=%d", id, d.Controller, nsids[d.Controller])
 		case AHCI:
 			if ahci == 6 {
 				return nil, fmt.Errorf("vm: at most 6 AHCI disks")

@@ -19,6 +19,8 @@ func TestDiskArgs(t *testing.T) {
 		{Kind: VirtioBlk, Path: "/i/v.img", Serial: "V1", ReadOnly: true},
 		{Kind: USB, Path: "/i/u.img", Boot: true},
 		{Kind: SCSI, Path: "/i/e.img", Serial: "S2", Errors: WriteErrors()},
+		{Kind: NVMe, Path: "/i/m1.img", Serial: "M1", Controller: "nvmec0"},
+		{Kind: NVMe, Path: "/i/m2.img", Serial: "M1", Controller: "nvmec0"},
 	}
 	got, err := diskArgs(dir, disks)
 	if err != nil {
@@ -41,6 +43,13 @@ func TestDiskArgs(t *testing.T) {
 		"-device", "usb-storage,bus=xhci.0,removable=on,drive=disk5,bootindex=0",
 		"-drive", "if=none,id=disk6,format=raw,file.driver=blkdebug,file.config=" + filepath.Join(dir, "disk6.blkdebug") + ",file.image.driver=file,file.image.filename=/i/e.img",
 		"-device", "scsi-hd,drive=disk6,bus=scsi0.0,serial=S2",
+		// QEMU docs/system/devices/nvme.rst: a controller without a drive,
+		// its namespaces as nvme-ns devices on its bus.
+		"-drive", "if=none,id=disk7,format=raw,file=/i/m1.img",
+		"-device", "nvme,id=nvmec0,serial=M1",
+		"-device", "nvme-ns,drive=disk7,bus=nvmec0,nsid=1",
+		"-drive", "if=none,id=disk8,format=raw,file=/i/m2.img",
+		"-device", "nvme-ns,drive=disk8,bus=nvmec0,nsid=2",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diskArgs (-want +got):\n%s", diff)
@@ -55,11 +64,12 @@ func TestDiskArgs(t *testing.T) {
 	}
 
 	for _, bad := range [][]Disk{
-		{{Kind: NVMe, Path: "/i/n.img"}},        // NVMe needs a serial
-		{{Kind: VirtioBlk, Path: "/i/a,b.img"}}, // QEMU option syntax
-		{{Kind: Kind(99), Path: "/i/x.img"}},    // unknown kind
-		{{Kind: VirtioBlk}},                     // no image
-		append(make([]Disk, 0), ahcis(7)...),    // more than six AHCI ports
+		{{Kind: NVMe, Path: "/i/n.img"}},                                 // NVMe needs a serial
+		{{Kind: NVMe, Path: "/i/n.img", Serial: "N", Controller: "c,1"}}, // QEMU option syntax
+		{{Kind: VirtioBlk, Path: "/i/a,b.img"}},                          // QEMU option syntax
+		{{Kind: Kind(99), Path: "/i/x.img"}},                             // unknown kind
+		{{Kind: VirtioBlk}},                                              // no image
+		append(make([]Disk, 0), ahcis(7)...),                             // more than six AHCI ports
 	} {
 		if _, err := diskArgs(dir, bad); err == nil {
 			t.Errorf("diskArgs(%+v) = nil error; want an error", bad)
