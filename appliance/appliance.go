@@ -218,7 +218,9 @@ func (a *app) run(ctx context.Context) string {
 		a.unmount()
 		return a.wait(ctx)
 	}
+	stopProfile := a.startCPUProfile()
 	out, err := a.o.Erase(ctx, s)
+	stopProfile()
 	if err != nil {
 		a.printf("ERROR: %v", err)
 	}

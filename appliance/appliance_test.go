@@ -317,3 +317,33 @@ func TestRunOutcomeAction(t *testing.T) {
 		t.Errorf("the clock moved %v; want no second countdown", moved)
 	}
 }
+
+// With kesu.cpuprofile on the command line the erase run is profiled into
+// the stick's profiles directory; without it nothing is written there.
+func TestRunCPUProfile(t *testing.T) {
+	for _, want := range []bool{true, false} {
+		sys := newFakeSystem(t)
+		sys.lines = make(chan string)
+		if want {
+			sys.cmdline += " " + CPUProfileFlag
+		}
+		sys.stickFiles(t, goodConfig, true)
+		spy := &eraseSpy{out: Outcome{Passed: 1, Journal: "records/x.jsonl"}}
+		_, out := runApp(t, sys, spy)
+		names, _ := filepath.Glob(filepath.Join(sys.stickDir, ProfileDir, "cpu-*.pprof"))
+		if !want {
+			if len(names) != 0 || strings.Contains(out, "CPU profile") {
+				t.Errorf("without %s: profiles %v, console:\n%s; want none", CPUProfileFlag, names, out)
+			}
+			continue
+		}
+		if len(names) != 1 || !strings.Contains(out, "CPU profile: "+names[0]+" written") {
+			t.Fatalf("with %s: profiles %v; console:\n%s; want one, said written", CPUProfileFlag, names, out)
+		}
+		b, err := os.ReadFile(names[0])
+		// runtime/pprof writes a gzip-compressed profile.proto.
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("profile %s: % x…, %v; want a gzip stream", names[0], b[:min(len(b), 4)], err)
+		}
+	}
+}

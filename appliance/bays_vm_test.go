@@ -3,14 +3,17 @@ package appliance_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kesu-erase/kesu/appliance"
+	"github.com/kesu-erase/kesu/image"
 	"github.com/kesu-erase/kesu/internal/vm"
 	"github.com/kesu-erase/kesu/report"
 )
@@ -94,7 +97,7 @@ func TestBays24(t *testing.T) {
 		t.Fatal(err)
 	}
 	kf := newKey(t)
-	stick, err := a.StickWithCmdline(dir, policyPath, kf.Private, vgaCmdline)
+	stick, err := a.StickWithCmdline(dir, policyPath, kf.Private, append(slices.Clone(vgaCmdline), appliance.CPUProfileFlag))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +147,7 @@ func TestBays24(t *testing.T) {
 	if !v.OK() {
 		t.Fatalf("the record does not verify: %+v", v)
 	}
+	logBaysProfile(t, stick)
 	checkBaysRecord(t, v.Run, disks)
 	checkBaysSerial(t, res.Serial, v.Run, disks)
 	checkVGAPaging(t, readVGAFrames(t, a.Boot.Kernel, res), v.Run)
@@ -306,4 +310,40 @@ func checkBaysSerial(t *testing.T, serial string, run *report.Run, disks []vm.Di
 			t.Errorf("serial live view has no PASS line for bay %q (%s)", bay, d.Serial)
 		}
 	}
+}
+
+// logBaysProfile reads the CPU profile the appliance wrote of its erase run
+// (kesu.cpuprofile) and logs where its time went, as `go tool pprof -top`
+// prints it, when the go command is at hand. KESU_BAYS_PROFILE=FILE keeps
+// a copy of the profile for a closer look.
+func logBaysProfile(t *testing.T, stick string) {
+	t.Helper()
+	names, err := image.ListDiskDir(stick, appliance.ProfileDir)
+	if err != nil || len(names) != 1 {
+		t.Errorf("CPU profiles on the stick: %v, %v; want one", names, err)
+		return
+	}
+	b, err := image.ReadDiskFile(stick, appliance.ProfileDir+"/"+names[0])
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("CPU profile %s: %d bytes, %v; want a gzip'd profile", names[0], len(b), err)
+		return
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Logf("CPU profile %s: %d bytes (no go command to read it)", names[0], len(b))
+		return
+	}
+	path := filepath.Join(t.TempDir(), names[0])
+	if keep := os.Getenv("KESU_BAYS_PROFILE"); keep != "" {
+		path = keep
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(goCmd, "tool", "pprof", "-top", "-nodecount=15", path).CombinedOutput()
+	if err != nil {
+		t.Errorf("go tool pprof -top %s: %v\n%s", path, err, out)
+		return
+	}
+	t.Logf("where the appliance's CPU time went (go tool pprof -top):\n%s", out)
 }

@@ -177,11 +177,20 @@ loop:
 				if err := mon.screendump(p); err != nil {
 					// One failure is enough: a hung monitor must not hold
 					// up the watch loop on every tick.
+					mon.Close()
+					mon = nil
+					// A machine that powered off while the dump was asked
+					// for closed its monitor: that is the end of the run,
+					// not a failing monitor.
+					select {
+					case e := <-exited:
+						res.Exit = e
+						break loop
+					case <-time.After(2 * time.Second):
+					}
 					if res.ScreenErr == nil {
 						res.ScreenErr = err
 					}
-					mon.Close()
-					mon = nil
 				} else {
 					res.Screens = append(res.Screens, Screen{At: at, Path: p})
 				}
