@@ -163,23 +163,23 @@ func singleDriveKeys(res *Results, series map[string]*Series, k Kind, nwipe bool
 	}
 	dev := string(k)
 	res.setKey("zero_vs_dd", dev, ratioKey(s(kesuZero), s(ddZero), 1.05, AtMost))
-	random := ratioKey(s(kesuRandom), s(ddZero), 1.10, AtMost)
-	if fl := series[seriesID(k, floorRandom)]; fl != nil {
-		floor := ratioKey(fl, s(ddZero), 1.10, AtMost)
-		random.Limit = &Limit{Value: floor.Value, Formula: floor.Formula, From: floor.From, Error: floor.Error,
-			Says:   "kesu's write path alone, without generating",
-			Method: "the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers filled with random bytes beforehand — the generation taken out — timed as a process: what writing bytes that are not one cached buffer costs on the device"}
+	// withLimit gives key the limit its floor series (if it ran) sets
+	// against the same denominator.
+	withLimit := func(key *Key, floorName string, against *Series, says, method string) *Key {
+		if fl := series[seriesID(k, floorName)]; fl != nil {
+			floor := ratioKey(fl, against, key.Goal, key.Comparison)
+			key.Limit = &Limit{Value: floor.Value, Formula: floor.Formula, From: floor.From, Error: floor.Error, Says: says, Method: method}
+		}
+		return key
 	}
-	res.setKey("random_vs_dd", dev, random)
+	res.setKey("random_vs_dd", dev, withLimit(ratioKey(s(kesuRandom), s(ddZero), 1.10, AtMost), floorRandom, s(ddZero),
+		"kesu's write path alone, without generating",
+		"the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers filled with random bytes beforehand — the generation taken out — timed as a process: what writing bytes that are not one cached buffer costs on the device"))
 	res.setKey("zero_verify10_vs_dd", dev, ratioKey(s(kesuZeroVerify10), s(ddZero), 1.20, AtMost))
 	res.setKey("verify_full_vs_dd_read", dev, ratioKey(s(kesuVerifyFull), s(ddRead), 1.05, AtMost))
-	v10 := ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost)
-	if fl := series[seriesID(k, floorVerify10)]; fl != nil {
-		floor := ratioKey(fl, s(kesuVerifyFull), 0.15, AtMost)
-		v10.Limit = &Limit{Value: floor.Value, Formula: floor.Formula, From: floor.From, Error: floor.Error,
-			Says:   "the device's own floor for these reads",
-			Method: "the same sampling plan's reads (adjacent samples joined, as kesu reads them) with O_DIRECT, submitted as kesu submits them (io_uring, else AIO; up to 64 or 8 MiB in flight), and nothing else — no comparison, canaries or record — timed as a process: what the device allows for that request pattern"}
-	}
+	v10 := withLimit(ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost), floorVerify10, s(kesuVerifyFull),
+		"the device's own floor for these reads",
+		"the same sampling plan's reads (adjacent samples joined, as kesu reads them) with O_DIRECT, submitted as kesu submits them (io_uring, else AIO; up to 64 or 8 MiB in flight), and nothing else — no comparison, canaries or record — timed as a process: what the device allows for that request pattern")
 	res.setKey("verify10_vs_verify_full", dev, v10)
 	res.setKey("rss_mib_one_drive", dev, rssKey(64, s(kesuZero), s(kesuRandom), s(kesuZeroVerify10)))
 	if nwipe {

@@ -38,15 +38,11 @@ func floorCommand(self string, d *Device, percent int) Command {
 // sampledReadFloor reads a fresh plan of percent on the device at path
 // with O_DIRECT and returns how many bytes it read.
 func sampledReadFloor(path string, percent float64) (int64, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_DIRECT, 0)
+	f, size, err := openDirect(path, os.O_RDONLY)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return 0, err
-	}
 	bs, err := unix.IoctlGetInt(int(f.Fd()), unix.BLKSSZGET)
 	if err != nil {
 		return 0, fmt.Errorf("%s: logical block size: %w", path, err)
@@ -128,6 +124,21 @@ func sampledReadFloor(path string, percent float64) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// openDirect opens the device at path with O_DIRECT and flag and returns
+// its size.
+func openDirect(path string, flag int) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_DIRECT, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, size, nil
 }
 
 // joinedReads is the plan's extents with adjacent ones joined and split

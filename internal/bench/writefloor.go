@@ -4,9 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"syscall"
 
 	"github.com/kesu-erase/kesu/erase"
 )
@@ -39,15 +37,11 @@ var errWriteFloorUsage = errors.New("usage: bench -random-write-floor DEVICE")
 // randomWriteFloor writes the whole device at path as the floor does and
 // returns the bytes written.
 func randomWriteFloor(path string) (int64, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_DIRECT, 0)
+	f, size, err := openDirect(path, os.O_WRONLY)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return 0, err
-	}
 	// Buffers as kesu's (huge pages: fewer pieces to pin per write).
 	ring, release, err := erase.AlignedBuffer(writeFloorRing * writeFloorChunk)
 	if err != nil {
