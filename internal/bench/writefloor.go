@@ -9,15 +9,16 @@ import (
 	"github.com/kesu-erase/kesu/erase"
 )
 
-// The random-write floor: kesu's random pass with the generation taken
-// out. The device is written from start to end in 4 MiB chunks with
-// O_DIRECT and one write in flight, from a ring of four chunk buffers (as
-// kesu's generator pipeline hands them to its writer, on huge pages as
-// kesu's are) filled with random
-// bytes once before the clock matters, then fsync'd. It is what writing
-// bytes that are not one cached buffer costs on the device, however fast
-// they are generated, so floor / dd's zero write says how close to dd any
-// random pass written this way can come.
+// The random-write floor: kesu's random pass with the keystream replaced
+// by the cheapest fresh bytes there are. The device is written from start
+// to end in 4 MiB chunks with O_DIRECT and one write in flight, from a
+// ring of four chunk buffers on huge pages (as kesu's generator pipeline
+// hands them to its writer); before each buffer is written again, a second
+// goroutine refills it by copying a random chunk made once beforehand (a
+// copy costs far less than any keystream). It is what writing freshly made
+// bytes, made on another core than the one writing them, costs on the
+// device, however cheaply they are made; then fsync. So floor / dd's zero
+// write says how close to dd any random pass written this way can come.
 const (
 	writeFloorChunk = 4 << 20
 	writeFloorRing  = 4
@@ -48,18 +49,45 @@ func randomWriteFloor(path string) (int64, error) {
 		return 0, err
 	}
 	defer release()
-	if _, err := rand.Read(ring); err != nil {
+	src := make([]byte, writeFloorChunk)
+	if _, err := rand.Read(src); err != nil {
 		return 0, err
 	}
+	// free and full pass ring slots between the filler and the writer.
+	free, full := make(chan int, writeFloorRing), make(chan int, writeFloorRing)
+	for s := range writeFloorRing {
+		free <- s
+	}
+	chunks := int((size + writeFloorChunk - 1) / writeFloorChunk)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := range chunks {
+			var s int
+			select {
+			case s = <-free:
+			case <-stop:
+				return
+			}
+			// Rotated by the chunk's index, so that no two chunks in a
+			// row are the same bytes.
+			b := ring[s*writeFloorChunk : (s+1)*writeFloorChunk]
+			k := (i * 4096) % writeFloorChunk
+			copy(b, src[k:])
+			copy(b[writeFloorChunk-k:], src[:k])
+			full <- s
+		}
+	}()
 	var written int64
-	for i := 0; written < size; i++ {
-		s := i % writeFloorRing
+	for written < size {
+		s := <-full
 		n := int(min(writeFloorChunk, size-written))
 		w, err := f.WriteAt(ring[s*writeFloorChunk:s*writeFloorChunk+n], written)
 		written += int64(w)
 		if err != nil {
 			return written, fmt.Errorf("write at byte %d: %w", written, err)
 		}
+		free <- s
 	}
 	return written, f.Sync()
 }
