@@ -13,6 +13,10 @@ import (
 // has, or one forced by a test.
 var asyncKind = asyncio.Best
 
+// feedEvery is how many slots completions free before more I/Os start,
+// when a reap returns many.
+const feedEvery = 8
+
 // asyncBatch implements asyncIO for block devices open with O_DIRECT.
 func (d *Device) asyncBatch(ctx context.Context, write bool, n, unit int, arena []byte,
 	prep func(int, []byte) batchItem, done func(int, []byte, error)) (bool, error) {
@@ -40,7 +44,9 @@ func (d *Device) asyncBatch(ctx context.Context, write bool, n, unit int, arena 
 	}
 	queued, next := 0, 0
 	var err error
-	for {
+	// feed starts I/Os in the free slots and hands them to the kernel; the
+	// error is a queue that can go on no more.
+	feed := func() error {
 		for err == nil && next < n && len(free) > 0 {
 			if err = ctx.Err(); err != nil {
 				break
@@ -70,7 +76,7 @@ func (d *Device) asyncBatch(ctx context.Context, write bool, n, unit int, arena 
 			}
 			if e != nil {
 				if refused < 0 {
-					return true, fmt.Errorf("asynchronous I/O on %s: %w", d.path, e)
+					return fmt.Errorf("asynchronous I/O on %s: %w", d.path, e)
 				}
 				// That I/O fails, the others are tried.
 				fail(refused, e)
@@ -79,6 +85,12 @@ func (d *Device) asyncBatch(ctx context.Context, write bool, n, unit int, arena 
 			}
 			inflight += taken
 			queued -= taken
+		}
+		return nil
+	}
+	for {
+		if e := feed(); e != nil {
+			return true, e
 		}
 		if inflight == 0 {
 			if queued == 0 && (next >= n || err != nil) {
@@ -92,9 +104,18 @@ func (d *Device) asyncBatch(ctx context.Context, write bool, n, unit int, arena 
 			// (deferred) waits for it before the buffers go.
 			return true, fmt.Errorf("waiting for asynchronous I/O on %s: %w", d.path, e)
 		}
-		for _, ev := range evs[:got] {
+		// Reaped, so no longer in the kernel's hands, even if a done
+		// below panics before its turn: close must not wait for them.
+		inflight -= got
+		for k, ev := range evs[:got] {
+			if k > 0 && len(free) >= feedEvery {
+				// Keep the device busy while the rest are looked at
+				// (a read's check takes as long as a short read).
+				if e := feed(); e != nil {
+					return true, e
+				}
+			}
 			s := ev.Slot
-			inflight--
 			switch {
 			case ev.Res < 0:
 				fail(s, syscall.Errno(-ev.Res))

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kesu-erase/kesu/internal/asyncio"
 	"github.com/kesu-erase/kesu/internal/loopdev"
@@ -241,6 +244,56 @@ func TestSampledVerifyOnLoopDevice(t *testing.T) {
 		if err != nil || v.Outcome != Failed || v.MismatchedBlocks != inPlan || v.BlocksRead != planned {
 			t.Fatalf("Verify = %s, %d mismatches, %d of %d blocks read, %v; want failed, %d mismatches, all read",
 				v.Outcome, v.MismatchedBlocks, v.BlocksRead, planned, err, inPlan)
+		}
+	})
+}
+
+// panicsThird is an expectation whose third check panics, as a bug in one
+// would.
+type panicsThird struct {
+	Expectation
+	calls *atomic.Int32
+}
+
+func (p panicsThird) Check(buf []byte, off int64, bs int, scratch []byte, bad func(int64)) {
+	if p.calls.Add(1) == 3 {
+		panic("expectation bug")
+	}
+	p.Expectation.Check(buf, off, bs, scratch, bad)
+}
+
+// A panic while checking the reads of a batch ends the verification as
+// failed, saying so, and does not leave it waiting for completions
+// already taken from the queue.
+func TestSampledVerifyPanicInCheck(t *testing.T) {
+	eachAsyncKind(t, func(t *testing.T) {
+		const size = 64 << 20
+		l := loopdev.New(t, "", size, 512)
+		d, err := Open(l.Path, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		p, err := NewSamplePlan(seed(7), size/512, 512, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			v   *VerifyResult
+			err error
+		}
+		ch := make(chan result, 1)
+		go func() {
+			v, err := Verify(context.Background(), d, VerifyOptions{Plan: p, Expect: panicsThird{ExpectPattern(Zero()), new(atomic.Int32)}})
+			ch <- result{v, err}
+		}()
+		select {
+		case r := <-ch:
+			if r.err != nil || r.v.Outcome != Failed || !strings.Contains(r.v.Reason, "internal error") {
+				t.Fatalf("Verify with a panicking check = %+v, %v; want failed, internal error", r.v, r.err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("Verify with a panicking check did not return within 60 s")
 		}
 	})
 }

@@ -507,5 +507,12 @@ func (v *verifier) readAsync(ctx context.Context, cancel func(), a asyncIO, plan
 			ran, err = true, nil
 		}
 	}()
-	return a.asyncBatch(ctx, false, len(reqs), unit, arena, prep, done)
+	ran, err = a.asyncBatch(ctx, false, len(reqs), unit, arena, prep, done)
+	if err != nil && ctx.Err() == nil {
+		// The queue failed, not the caller: a failed verification
+		// saying why, not a cancelled one.
+		v.setFatal(err)
+		err = nil
+	}
+	return ran, err
 }

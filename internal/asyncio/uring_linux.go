@@ -3,6 +3,7 @@ package asyncio
 import (
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -60,7 +61,8 @@ const (
 	uringOffSQRing = 0          // IORING_OFF_SQ_RING
 	uringOffSQEs   = 0x10000000 // IORING_OFF_SQES
 
-	uringFeatSingleMmap = 1 << 0 // IORING_FEAT_SINGLE_MMAP
+	uringFeatSingleMmap = 1 << 0 // IORING_FEAT_SINGLE_MMAP (Linux 5.4)
+	uringFeatRWCurPos   = 1 << 3 // IORING_FEAT_RW_CUR_POS (Linux 5.6, with IORING_OP_READ and _WRITE)
 	uringEnterGetEvents = 1 << 0 // IORING_ENTER_GETEVENTS
 )
 
@@ -87,9 +89,9 @@ func openURing(depth int) Queue {
 		return nil // no io_uring (an old kernel, kernel.io_uring_disabled, a seccomp filter)
 	}
 	q := &uringQueue{fd: int(fd)}
-	if p.features&uringFeatSingleMmap == 0 || p.sqEntries < uint32(depth) || p.cqEntries < uint32(depth) {
+	if p.features&uringFeatSingleMmap == 0 || p.features&uringFeatRWCurPos == 0 || p.sqEntries < uint32(depth) || p.cqEntries < uint32(depth) {
 		unix.Close(q.fd)
-		return nil // a kernel before 5.4: AIO serves
+		return nil // a kernel before 5.6, without IORING_OP_READ and IORING_OP_WRITE: AIO serves
 	}
 	sqSize := int(p.sqOff.arrayOrFlags) + int(p.sqEntries)*4
 	cqSize := int(p.cqOff.droppedOrCQEs) + int(p.cqEntries)*int(unsafe.Sizeof(uringCQE{}))
@@ -178,10 +180,18 @@ func (q *uringQueue) Reap(evs []Completion) (int, error) {
 
 func (q *uringQueue) Close(inflight int) {
 	evs := make([]Completion, max(inflight, 1))
-	for inflight > 0 {
+	for tries := 0; inflight > 0; {
 		n, err := q.Reap(evs)
 		if err != nil {
-			break // closing the ring cancels what is left; its buffers stay pinned until then
+			// Not seen in practice (EINTR is retried in enter). The
+			// kernel tears a closed ring down after its requests end,
+			// and those may still write into their buffers: try again
+			// for a while before giving up.
+			if tries++; tries > 100 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
 		}
 		inflight -= n
 	}
