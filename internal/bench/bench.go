@@ -174,11 +174,11 @@ func singleDriveKeys(res *Results, series map[string]*Series, k Kind, nwipe bool
 	}
 	res.setKey("random_vs_dd", dev, withLimit(ratioKey(s(kesuRandom), s(ddZero), 1.10, AtMost), floorRandom, s(ddZero),
 		"fresh bytes written as kesu writes them, made by a copy instead of a keystream",
-		"the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers on huge pages that a second goroutine refills before each write by copying a random chunk made beforehand — the keystream replaced by the cheapest fresh bytes there are — timed as a process: what writing freshly made bytes costs on the device, however cheaply they are made"))
+		"the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers on huge pages that a second goroutine refills before each write by copying a random chunk made beforehand, rotated by 4 KiB a chunk — the keystream replaced by the cheapest fresh bytes there are — timed as a process: what writing bytes made just before, on another core, costs on the device, however cheaply they are made. The content repeats (1,024 distinct 4 KiB blocks), which a loop device does not notice; a device that deduplicates or compresses would write it faster than truly random data"))
 	res.setKey("zero_verify10_vs_dd", dev, ratioKey(s(kesuZeroVerify10), s(ddZero), 1.20, AtMost))
 	res.setKey("verify_full_vs_dd_read", dev, ratioKey(s(kesuVerifyFull), s(ddRead), 1.05, AtMost))
 	v10 := withLimit(ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost), floorVerify10, s(kesuVerifyFull),
-		"the device's own floor for these reads",
+		"these reads alone, submitted as kesu submits them",
 		"the same sampling plan's reads (adjacent samples joined, as kesu reads them) with O_DIRECT, submitted as kesu submits them (io_uring, else AIO; up to 64 or 8 MiB in flight), and nothing else — no comparison, canaries or record — timed as a process: what the device allows for that request pattern")
 	res.setKey("verify10_vs_verify_full", dev, v10)
 	res.setKey("rss_mib_one_drive", dev, rssKey(64, s(kesuZero), s(kesuRandom), s(kesuZeroVerify10)))

@@ -15,9 +15,11 @@ import (
 // ring of four chunk buffers on huge pages (as kesu's generator pipeline
 // hands them to its writer); before each buffer is written again, a second
 // goroutine refills it by copying a random chunk made once beforehand (a
-// copy costs far less than any keystream). It is what writing freshly made
-// bytes, made on another core than the one writing them, costs on the
-// device, however cheaply they are made; then fsync. So floor / dd's zero
+// copy costs far less than any keystream). It is what writing bytes made
+// just before, on another core than the one writing them, costs on the
+// device, however cheaply they are made; then fsync. The content repeats
+// (a 4 MiB source rotated by 4 KiB a chunk): a loop device does not
+// notice, a device that deduplicates or compresses would. So floor / dd's zero
 // write says how close to dd any random pass written this way can come.
 const (
 	writeFloorChunk = 4 << 20
