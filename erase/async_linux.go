@@ -9,10 +9,6 @@ import (
 	"github.com/kesu-erase/kesu/internal/asyncio"
 )
 
-// asyncKind is the asynchronous interface batches use: the best the kernel
-// has, or one forced by a test.
-var asyncKind = asyncio.Best
-
 // feedEvery is how many slots completions free before more I/Os start,
 // when a reap returns many.
 const feedEvery = 8

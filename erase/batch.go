@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/kesu-erase/kesu/internal/asyncio"
 )
 
 // batchDepth is how many of a batch's I/Os are in flight at once through
@@ -13,6 +15,10 @@ const (
 	batchDepth   = 64
 	batchWorkers = 8
 )
+
+// asyncKind is the asynchronous interface batches use: the best the kernel
+// has, or one forced by a test.
+var asyncKind = asyncio.Best
 
 // batchItem is one I/O of a batch as its prep function returns it: the
 // bytes to write (or the buffer to read into) and the device offset.

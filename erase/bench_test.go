@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/kesu-erase/kesu/internal/asyncio"
 	"github.com/kesu-erase/kesu/internal/loopdev"
 )
 
@@ -118,6 +119,26 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 		planned, _ := p.PlannedBlocks()
+		if !p.Full {
+			// Workers 0: a sampled plan goes through the asynchronous
+			// queue; each kind of it.
+			for _, k := range []struct {
+				name string
+				kind asyncio.Kind
+			}{{"io_uring", asyncio.URing}, {"aio", asyncio.AIO}} {
+				b.Run(fmt.Sprintf("%s/%s", p.Method(), k.name), func(b *testing.B) {
+					asyncKind = k.kind
+					defer func() { asyncKind = asyncio.Best }()
+					b.SetBytes(planned * int64(bs))
+					for b.Loop() {
+						res, err := Verify(context.Background(), d, VerifyOptions{Plan: p, Expect: ExpectPattern(Zero())})
+						if err != nil || res.Outcome != OK {
+							b.Fatalf("Verify = %+v, %v; want ok", res, err)
+						}
+					}
+				})
+			}
+		}
 		for _, w := range []int{0, 1, 2, 4, 8} {
 			b.Run(fmt.Sprintf("%s/workers=%d", p.Method(), w), func(b *testing.B) {
 				b.SetBytes(planned * int64(bs))
@@ -147,9 +168,12 @@ func BenchmarkPlantCanaries(b *testing.B) {
 	}
 	for _, c := range []struct {
 		name string
+		kind asyncio.Kind
 		t    Target
-	}{{"aio", d}, {"goroutines", plainTarget{d}}} {
+	}{{"io_uring", asyncio.URing, d}, {"aio", asyncio.AIO, d}, {"goroutines", asyncio.Best, plainTarget{d}}} {
 		b.Run(c.name, func(b *testing.B) {
+			asyncKind = c.kind
+			defer func() { asyncKind = asyncio.Best }()
 			for b.Loop() {
 				cs, err := PlantCanaries(context.Background(), c.t, p)
 				if err != nil || !cs.Proven() {

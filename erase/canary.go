@@ -233,12 +233,14 @@ func PlantCanaries(ctx context.Context, t Target, plan *SamplePlan) (*Canaries, 
 			mu.Unlock()
 			return
 		}
-		off := u.first * int64(bs)
-		want := make([]byte, bs)
+		// The unit's planted content, made once for all its blocks (the
+		// pattern is seekable: each block's bytes depend on its offset
+		// only).
+		want := make([]byte, len(buf))
+		pat.Fill(want, u.first*int64(bs))
 		var match []int64
 		for i := int64(0); i < u.blocks; i++ {
-			pat.Fill(want, off+i*int64(bs))
-			if bytes.Equal(buf[i*int64(bs):][:bs], want) {
+			if bytes.Equal(buf[i*int64(bs):][:bs], want[i*int64(bs):][:bs]) {
 				match = append(match, u.first+i)
 			}
 		}
