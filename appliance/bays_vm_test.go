@@ -56,15 +56,11 @@ func bays24(t *testing.T) []vm.Disk {
 	var disks []vm.Disk
 	add := func(kind vm.Kind, prefix string, n int) {
 		for i := 1; i <= n; i++ {
-			serial := fmt.Sprintf("%s%02d", prefix, i)
-			d := vm.NewDisk(t, kind, serial, bayDiskSize)
+			d := markedDiskOf(t, kind, fmt.Sprintf("%s%02d", prefix, i), bayDiskSize)
 			if kind == vm.NVMe && i > 6 {
 				// The seventh and eighth: namespaces 1 and 2 of one
 				// controller, serial BAYNVME07.
 				d.Controller, d.Serial = "nvmeshared", prefix+"07"
-			}
-			if err := vm.WriteMarkers(d.Path, serial); err != nil {
-				t.Fatal(err)
 			}
 			disks = append(disks, d)
 		}
@@ -91,16 +87,7 @@ func bays24(t *testing.T) []vm.Disk {
 func TestBays24(t *testing.T) {
 	vm.Require(t, true)
 	a := vm.Get(t)
-	dir := t.TempDir()
-	policyPath := filepath.Join(dir, "kesu.toml")
-	if err := os.WriteFile(policyPath, []byte(baysPolicy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	kf := newKey(t)
-	stick, err := a.StickWithCmdline(dir, policyPath, kf.Private, append(slices.Clone(vgaCmdline), appliance.CPUProfileFlag))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := newStick(t, a, baysPolicy, append(slices.Clone(vgaCmdline), appliance.CPUProfileFlag)...)
 	disks := bays24(t)
 	m := vm.NewMachine(t, disks...)
 	m.Timeout = 20 * time.Minute
@@ -109,7 +96,7 @@ func TestBays24(t *testing.T) {
 	m.Until = []string{appliance.MarkerWaiting}
 	m.ScreenEvery = 2 * time.Second
 	start := time.Now()
-	res := vm.BootStick(t, m, stick, true)
+	res := vm.BootStick(t, m, st.Path, true)
 	wall := time.Since(start)
 	logKesuLines(t, res.Serial)
 	t.Logf("24 bays: wall time %v (QEMU %v): firmware to GRUB %v, to kesu %v, to erasing %v",
@@ -131,23 +118,13 @@ func TestBays24(t *testing.T) {
 	if res.Stopped != "" {
 		t.Errorf("the appliance stopped at %q; want it to power off by itself", res.Stopped)
 	}
-	for _, d := range disks {
-		if n, first, err := vm.CountMarkers(d.Path); err != nil || n != 0 {
-			t.Errorf("disk %s (%v): %d sectors still marked (first %d), %v; want none", d.Serial, d.Kind, n, first, err)
-		}
-	}
-	checkStickIntact(t, a, stick, policyPath, kf.Private)
-
-	j := readOnlyRecord(t, stick)
-	ring, err := report.LoadPublicKeys(kf.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := report.Verify(report.SplitJournal(j), ring)
+	checkErased(t, disks)
+	checkStickIntact(t, a, st)
+	_, v := stickRecord(t, st)
 	if !v.OK() {
 		t.Fatalf("the record does not verify: %+v", v)
 	}
-	logBaysProfile(t, stick)
+	logBaysProfile(t, st.Path)
 	checkBaysRecord(t, v.Run, disks)
 	checkBaysSerial(t, res.Serial, v.Run, disks)
 	checkVGAPaging(t, readVGAFrames(t, a.Boot.Kernel, res), v.Run)

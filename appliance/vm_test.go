@@ -21,12 +21,67 @@ import (
 
 // markedDisk creates a target disk image filled with markers.
 func markedDisk(t *testing.T, kind vm.Kind, serial string) vm.Disk {
+	return markedDiskOf(t, kind, serial, 32<<20)
+}
+
+// markedDiskOf is markedDisk of size bytes.
+func markedDiskOf(t *testing.T, kind vm.Kind, serial string, size int64) vm.Disk {
 	t.Helper()
-	d := vm.NewDisk(t, kind, serial, 32<<20)
+	d := vm.NewDisk(t, kind, serial, size)
 	if err := vm.WriteMarkers(d.Path, serial); err != nil {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// testStick is a stick image built for a test, with the policy and the
+// signing key it was built from.
+type testStick struct {
+	Path, Policy string
+	Keys         report.KeyFiles
+}
+
+// newStick writes policy and a new signing key into a temp dir and builds
+// a stick image from them, with extra kernel command-line words if any.
+func newStick(t *testing.T, a *vm.Artifacts, policy string, cmdline ...string) testStick {
+	t.Helper()
+	dir := t.TempDir()
+	st := testStick{Policy: filepath.Join(dir, "kesu.toml"), Keys: newKey(t)}
+	if err := os.WriteFile(st.Policy, []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if len(cmdline) > 0 {
+		st.Path, err = a.StickWithCmdline(dir, st.Policy, st.Keys.Private, cmdline)
+	} else {
+		st.Path, err = a.Stick(dir, st.Policy, st.Keys.Private)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// stickRecord returns the one record on the stick and its verification
+// with the stick's public key.
+func stickRecord(t *testing.T, st testStick) ([]byte, *report.Result) {
+	t.Helper()
+	j := readOnlyRecord(t, st.Path)
+	ring, err := report.LoadPublicKeys(st.Keys.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, report.Verify(report.SplitJournal(j), ring)
+}
+
+// checkErased fails the test for every disk with a marker left.
+func checkErased(t *testing.T, disks []vm.Disk) {
+	t.Helper()
+	for _, d := range disks {
+		if n, first, err := vm.CountMarkers(d.Path); err != nil || n != 0 {
+			t.Errorf("disk %s (%v): %d sectors still marked (first %d), %v; want none", d.Serial, d.Kind, n, first, err)
+		}
+	}
 }
 
 // newKey writes a signing key pair into a temp dir.
@@ -46,23 +101,13 @@ func newKey(t *testing.T) report.KeyFiles {
 func TestApplianceBrokenConfig(t *testing.T) {
 	vm.Require(t, false)
 	a := vm.Get(t)
-	dir := t.TempDir()
-	policyPath := filepath.Join(dir, "kesu.toml")
-	broken := "version = 1\n[policy]\nlevel = \"wipe-it-all\"\n[run]\nafter = \"poweroff\"\nunknown_key = 3\n"
-	if err := os.WriteFile(policyPath, []byte(broken), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	kf := newKey(t)
-	stick, err := a.Stick(dir, policyPath, kf.Private)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := newStick(t, a, "version = 1\n[policy]\nlevel = \"wipe-it-all\"\n[run]\nafter = \"poweroff\"\nunknown_key = 3\n")
 	nvme := markedDisk(t, vm.NVMe, "TNVME1")
 	sata := markedDisk(t, vm.AHCI, "TSATA1")
 	m := vm.NewMachine(t, nvme, sata)
 	m.Until = []string{appliance.MarkerWaiting}
 	m.Watch = []string{appliance.MarkerStart}
-	res := vm.BootDirect(t, m, stick)
+	res := vm.BootDirect(t, m, st.Path)
 
 	if res.Stopped != appliance.MarkerWaiting {
 		t.Fatalf("boot stopped at %q; want the appliance waiting (%q)", res.Stopped, appliance.MarkerWaiting)
@@ -88,13 +133,8 @@ func TestApplianceBrokenConfig(t *testing.T) {
 		}
 	}
 	// The refusal is recorded on the stick as a sealed, signed journal.
-	j := readOnlyRecord(t, stick)
-	raw := report.SplitJournal(j)
-	ring, err := report.LoadPublicKeys(kf.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := report.Verify(raw, ring); !v.OK() {
+	j, v := stickRecord(t, st)
+	if !v.OK() {
 		t.Errorf("the refusal record does not verify: %+v", v)
 	}
 	if !strings.Contains(string(j), "config-error") || !strings.Contains(string(j), "wipe-it-all") {
@@ -159,17 +199,8 @@ operator = "VM test"
 func TestStickSecureBoot(t *testing.T) {
 	vm.Require(t, true)
 	a := vm.Get(t)
-	dir := t.TempDir()
-	policyPath := filepath.Join(dir, "kesu.toml")
-	if err := os.WriteFile(policyPath, []byte(appliancePolicy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	kf := newKey(t)
-	stick, err := a.Stick(dir, policyPath, kf.Private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmdline, err := vm.StickCmdline(stick)
+	st := newStick(t, a, appliancePolicy)
+	cmdline, err := vm.StickCmdline(st.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +215,7 @@ func TestStickSecureBoot(t *testing.T) {
 	m.Timeout = 8 * time.Minute
 	m.Watch = []string{"Welcome to GRUB", "EFI stub: UEFI Secure Boot is enabled", appliance.MarkerStart}
 	m.Until = []string{appliance.MarkerWaiting}
-	res := vm.BootStick(t, m, stick, true)
+	res := vm.BootStick(t, m, st.Path, true)
 	logKesuLines(t, res.Serial)
 	t.Logf("firmware to GRUB %v, to kesu %v, whole run %v", res.Seen["Welcome to GRUB"], res.Seen[appliance.MarkerStart], res.Duration)
 
@@ -213,18 +244,10 @@ func TestStickSecureBoot(t *testing.T) {
 	if res.Stopped != "" {
 		t.Errorf("the appliance stopped at %q; want it to power off by itself", res.Stopped)
 	}
-	for _, d := range disks {
-		if n, first, err := vm.CountMarkers(d.Path); err != nil || n != 0 {
-			t.Errorf("disk %s (%v): %d sectors still marked (first %d), %v; want none", d.Serial, d.Kind, n, first, err)
-		}
-	}
-	checkStickIntact(t, a, stick, policyPath, kf.Private)
-	j := readOnlyRecord(t, stick)
-	ring, err := report.LoadPublicKeys(kf.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := report.Verify(report.SplitJournal(j), ring); !v.OK() {
+	checkErased(t, disks)
+	checkStickIntact(t, a, st)
+	j, v := stickRecord(t, st)
+	if !v.OK() {
 		t.Errorf("the record does not verify: %+v", v)
 	}
 	for _, d := range disks {
@@ -237,10 +260,10 @@ func TestStickSecureBoot(t *testing.T) {
 // checkStickIntact compares the stick's boot chain and configuration with
 // what the image was built from, and has fsck.fat check the FAT volume the
 // appliance wrote its record to.
-func checkStickIntact(t *testing.T, a *vm.Artifacts, stick, policyPath, keyPath string) {
+func checkStickIntact(t *testing.T, a *vm.Artifacts, st testStick) {
 	t.Helper()
 	if _, err := exec.LookPath("fsck.vfat"); err == nil {
-		img, err := os.ReadFile(stick)
+		img, err := os.ReadFile(st.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,10 +282,10 @@ func checkStickIntact(t *testing.T, a *vm.Artifacts, stick, policyPath, keyPath 
 		image.StickMokManager: a.Boot.MokManager,
 		image.StickKernel:     a.Boot.Kernel,
 		image.StickInitramfs:  a.Boot.Initramfs.Path,
-		image.StickConfig:     policyPath,
-		image.StickKey:        keyPath,
+		image.StickConfig:     st.Policy,
+		image.StickKey:        st.Keys.Private,
 	} {
-		got, err := image.ReadDiskFile(stick, name)
+		got, err := image.ReadDiskFile(st.Path, name)
 		if err != nil {
 			t.Errorf("stick %s: %v", name, err)
 			continue
@@ -359,16 +382,7 @@ func lineWith(s, sub string) string {
 func TestApplianceFailingDisk(t *testing.T) {
 	vm.Require(t, false)
 	a := vm.Get(t)
-	dir := t.TempDir()
-	policyPath := filepath.Join(dir, "kesu.toml")
-	if err := os.WriteFile(policyPath, []byte(appliancePolicy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	kf := newKey(t)
-	stick, err := a.Stick(dir, policyPath, kf.Private)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := newStick(t, a, appliancePolicy)
 	good1 := markedDisk(t, vm.NVMe, "FGNVME1")
 	bad := markedDisk(t, vm.SCSI, "FBSCSI1")
 	bad.Errors = []vm.ErrorRule{{Event: "write_aio", Errno: 5, Sector: 4096}}
@@ -376,18 +390,13 @@ func TestApplianceFailingDisk(t *testing.T) {
 	m := vm.NewMachine(t, good1, bad, good2)
 	m.Timeout = 6 * time.Minute
 	m.Until = []string{appliance.MarkerWaiting}
-	res := vm.BootDirect(t, m, stick)
+	res := vm.BootDirect(t, m, st.Path)
 	logKesuLines(t, res.Serial)
 	if !strings.Contains(res.Serial, appliance.MarkerPowerOff) || res.Stopped != "" {
 		t.Errorf("the appliance did not finish and power off (stopped at %q)", res.Stopped)
 	}
 
-	j := readOnlyRecord(t, stick)
-	ring, err := report.LoadPublicKeys(kf.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := report.Verify(report.SplitJournal(j), ring)
+	_, v := stickRecord(t, st)
 	if !v.OK() {
 		t.Fatalf("the record does not verify: %+v", v)
 	}
