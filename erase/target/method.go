@@ -41,7 +41,9 @@ func PrepareMethod(ctx context.Context, pol *policy.Config, j *report.Journal, d
 		if !ok {
 			note(fmt.Sprintf("%s does not apply to a %s drive", m, t.Probe.Class))
 		}
-		t.Plan = plan.Plan{Steps: []plan.Step{{Method: m, Chosen: ok, Rating: r,
+		// The drive's own state still rules: a self-encrypting drive that
+		// is locked, shadowed or owned stays blocked whatever was asked.
+		t.Plan = plan.Plan{Blocked: t.Plan.Blocked, Steps: []plan.Step{{Method: m, Chosen: ok && t.Plan.Blocked == "", Rating: r,
 			Reason: "asked for on the command line (kesu erase --method); no fallback"}}}
 		if !ok {
 			t.Plan.Note = fmt.Sprintf("%s cannot be used on this drive (class %s)", m, t.Probe.Class)
