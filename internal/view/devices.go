@@ -24,7 +24,7 @@ func DeviceTarget(t *worker.Target, record string, pat erase.Pattern, pct float6
 	}
 	v.ReadContentsAt(t.Disk.Path, int64(v.Identity.CapacityBytes), int(v.Identity.LogicalSectorSize))
 	if why := t.Unerasable(); why != "" {
-		v.Plan = []string{why + " (the drive would be recorded FAIL; the others carry on)"}
+		v.Plan = []string{why + " (kesu erase refuses the whole command: no device is written)"}
 		return v
 	}
 	v.Plan = OverwritePlan(int64(v.Identity.CapacityBytes), pat, pct)
