@@ -296,6 +296,14 @@ func (j *Journal) syncTo(seq int64) error {
 		err := j.f.Sync()
 		j.mu.Lock()
 		j.syncing = false
+		if err == nil && j.err != nil {
+			// The journal failed while this fsync ran, and fail's own
+			// fsync may have taken the writeback error this one would have
+			// reported (Linux reports it to one fsync only): this success
+			// proves nothing.
+			j.syncd.Broadcast()
+			return j.err
+		}
 		if err != nil {
 			if j.err == nil {
 				j.fail(&WriteError{Path: j.path, Op: "fsync", Seq: upto - 1, Err: err}, false)
