@@ -18,9 +18,9 @@ import (
 // least two locations each), adjacent samples joined, at most 4 MiB a
 // read, submitted as kesu submits them (asynchronously, up to 64 or 8 MiB
 // in flight) — and nothing else: no comparison, no canaries, no record.
-// Timed as a process like kesu, it is what the device itself allows for
-// that request pattern, so the ratio floor / full verify says how far
-// below kesu's 10% verify the goal could be reached at all on this device.
+// Timed as a process like kesu, it is what those reads alone cost when
+// submitted kesu's way, so floor / full verify says how much of kesu's 10%
+// verify is the reads themselves.
 const (
 	floorDepth    = 64
 	floorInFlight = 8 << 20

@@ -18,7 +18,7 @@ import (
 const overheadMethod = "strace -f -q --seccomp-bpf -ttt -T -y -e trace=execve,pwrite64,write,fsync,fdatasync around " +
 	"`kesu erase --pattern zero --verify 10% --journal DIR --key KEY --yes --json` on a small RAM-backed loop device " +
 	"(run n times, outside the interleaved rounds): (first write to the device − execve) + (process exit − end of the " +
-	"last write or fsync on the device). The canaries are written with io_submit, which is not traced, so their planting " +
+	"last write or fsync on the device). The canaries are written with io_uring (or io_submit), which is not traced, so their planting " +
 	"and read-back count as overhead (the conservative side), as do start-up, probing, key loading, journal creation, " +
 	"the 10% read-back, the record, its signature and exit."
 

@@ -69,8 +69,8 @@ type Key struct {
 	Method         string    `json:"method,omitempty"`
 	ParallelDrives int       `json:"parallel_drives,omitempty"`
 	PeakRSSMiB     *float64  `json:"peak_rss_mib,omitempty"`
-	// Limit is what the device itself allows for the measured request
-	// pattern, where a goal may lie beyond it (verify10_vs_verify_full).
+	// Limit is the same ratio for a floor: this program doing kesu's I/O
+	// for the key and nothing else (Limit.Method says how).
 	Limit *Limit `json:"limit,omitempty"`
 	Error string `json:"error,omitempty"`
 }
