@@ -1,16 +1,15 @@
 package erase
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kesu-erase/kesu/internal/aesctr"
 )
 
 // PatternKind names what an overwrite writes.
@@ -37,7 +36,7 @@ var ErrBadPattern = errors.New("bad pattern")
 type Pattern struct {
 	kind     PatternKind
 	b        byte
-	block    cipher.Block
+	stream   *aesctr.Stream
 	keyID    string
 	inverted bool // random only: every byte of the stream inverted
 }
@@ -74,12 +73,12 @@ func RandomFromKey(key []byte) (Pattern, error) {
 	if len(key) != 32 {
 		return Pattern{}, fmt.Errorf("%w: random pattern key must be 32 bytes, got %d", ErrBadPattern, len(key))
 	}
-	blk, err := aes.NewCipher(key)
+	stream, err := aesctr.New(key)
 	if err != nil {
 		return Pattern{}, err
 	}
 	sum := sha256.Sum256(append([]byte("kesu pattern key id\x00"), key...))
-	return Pattern{kind: PatternRandom, block: blk, keyID: hex.EncodeToString(sum[:8])}, nil
+	return Pattern{kind: PatternRandom, stream: stream, keyID: hex.EncodeToString(sum[:8])}, nil
 }
 
 // ParsePattern parses "zero", "one", "random" (fresh key) or a byte "0xNN".
@@ -160,41 +159,15 @@ func (p Pattern) Fill(buf []byte, off int64) {
 		fillByte(buf, p.b)
 		return
 	}
-	var iv [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(iv[8:], uint64(off)/aes.BlockSize)
-	skip := int(uint64(off) % aes.BlockSize)
-	stream := cipher.NewCTR(p.block, iv[:])
-	// The keystream is XORed onto a small constant source that stays in
-	// the CPU's cache, so buf is written once (not cleared, then read and
-	// written again).
-	src := keystreamZeros[:]
-	if p.inverted {
-		src = keystreamOnes[:]
+	first := uint64(off) / aesctr.BlockSize
+	if skip := int(uint64(off) % aesctr.BlockSize); skip != 0 {
+		var head [aesctr.BlockSize]byte
+		p.stream.Fill(head[:], first, p.inverted)
+		buf = buf[copy(buf, head[skip:]):]
+		first++
 	}
-	if skip != 0 {
-		var head [aes.BlockSize]byte
-		stream.XORKeyStream(head[:], src[:aes.BlockSize])
-		n := copy(buf, head[skip:])
-		buf = buf[n:]
-	}
-	for len(buf) > 0 {
-		n := min(len(buf), len(src))
-		stream.XORKeyStream(buf[:n], src[:n])
-		buf = buf[n:]
-	}
+	p.stream.Fill(buf, first, p.inverted)
 }
-
-// keystreamSrcSize is the length of the constant sources Fill XORs the
-// keystream onto: small enough to stay in the first-level cache.
-const keystreamSrcSize = 16 << 10
-
-var (
-	keystreamZeros [keystreamSrcSize]byte
-	keystreamOnes  = func() (b [keystreamSrcSize]byte) {
-		fillByte(b[:], 0xFF)
-		return b
-	}()
-)
 
 func fillByte(buf []byte, b byte) {
 	if b == 0 {
