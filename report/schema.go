@@ -177,6 +177,10 @@ type Policy struct {
 	// whose firmware erase is not followed by a counting overwrite does not
 	// meet the policy.
 	ExtraOverwrite bool `json:"extra_overwrite,omitempty"`
+	// DestructionDeadlineDays is how many days after its erasure a drive
+	// that must be physically destroyed has to be recorded destroyed
+	// (kesu.toml destruction_deadline_days); 0: no deadline.
+	DestructionDeadlineDays int `json:"destruction_deadline_days,omitempty"`
 }
 
 // VerifyPolicy is the read-back verification the policy asks for.

@@ -395,7 +395,7 @@ func RunStart(o Options) report.RunStart {
 func PolicyRecord(c *policy.Config) report.Policy {
 	p := report.Policy{Name: c.Source, MICCategory: c.Policy.MICCategory, Destination: c.Record.Destination,
 		Unsigned: c.Signing.Unsigned, AcceptBelow: c.Policy.BelowLevel == policy.BelowAccept,
-		ExtraOverwrite: c.Policy.ExtraOverwrite}
+		ExtraOverwrite: c.Policy.ExtraOverwrite, DestructionDeadlineDays: c.Policy.DestructionDeadlineDays}
 	if c.Policy.MICCategory == 0 {
 		p.Level = report.LevelClear
 		if c.Level == policy.Purge {

@@ -91,6 +91,10 @@ type Policy struct {
 	ExtraOverwrite bool   `toml:"extra_overwrite"`
 	BelowLevel     string `toml:"below_level"`
 	Pattern        string `toml:"pattern"`
+	// DestructionDeadlineDays is how many days after its erasure a drive
+	// that must be destroyed (MIC category (1), or a drive that missed
+	// its level) has to be recorded destroyed; 0: no deadline.
+	DestructionDeadlineDays int `toml:"destruction_deadline_days"`
 }
 
 // Run is the [run] table.
@@ -306,6 +310,9 @@ func (c *Config) validate(md toml.MetaData, bad func(key, format string, args ..
 		bad("policy.level", "missing: set policy.level (\"clear\" or \"purge\") or policy.mic_category (1, 2 or 3)")
 	}
 	c.Level = level
+	if p.DestructionDeadlineDays < 0 || p.DestructionDeadlineDays > 3650 {
+		bad("policy.destruction_deadline_days", "%d: want 0 (no deadline) to 3650 days", p.DestructionDeadlineDays)
+	}
 
 	if p.Verify == "" {
 		p.Verify = "10%"

@@ -186,8 +186,15 @@ func USBDrive() report.Drive {
 // note, then the seal.
 func WriteSample(t testing.TB, dir string) string {
 	t.Helper()
+	return WriteSampleWith(t, dir, PurgePolicy)
+}
+
+// WriteSampleWith writes the sample run under policy p and returns the
+// journal's path.
+func WriteSampleWith(t testing.TB, dir string, p report.Policy) string {
+	t.Helper()
 	clk := NewClock(Epoch)
-	j, err := report.CreateWith(dir, Signer(), Start(PurgePolicy), report.Options{Now: clk.Now})
+	j, err := report.CreateWith(dir, Signer(), Start(p), report.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
