@@ -24,16 +24,28 @@ var CSVColumns = []string{
 	"tool_version", "tool_commit", "key_fingerprint", "record_sha256", "run_end", "outcome",
 }
 
+// CSVExtra is columns another package adds after CSVColumns: their names,
+// and one drive's cells.
+type CSVExtra struct {
+	Columns []string
+	Cells   func(res *Result, d *DriveRun) []string
+}
+
 // WriteCSV writes one row per drive of each journal's (valid prefix of the)
-// run, after a header row, with times in loc (UTC when nil). Cells that a
-// spreadsheet would take for a formula (starting with = + - @ tab or CR)
-// are prefixed with a single quote.
-func WriteCSV(w io.Writer, results []*Result, loc *time.Location) error {
+// run, after a header row, with times in loc (UTC when nil), the extra
+// columns after CSVColumns. Cells that a spreadsheet would take for a
+// formula (starting with = + - @ tab or CR) are prefixed with a single
+// quote.
+func WriteCSV(w io.Writer, results []*Result, loc *time.Location, extra ...CSVExtra) error {
 	if loc == nil {
 		loc = time.UTC
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVColumns); err != nil {
+	header := append([]string(nil), CSVColumns...)
+	for _, e := range extra {
+		header = append(header, e.Columns...)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, res := range results {
@@ -42,8 +54,15 @@ func WriteCSV(w io.Writer, results []*Result, loc *time.Location) error {
 		}
 		for _, d := range res.Run.Drives {
 			row := csvRow(res, d, loc)
-			if len(row) != len(CSVColumns) {
-				return fmt.Errorf("csv: row has %d cells, want %d", len(row), len(CSVColumns))
+			for _, e := range extra {
+				cells := e.Cells(res, d)
+				if len(cells) != len(e.Columns) {
+					return fmt.Errorf("csv: %d extra cells for %d columns", len(cells), len(e.Columns))
+				}
+				row = append(row, cells...)
+			}
+			if len(row) != len(header) {
+				return fmt.Errorf("csv: row has %d cells, want %d", len(row), len(header))
 			}
 			for i := range row {
 				row[i] = defuseCell(row[i])

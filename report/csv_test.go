@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/destruction"
 	"github.com/kesu-erase/kesu/report/reporttest"
 )
 
@@ -17,8 +18,15 @@ func TestCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As kesu report csv writes it: with the destruction columns (no
+	// addendum: the sample's failed drives are pending).
+	results := []*report.Result{res}
+	ledgers, _, err := destruction.Collect(results, nil, trusted(), reporttest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	if err := report.WriteCSV(&buf, []*report.Result{res}, nil); err != nil {
+	if err := report.WriteCSV(&buf, results, nil, destruction.CSV(results, ledgers)); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "sample.csv")
@@ -38,8 +46,8 @@ func TestCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || !cmp.Equal(rows[0], report.CSVColumns) {
-		t.Fatalf("CSV has %d rows, header %v; want 4 rows and CSVColumns", len(rows), rows[0])
+	if len(rows) != 4 || !cmp.Equal(rows[0], append(append([]string(nil), report.CSVColumns...), destruction.CSVColumns...)) {
+		t.Fatalf("CSV has %d rows, header %v; want 4 rows and CSVColumns, then the destruction columns", len(rows), rows[0])
 	}
 	col := map[string]int{}
 	for i, c := range rows[0] {

@@ -21,7 +21,7 @@ _kesu() {
     case $key in
     report)
         if (( COMP_CWORD == 2 )); then
-            COMPREPLY=($(compgen -W $'verify\npdf\ncsv' -- "$cur"))
+            COMPREPLY=($(compgen -W $'verify\npdf\ncsv\ndestroy' -- "$cur"))
             return
         fi
         key="report ${COMP_WORDS[2]}" ;;
@@ -37,6 +37,7 @@ _kesu() {
     "report verify") flags=$'--json\n--pubkey\n--help'; positional=file ;;
     "report pdf") flags=$'--drive\n--font\n--force\n--lang\n--out\n--pubkey\n--tz\n--unverified\n--help'; positional=file ;;
     "report csv") flags=$'--force\n--out\n--pubkey\n--tz\n--unverified\n--help'; positional=file ;;
+    "report destroy") flags=$'--certificate\n--contractor\n--date\n--drive\n--key\n--method\n--note\n--out\n--photo\n--pubkey\n--recorder\n--serial\n--help'; positional=file ;;
     "unlock") flags=$'--device\n--password\n--yes\n--help'; positional=device ;;
     "verify") flags=$'--device\n--expect\n--json\n--sample\n--seed\n--help'; positional=device ;;
     "version") flags=$'--json\n--help'; positional= ;;
@@ -60,6 +61,17 @@ _kesu() {
     "report csv --out"|\
     "report csv --pubkey"|\
     "report csv --tz"|\
+    "report destroy --certificate"|\
+    "report destroy --contractor"|\
+    "report destroy --date"|\
+    "report destroy --key"|\
+    "report destroy --method"|\
+    "report destroy --note"|\
+    "report destroy --out"|\
+    "report destroy --photo"|\
+    "report destroy --pubkey"|\
+    "report destroy --recorder"|\
+    "report destroy --serial"|\
     "report pdf --font"|\
     "report pdf --lang"|\
     "report pdf --out"|\
@@ -77,6 +89,7 @@ _kesu() {
     "erase --organization"|\
     "erase --seed"|\
     "erase --verify"|\
+    "report destroy --drive"|\
     "report pdf --drive"|\
     "unlock --password"|\
     "verify --sample"|\

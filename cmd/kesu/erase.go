@@ -61,7 +61,11 @@ area (HPA/DCO) found is restored and overwritten too, and removable flash
 gets the two passes Clear asks for, as in kesu erase --all. A device that
 fails or vanishes fails alone and the record says so; the others carry on.
 --dry-run shows every device and its plan; --json prints one result per
-device; the exit status is 0 only when every device PASSed.
+device; the exit status is 0 only when every device PASSed. With several
+devices, --config FILE also holds them to its [policy]: its level or MIC
+category (under category (1) the record says each drive must then be
+physically destroyed: kesu report destroy) and destruction_deadline_days;
+without it they are held to Clear.
 
 Exit status: 0 PASS, 1 FAIL or error, 2 usage, 3 refused (nothing written),
 4 written but not verified (--verify none), 130 interrupted (the record is
@@ -195,12 +199,13 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	rec := policy.Record{}
 	var exclude policy.Exclude
+	var require *policy.Config
 	if o.config != "" {
 		pol, _, err := loadPolicy(o.config)
 		if err != nil {
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
-		rec, exclude = pol.Record, pol.Exclude
+		rec, exclude, require = pol.Record, pol.Exclude, pol
 	}
 	o.people.apply(&rec)
 	// The signing key is checked before anything is opened: no key, no erase.
@@ -212,7 +217,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if several {
 		return runEraseDevices(ctx, devicesOptions{paths: devices, pattern: pat, verify: pct, journal: o.journal, signer: signer,
-			json: o.json, dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude}, stdout, stderr)
+			json: o.json, dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require}, stdout, stderr)
 	}
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,

@@ -57,6 +57,9 @@ type devicesOptions struct {
 	ask     io.Reader
 	record  policy.Record
 	exclude policy.Exclude
+	// require is the policy file whose level or MIC category the drives
+	// are held to (nil: Clear).
+	require *policy.Config
 }
 
 // runEraseDevices erases several named devices at once, one worker per
@@ -69,9 +72,13 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 		return err
 	}
 	log := view.NewRunLog(stderr)
+	pol := job.DevicePolicy("kesu erase --device "+strings.Join(o.paths, " --device "), o.pattern.String(), o.verify,
+		o.record, o.exclude, o.signer == nil)
+	if o.require != nil {
+		job.RequireAsPolicy(pol, o.require)
+	}
 	jo := job.Options{
-		Policy: job.DevicePolicy("kesu erase --device "+strings.Join(o.paths, " --device "), o.pattern.String(), o.verify,
-			o.record, o.exclude, o.signer == nil),
+		Policy:     pol,
 		RecordsDir: o.journal, Signer: o.signer, Mode: "cli", Version: version, Root: root, Open: openDrive,
 		Devices: names, HostOverwrite: true, Events: log.Event,
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/cert"
+	"github.com/kesu-erase/kesu/report/destruction"
 )
 
 func init() {
@@ -25,8 +26,9 @@ func init() {
 			"report verify JOURNAL... --pubkey FILE... [--json]",
 			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified] [--force]",
 			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified] [--force]",
+			"report destroy JOURNAL --pubkey FILE... --key FILE (--drive N | --serial S) --contractor NAME --date YYYY-MM-DD --method METHOD --certificate FILE --photo FILE... [--recorder NAME] [--note TEXT] [--out DIR]",
 		},
-		subcommands: []string{"verify", "pdf", "csv"},
+		subcommands: []string{"verify", "pdf", "csv", "destroy"},
 		run:         runReport,
 	})
 }
@@ -34,9 +36,10 @@ func init() {
 // Exit statuses of `kesu report`. 0 means every journal is intact and every
 // drive in it passed; 1 an error (e.g. a file could not be read), 2 bad
 // usage. With several journals the worst one sets the status, in the order
-// 0 < 8 < 1 < 5 < 6 < 7: a record that cannot be trusted outweighs what it
-// says of the drives.
+// 0 < 9 < 8 < 1 < 5 < 6 < 7: a record that cannot be trusted outweighs what
+// it says of the drives.
 const (
+	exitDestruction       = 9 // intact and every drive passed, but a drive that must be destroyed is not recorded destroyed (in time, with matching evidence)
 	exitJournalIncomplete = 5 // intact so far, but cut short or never sealed: an incomplete run
 	exitJournalUntrusted  = 6 // intact, but unsigned or signed by a key not given with --pubkey
 	exitJournalInvalid    = 7 // altered, removed, duplicated or reordered records, data after the seal, or a recorded verdict its steps do not give
@@ -66,10 +69,12 @@ func worseExit(a, b int) int {
 		switch c {
 		case 0:
 			return 0
-		case exitDrivesNotPassed:
+		case exitDestruction:
 			return 1
-		case exitFail:
+		case exitDrivesNotPassed:
 			return 2
+		case exitFail:
+			return 3
 		}
 		return c // 5, 6, 7
 	}
@@ -83,6 +88,9 @@ const reportUsage = `usage:
   kesu report verify JOURNAL... --pubkey FILE... [--json]
   kesu report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified] [--force]
   kesu report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified] [--force]
+  kesu report destroy JOURNAL --pubkey FILE... --key FILE (--drive N | --serial S) --contractor NAME
+        --date YYYY-MM-DD --method shredding|crushing|degaussing|drilling --certificate FILE
+        --photo FILE... [--recorder NAME] [--note TEXT] [--out DIR]
 
 verify checks that each journal is intact, in order, sealed and signed by a
 trusted key (the record's integrity), recomputes every drive's verdict from
@@ -90,9 +98,22 @@ its recorded steps, and prints both. Exit status: 0 intact and every drive
 PASS; 8 intact, but a drive did not PASS (or no drive); 5 incomplete (cut
 short or not sealed); 6 untrusted (unsigned or unknown key); 7 invalid
 (altered, removed, duplicated or reordered records, or a recorded verdict
-its steps do not give); 1 error; 2 usage. With several journals the worst
-status wins (0 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J"
-never files a failed erasure.
+its steps do not give); 9 intact and every drive PASS, but a drive that
+must be physically destroyed (MIC category (1)) has no destruction record
+yet, one after the policy's deadline, or evidence that no longer matches;
+1 error; 2 usage. With several journals the worst status wins
+(0 < 9 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J" never
+files a failed erasure.
+
+destroy records that a drive of a sealed journal was physically destroyed:
+the contractor, the day, the method, and the SHA-256 of the contractor's
+certificate and of each photo (the files are not copied). It writes a signed
+addendum <run id>.destroy-*.jsonl beside the journal (or in --out), which
+verify, pdf and csv then read with the journal; an addendum given as a
+JOURNAL argument is read too. verify shows each drive erased, then destroyed,
+checks every evidence file's hash (a moved file is said to be missing, a
+replaced one not to match), and flags drives past the policy's
+destruction_deadline_days.
 
 A journal whose line endings were converted to CRLF (copied through
 Windows) is verified with the CR before each newline removed, which gives
@@ -117,6 +138,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runReportPDF(args[1:], stdout, stderr)
 	case "csv":
 		return runReportCSV(args[1:], stdout, stderr)
+	case "destroy":
+		return runReportDestroy(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, reportUsage)
 		return nil
@@ -184,8 +207,14 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	results, worst := verifyAll(paths, ring, stderr)
-	if err := view.Journals(stdout, paths, results, *jsonOut); err != nil {
+	journals, addenda := splitAddenda(paths)
+	results, worst := verifyAll(journals, ring, stderr)
+	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now())
+	if err != nil {
+		return err
+	}
+	worst = worseExit(worst, destructionExit(ledgers, orphans))
+	if err := view.Journals(stdout, journals, results, ledgers, orphans, *jsonOut); err != nil {
 		return err
 	}
 	if worst != 0 {
@@ -217,6 +246,7 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	paths, addenda := splitAddenda(paths)
 	if len(paths) != 1 {
 		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL", errUsage)
 	}
@@ -284,8 +314,18 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	now := time.Now()
+	ledgers, _, err := destruction.Collect(results, addenda, ring, now)
+	if err != nil {
+		return err
+	}
 	for i, d := range drives {
-		if err := writePDF(files[i], *force, res, d, cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}); err != nil {
+		opt := cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}
+		for j, ds := range ledgers[0].Drives {
+			if ds.Drive == d.Drive.ID {
+				opt.Destruction = &ledgers[0].Drives[j]
+			}
+		}
+		if err := writePDF(files[i], *force, res, d, opt); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, files[i])
@@ -321,8 +361,17 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	paths, addenda := splitAddenda(paths)
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: report csv needs at least one JOURNAL", errUsage)
+	}
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
+	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now())
+	if err != nil {
+		return err
+	}
+	extra := destruction.CSV(results, ledgers)
 	var keep []*report.Result
 	for i, res := range results {
 		switch {
@@ -341,7 +390,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *out == "" {
-		if err := report.WriteCSV(stdout, keep, loc); err != nil {
+		if err := report.WriteCSV(stdout, keep, loc, extra); err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
 		return nil
@@ -353,7 +402,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return refused(err)
 	}
-	if err := report.WriteCSV(f, keep, loc); err != nil {
+	if err := report.WriteCSV(f, keep, loc, extra); err != nil {
 		f.Abort()
 		return fmt.Errorf("csv: %w", err)
 	}

@@ -139,3 +139,13 @@ func DevicePolicy(name, pattern string, verify float64, people policy.Record, ex
 	c.Policy.Level, c.Policy.Pattern, c.Policy.BelowLevel = string(policy.Clear), pattern, policy.BelowFail
 	return c
 }
+
+// RequireAsPolicy makes a device run's policy c require what the policy
+// file from requires: its level or MIC category, what a drive below it
+// gets, and its destruction deadline. The run stays a host overwrite of
+// the named devices.
+func RequireAsPolicy(c, from *policy.Config) {
+	c.Level, c.DestroyRequired = from.Level, from.DestroyRequired
+	c.Policy.Level, c.Policy.MICCategory, c.Policy.BelowLevel = from.Policy.Level, from.Policy.MICCategory, from.Policy.BelowLevel
+	c.Policy.DestructionDeadlineDays = from.Policy.DestructionDeadlineDays
+}

@@ -4,27 +4,48 @@ import (
 	"io"
 
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/destruction"
 )
 
 // Journals writes what kesu report verify found in each journal at paths:
 // results[i] is paths[i]'s, nil when it could not be read (JSON then says
-// ERROR; the text leaves it to the error already printed).
-func Journals(w io.Writer, paths []string, results []*report.Result, jsonOut bool) error {
-	if !jsonOut {
-		for _, res := range results {
-			if res != nil {
-				res.WriteText(w)
-			}
+// ERROR; the text leaves it to the error already printed); ledgers[i] its
+// drives' destruction records (nil or empty when none apply). orphans are
+// destruction addenda given that name none of the journals.
+func Journals(w io.Writer, paths []string, results []*report.Result, ledgers []*destruction.Ledger, orphans []*destruction.Addendum, jsonOut bool) error {
+	ledger := func(i int) *destruction.Ledger {
+		if i < len(ledgers) {
+			return ledgers[i]
 		}
 		return nil
 	}
-	var out []report.VerifySummary
-	for i, res := range results {
-		if res != nil {
-			out = append(out, res.Summary())
-		} else {
-			out = append(out, report.VerifySummary{Path: paths[i], Integrity: "ERROR"})
+	if !jsonOut {
+		for i, res := range results {
+			if res != nil {
+				res.WriteText(w)
+				ledger(i).WriteText(w)
+			}
 		}
+		for _, a := range orphans {
+			destruction.WriteOrphan(w, a)
+		}
+		return nil
+	}
+	type journal struct {
+		report.VerifySummary
+		Destruction []destruction.DriveState `json:"destruction,omitempty"`
+	}
+	var out []journal
+	for i, res := range results {
+		if res == nil {
+			out = append(out, journal{VerifySummary: report.VerifySummary{Path: paths[i], Integrity: "ERROR"}})
+			continue
+		}
+		j := journal{VerifySummary: res.Summary()}
+		if l := ledger(i); l.Relevant() {
+			j.Destruction = l.Drives
+		}
+		out = append(out, j)
 	}
 	return JSON(w, out)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/destruction"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -35,6 +36,10 @@ type Options struct {
 	// printed prominently on every page. Leave it empty only for a journal
 	// that verified.
 	Unverified string
+	// Destruction is the drive's physical destruction as the addenda
+	// record it (nil: none read); printed when the drive must be destroyed
+	// or a destruction is recorded.
+	Destruction *destruction.DriveState
 }
 
 // page geometry, in millimetres.
@@ -133,6 +138,7 @@ func Render(w io.Writer, res *report.Result, d *report.DriveRun, opt Options) er
 	c.sanitization()
 	c.verification()
 	c.outcome()
+	c.destruction()
 	c.integrity()
 	c.signatures()
 
