@@ -29,7 +29,7 @@ type Device struct {
 	FS      string `json:"backing_fs"`
 	Size    int64  `json:"size_bytes"`
 	// DirectIO: the loop device bypasses the page cache of its backing
-	// file (losetup --direct-io=on).
+	// file, as the kernel reports it once attached (loop/dio in sysfs).
 	DirectIO bool `json:"direct_io"`
 }
 
@@ -78,7 +78,16 @@ func (l loopDevices) Create(kind Kind, size int64) (*Device, error) {
 		os.Remove(name)
 		return nil, fmt.Errorf("bench: %s device: %w", kind, err)
 	}
-	return &Device{Kind: kind, Path: ld.Path, Backing: name, FS: fsType(dir), Size: size, DirectIO: kind == Disk}, nil
+	dio, err := ld.DirectIO()
+	if err == nil && kind == Disk && !dio {
+		err = fmt.Errorf("the kernel runs it without direct I/O (loop/dio 0): its figures would be the page cache's")
+	}
+	if err != nil {
+		ld.Detach()
+		os.Remove(name)
+		return nil, fmt.Errorf("bench: %s device: %w", kind, err)
+	}
+	return &Device{Kind: kind, Path: ld.Path, Backing: name, FS: fsType(dir), Size: size, DirectIO: dio}, nil
 }
 
 func (l loopDevices) Remove(d *Device) error {

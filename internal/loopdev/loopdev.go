@@ -114,3 +114,20 @@ func (d *Device) Detach() error {
 	}
 	return nil
 }
+
+// DirectIO reports whether the loop device bypasses its backing file's page
+// cache, as the kernel says (/sys/block/loopN/loop/dio): losetup's
+// --direct-io=on is a request the kernel may not grant.
+func (d *Device) DirectIO() (bool, error) {
+	b, err := os.ReadFile(filepath.Join("/sys/block", filepath.Base(d.Path), "loop", "dio"))
+	if err != nil {
+		return false, err
+	}
+	switch strings.TrimSpace(string(b)) {
+	case "1":
+		return true, nil
+	case "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: loop/dio reads %q", d.Path, strings.TrimSpace(string(b)))
+}
