@@ -61,11 +61,12 @@ area (HPA/DCO) found is restored and overwritten too, and removable flash
 gets the two passes Clear asks for, as in kesu erase --all. A device that
 fails or vanishes fails alone and the record says so; the others carry on.
 --dry-run shows every device and its plan; --json prints one result per
-device; the exit status is 0 only when every device PASSed. With several
-devices, --config FILE also holds them to its [policy]: its level or MIC
-category (under category (1) the record says each drive must then be
-physically destroyed: kesu report destroy) and destruction_deadline_days;
-without it they are held to Clear.
+device; the exit status is 0 only when every device PASSed.
+
+With --journal, --config FILE also holds the device (or devices) to its
+[policy]: its level or MIC category (under category (1) the record says each
+drive must then be physically destroyed: kesu report destroy) and
+destruction_deadline_days; without it a device is held to Clear.
 
 Exit status: 0 PASS, 1 FAIL or error, 2 usage, 3 refused (nothing written),
 4 written but not verified (--verify none), 130 interrupted (the record is
@@ -247,7 +248,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var cr *target.Record
 	if o.journal != "" {
-		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, version); err != nil {
+		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, require, version); err != nil {
 			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 		}
 		defer cr.Close()

@@ -280,3 +280,27 @@ func TestDestructionExit(t *testing.T) {
 		}
 	}
 }
+
+// One device with --journal and --config is held to the file's policy too.
+func TestEraseOneDeviceUnderConfigPolicy(t *testing.T) {
+	l := markedLoops(t, 1, 2<<20)[0]
+	key, pub := signingKey(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kesu.toml")
+	os.WriteFile(cfg, []byte("version = 1\n[policy]\nmic_category = 1\ndestruction_deadline_days = 14\n"), 0o644)
+	records := filepath.Join(dir, "records")
+	if _, stderr, code := kesu(t, "erase", l.Path, "--config", cfg, "--verify", "full", "--journal", records, "--key", key, "--yes"); code != exitPass {
+		t.Fatalf("kesu erase: exit %d\n%s", code, stderr)
+	}
+	m, _ := filepath.Glob(filepath.Join(records, "*.jsonl"))
+	if len(m) != 1 {
+		t.Fatalf("records: %v", m)
+	}
+	res, err := report.VerifyFile(m[0], mustRing(t, pub))
+	if err != nil || !res.OK() {
+		t.Fatalf("journal: %v %+v", err, res)
+	}
+	if p := res.Run.Start.Policy; p.MICCategory != 1 || p.Level != "" || p.DestructionDeadlineDays != 14 {
+		t.Errorf("recorded policy %+v; want MIC category (1), deadline 14 days", p)
+	}
+}
