@@ -93,13 +93,6 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 		}
 		return fmt.Errorf("%w: the record could not be started: %w; nothing was erased", errRefused, err)
 	}
-	// As the dry run says: one device that cannot be erased refuses the
-	// whole command before anything is written.
-	if refused := j.Prep.Unerasable(); len(refused) > 0 {
-		why := strings.Join(refused, "; ")
-		j.Cancel("refused before anything was written: " + why)
-		return fmt.Errorf("%w: %s; nothing was erased", errRefused, why)
-	}
 	shown := make([]view.Target, len(j.Prep.Targets))
 	for i, t := range j.Prep.Targets {
 		shown[i] = view.DeviceTarget(t, words, o.pattern, o.verify)

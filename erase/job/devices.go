@@ -13,8 +13,9 @@ import (
 )
 
 // ErrRefused marks a run over named devices (Options.Devices) that a
-// check stopped before anything started: no record was created and
-// nothing was written on any device.
+// check stopped before anything was written on any device: no record was
+// created, or, for a device found unerasable once probed, a sealed record
+// says so (Start).
 var ErrRefused = errors.New("refused")
 
 // DeviceRefusal lists every named device a check refused, each with why.

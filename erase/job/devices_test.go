@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,6 +147,46 @@ func TestDevicesRefusedBeforeAnything(t *testing.T) {
 				t.Errorf("Look = %v; want the same refusal", err)
 			}
 		})
+	}
+}
+
+// One named device that cannot be opened once the checks passed refuses
+// them all: nothing is written on any, and the record, which already holds
+// the probes, says so — every drive SKIPPED — and is sealed.
+func TestDevicesOneUnerasableRefusesAll(t *testing.T) {
+	names := []string{"vda", "vdb", "vdc"}
+	f := setup(t, names...)
+	o, ring := devicesOptions(t, names, "", f)
+	open := o.Open
+	o.Open = func(d discover.Disk) (worker.Drive, error) {
+		if d.Name == "vdb" {
+			return nil, errors.New("the drive does not answer")
+		}
+		return open(d)
+	}
+	j, err := Start(context.Background(), o)
+	var dr *DeviceRefusal
+	if j != nil || !errors.Is(err, ErrRefused) || !errors.As(err, &dr) || len(dr.Reasons) != 1 ||
+		!strings.Contains(dr.Reasons[0], "/dev/vdb: cannot be erased") {
+		t.Fatalf("Start = %v, %v; want a refusal naming /dev/vdb", j, err)
+	}
+	if len(f.writes) != 0 {
+		t.Errorf("devices opened for writing: %v", f.writes)
+	}
+	m, _ := filepath.Glob(filepath.Join(o.RecordsDir, "*.jsonl"))
+	if len(m) != 1 {
+		t.Fatalf("records: %v; want the one journal of the refused run", m)
+	}
+	res, err := report.VerifyFile(m[0], ring)
+	if err != nil || !res.OK() || !res.Sealed {
+		t.Fatalf("record: %v, %+v; want intact and sealed", err, res)
+	}
+	if res.Outcome.Skipped != 3 || res.Outcome.Pass != 0 {
+		t.Errorf("record outcome %s; want 3 drives SKIPPED", res.Outcome)
+	}
+	data, _ := os.ReadFile(m[0])
+	if !bytes.Contains(data, []byte("refused before anything was written: /dev/vdb")) {
+		t.Error("the record does not say why the run was refused")
 	}
 }
 

@@ -91,8 +91,12 @@ var ErrPolicy = errors.New("policy")
 // selects the drives, and probes and plans them. It erases nothing. On an
 // error after the journal was created, the journal holds a note saying why
 // and is sealed, and Job is nil. With Options.Devices the drives are those
-// named, checked (CheckDevices) before the journal is created: a refusal
-// leaves no record and touches no device.
+// named, checked (CheckDevices) before the journal is created: such a
+// refusal leaves no record and touches no device. One named device found,
+// once probed, unable to be erased as planned (worker.Target.Unerasable: a
+// TCG-locked drive, no method) refuses them all too, before anything is
+// written on any: the record, already holding the probes, then says so —
+// every drive SKIPPED — and is sealed; the error is a DeviceRefusal.
 func Start(ctx context.Context, o Options) (*Job, error) {
 	if o.Policy == nil || o.Root == nil || o.Open == nil {
 		return nil, errors.New("job: Start needs a policy, a root tree and an opener")
@@ -127,7 +131,16 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		if err != nil {
 			return fail(err)
 		}
-		return &Job{Journal: j, Prep: prep, opts: o}, nil
+		job := &Job{Journal: j, Prep: prep, opts: o}
+		if why := prep.Unerasable(); len(why) > 0 {
+			refusal := &DeviceRefusal{Reasons: why}
+			_, serr := job.Cancel("refused before anything was written: " + strings.Join(why, "; "))
+			if serr != nil {
+				return nil, errors.Join(refusal, fmt.Errorf("the record of the refusal could not be sealed: %w", serr))
+			}
+			return nil, refusal
+		}
+		return job, nil
 	}
 	sel, err := Discover(ctx, o)
 	if err != nil {
