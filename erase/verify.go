@@ -154,16 +154,16 @@ type readReq struct {
 	lba, count int64
 }
 
-// eachRead calls fn with the reads that cover the plan's locations in LBA
-// order: locations that abut (whole subsections read back to back, or
-// samples that happen to touch) are joined, and the result is cut into
-// reads of at most maxBlocks. Every planned block is in exactly one read
-// and no other block is read.
-func eachRead(p *SamplePlan, maxBlocks int64, fn func(readReq) error) error {
+// Reads calls fn with the reads that cover the plan's locations in LBA
+// order, as kesu's verification issues them: locations that abut (whole
+// subsections read back to back, or samples that happen to touch) are
+// joined, and the result is cut into reads of at most maxBlocks. Every
+// planned block is in exactly one read and no other block is read.
+func (p *SamplePlan) Reads(maxBlocks int64, fn func(LBARange) error) error {
 	var run LBARange
 	emit := func() error {
 		for lba := run.LBA; lba < run.End(); lba += maxBlocks {
-			if err := fn(readReq{lba: lba, count: min(maxBlocks, run.End()-lba)}); err != nil {
+			if err := fn(LBARange{LBA: lba, Count: min(maxBlocks, run.End()-lba)}); err != nil {
 				return err
 			}
 		}
@@ -183,6 +183,11 @@ func eachRead(p *SamplePlan, maxBlocks int64, fn func(readReq) error) error {
 		return err
 	}
 	return emit()
+}
+
+// eachRead is Reads as the verifier's read requests.
+func eachRead(p *SamplePlan, maxBlocks int64, fn func(readReq) error) error {
+	return p.Reads(maxBlocks, func(r LBARange) error { return fn(readReq{lba: r.LBA, count: r.Count}) })
 }
 
 type verifier struct {

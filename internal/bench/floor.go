@@ -141,30 +141,14 @@ func openDirect(path string, flag int) (*os.File, int64, error) {
 	return f, size, nil
 }
 
-// joinedReads is the plan's extents with adjacent ones joined and split
-// at maxBlocks, as kesu's verification reads them.
+// joinedReads is the plan's reads as kesu's verification issues them
+// (SamplePlan.Reads).
 func joinedReads(plan *erase.SamplePlan, maxBlocks int64) []erase.LBARange {
 	var out []erase.LBARange
-	var run erase.LBARange
-	emit := func() {
-		for lba := run.LBA; lba < run.End(); lba += maxBlocks {
-			out = append(out, erase.LBARange{LBA: lba, Count: min(maxBlocks, run.End()-lba)})
-		}
-	}
-	plan.Each(func(r erase.LBARange) error {
-		if run.Count > 0 && r.LBA == run.End() {
-			run.Count += r.Count
-			return nil
-		}
-		if run.Count > 0 {
-			emit()
-		}
-		run = r
+	plan.Reads(maxBlocks, func(r erase.LBARange) error {
+		out = append(out, r)
 		return nil
 	})
-	if run.Count > 0 {
-		emit()
-	}
 	return out
 }
 
