@@ -108,7 +108,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "kesu: no drive to erase")
 		return exitError{exitFail}
 	}
-	if !worker.AllPassed(results, len(results)) {
+	if !worker.AllPassed(results, len(j.Prep.Targets)) {
 		return exitError{exitFail}
 	}
 	if len(rep.Unreached)+len(rep.Rewritten) > 0 {
