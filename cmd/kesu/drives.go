@@ -125,9 +125,5 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer prep.Close()
 	out := view.NewPlan(job.PolicyRecord(pol), prep)
-	if *jsonOut {
-		return view.JSON(stdout, out)
-	}
-	out.WriteText(stdout)
-	return nil
+	return view.Print(stdout, &out, *jsonOut)
 }

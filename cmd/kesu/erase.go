@@ -342,12 +342,8 @@ func dryRun(v *view.Target, journal, refused string, stdout io.Writer, jsonOut b
 			rep.Record = "a journal can be created in " + journal
 		}
 	}
-	if jsonOut {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, jsonOut); err != nil {
+		return err
 	}
 	if rep.Refused != "" {
 		return fmt.Errorf("%w: %s; nothing was written (dry run)", errRefused, rep.Refused)

@@ -89,12 +89,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if v.Outcome != erase.OK {
 		rep.Status, rep.Reason = erase.StatusFail, v.Reason
 	}
-	if *jsonOut {
-		if err := view.JSON(stdout, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(stdout)
+	if err := view.Print(stdout, &rep, *jsonOut); err != nil {
+		return err
 	}
 	return statusExit(rep.Status)
 }
