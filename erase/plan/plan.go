@@ -129,13 +129,18 @@ func (p Plan) Chosen() []Step {
 }
 
 // HostOverwriteOnly returns the plan with every step but the host
-// overwrite unchosen, each saying why; the steps stay listed, so the
-// record still shows every method the drive offers.
+// overwrite unchosen, each saying why and keeping the reason it had been
+// chosen for; the steps stay listed, so the record still shows every
+// method the drive offers.
 func (p Plan) HostOverwriteOnly(why string) Plan {
 	steps := make([]Step, len(p.Steps))
 	for i, s := range p.Steps {
 		if s.Method != report.MethodOverwrite && s.Chosen {
-			s.Chosen, s.Reason = false, "not run: "+why
+			r := "not run: " + why
+			if s.Reason != "" {
+				r += " (planned because: " + s.Reason + ")"
+			}
+			s.Chosen, s.Reason = false, r
 		}
 		steps[i] = s
 	}

@@ -222,8 +222,8 @@ func TestHostOverwriteOnly(t *testing.T) {
 			if s != was {
 				t.Errorf("the host overwrite step changed: %+v, was %+v", s, was)
 			}
-		case was.Chosen && s.Reason != "not run: named on the command line":
-			t.Errorf("%s: reason %q; want why it does not run", s.Method, s.Reason)
+		case was.Chosen && s.Reason != "not run: named on the command line (planned because: "+was.Reason+")":
+			t.Errorf("%s: reason %q; want why it does not run, and why it had been planned (%q)", s.Method, s.Reason, was.Reason)
 		case !was.Chosen && s.Reason != was.Reason:
 			t.Errorf("%s (not offered): reason %q; want its own %q kept", s.Method, s.Reason, was.Reason)
 		}
