@@ -169,9 +169,9 @@ func rate(c Class, m Method) (Rating, bool) {
 		case MethodOverwrite:
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3}, true
 		case MethodNVMeFormatUserData:
-			// kesu's Rev. 1 reading: Purge (extrapolated; Rev. 1 has no
-			// NVMe row). IEEE 2883 counts it as Clear (drive makers'
-			// quotation: "only crypto erase is a possible purge").
+			// kesu's Rev. 1 reading: Purge (extrapolated: the Rev. 1 text
+			// quoted names no NVMe row). IEEE 2883 counts it as Clear
+			// (drive makers: "only crypto erase is a possible purge").
 			return Rating{NISTRev1: LevelPurge, IEEE2883: LevelClear, MIC: 3}, true
 		case MethodNVMeFormatCrypto:
 			// kesu's Rev. 1 reading: Purge (extrapolated). IEEE 2883:
