@@ -20,20 +20,28 @@ const (
 // the recorded facts — never typed by a caller.
 type Assessment struct {
 	Status Status `json:"status"`
-	// Reached is the level reached under the stricter of the two readings
-	// (NIST SP 800-88 Rev.1, IEEE 2883-2022); NISTRev1 and IEEE2883 are the
-	// two readings for the same method.
+	// Reached is the level reached under the strictest of the readings;
+	// NISTRev2, IEEE2883 and NISTRev1 are the readings for the same method:
+	// NIST SP 800-88 Rev. 2 (2025) and IEEE 2883-2022, which it defers to,
+	// are the primary reading; Rev. 1 (2014) is kept alongside.
 	Reached  Level `json:"reached"`
 	NISTRev1 Level `json:"nist_rev1"`
 	IEEE2883 Level `json:"ieee_2883"`
+	// NISTRev2 is absent from records written before kesu read Rev. 2
+	// (still kesu-record/2: the level reported did not change).
+	NISTRev2 Level `json:"nist_rev2,omitempty"`
 	// MICMet is the strictest MIC category whose erasure requirement was met:
 	// 2 (which is also the erasure part of category 1), 3, or 0 for none.
 	MICMet int `json:"mic_met"`
 	// Method and Attempt name the attempt that reached the level.
 	Method  Method `json:"method,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
-	// Verified is true when a passing read-back verification covers Attempt.
+	// Verified is true when a passing read-back verification covers Attempt
+	// (the drive's verification, NIST SP 800-88 Rev. 2 §4.5.1).
 	Verified bool `json:"verified"`
+	// CryptoErase is set when Attempt is a cryptographic erase: what the
+	// drive reported, and what Rev. 2 §3.2 asks that kesu cannot verify.
+	CryptoErase *CryptoErase `json:"crypto_erase,omitempty"`
 	// Required and MICCategory repeat the policy the drive was held to.
 	Required    Level `json:"required,omitempty"`
 	MICCategory int   `json:"mic_category,omitempty"`
@@ -71,7 +79,7 @@ const (
 	FindOverwriteShort    = "overwrite-incomplete"
 	FindUnwritable        = "overwrite-unwritable" // Values: number of ranges, blocks
 	FindBelowCapacity     = "overwrite-below-capacity"
-	FindRev1Passes        = "rev1-passes"            // Values: passes required, made
+	FindRev1Passes        = "rev1-passes"            // Values: passes required (kesu's Rev. 1 reading), made
 	FindHiddenUnchecked   = "hidden-areas-unchecked" // Detail: why
 	FindHiddenNotRestored = "hidden-area-not-restored"
 	FindHiddenNotCovered  = "hidden-area-not-covered"
@@ -116,11 +124,13 @@ type attemptEval struct {
 	method   Method
 	rev1     Level
 	ieee     Level
+	rev2     Level
 	mic      int
 	verified bool
+	at       Attempt
 }
 
-func (e attemptEval) strict() Level { return minLevel(e.rev1, e.ieee) }
+func (e attemptEval) strict() Level { return minLevel(minLevel(e.rev1, e.ieee), e.rev2) }
 
 func micRank(c int) int {
 	switch c {
@@ -137,9 +147,16 @@ func micRank(c int) int {
 // erasure, (3) is met by 2 or 3.
 func MICMeets(met, want int) bool { return micMeets(met, want) }
 
-// Strict returns the level a method reaches under the stricter of the two
-// readings (the level kesu reports).
-func (r Rating) Strict() Level { return minLevel(r.NISTRev1, r.IEEE2883) }
+// Strict returns the level a method reaches under the strictest of the
+// readings (the level kesu reports). A Rating without NISTRev2 (not made by
+// Rate) is judged by the other two.
+func (r Rating) Strict() Level {
+	l := minLevel(r.NISTRev1, r.IEEE2883)
+	if r.NISTRev2 != "" {
+		l = minLevel(l, r.NISTRev2)
+	}
+	return l
+}
 
 // micMeets reports whether having met category met satisfies category want.
 func micMeets(met, want int) bool {
@@ -180,6 +197,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 		Reached:     LevelNone,
 		NISTRev1:    LevelNone,
 		IEEE2883:    LevelNone,
+		NISTRev2:    LevelNone,
 		Required:    p.Level,
 		MICCategory: p.MICCategory,
 	}
@@ -226,6 +244,8 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 		a.Reached = best.strict()
 		a.NISTRev1 = normLevel(best.rev1)
 		a.IEEE2883 = normLevel(best.ieee)
+		a.NISTRev2 = normLevel(best.rev2)
+		a.CryptoErase = cryptoEraseRecord(d, best.at)
 		a.MICMet = best.mic
 		a.Method = best.method
 		a.Attempt = best.n
@@ -309,7 +329,7 @@ func Assess(p Policy, d *DriveRun, fin *Finish) Assessment {
 
 // evalAttempt rates one attempt; ok is false when it counts for nothing.
 func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptEval, bool) {
-	e := attemptEval{n: at.Attempt, method: at.Method}
+	e := attemptEval{n: at.Attempt, method: at.Method, at: at}
 	if at.Outcome != OutcomeSuccess {
 		detail := string(at.Outcome)
 		if len(at.Errors) > 0 {
@@ -323,7 +343,7 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		add(Finding{Code: FindNotApplicable, Attempt: at.Attempt, Method: at.Method, Detail: string(d.Drive.Class)})
 		return e, false
 	}
-	e.rev1, e.ieee, e.mic = r.NISTRev1, r.IEEE2883, r.MIC
+	e.rev1, e.ieee, e.rev2, e.mic = r.NISTRev1, r.IEEE2883, r.NISTRev2, r.MIC
 
 	if at.Method == MethodOverwrite {
 		capacity := d.Drive.Identity.CapacityBytes

@@ -22,6 +22,16 @@ var (
 
 const capacity = 1 << 30
 
+// The readings line and the cryptographic erase line of a drive's wording,
+// written out by hand.
+const (
+	clearBoth = "Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A)"
+	purgeBoth = "Purge under NIST SP 800-88 Rev. 2 (§3.1.2, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A)"
+	purgeCE   = "Purge under NIST SP 800-88 Rev. 2 (§3.2, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A)"
+	ceLine    = "Cryptographic erase (NIST SP 800-88 Rev. 2 §3.2): the drive's implementation, the encryption of all its data under the erased keys " +
+		"and the zeroization of every copy of them are the maker's claims, not verified by kesu (the organization's due diligence, §3.2.5)"
+)
+
 func withExtra(p report.Policy) report.Policy { p.ExtraOverwrite = true; return p }
 
 func drive(c report.Class) report.Drive {
@@ -184,7 +194,7 @@ func TestAssess(t *testing.T) {
 			name: "NVMe sanitize crypto erase, verified: Purge", policy: purge10, drive: drive(report.ClassNVMe),
 			steps:  []step{erase(report.MethodNVMeSanitizeCryptoErase, 0, 0, &v10)},
 			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
-			wording: []string{"Purge reached"}, method: report.MethodNVMeSanitizeCryptoErase,
+			wording: []string{"Purge reached", purgeCE, ceLine}, method: report.MethodNVMeSanitizeCryptoErase,
 		},
 		{
 			name: "NVMe Format SES=2 under a Purge policy: readings differ, stricter wins", policy: purge10, drive: drive(report.ClassNVMe),
@@ -192,7 +202,8 @@ func TestAssess(t *testing.T) {
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2, destroy: true,
 			wording: []string{
 				"Clear reached; Purge not reached — destroy required",
-				"Readings differ for NVMe Format NVM, SES=2 (cryptographic erase): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+				"Clear under NIST SP 800-88 Rev. 2 (§3.2, §4.4) and IEEE 2883-2022; Purge under Rev. 1 (App. A) — the stricter is reported",
+				ceLine,
 			},
 			method: report.MethodNVMeFormatCrypto,
 		},
@@ -202,7 +213,8 @@ func TestAssess(t *testing.T) {
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2,
 			wording: []string{
 				"Clear reached",
-				"Readings differ for NVMe Format NVM, SES=2 (cryptographic erase): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+				"Clear under NIST SP 800-88 Rev. 2 (§3.2, §4.4) and IEEE 2883-2022; Purge under Rev. 1 (App. A) — the stricter is reported",
+				ceLine,
 				"MIC category (2): requirement met",
 			},
 			method: report.MethodNVMeFormatCrypto,
@@ -211,21 +223,21 @@ func TestAssess(t *testing.T) {
 			name: "MIC (1): erased on premises, destruction still required", policy: mic1, drive: drive(report.ClassSSD),
 			steps:  []step{erase(report.MethodATASanitizeBlockErase, 0, 0, &v10)},
 			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
-			wording: []string{"Purge reached", "MIC category (1): erased on premises; physical destruction still required"},
+			wording: []string{"Purge reached", purgeBoth, "MIC category (1): erased on premises; physical destruction still required"},
 			method:  report.MethodATASanitizeBlockErase,
 		},
 		{
 			name: "MIC (1) by overwriting an SSD: not met", policy: mic1, drive: drive(report.ClassSSD),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording: []string{"Clear reached", "MIC category (1): erasure requirement not met; physical destruction required"},
+			wording: []string{"Clear reached", clearBoth, "MIC category (1): erasure requirement not met; physical destruction required"},
 			method:  report.MethodOverwrite,
 		},
 		{
 			name: "SSD Secure Erase enhanced is Clear only", policy: purge10, drive: drive(report.ClassSSD),
 			steps:  []step{erase(report.MethodATASecurityEraseEnhanced, 0, 0, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording: []string{"Clear reached; Purge not reached — destroy required"},
+			wording: []string{"Clear reached; Purge not reached — destroy required", clearBoth},
 			method:  report.MethodATASecurityEraseEnhanced,
 		},
 		{
@@ -234,7 +246,7 @@ func TestAssess(t *testing.T) {
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelPurge, ieee: report.LevelClear, micMet: 2,
 			wording: []string{
 				"Clear reached",
-				"Readings differ for ATA SECURITY ERASE UNIT (enhanced): NIST SP 800-88 Rev.1: Purge; IEEE 2883-2022: Clear (the stricter is reported)",
+				"Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; Purge under Rev. 1 (App. A) — the stricter is reported",
 				"MIC category (2): requirement met",
 			},
 			method: report.MethodATASecurityEraseEnhanced,
@@ -243,27 +255,27 @@ func TestAssess(t *testing.T) {
 			name: "HDD overwrite after restoring the HPA meets MIC (2)", policy: mic2, drive: hddWithHPA(),
 			steps:  []step{restore(restoredHPA), erase(report.MethodOverwrite, withHPA, 1, &v10)},
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
-			wording: []string{"Clear reached", "MIC category (2): requirement met"}, method: report.MethodOverwrite,
+			wording: []string{"Clear reached", clearBoth, "MIC category (2): requirement met"}, method: report.MethodOverwrite,
 		},
 		{
 			name: "HDD overwrite with the HPA left hidden: MIC (3) only", policy: mic2, drive: hddWithHPA(),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			wording:  []string{"Clear reached", clearBoth, "MIC category (2): requirement not met — destroy required"},
 			findings: []string{report.FindHiddenNotRestored}, method: report.MethodOverwrite,
 		},
 		{
 			name: "HDD HPA restored only after the overwrite started: not covered", policy: mic2, drive: hddWithHPA(),
 			steps:  []step{begin(report.MethodOverwrite), restore(restoredHPA), attempt(report.Attempt{Attempt: 1, Method: report.MethodOverwrite, Outcome: report.OutcomeSuccess, Passes: 1, TargetBytes: withHPA, BytesWritten: withHPA, Canaries: &provenCanaries}), func(t *testing.T, dl *report.DriveLog) { v := v10; v.Attempt = 1; dl.Verification(v) }},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			wording:  []string{"Clear reached", clearBoth, "MIC category (2): requirement not met — destroy required"},
 			findings: []string{report.FindHiddenNotRestored}, method: report.MethodOverwrite,
 		},
 		{
 			name: "HDD overwrite that stopped at the old max LBA after restoring the HPA", policy: mic2, drive: hddWithHPA(),
 			steps:  []step{restore(restoredHPA), erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording:  []string{"Clear reached", "MIC category (2): requirement not met — destroy required"},
+			wording:  []string{"Clear reached", clearBoth, "MIC category (2): requirement not met — destroy required"},
 			findings: []string{report.FindHiddenNotCovered}, method: report.MethodOverwrite,
 		},
 		{
@@ -275,7 +287,7 @@ func TestAssess(t *testing.T) {
 			}(),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3,
-			wording:  []string{"Clear reached", "MIC category (3): requirement met"},
+			wording:  []string{"Clear reached", clearBoth, "MIC category (3): requirement met"},
 			findings: []string{report.FindHiddenUnchecked}, method: report.MethodOverwrite,
 		},
 		{
@@ -311,7 +323,7 @@ func TestAssess(t *testing.T) {
 			policy: report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifyNone}}, drive: drive(report.ClassHDD),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, nil)},
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
-			wording:  []string{"Clear reached — not verified by read-back"},
+			wording:  []string{"Clear reached — not verified by read-back", clearBoth},
 			findings: []string{report.FindNotVerified}, method: report.MethodOverwrite,
 		},
 		{
@@ -341,7 +353,7 @@ func TestAssess(t *testing.T) {
 			status: report.StatusFail, reached: report.LevelNone, rev1: report.LevelNone, ieee: report.LevelClear, micMet: 3, destroy: true,
 			wording: []string{
 				"No sanitization level reached — data may remain; erase again or destroy",
-				"Readings differ for Overwrite of every addressable block by the host: NIST SP 800-88 Rev.1: none; IEEE 2883-2022: Clear (the stricter is reported)",
+				"Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; none under Rev. 1 (App. A) — the stricter is reported",
 			},
 			findings: []string{report.FindRev1Passes}, method: report.MethodOverwrite,
 		},
@@ -349,7 +361,7 @@ func TestAssess(t *testing.T) {
 			name: "USB stick, two passes, Purge policy: Clear reached; Purge not reached", policy: purge10, drive: drive(report.ClassUSB),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 2, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 3, destroy: true,
-			wording: []string{"Clear reached; Purge not reached — destroy required"}, method: report.MethodOverwrite,
+			wording: []string{"Clear reached; Purge not reached — destroy required", clearBoth}, method: report.MethodOverwrite,
 		},
 		{
 			name: "first method refused, fallback succeeded", policy: purge10, drive: drive(report.ClassNVMe),
@@ -358,7 +370,7 @@ func TestAssess(t *testing.T) {
 				erase(report.MethodNVMeSanitizeBlockErase, 0, 0, &v10),
 			},
 			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
-			wording: []string{"Purge reached"}, findings: []string{report.FindAttemptFailed}, method: report.MethodNVMeSanitizeBlockErase,
+			wording: []string{"Purge reached", purgeBoth}, findings: []string{report.FindAttemptFailed}, method: report.MethodNVMeSanitizeBlockErase,
 		},
 		{
 			name: "a method that does not apply to the class counts for nothing", policy: clear10, drive: drive(report.ClassHDD),
@@ -376,7 +388,7 @@ func TestAssess(t *testing.T) {
 			name: "interrupted after a verified erase", policy: clear10, drive: drive(report.ClassHDD), fin: report.Finish{Interrupted: true},
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusIncomplete, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2, destroy: false,
-			wording:  []string{"Incomplete: work on this drive was interrupted", "Clear reached"},
+			wording:  []string{"Incomplete: work on this drive was interrupted", "Clear reached", clearBoth},
 			findings: []string{report.FindInterrupted}, method: report.MethodOverwrite,
 		},
 		{
@@ -390,7 +402,7 @@ func TestAssess(t *testing.T) {
 			name: "errors after a good erase fail the drive", policy: clear10, drive: drive(report.ClassHDD), fin: report.Finish{Errors: []string{"could not clear the ATA password"}},
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusFail, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2, destroy: true,
-			wording:  []string{"Clear reached"},
+			wording:  []string{"Clear reached", clearBoth},
 			findings: []string{report.FindDriveErrors}, method: report.MethodOverwrite,
 		},
 		{
@@ -427,7 +439,7 @@ func TestAssess(t *testing.T) {
 			name: "no canaries, every block read back as declared: Purge", policy: purge10, drive: drive(report.ClassSSD),
 			steps:  []step{eraseWith(report.MethodATASanitizeBlockErase, 0, 0, nil, ptr(full()))},
 			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
-			wording: []string{"Purge reached"}, method: report.MethodATASanitizeBlockErase,
+			wording: []string{"Purge reached", purgeBoth}, method: report.MethodATASanitizeBlockErase,
 		},
 		{
 			name: "a full read of fewer blocks than the drive holds proves nothing", policy: purge10, drive: drive(report.ClassSSD),
@@ -479,7 +491,7 @@ func TestAssess(t *testing.T) {
 			status: report.StatusFail, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
 			wording: []string{
 				"Policy not met: Purge was reached by NVMe Sanitize (crypto erase), but the host overwrite the policy asks for after it did not count — destroy required or erase again",
-				"Purge reached",
+				"Purge reached", purgeCE, ceLine,
 			},
 			findings: []string{report.FindAttemptFailed, report.FindExtraOverwrite}, method: report.MethodNVMeSanitizeCryptoErase,
 		},
@@ -489,7 +501,7 @@ func TestAssess(t *testing.T) {
 			status: report.StatusFail, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2, destroy: true,
 			wording: []string{
 				"Policy not met: Purge was reached by NVMe Sanitize (crypto erase), but the host overwrite the policy asks for after it did not count — destroy required or erase again",
-				"Purge reached",
+				"Purge reached", purgeCE, ceLine,
 				"MIC category (2): requirement met",
 			},
 			findings: []string{report.FindExtraOverwrite}, method: report.MethodNVMeSanitizeCryptoErase,
@@ -501,7 +513,7 @@ func TestAssess(t *testing.T) {
 				erase(report.MethodOverwrite, capacity, 1, ptr(good(10))),
 			},
 			status: report.StatusPass, reached: report.LevelPurge, rev1: report.LevelPurge, ieee: report.LevelPurge, micMet: 2,
-			wording: []string{"Purge reached"}, method: report.MethodNVMeSanitizeCryptoErase,
+			wording: []string{"Purge reached", purgeCE, ceLine}, method: report.MethodNVMeSanitizeCryptoErase,
 		},
 		{
 			// Issue 12 item 6: a file's overwrite is never a level.
@@ -527,7 +539,7 @@ func TestAssess(t *testing.T) {
 			}(),
 			steps:  []step{erase(report.MethodOverwrite, capacity, 1, &v10)},
 			status: report.StatusPass, reached: report.LevelClear, rev1: report.LevelClear, ieee: report.LevelClear, micMet: 2,
-			wording:  []string{"Clear reached"},
+			wording:  []string{"Clear reached", clearBoth},
 			findings: []string{report.FindSMARTFailing}, method: report.MethodOverwrite,
 		},
 	}
@@ -538,6 +550,12 @@ func TestAssess(t *testing.T) {
 			want := fmt.Sprintf("%s reached=%s rev1=%s ieee=%s mic=%d destroy=%v method=%s", tc.status, tc.reached, tc.rev1, tc.ieee, tc.micMet, tc.destroy, tc.method)
 			if got != want {
 				t.Errorf("Assess = %s; want %s (findings %v)", got, want, a.Findings)
+			}
+			// Rev. 2 follows IEEE 2883 for every method (TestRev2Reading
+			// has the table); a cryptographic erase carries its record.
+			if a.NISTRev2 != a.IEEE2883 || (a.CryptoErase != nil) != a.Method.IsCryptoErase() {
+				t.Errorf("Rev. 2 %s, IEEE 2883 %s, crypto erase record %+v for method %q; want Rev. 2 = IEEE 2883, a record iff a crypto erase",
+					a.NISTRev2, a.IEEE2883, a.CryptoErase, a.Method)
 			}
 			if diff := cmp.Diff(tc.wording, a.Wording); diff != "" {
 				t.Errorf("wording (-want +got):\n%s", diff)
@@ -576,7 +594,7 @@ func TestAssessWithoutResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := res.Run.Drives[0].Assessment(res.Run.Start.Policy)
-	want := []string{"Incomplete: the record ends before this drive's result", "Clear reached"}
+	want := []string{"Incomplete: the record ends before this drive's result", "Clear reached", clearBoth}
 	if a.Status != report.StatusIncomplete || !cmp.Equal(want, a.Lines("en")) {
 		t.Errorf("Assessment(no result) = %s %q; want INCOMPLETE %q", a.Status, a.Lines("en"), want)
 	}

@@ -24,6 +24,11 @@ var CSVColumns = []string{
 	"tool_version", "tool_commit", "key_fingerprint", "record_sha256", "run_end", "outcome",
 }
 
+// CSVLaterColumns are the columns of WriteCSV added after other packages'
+// columns (CSVExtra: kesu report csv's destruction columns) were numbered:
+// they come after every extra column, so that no column ever moves.
+var CSVLaterColumns = []string{"nist_rev2"}
+
 // CSVExtra is columns another package adds after CSVColumns: their names,
 // and one drive's cells.
 type CSVExtra struct {
@@ -32,10 +37,10 @@ type CSVExtra struct {
 }
 
 // WriteCSV writes one row per drive of each journal's (valid prefix of the)
-// run, after a header row, with times in loc (UTC when nil), the extra
-// columns after CSVColumns. Cells that a spreadsheet would take for a
-// formula (starting with = + - @ tab or CR) are prefixed with a single
-// quote.
+// run, after a header row, with times in loc (UTC when nil): CSVColumns,
+// the extra columns, then CSVLaterColumns. Cells that a spreadsheet would
+// take for a formula (starting with = + - @ tab or CR) are prefixed with a
+// single quote.
 func WriteCSV(w io.Writer, results []*Result, loc *time.Location, extra ...CSVExtra) error {
 	if loc == nil {
 		loc = time.UTC
@@ -45,6 +50,7 @@ func WriteCSV(w io.Writer, results []*Result, loc *time.Location, extra ...CSVEx
 	for _, e := range extra {
 		header = append(header, e.Columns...)
 	}
+	header = append(header, CSVLaterColumns...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -53,7 +59,7 @@ func WriteCSV(w io.Writer, results []*Result, loc *time.Location, extra ...CSVEx
 			continue
 		}
 		for _, d := range res.Run.Drives {
-			row := csvRow(res, d, loc)
+			row, later := csvRow(res, d, loc)
 			for _, e := range extra {
 				cells := e.Cells(res, d)
 				if len(cells) != len(e.Columns) {
@@ -61,6 +67,7 @@ func WriteCSV(w io.Writer, results []*Result, loc *time.Location, extra ...CSVEx
 				}
 				row = append(row, cells...)
 			}
+			row = append(row, later...)
 			if len(row) != len(header) {
 				return fmt.Errorf("csv: row has %d cells, want %d", len(row), len(header))
 			}
@@ -145,7 +152,8 @@ func (h HiddenAreas) Summary() string {
 	return strings.Join(parts, "; ")
 }
 
-func csvRow(res *Result, d *DriveRun, loc *time.Location) []string {
+// csvRow is drive d's cells of CSVColumns, and of CSVLaterColumns.
+func csvRow(res *Result, d *DriveRun, loc *time.Location) (row, later []string) {
 	run := res.Run
 	st := run.Start
 	id := d.Drive.Identity
@@ -191,6 +199,7 @@ func csvRow(res *Result, d *DriveRun, loc *time.Location) []string {
 	if st.Key != nil {
 		fp = st.Key.Fingerprint
 	}
+	later = []string{string(a.NISTRev2)}
 	return []string{
 		filepath.Base(res.Path), string(res.Status), st.RunID, strconv.Itoa(d.Drive.ID),
 		id.Bay, id.Port, id.Path, string(d.Drive.Class), id.Transport,
@@ -204,7 +213,7 @@ func csvRow(res *Result, d *DriveRun, loc *time.Location) []string {
 		st.AssetTag, st.Sanitizer.Name, st.Sanitizer.Organization, st.Sanitizer.Location, st.Customer, st.Reference,
 		st.Policy.Destination, st.Tool.Version, st.Tool.Commit, fp, d.ResultHash, tm(run.End()),
 		strings.Join(a.Lines("en"), " | "),
-	}
+	}, later
 }
 
 func defuseCell(s string) string {

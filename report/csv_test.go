@@ -46,8 +46,8 @@ func TestCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || !cmp.Equal(rows[0], append(append([]string(nil), report.CSVColumns...), destruction.CSVColumns...)) {
-		t.Fatalf("CSV has %d rows, header %v; want 4 rows and CSVColumns, then the destruction columns", len(rows), rows[0])
+	if len(rows) != 4 || !cmp.Equal(rows[0], append(append(append([]string(nil), report.CSVColumns...), destruction.CSVColumns...), report.CSVLaterColumns...)) {
+		t.Fatalf("CSV has %d rows, header %v; want 4 rows and CSVColumns, then the destruction columns, then CSVLaterColumns", len(rows), rows[0])
 	}
 	col := map[string]int{}
 	for i, c := range rows[0] {

@@ -87,11 +87,17 @@ func (m Method) Title(lang string) string {
 // Rating is what a completed method achieves on a drive class under each
 // reading of the standards.
 type Rating struct {
-	// NISTRev1 is the level under NIST SP 800-88 Rev.1 Appendix A.
+	// NISTRev1 is the level under NIST SP 800-88 Rev. 1 (2014) Appendix A,
+	// kept for offices whose rules still cite it.
 	NISTRev1 Level
-	// IEEE2883 is the level under IEEE 2883-2022 (as kesu reads it; where
-	// only secondary sources were available the stricter level is used).
+	// IEEE2883 is the level under IEEE 2883-2022 (as kesu reads it; the
+	// standard itself was not available: where only secondary sources were,
+	// the stricter level is used).
 	IEEE2883 Level
+	// NISTRev2 is the level under NIST SP 800-88 Rev. 2 (2025), which
+	// defers techniques to IEEE 2883 (rev2Level). Rate always sets it; a
+	// Rating without it is read as having none (Strict ignores it).
+	NISTRev2 Level
 	// MIC is the strictest MIC 2020 category whose erasure requirement the
 	// method meets: 2 (also the erasure part of category 1), 3, or 0.
 	MIC int
@@ -99,8 +105,9 @@ type Rating struct {
 	// hidden area (HPA/DCO/AMA) was found and restored before the method ran
 	// (host overwrite of an HDD: "overwrite including areas the OS cannot reach").
 	MICNeedsHiddenAreas bool
-	// Rev1MinPasses is the number of overwrite passes Rev.1 asks for to
-	// reach NISTRev1 (removable flash media: 2); 0 when not applicable.
+	// Rev1MinPasses is the number of overwrite passes Rev. 1 asks for, as
+	// kesu reads it, to reach NISTRev1 (removable flash media: 2); 0 when
+	// not applicable. Rev. 2 and IEEE 2883 need one.
 	Rev1MinPasses int
 }
 
@@ -110,6 +117,21 @@ type Rating struct {
 // matrix of docs/record.md; the planner in package erase may use it so that
 // the plan and the record agree.
 func Rate(c Class, m Method) (Rating, bool) {
+	r, ok := rate(c, m)
+	if ok {
+		r.NISTRev2 = rev2Level(m, r.IEEE2883)
+	}
+	return r, ok
+}
+
+// rate is the method matrix under Rev. 1 and IEEE 2883. The Rev. 1 tables
+// are Appendix A's: Table A-5 (magnetic media, ATA hard disk drives among
+// them) and Table A-8 (flash memory, ATA SSDs among them). Where Rev. 1's
+// text, as quoted in the sources read, names no row for a method (NVMe
+// Format and Sanitize, ATA SANITIZE OVERWRITE on an SSD), kesu's Rev. 1
+// level is its own extrapolation, kept because it never raises the level
+// reported: the stricter reading is reported (docs/record.md).
+func rate(c Class, m Method) (Rating, bool) {
 	switch c {
 	case ClassHDD:
 		switch m {
@@ -118,9 +140,12 @@ func Rate(c Class, m Method) (Rating, bool) {
 		case MethodATASecurityErase:
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3}, true
 		case MethodATASecurityEraseEnhanced:
-			// Rev.1 Table A-8 lists enhanced Secure Erase as Purge for ATA
-			// HDDs; its effect is vendor-defined, and IEEE 2883 is read as
-			// Clear here (the stricter reading).
+			// Rev. 1 Table A-5 (ATA hard disk drives) lists enhanced
+			// Secure Erase as Purge. Its effect is vendor-defined, and the
+			// IEEE 2883 reading here is kesu's own stricter choice, Clear:
+			// no source read says IEEE 2883 calls it Clear, and drive
+			// makers quoting IEEE 2883 (Seagate, Dell) call it Purge.
+			// Rev. 2 does not mention SECURITY ERASE UNIT (secondary).
 			return Rating{NISTRev1: LevelPurge, IEEE2883: LevelClear, MIC: 2}, true
 		case MethodATASanitizeOverwrite, MethodATASanitizeCrypto, MethodATASanitizeBlockErase,
 			MethodSCSISanitizeOverwrite, MethodSCSISanitizeCrypto, MethodSCSISanitizeBlockErase,
@@ -144,12 +169,16 @@ func Rate(c Class, m Method) (Rating, bool) {
 		case MethodOverwrite:
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3}, true
 		case MethodNVMeFormatUserData:
-			// Rev.1 called Format SES=1 Purge; IEEE 2883 counts it as Clear.
+			// kesu's Rev. 1 reading: Purge (extrapolated: the Rev. 1 text
+			// quoted names no NVMe row). IEEE 2883 counts it as Clear
+			// (drive makers: "only crypto erase is a possible purge").
 			return Rating{NISTRev1: LevelPurge, IEEE2883: LevelClear, MIC: 3}, true
 		case MethodNVMeFormatCrypto:
-			// Rev.1: Purge. IEEE 2883: Clear, possibly Purge (secondary
-			// sources); kesu takes Clear. MIC lists cryptographic erase for
-			// category (2).
+			// kesu's Rev. 1 reading: Purge (extrapolated). IEEE 2883:
+			// Clear, possibly Purge "if the vendor implementation meets
+			// the requirements" (secondary sources); kesu takes Clear, and
+			// Rev. 2 §3.2 adds nothing kesu could check. MIC lists
+			// cryptographic erase for category (2).
 			return Rating{NISTRev1: LevelPurge, IEEE2883: LevelClear, MIC: 2}, true
 		case MethodNVMeSanitizeBlockErase, MethodNVMeSanitizeCryptoErase, MethodNVMeSanitizeOverwrite,
 			MethodTCGCryptoErase:
@@ -157,8 +186,11 @@ func Rate(c Class, m Method) (Rating, bool) {
 		}
 	case ClassUSB:
 		// Removable flash and drives behind unknown USB bridges: Clear by
-		// overwrite (Rev.1 asks for two passes); Purge is not standardized —
-		// destroy.
+		// overwrite; Purge is not standardized — destroy. kesu reads Rev. 1
+		// as asking two passes for removable flash (not re-checked against
+		// the Rev. 1 text; kept because dropping it would make kesu less
+		// strict). Rev. 2 calls multi-pass overwriting unnecessary (NIST's
+		// FAQ, Q6): its reading needs one.
 		if m == MethodOverwrite {
 			return Rating{NISTRev1: LevelClear, IEEE2883: LevelClear, MIC: 3, Rev1MinPasses: 2}, true
 		}

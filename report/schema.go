@@ -58,8 +58,8 @@ type RunStart struct {
 	Host Host      `json:"host"`
 	Time time.Time `json:"start"` // start of the run; Create sets it when zero
 
-	Sanitizer Person `json:"sanitizer"`           // who ran the erasure (App. G "Sanitizer")
-	Validator Person `json:"validator,omitempty"` // second person who validates; may be empty (signed on paper)
+	Sanitizer Person `json:"sanitizer"`           // who ran the erasure (Rev. 2 §4.6; Rev. 1 App. G "Sanitizer")
+	Validator Person `json:"validator,omitempty"` // second person who validates (Rev. 2 §4.5.2: the organization accepts the verification); may be empty (signed on paper)
 	Customer  string `json:"customer,omitempty"`  // whose equipment (leasing customer, department)
 	Reference string `json:"reference,omitempty"` // work order, lease contract or ticket number
 	AssetTag  string `json:"asset_tag,omitempty"` // the host's property/asset number
@@ -100,7 +100,8 @@ type Host struct {
 	Hostname      string `json:"hostname,omitempty"`
 }
 
-// Person is a sanitizer or validator (NIST SP 800-88 Rev.1 App. G).
+// Person is a sanitizer or validator (NIST SP 800-88 Rev. 2 §4.6, the
+// certificate's person fields; Rev. 1 App. G).
 type Person struct {
 	Name         string `json:"name,omitempty"`
 	Title        string `json:"title,omitempty"`
@@ -197,7 +198,7 @@ type VerifyMode string
 // Verification modes and methods.
 const (
 	VerifyNone    VerifyMode = "none"    // policy only: no read-back asked for
-	VerifySampled VerifyMode = "sampled" // stratified pseudorandom sample (Rev.1 §4.7)
+	VerifySampled VerifyMode = "sampled" // stratified pseudorandom sample (kesu's plan after Rev. 1 §4.7)
 	VerifyFull    VerifyMode = "full"    // every addressable block
 	VerifyCanary  VerifyMode = "canary"  // blocks planted with known data before a crypto/block erase
 )
@@ -675,7 +676,7 @@ type Verification struct {
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 
-	Subsections int `json:"subsections,omitempty"` // sampling subsections (Rev.1: ≥1000)
+	Subsections int `json:"subsections,omitempty"` // sampling subsections (kesu's reading of Rev. 1 §4.7: ≥1000)
 	// PlanBlocks, BlockSize and MaxSampleBlocks complete the plan's
 	// parameters: with PlanSeed and PercentRequested they reproduce exactly
 	// which blocks were read (erase.SamplePlan), and they bound what the

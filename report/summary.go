@@ -161,7 +161,15 @@ func (r *Result) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  drive %d: %s\n", d.Drive.ID, line)
 	}
+	if len(r.Run.Drives) > 0 {
+		fmt.Fprintln(w, "  "+VerificationNote)
+	}
 }
+
+// VerificationNote says, in NIST SP 800-88 Rev. 2's words, what a drive's
+// status from kesu is and what it is not.
+const VerificationNote = "each drive's status is the verification of its sanitization (NIST SP 800-88 Rev. 2 §4.5.1), recomputed from the recorded steps; " +
+	"validation (§4.5.2), the organization's review of it against the data's sensitivity and its acceptance, is not kesu's to give"
 
 func orNone(s string) string {
 	if strings.TrimSpace(s) == "" {

@@ -245,3 +245,33 @@ func TestSchema1FailedExtraOverwriteFails(t *testing.T) {
 		t.Errorf("v2 run without extra_overwrite: %s, outcome %+v; want INTACT, PASS", res.Status, res.Outcome)
 	}
 }
+
+// The Rev. 2 reading is part of the verdict when a record carries it: a
+// recorded nist_rev2 other than the one the steps give is INVALID; a
+// record without one (written before kesu read Rev. 2) is judged by the
+// other readings, which it carries.
+func TestRecordedRev2ReadingMustMatch(t *testing.T) {
+	lines := smallJournal(t)
+	setRev2 := func(v any) []byte {
+		return resign(t, lines, func(k Kind, b map[string]any) {
+			if k == KindDriveResult {
+				a := b["assessment"].(map[string]any)
+				if v == nil {
+					delete(a, "nist_rev2")
+				} else {
+					a["nist_rev2"] = v
+				}
+			}
+		})
+	}
+	if res := Verify(SplitJournal(setRev2("Clear")), testRing()); res.Status != Intact || len(res.Warnings) != 0 {
+		t.Errorf("nist_rev2 as computed: %s %v %q; want INTACT, no warning", res.Status, res.Problems, res.Warnings)
+	}
+	if res := Verify(SplitJournal(setRev2(nil)), testRing()); res.Status != Intact || len(res.Warnings) != 0 || !res.Outcome.AllPassed() {
+		t.Errorf("no nist_rev2 (recorded before Rev. 2): %s %v %q; want INTACT, no warning, PASS", res.Status, res.Problems, res.Warnings)
+	}
+	res := Verify(SplitJournal(setRev2("Purge")), testRing())
+	if res.Status != Invalid || len(res.Problems) == 0 || res.Problems[0].Kind != ProblemVerdict {
+		t.Errorf("nist_rev2 Purge recorded for a Clear overwrite: %s %v; want INVALID (verdict)", res.Status, res.Problems)
+	}
+}

@@ -268,11 +268,15 @@ func (o *DriveCounts) add(s Status) {
 }
 
 // sameVerdict reports whether two assessments give the same verdict:
-// status, levels under both readings, MIC category met, the counting
-// attempt, verification and whether destruction is required. Wording and
-// findings may differ between kesu versions without changing it.
+// status, levels under every reading, MIC category met, the counting
+// attempt, verification and whether destruction is required. Wording,
+// findings and the cryptographic erase record may differ between kesu
+// versions without changing it. The Rev. 2 level is compared only when
+// both have it: records written before kesu read Rev. 2 lack it, and adding
+// it changed no other level.
 func sameVerdict(a, b Assessment) bool {
 	return a.Status == b.Status && a.Reached == b.Reached && a.NISTRev1 == b.NISTRev1 && a.IEEE2883 == b.IEEE2883 &&
+		(a.NISTRev2 == "" || b.NISTRev2 == "" || a.NISTRev2 == b.NISTRev2) &&
 		a.MICMet == b.MICMet && a.Method == b.Method && a.Attempt == b.Attempt && a.Verified == b.Verified &&
 		a.DestroyRequired == b.DestroyRequired && a.AcceptedBelow == b.AcceptedBelow
 }

@@ -4,8 +4,9 @@ import "fmt"
 
 // Lines returns the assessment in plain words, in English ("en") or
 // Japanese ("ja"): the status when not PASS/FAIL, the level reached against
-// the level required, the two readings where they differ, and the MIC
-// category. The wording is derived from the assessment's fields only.
+// the level required, the readings and the sections they cite (Readings),
+// what a cryptographic erase rests on, and the MIC category. The wording is
+// derived from the assessment's fields only.
 func (a Assessment) Lines(lang string) []string {
 	ja := lang == "ja"
 	var out []string
@@ -73,10 +74,12 @@ func (a Assessment) Lines(lang string) []string {
 		out = append(out, s)
 	}
 
-	if a.NISTRev1 != a.IEEE2883 {
-		out = append(out, pick(
-			fmt.Sprintf("Readings differ for %s: NIST SP 800-88 Rev.1: %s; IEEE 2883-2022: %s (the stricter is reported)", a.Method.Title("en"), a.NISTRev1, a.IEEE2883),
-			fmt.Sprintf("規格により評価が異なります（%s）: NIST SP 800-88 Rev.1 では %s、IEEE 2883-2022 では %s（厳しい方を採用）", a.Method.Title("ja"), a.NISTRev1, a.IEEE2883)))
+	if r := a.Readings(lang); r != "" {
+		out = append(out, r)
+	}
+	if a.CryptoErase != nil {
+		out = append(out, pick("Cryptographic erase (NIST SP 800-88 Rev. 2 §3.2): the drive's implementation, the encryption of all its data under the erased keys and the zeroization of every copy of them are the maker's claims, not verified by kesu (the organization's due diligence, §3.2.5)",
+			"暗号化消去（NIST SP 800-88 Rev. 2 §3.2）: ドライブの実装、全データが消去された鍵で暗号化されていたこと、その鍵のすべての複製のゼロ化は製造者の申告であり、kesu は検証していません（組織による確認事項、§3.2.5）"))
 	}
 
 	if c := a.MICCategory; c != 0 {
@@ -193,9 +196,9 @@ func (f Finding) Message(lang string) string {
 		return fmt.Sprintf("Attempt %d covered %d bytes, less than the capacity of %d bytes", f.Attempt, v(0), v(1))
 	case FindRev1Passes:
 		if ja {
-			return fmt.Sprintf("NIST SP 800-88 Rev.1 はこの媒体に %d 回の上書きを求めていますが、試行%d は %d 回でした", v(0), f.Attempt, v(1))
+			return fmt.Sprintf("kesu の読む NIST SP 800-88 Rev. 1 はこの媒体に %d 回の上書きを求めていますが、試行%d は %d 回でした（Rev. 2 は複数回の上書きを不要としています）", v(0), f.Attempt, v(1))
 		}
-		return fmt.Sprintf("NIST SP 800-88 Rev.1 asks for %d overwrite passes on this media; attempt %d made %d", v(0), f.Attempt, v(1))
+		return fmt.Sprintf("NIST SP 800-88 Rev. 1, as kesu reads it, asks for %d overwrite passes on this media; attempt %d made %d (Rev. 2 calls multi-pass overwriting unnecessary)", v(0), f.Attempt, v(1))
 	case FindHiddenUnchecked:
 		if ja {
 			return detail("隠し領域（HPA/DCO/AMA）を確認できませんでした")
@@ -289,4 +292,52 @@ func (f Finding) Message(lang string) string {
 		return "The target was a regular file: its overwrite covers the file's logical content only and reaches no sanitization level"
 	}
 	return detail(f.Code)
+}
+
+// Readings says the level of the attempt that counted under each reading,
+// with the sections cited: NIST SP 800-88 Rev. 2 and IEEE 2883-2022 first
+// (IEEE 2883 without a clause: its text was not available), Rev. 1 beside
+// them — "the same" when it agrees, and "the stricter is reported" when
+// the readings differ. "" when no attempt counted. An assessment without
+// the Rev. 2 reading (recorded before kesu read Rev. 2) names the other
+// two.
+func (a Assessment) Readings(lang string) string {
+	if a.Method == "" {
+		return ""
+	}
+	ja := lang == "ja"
+	rev1 := normLevel(a.NISTRev1)
+	ieee := normLevel(a.IEEE2883)
+	var s string
+	switch {
+	case a.NISTRev2 == "":
+		if ja {
+			s = fmt.Sprintf("IEEE 2883-2022 で %s", ieee)
+		} else {
+			s = fmt.Sprintf("%s under IEEE 2883-2022", ieee)
+		}
+	case normLevel(a.NISTRev2) == ieee:
+		if ja {
+			s = fmt.Sprintf("NIST SP 800-88 Rev. 2（%s）および IEEE 2883-2022 で %s", Rev2Sections(a.Method, ieee), ieee)
+		} else {
+			s = fmt.Sprintf("%s under NIST SP 800-88 Rev. 2 (%s) and IEEE 2883-2022", ieee, Rev2Sections(a.Method, ieee))
+		}
+	default:
+		rev2 := normLevel(a.NISTRev2)
+		if ja {
+			s = fmt.Sprintf("NIST SP 800-88 Rev. 2（%s）で %s、IEEE 2883-2022 で %s", Rev2Sections(a.Method, rev2), rev2, ieee)
+		} else {
+			s = fmt.Sprintf("%s under NIST SP 800-88 Rev. 2 (%s); %s under IEEE 2883-2022", rev2, Rev2Sections(a.Method, rev2), ieee)
+		}
+	}
+	differ := rev1 != ieee || (a.NISTRev2 != "" && normLevel(a.NISTRev2) != ieee)
+	switch {
+	case !differ && ja:
+		return s + "（Rev. 1 付録A でも同じ）"
+	case !differ:
+		return s + "; the same under Rev. 1 (App. A)"
+	case ja:
+		return s + fmt.Sprintf("、Rev. 1（付録A）では %s — 厳しい方を採用", rev1)
+	}
+	return s + fmt.Sprintf("; %s under Rev. 1 (App. A) — the stricter is reported", rev1)
 }

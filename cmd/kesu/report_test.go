@@ -77,7 +77,9 @@ func TestReportVerify(t *testing.T) {
 		"drives: 1 PASS, 2 FAIL — NOT every drive passed",
 		"Bay 0  SAMSUNG MZQL21T9HCJR-00A07  S64GNE0R812345        PASS    Purge  nvme-sanitize-crypto-erase",
 		"Bay 1  ST4000NM0035-1V4107         ZC1ABCDE              FAIL    Clear  overwrite",
-		"drive 2: Clear reached; Purge not reached — destroy required; MIC category (2): requirement met",
+		"drive 2: Clear reached; Purge not reached — destroy required; Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A); MIC category (2): requirement met",
+		"each drive's status is the verification of its sanitization (NIST SP 800-88 Rev. 2 §4.5.1)",
+		"validation (§4.5.2), the organization's review of it",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kesu report verify output lacks %q:\n%s", want, out)

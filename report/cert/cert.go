@@ -1,8 +1,10 @@
 // Package cert prints a drive's erasure record as a PDF certificate of
-// sanitization, in Japanese or English: the fields of NIST SP 800-88 Rev.1
-// Appendix G, the MIC category wording, the verification details, the
-// signing key's fingerprint, the record's hash with a QR code of it, and
-// lines for the sanitizer's and a second person's signatures.
+// sanitization, in Japanese or English: the certificate fields of NIST SP
+// 800-88 Rev. 2 §4.6 (with Rev. 1 Appendix G's), the levels under Rev. 2
+// and IEEE 2883-2022 first and Rev. 1 beside them, the MIC category
+// wording, the verification details, the signing key's fingerprint, the
+// record's hash with a QR code of it, and lines for the sanitizer's
+// signature and a second person's validation.
 //
 // Text is set in an embedded TrueType font (IPAexGothic by default, see
 // FindFont); only the glyphs used are embedded.
@@ -565,10 +567,10 @@ func (c *certificate) sanitization() {
 		req = join(", ", req, fmt.Sprintf(c.pick("MIC category (%d)", "総務省ガイドライン区分(%d)"), st.Policy.MICCategory))
 	}
 	lvl := string(a.Reached)
-	if a.NISTRev1 != a.IEEE2883 {
-		lvl += fmt.Sprintf(" (NIST SP 800-88 Rev.1: %s; IEEE 2883-2022: %s)", a.NISTRev1, a.IEEE2883)
+	if r := a.Readings(c.opt.Lang); r != "" {
+		lvl += "\n" + r
 	}
-	items := []item{it("required", req), it("methodtype", lvl)}
+	items := []item{it("required", req), full("methodtype", lvl)}
 	if at := c.f.Attempt; at != nil {
 		items = append(items, full("method", fmt.Sprintf("%s — %s", c.techText(at.Method.Technique()), at.Method.Title(c.opt.Lang))))
 		det := []string{at.Mechanism}
@@ -580,6 +582,9 @@ func (c *certificate) sanitization() {
 		}
 		det = append(det, at.Details...)
 		items = append(items, full("details", strings.Join(det, "\n")))
+		if ce := a.CryptoErase; ce != nil {
+			items = append(items, full("crypto", c.cryptoText(ce)))
+		}
 	} else {
 		items = append(items, full("method", c.l("none")))
 	}
@@ -627,6 +632,29 @@ func (c *certificate) sanitization() {
 	c.grid(items...)
 }
 
+// cryptoText says what the record holds of a cryptographic erase (NIST SP
+// 800-88 Rev. 2 §3.2): what kesu observed, what the drive reported before
+// it, and what rests on the maker's statement.
+func (c *certificate) cryptoText(ce *report.CryptoErase) string {
+	seen := c.pick("Observed by kesu: the drive reported the command done", "kesu が確認したこと: ドライブがコマンドの完了を報告")
+	if c.f.Assessment.Verified {
+		seen += c.pick("; kesu's read-back proved the erase (see Verification)", "。kesu の読み戻しで消去を確認（検証の欄）")
+	} else {
+		seen += c.pick("; no read-back proved it", "。読み戻しによる確認なし")
+	}
+	lines := []string{seen}
+	if len(ce.DriveReported) > 0 {
+		lines = append(lines, c.pick("Reported by the drive before the erase: ", "消去前にドライブが報告したこと: ")+strings.Join(ce.DriveReported, "; "))
+	}
+	var claims []string
+	for _, code := range ce.NotVerified {
+		claims = append(claims, report.CENotVerifiedText(code, c.opt.Lang))
+	}
+	lines = append(lines, c.pick("Not verified by kesu — what Rev. 2 §3.2 asks, resting on the maker's statements and the organization's due diligence (§3.2.5): ",
+		"kesu は検証していません — Rev. 2 §3.2 が求める事項で、製造者の申告と組織による確認（§3.2.5）によるもの: ")+strings.Join(claims, c.pick("; ", "、")))
+	return strings.Join(lines, "\n")
+}
+
 func paren(s string) string {
 	if s == "" {
 		return ""
@@ -643,8 +671,8 @@ func (c *certificate) verification() {
 	}
 	m := c.verifyModeText(v.Method)
 	if v.Method == report.VerifySampled && v.PercentRequested > 0 && v.PercentRequested < 10 {
-		m += c.pick(fmt.Sprintf(" — %g%% requested, below the 10%% of the media §4.7 suggests", v.PercentRequested),
-			fmt.Sprintf(" — 要求 %g%%（§4.7 が示す媒体の 10%% 未満）", v.PercentRequested))
+		m += c.pick(fmt.Sprintf(" — %g%% requested, below the 10%% of the media kesu reads Rev. 1 §4.7 to suggest", v.PercentRequested),
+			fmt.Sprintf(" — 要求 %g%%（kesu の読む Rev. 1 §4.7 が示す媒体の 10%% 未満）", v.PercentRequested))
 	}
 	if v.Subsections > 0 {
 		m += fmt.Sprintf(c.pick(", %d subsections", "、%d 区画"), v.Subsections)
@@ -793,8 +821,22 @@ func (c *certificate) signatures() {
 	p := c.pdf
 	st := c.run.Start
 	const boxH = 19.0
-	c.section("sec.sign", boxH)
-	y := p.GetY()
+	// What the signatures are for, in Rev. 2's words: kesu verifies, the
+	// organization validates.
+	p.SetFont(fontName, "", smallSize)
+	note := c.wrap(c.l("validnote"), contentW-2.5)
+	noteH := float64(len(note))*lineH + 2*padY
+	c.section("sec.sign", noteH+boxH)
+	p.SetFont(fontName, "", smallSize)
+	c.color(60, 60, 60)
+	y0 := p.GetY() + padY
+	for i, l := range note {
+		p.SetXY(marginX+1.2, y0+float64(i)*lineH)
+		p.CellFormat(contentW-2.5, lineH, l, "", 0, "L", false, 0, "")
+	}
+	c.color(0, 0, 0)
+	y := y0 + float64(len(note))*lineH + padY
+	p.SetY(y)
 	half := contentW / 2
 	block := func(x float64, key string, who report.Person) {
 		p.SetXY(x+2, y+1.2)

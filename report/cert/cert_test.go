@@ -80,8 +80,8 @@ func TestCertificateText(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{"ja", []string{"データ消去証明書", "S64GNE0R812345", "NVMe Sanitize（暗号化消去）", "合格 PASS", "Purge 達成", "総務省ガイドライン区分(2): 要件を満たしています", "山田 太郎", "確認者（第二者）", "5647 5aa7 5463 474c", "カナリア: 計画 2000"}},
-		{"en", []string{"Certificate of Sanitization", "S64GNE0R812345", "NVMe Sanitize (crypto erase)", "PASS", "Purge reached", "MIC category (2): requirement met", "Validated by (second person)", "5647 5aa7 5463 474c", "canaries: 2000 planned, 2000 planted"}},
+		{"ja", []string{"データ消去証明書", "S64GNE0R812345", "NVMe Sanitize（暗号化消去）", "合格 PASS", "Purge 達成", "総務省ガイドライン区分(2): 要件を満たしています", "山田 太郎", "妥当性確認（validation、Rev. 2 §4.5.2）", "5647 5aa7 5463 474c", "カナリア: 計画 2000"}},
+		{"en", []string{"Certificate of Sanitization", "S64GNE0R812345", "NVMe Sanitize (crypto erase)", "PASS", "Purge reached", "MIC category (2): requirement met", "Validation (Rev. 2 §4.5.2) — second person", "5647 5aa7 5463 474c", "canaries: 2000 planned, 2000 planted"}},
 	} {
 		text := pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: tc.lang}))
 		for _, w := range tc.want {
@@ -280,6 +280,99 @@ func TestMICCategory1Certificate(t *testing.T) {
 	for _, w := range []string{"合格 PASS", "総務省ガイドライン区分(1): 構内で消去済み — 物理的破壊が引き続き必要です", "破壊証明書番号", "物理的破壊", "必要", "破壊 (destroy)"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("MIC (1) certificate lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+// Certificates cite NIST SP 800-88 Rev. 2 and IEEE 2883-2022 first, with
+// Rev. 2's section numbers, and Rev. 1 beside them; kesu's read-back is
+// the verification, the second person's signature the validation; a
+// cryptographic erase says what rests on the maker's claims. The texts are
+// written out by hand.
+func TestCertificateCitesRev2(t *testing.T) {
+	res := sample(t)
+	for _, tc := range []struct {
+		lang  string
+		drive int
+		want  []string
+	}{
+		{"en", 0, []string{
+			"NIST SP 800-88 Rev. 2 §4.6 and IEEE 2883-2022 (Rev. 1 App. G fields alongside)",
+			"Purge under NIST SP 800-88 Rev. 2 (§3.2, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A)",
+			"Verification (NIST SP 800-88 Rev. 2 §4.5.1)",
+			"Cryptographic erase (NIST SP 800-88 Rev. 2 §3.2)",
+			"Not verified by kesu — what Rev. 2 §3.2 asks, resting on the maker's statements and the",
+			"plan: Purge by IEEE 2883; SANICAP.CES=1",
+			"Validation (Rev. 2 §4.5.2) — second person",
+			"Sanitizer (sanitization and verification)",
+		}},
+		{"ja", 0, []string{
+			"NIST SP 800-88 Rev. 2 §4.6・IEEE 2883-2022（Rev. 1 付録G の項目を併記）",
+			"NIST SP 800-88 Rev. 2（§3.2, §4.4）および IEEE 2883-2022 で Purge（Rev. 1 付録A でも同じ）",
+			"検証（verification、NIST SP 800-88 Rev. 2 §4.5.1）",
+			"暗号化消去（NIST SP 800-88 Rev. 2 §3.2）",
+			"kesu は検証していません — Rev. 2 §3.2 が求める事項で、製造者の申告と組織による確認",
+			"妥当性確認（validation、Rev. 2 §4.5.2）— 第二者",
+			"作業者（消去・検証）",
+		}},
+		{"en", 1, []string{
+			"Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; the same under Rev. 1 (App. A)",
+			"sampled read-back (stratified; plan after NIST SP 800-88 Rev. 1 §4.7)",
+		}},
+		{"ja", 1, []string{
+			"NIST SP 800-88 Rev. 2（§3.1.1, §4.4）および IEEE 2883-2022 で Clear（Rev. 1 付録A でも同じ）",
+			"抽出読み戻し（層別サンプリング、計画は NIST SP 800-88 Rev. 1 §4.7 による）",
+		}},
+	} {
+		text := pdfText(t, render(t, res, res.Run.Drives[tc.drive], cert.Options{Lang: tc.lang}))
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext(%s certificate of drive %d) lacks %q; text:\n%s", tc.lang, tc.drive+1, w, text)
+			}
+		}
+		if tc.drive != 0 && (strings.Contains(text, "Cryptographic erase (") || strings.Contains(text, "暗号化消去（NIST")) {
+			t.Errorf("%s certificate of drive %d (no cryptographic erase) has a cryptographic erase row", tc.lang, tc.drive+1)
+		}
+	}
+
+	// Readings that differ: the Rev. 2 + IEEE 2883 level first, Rev. 1's
+	// beside it, the stricter reported.
+	p := reporttest.PurgePolicy
+	p.Level, p.MICCategory = "", 2
+	j, err := report.Create(t.TempDir(), reporttest.Signer(), reporttest.Start(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := j.Drive(reporttest.HDDDrive())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := dl.Attempt(report.Attempt{Method: report.MethodATASecurityEraseEnhanced, Mechanism: "SECURITY ERASE UNIT (F4h), enhanced", Outcome: report.OutcomeSuccess})
+	if err := dl.Verification(report.Verification{Attempt: n, Method: report.VerifyFull, Expected: "zeros", PercentRequested: 100, PercentAchieved: 100,
+		PlanBlocks: 4000787030016 / 512, BlockSize: 512, BlocksRead: 4000787030016 / 512, Samples: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dl.Finish(report.Finish{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	ring := report.KeyRing{}
+	ring.Add(reporttest.Signer().PublicKey())
+	hdd, err := report.VerifyFile(j.Path(), ring)
+	if err != nil || !hdd.OK() {
+		t.Fatalf("Verify = %v, %v", hdd, err)
+	}
+	for lang, want := range map[string][]string{
+		"en": {"Clear under NIST SP 800-88 Rev. 2 (§3.1.1, §4.4) and IEEE 2883-2022; Purge under Rev. 1 (App. A)", "the stricter is reported"},
+		"ja": {"NIST SP 800-88 Rev. 2（§3.1.1, §4.4）および IEEE 2883-2022 で Clear、Rev. 1（付録A）では Purge", "厳しい方を採用"},
+	} {
+		text := pdfText(t, render(t, hdd, hdd.Run.Drives[0], cert.Options{Lang: lang}))
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext(%s certificate, enhanced Secure Erase on an HDD) lacks %q; text:\n%s", lang, w, text)
+			}
 		}
 	}
 }

@@ -12,14 +12,14 @@ import (
 // labels holds the certificate's fixed text: key -> {English, Japanese}.
 var labels = map[string][2]string{
 	"title":         {"Certificate of Sanitization", "データ消去証明書"},
-	"subtitle":      {"Media sanitization record — fields of NIST SP 800-88 Rev.1 Appendix G", "媒体の消去記録 — NIST SP 800-88 Rev.1 付録G の項目、総務省ガイドラインの区分"},
+	"subtitle":      {"Media sanitization record — NIST SP 800-88 Rev. 2 §4.6 and IEEE 2883-2022 (Rev. 1 App. G fields alongside)", "媒体の消去記録 — NIST SP 800-88 Rev. 2 §4.6・IEEE 2883-2022（Rev. 1 付録G の項目を併記）、総務省ガイドラインの区分"},
 	"certno":        {"Certificate", "証明書番号"},
 	"issued":        {"Issued", "発行日時"},
 	"unverified":    {"UNVERIFIED — the record failed verification; this page proves nothing:", "UNVERIFIED（未検証）— 記録の検証に失敗しました。この証明書は何も証明しません:"},
 	"sec.media":     {"Media", "媒体"},
 	"sec.host":      {"Source host", "搭載機器"},
 	"sec.san":       {"Sanitization", "消去"},
-	"sec.ver":       {"Verification", "検証"},
+	"sec.ver":       {"Verification (NIST SP 800-88 Rev. 2 §4.5.1)", "検証（verification、NIST SP 800-88 Rev. 2 §4.5.1）"},
 	"sec.outcome":   {"Outcome", "結果"},
 	"sec.integrity": {"Record integrity", "記録の完全性"},
 	"sec.sign":      {"Signatures", "署名"},
@@ -43,8 +43,9 @@ var labels = map[string][2]string{
 	"customer":  {"Customer / reference", "顧客 / 参照番号"},
 
 	"required":   {"Required", "要求レベル"},
-	"methodtype": {"Method type (level reached)", "消去区分（到達レベル）"},
-	"method":     {"Method used", "消去方式"},
+	"methodtype": {"Sanitization method (level reached)", "消去区分（method、到達レベル）"},
+	"method":     {"Sanitization technique", "消去技術（technique）"},
+	"crypto":     {"Cryptographic erase (Rev. 2 §3.2)", "暗号化消去（Rev. 2 §3.2）"},
 	"details":    {"Method details", "方式の詳細"},
 	"attempts":   {"Attempts", "試行"},
 	"tool":       {"Tool and version", "ツールとバージョン"},
@@ -71,8 +72,10 @@ var labels = map[string][2]string{
 	"chain":   {"Journal", "記録ファイル"},
 	"checked": {"Checked at issue", "発行時の検証"},
 
-	"sanitizer": {"Sanitizer", "作業者"},
-	"validator": {"Validated by (second person)", "確認者（第二者）"},
+	"sanitizer": {"Sanitizer (sanitization and verification)", "作業者（消去・検証）"},
+	"validator": {"Validation (Rev. 2 §4.5.2) — second person", "妥当性確認（validation、Rev. 2 §4.5.2）— 第二者"},
+	"validnote": {"The result above is the verification of this drive (NIST SP 800-88 Rev. 2 §4.5.1). Validation (§4.5.2) — the organization's review of it against the sensitivity of the data, and its formal acceptance — is signed here; kesu does not give it.",
+		"上記の結果はこのドライブの消去の検証（verification、NIST SP 800-88 Rev. 2 §4.5.1）です。妥当性確認（validation、§4.5.2）— データの機密性に照らした組織による審査と正式な承認 — はここに署名して行います。kesu は行いません。"},
 	"signature": {"Signature", "署名"},
 	"date":      {"Date", "日付"},
 
@@ -161,7 +164,7 @@ func (c *certificate) destText(d string) string {
 func (c *certificate) verifyModeText(m report.VerifyMode) string {
 	switch m {
 	case report.VerifySampled:
-		return c.pick("sampled read-back (stratified, NIST SP 800-88 Rev.1 §4.7)", "抽出読み戻し（層別サンプリング、NIST SP 800-88 Rev.1 §4.7）")
+		return c.pick("sampled read-back (stratified; plan after NIST SP 800-88 Rev. 1 §4.7)", "抽出読み戻し（層別サンプリング、計画は NIST SP 800-88 Rev. 1 §4.7 による）")
 	case report.VerifyFull:
 		return c.pick("full read-back of every block", "全ブロックの読み戻し")
 	case report.VerifyCanary:
