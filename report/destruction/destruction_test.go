@@ -137,6 +137,10 @@ func TestRecordAndCheck(t *testing.T) {
 	if l := ds.Line(); !strings.Contains(l, "destroyed 2026-05-20 by 株式会社サンプル破砕 (shredding)") {
 		t.Errorf("line %q", l)
 	}
+	// The sample journal and this addendum share the test key.
+	if len(ds.Notes) != 1 || !strings.Contains(ds.Notes[0], "not a separate office key") {
+		t.Errorf("notes %q; want the shared key said", ds.Notes)
+	}
 	// The NVMe drive passed under category (2): its destruction is not
 	// required.
 	if ds := Link(res, []*Addendum{a}, reporttest.Epoch)[0]; ds.Erased != report.StatusPass || ds.Required || ds.State != NotRequired {

@@ -154,6 +154,9 @@ func (l *Ledger) WriteText(w io.Writer) {
 		for _, p := range d.Problems {
 			fmt.Fprintf(w, "      not counted: %s\n", p)
 		}
+		for _, n := range d.Notes {
+			fmt.Fprintf(w, "      note: %s\n", n)
+		}
 	}
 	drives := map[int]bool{}
 	for _, d := range l.Drives {

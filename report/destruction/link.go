@@ -62,6 +62,9 @@ type DriveState struct {
 	// Problems says why addenda for this drive did not count, and what is
 	// wrong with the evidence of the one that does.
 	Problems []string `json:"problems,omitempty"`
+	// Notes are facts about the addendum that counts that do not stop it
+	// counting (it is signed by the key that signed the erasure).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Link joins a verified journal's drives with the addenda that name it
@@ -99,6 +102,9 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 		if n := len(counting); n > 0 {
 			ds.Addendum = counting[n-1]
 			ds.Record, ds.AddendumPath = ds.Addendum.Record, ds.Addendum.Path
+		}
+		if a := ds.Addendum; a != nil && a.Key != nil && res.Key != nil && a.Key.Fingerprint == res.Key.Fingerprint {
+			ds.Notes = append(ds.Notes, "the destruction is signed with the key that signed the erasure record (the stick's key), not a separate office key")
 		}
 		ds.State = ds.state(now)
 		if ds.Addendum != nil {
