@@ -262,6 +262,9 @@ func (j *Journal) append(kind Kind, build func(r *Run, now time.Time) (any, erro
 		j.fail(&WriteError{Path: j.path, Op: "write", Seq: j.seq, Err: err}, n > 0)
 		return j.err
 	}
+	if RecordWritten != nil {
+		RecordWritten(j.path, line)
+	}
 	hash := hashLine(line)
 	if err := j.asm.apply(j.seq, env.Time, hash, kind, decoded); err != nil {
 		// check passed a moment ago; this is a bug, and the file is ahead
