@@ -17,6 +17,7 @@ import (
 	"github.com/kesu-erase/kesu/image"
 	"github.com/kesu-erase/kesu/internal/vm"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/reporttest"
 )
 
 // markedDisk creates a target disk image filled with markers.
@@ -63,10 +64,13 @@ func newStick(t *testing.T, a *vm.Artifacts, policy string, cmdline ...string) t
 }
 
 // stickRecord returns the one record on the stick and its verification
-// with the stick's public key.
+// with the stick's public key; every line of it must validate against
+// docs/record.schema.json (written inside the VM, it escapes
+// reporttest.Main).
 func stickRecord(t *testing.T, st testStick) ([]byte, *report.Result) {
 	t.Helper()
 	j := readOnlyRecord(t, st.Path)
+	reporttest.ValidateJournal(t, j)
 	ring, err := report.LoadPublicKeys(st.Keys.Public)
 	if err != nil {
 		t.Fatal(err)

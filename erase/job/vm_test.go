@@ -10,6 +10,7 @@ import (
 
 	"github.com/kesu-erase/kesu/internal/vm"
 	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/reporttest"
 )
 
 // TestVMEraseAll runs `kesu erase --all` inside QEMU (TCG, one boot) over
@@ -103,6 +104,8 @@ operator = "VM test"
 	if !vr.OK() || vr.Run == nil || len(vr.Run.Drives) != 3 {
 		t.Fatalf("journal: %s, problems %v", vr.Status, vr.Problems)
 	}
+	// Written inside the VM, it escapes reporttest.Main: check it here.
+	reporttest.ValidateJournal(t, journal)
 	if !bytes.Contains(journal, []byte("KEEPME01")) || !bytes.Contains(journal, []byte("drive-excluded")) {
 		t.Error("the journal does not record the excluded drive")
 	}
