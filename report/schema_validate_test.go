@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/reporttest"
 )
 
@@ -23,6 +24,24 @@ func TestSampleJournalValidates(t *testing.T) {
 	if want := bytes.Count(b, []byte{'\n'}); n != want {
 		t.Errorf("CheckJournal(sample.jsonl) checked %d lines, want %d", n, want)
 	}
+}
+
+// TestRecord1JournalValidates checks a journal written by a kesu-record/1
+// kesu (testdata/sample-record1.jsonl: the golden sample as commit 235b9e5^
+// wrote it, signed with the test key) against the schema, which describes
+// both versions.
+func TestRecord1JournalValidates(t *testing.T) {
+	const path = "testdata/sample-record1.jsonl"
+	ring := report.KeyRing{}
+	ring.Add(reporttest.Signer().PublicKey())
+	res, err := report.VerifyFile(path, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != report.Intact || res.Run.Start.Schema != report.SchemaVersion1 {
+		t.Fatalf("%s: %s, schema %q, problems %v; want an intact %s journal", path, res.Status, res.Run.Start.Schema, res.Problems, report.SchemaVersion1)
+	}
+	reporttest.ValidateJournalFile(t, path)
 }
 
 // TestSchemaRejects shows that the schema, through the validator, refuses
