@@ -2,6 +2,10 @@ package report_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -26,22 +30,27 @@ func TestSampleJournalValidates(t *testing.T) {
 	}
 }
 
-// TestRecord1JournalValidates checks a journal written by a kesu-record/1
-// kesu (testdata/sample-record1.jsonl: the golden sample as commit 235b9e5^
-// wrote it, signed with the test key) against the schema, which describes
-// both versions.
-func TestRecord1JournalValidates(t *testing.T) {
-	const path = "testdata/sample-record1.jsonl"
-	ring := report.KeyRing{}
-	ring.Add(reporttest.Signer().PublicKey())
-	res, err := report.VerifyFile(path, ring)
-	if err != nil {
-		t.Fatal(err)
+// TestOlderJournalsValidate checks journals written by earlier kesus
+// against the schema, which describes them too: testdata/sample-record1.jsonl
+// (the golden sample as a kesu-record/1 kesu, commit 235b9e5^, wrote it)
+// and testdata/sample-record2-pre-rev2.jsonl (kesu-record/2 before the
+// Rev. 2 reading). Both are signed with the test key and verify intact.
+func TestOlderJournalsValidate(t *testing.T) {
+	for _, c := range []struct{ path, schema string }{
+		{"testdata/sample-record1.jsonl", report.SchemaVersion1},
+		{"testdata/sample-record2-pre-rev2.jsonl", report.SchemaVersion},
+	} {
+		ring := report.KeyRing{}
+		ring.Add(reporttest.Signer().PublicKey())
+		res, err := report.VerifyFile(c.path, ring)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != report.Intact || res.Run.Start.Schema != c.schema {
+			t.Fatalf("%s: %s, schema %q, problems %v; want an intact %s journal", c.path, res.Status, res.Run.Start.Schema, res.Problems, c.schema)
+		}
+		reporttest.ValidateJournalFile(t, c.path)
 	}
-	if res.Status != report.Intact || res.Run.Start.Schema != report.SchemaVersion1 {
-		t.Fatalf("%s: %s, schema %q, problems %v; want an intact %s journal", path, res.Status, res.Run.Start.Schema, res.Problems, report.SchemaVersion1)
-	}
-	reporttest.ValidateJournalFile(t, path)
 }
 
 // TestSchemaRejects shows that the schema, through the validator, refuses
@@ -105,5 +114,77 @@ func TestSchemaRejects(t *testing.T) {
 		} else {
 			t.Errorf("%s: CheckLine(%s) = nil; want a schema error", c.name, bad)
 		}
+	}
+}
+
+// TestReadingWithoutKesu follows docs/record.md "Reading a journal without
+// kesu" with nothing of package report but the file: lines as bytes, the
+// chain, the Ed25519 signatures over the documented message, the schema,
+// the seal. If the text's recipe and kesu's format part, this fails.
+func TestReadingWithoutKesu(t *testing.T) {
+	data, err := os.ReadFile("testdata/sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'})
+	var pub ed25519.PublicKey
+	prev := strings.Repeat("0", 64)
+	for i, line := range lines {
+		var rec struct {
+			Seq  int64           `json:"seq"`
+			Kind string          `json:"kind"`
+			Prev string          `json:"prev"`
+			Body json.RawMessage `json:"body"`
+			Sig  string          `json:"sig"`
+		}
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if rec.Seq != int64(i) || rec.Prev != prev {
+			t.Fatalf("line %d: seq %d, prev %s; want %d, %s", i, rec.Seq, rec.Prev, i, prev)
+		}
+		if i == 0 {
+			var rs struct {
+				Key struct {
+					PublicKey   string `json:"public_key"`
+					Fingerprint string `json:"fingerprint"`
+				} `json:"key"`
+			}
+			if err := json.Unmarshal(rec.Body, &rs); err != nil {
+				t.Fatal(err)
+			}
+			k, err := hex.DecodeString(rs.Key.PublicKey)
+			fp := sha256.Sum256(k)
+			if err != nil || len(k) != ed25519.PublicKeySize || hex.EncodeToString(fp[:]) != rs.Key.Fingerprint {
+				t.Fatalf("run-start key %q, fingerprint %q: not a 32-byte key with its SHA-256", rs.Key.PublicKey, rs.Key.Fingerprint)
+			}
+			pub = k
+		}
+		const suffix = len(`,"sig":"`) + 128 + len(`"}`)
+		if suffix != 138 || !bytes.HasSuffix(line, []byte(`,"sig":"`+rec.Sig+`"}`)) || len(rec.Sig) != 128 {
+			t.Fatalf("line %d does not end with the 138-byte sig member", i)
+		}
+		msg := append([]byte("kesu-journal-record-v1\n"), line[:len(line)-suffix]...)
+		msg = append(msg, '}')
+		sig, err := hex.DecodeString(rec.Sig)
+		if err != nil || !ed25519.Verify(pub, msg, sig) {
+			t.Fatalf("line %d: the signature does not verify over the documented message", i)
+		}
+		if err := reporttest.CheckLine(line); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if i == len(lines)-1 {
+			var seal struct {
+				Records     int64
+				Head        string
+				Alg         string
+				Fingerprint string
+			}
+			if err := json.Unmarshal(rec.Body, &seal); err != nil || rec.Kind != "seal" || seal.Records != rec.Seq || seal.Head != rec.Prev || seal.Alg != "Ed25519" {
+				t.Fatalf("last line: kind %s, body %s; want the seal over the chain", rec.Kind, rec.Body)
+			}
+		}
+		sum := sha256.Sum256(line)
+		prev = hex.EncodeToString(sum[:])
 	}
 }
