@@ -166,6 +166,11 @@ func Write(req Request, s *report.Signer) (string, error) {
 	if err := f.Commit(); err != nil {
 		return "", err
 	}
+	if report.RecordWritten != nil {
+		for _, line := range bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'}) {
+			report.RecordWritten(path, line)
+		}
+	}
 	return path, syncDir(dir)
 }
 

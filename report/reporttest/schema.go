@@ -2,6 +2,7 @@ package reporttest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,16 +18,28 @@ import (
 	"github.com/kesu-erase/kesu/report"
 )
 
-// SchemaFile is the record schema's path in the module's source tree.
-const SchemaFile = "docs/record.schema.json"
+// SchemaFile is the record schema's path in the module's source tree;
+// AddendumSchemaFile the destruction addendum's, whose lines share the
+// journal's line format.
+const (
+	SchemaFile         = "docs/record.schema.json"
+	AddendumSchemaFile = "docs/destruction.schema.json"
+)
+
+// addendumStart is the first record kind of a destruction addendum (the
+// package that declares it imports this one's).
+const addendumStart = "destruction-start"
 
 // SchemaPath returns the path of docs/record.schema.json: found next to
 // this package's source, or else above the working directory (a test runs
 // in its package's directory).
-func SchemaPath() (string, error) {
+func SchemaPath() (string, error) { return sourcePath(SchemaFile) }
+
+// sourcePath finds a file of the module's source tree.
+func sourcePath(name string) (string, error) {
 	var tried []string
 	if _, file, _, ok := runtime.Caller(0); ok {
-		p := filepath.Join(filepath.Dir(file), "..", "..", filepath.FromSlash(SchemaFile))
+		p := filepath.Join(filepath.Dir(file), "..", "..", filepath.FromSlash(name))
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
@@ -38,7 +51,7 @@ func SchemaPath() (string, error) {
 	}
 	for {
 		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/kesu-erase/kesu\n")) {
-			p := filepath.Join(dir, filepath.FromSlash(SchemaFile))
+			p := filepath.Join(dir, filepath.FromSlash(name))
 			if _, err := os.Stat(p); err != nil {
 				return "", err
 			}
@@ -50,52 +63,71 @@ func SchemaPath() (string, error) {
 		}
 		dir = up
 	}
-	return "", fmt.Errorf("%s not found (tried %s and the directories above the working directory)", SchemaFile, strings.Join(tried, ", "))
+	return "", fmt.Errorf("%s not found (tried %s and the directories above the working directory)", name, strings.Join(tried, ", "))
 }
 
-var schema struct {
+type compiled struct {
 	once sync.Once
 	s    *jsonschema.Schema
 	err  error
 }
 
+var schemas = map[string]*compiled{SchemaFile: {}, AddendumSchemaFile: {}}
+
 // Schema returns docs/record.schema.json compiled (once) by an independent
 // JSON Schema validator, github.com/santhosh-tekuri/jsonschema (draft
 // 2020-12), with formats (date-time) asserted.
-func Schema() (*jsonschema.Schema, error) {
-	schema.once.Do(func() {
-		p, err := SchemaPath()
+func Schema() (*jsonschema.Schema, error) { return compile(SchemaFile) }
+
+// AddendumSchema is Schema for docs/destruction.schema.json.
+func AddendumSchema() (*jsonschema.Schema, error) { return compile(AddendumSchemaFile) }
+
+func compile(name string) (*jsonschema.Schema, error) {
+	c := schemas[name]
+	c.once.Do(func() {
+		p, err := sourcePath(name)
 		if err != nil {
-			schema.err = err
+			c.err = err
 			return
 		}
 		f, err := os.Open(p)
 		if err != nil {
-			schema.err = err
+			c.err = err
 			return
 		}
 		defer f.Close()
 		doc, err := jsonschema.UnmarshalJSON(f)
 		if err != nil {
-			schema.err = fmt.Errorf("%s: %w", p, err)
+			c.err = fmt.Errorf("%s: %w", p, err)
 			return
 		}
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		c.AssertFormat()
-		if err := c.AddResource(p, doc); err != nil {
-			schema.err = err
+		comp := jsonschema.NewCompiler()
+		comp.DefaultDraft(jsonschema.Draft2020)
+		comp.AssertFormat()
+		if err := comp.AddResource(p, doc); err != nil {
+			c.err = err
 			return
 		}
-		schema.s, schema.err = c.Compile(p)
+		c.s, c.err = comp.Compile(p)
 	})
-	return schema.s, schema.err
+	return c.s, c.err
 }
 
-// CheckLine validates one journal line (without its newline) against the
-// record schema.
-func CheckLine(line []byte) error {
-	s, err := Schema()
+// schemaFor names the schema of a file whose first line is first: the
+// addendum's when it starts with a destruction-start record.
+func schemaFor(first []byte) string {
+	var env struct {
+		Kind string `json:"kind"`
+	}
+	if json.Unmarshal(first, &env) == nil && env.Kind == addendumStart {
+		return AddendumSchemaFile
+	}
+	return SchemaFile
+}
+
+// checkLineWith validates one line against the named schema.
+func checkLineWith(name string, line []byte) error {
+	s, err := compile(name)
 	if err != nil {
 		return err
 	}
@@ -105,6 +137,10 @@ func CheckLine(line []byte) error {
 	}
 	return s.Validate(v)
 }
+
+// CheckLine validates one journal line (without its newline) against the
+// record schema.
+func CheckLine(line []byte) error { return checkLineWith(SchemaFile, line) }
 
 // LineError is a journal line that does not validate.
 type LineError struct {
@@ -125,10 +161,13 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // CheckJournal validates every line of a journal (newline-terminated
 // lines; a last line without its newline counts as a line) against the
-// record schema. It returns the number of lines and one *LineError for
-// each line that does not validate.
+// record schema, or of a destruction addendum against its schema. It
+// returns the number of lines and one *LineError for each line that does
+// not validate.
 func CheckJournal(data []byte) (lines int, err error) {
-	if _, err := Schema(); err != nil {
+	first, _, _ := bytes.Cut(data, []byte{'\n'})
+	name := schemaFor(first)
+	if _, err := compile(name); err != nil {
 		return 0, err
 	}
 	var errs []error
@@ -136,7 +175,7 @@ func CheckJournal(data []byte) (lines int, err error) {
 		line, rest, _ := bytes.Cut(data, []byte{'\n'})
 		data = rest
 		lines++
-		if err := CheckLine(line); err != nil {
+		if err := checkLineWith(name, line); err != nil {
 			errs = append(errs, &LineError{Line: lines, Text: string(line), Err: err})
 		}
 	}
@@ -210,16 +249,19 @@ func Main(m *testing.M) {
 func (w *written) check(out io.Writer) (bad bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, err := Schema(); err != nil {
-		fmt.Fprintf(out, "reporttest: record schema: %v\n", err)
-		return true
+	for name := range schemas {
+		if _, err := compile(name); err != nil {
+			fmt.Fprintf(out, "reporttest: %s: %v\n", name, err)
+			return true
+		}
 	}
 	lines, failed := 0, 0
 	var msgs []string
 	for _, p := range w.order {
+		name := schemaFor(w.records[p][0])
 		for i, line := range w.records[p] {
 			lines++
-			if err := CheckLine(line); err != nil {
+			if err := checkLineWith(name, line); err != nil {
 				failed++
 				if failed <= 20 {
 					msgs = append(msgs, (&LineError{Line: i + 1, Text: string(line), Err: err}).Error()+"\n\tjournal "+p)
@@ -234,6 +276,6 @@ func (w *written) check(out io.Writer) (bad bool) {
 	if failed > 0 {
 		status = fmt.Sprintf("%d of them do NOT validate", failed)
 	}
-	fmt.Fprintf(out, "reporttest: record schema %s: %d journals, %d lines written by the tests: %s\n", SchemaFile, len(w.order), lines, status)
+	fmt.Fprintf(out, "reporttest: record schemas %s, %s: %d journals and addenda, %d lines written by the tests: %s\n", SchemaFile, AddendumSchemaFile, len(w.order), lines, status)
 	return failed > 0
 }

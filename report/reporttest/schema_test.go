@@ -22,7 +22,7 @@ func TestMainCheckFails(t *testing.T) {
 	if w.check(&out) {
 		t.Fatalf("check of a valid journal failed:\n%s", out.String())
 	}
-	if want := "1 journals, 6 lines written by the tests: all valid"; !strings.Contains(out.String(), want) {
+	if want := "1 journals and addenda, 6 lines written by the tests: all valid"; !strings.Contains(out.String(), want) {
 		t.Errorf("check printed %q; want it to say %q", out.String(), want)
 	}
 
@@ -42,7 +42,7 @@ func TestMainCheckFails(t *testing.T) {
 		t.Fatalf("check passed a journal with class %q and method %q:\n%s", d.Class, d.Plan.Steps[0].Method, out.String())
 	}
 	t.Logf("check printed:\n%s", out.String())
-	for _, want := range []string{"2 journals, 8 lines written by the tests: 1 of them do NOT validate", "line 2:", "/body/class", "/body/plan/steps/0/method", j.Path()} {
+	for _, want := range []string{"2 journals and addenda, 8 lines written by the tests: 1 of them do NOT validate", "line 2:", "/body/class", "/body/plan/steps/0/method", j.Path()} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check printed:\n%s\nwant it to say %q", out.String(), want)
 		}
