@@ -29,14 +29,14 @@ _kesu() {
     local flags= positional=
     case $key in
     "appliance") flags=$'--help'; positional= ;;
-    "erase") flags=$'--all\n--config\n--customer\n--device\n--dry-run\n--journal\n--json\n--key\n--location\n--method\n--operator\n--organization\n--pattern\n--seed\n--unsigned\n--verify\n--yes\n--help'; positional=device ;;
+    "erase") flags=$'--all\n--config\n--customer\n--device\n--dry-run\n--endpoint\n--journal\n--json\n--key\n--location\n--method\n--operator\n--organization\n--pattern\n--region\n--seed\n--store\n--unsigned\n--verify\n--yes\n--help'; positional=device ;;
     "keygen") flags=$'--out\n--help'; positional= ;;
     "list") flags=$'--json\n--help'; positional= ;;
     "plan") flags=$'--config\n--device\n--json\n--help'; positional=device ;;
     "probe") flags=$'--device\n--json\n--raw\n--help'; positional=device ;;
-    "report verify") flags=$'--json\n--pubkey\n--help'; positional=file ;;
-    "report pdf") flags=$'--drive\n--font\n--force\n--lang\n--out\n--pubkey\n--tz\n--unverified\n--help'; positional=file ;;
-    "report csv") flags=$'--force\n--out\n--pubkey\n--tz\n--unverified\n--help'; positional=file ;;
+    "report verify") flags=$'--endpoint\n--json\n--pubkey\n--region\n--help'; positional=file ;;
+    "report pdf") flags=$'--drive\n--endpoint\n--font\n--force\n--lang\n--out\n--pubkey\n--region\n--tz\n--unverified\n--help'; positional=file ;;
+    "report csv") flags=$'--endpoint\n--force\n--out\n--pubkey\n--region\n--tz\n--unverified\n--help'; positional=file ;;
     "report destroy") flags=$'--certificate\n--contractor\n--date\n--drive\n--key\n--method\n--note\n--out\n--photo\n--pubkey\n--recorder\n--serial\n--help'; positional=file ;;
     "unlock") flags=$'--device\n--password\n--yes\n--help'; positional=device ;;
     "verify") flags=$'--device\n--expect\n--json\n--sample\n--seed\n--help'; positional=device ;;
@@ -57,9 +57,11 @@ _kesu() {
         return ;;
     "erase --config"|\
     "erase --key"|\
+    "erase --region"|\
     "plan --config"|\
     "report csv --out"|\
     "report csv --pubkey"|\
+    "report csv --region"|\
     "report csv --tz"|\
     "report destroy --certificate"|\
     "report destroy --contractor"|\
@@ -76,21 +78,28 @@ _kesu() {
     "report pdf --lang"|\
     "report pdf --out"|\
     "report pdf --pubkey"|\
+    "report pdf --region"|\
     "report pdf --tz"|\
-    "report verify --pubkey")
+    "report verify --pubkey"|\
+    "report verify --region")
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     "erase --method")
         COMPREPLY=($(compgen -W $'ata-sanitize-block-erase\nata-sanitize-crypto-scramble\nata-sanitize-overwrite\nata-security-erase\nata-security-erase-enhanced\nnvme-format-crypto-erase\nnvme-format-user-data-erase\nnvme-sanitize-block-erase\nnvme-sanitize-crypto-erase\nnvme-sanitize-overwrite\noverwrite\nscsi-sanitize-block-erase\nscsi-sanitize-crypto-erase\nscsi-sanitize-overwrite\ntcg-crypto-erase\nlist' -- "$cur"))
         return ;;
     "erase --customer"|\
+    "erase --endpoint"|\
     "erase --location"|\
     "erase --operator"|\
     "erase --organization"|\
     "erase --seed"|\
+    "erase --store"|\
     "erase --verify"|\
+    "report csv --endpoint"|\
     "report destroy --drive"|\
     "report pdf --drive"|\
+    "report pdf --endpoint"|\
+    "report verify --endpoint"|\
     "unlock --password"|\
     "verify --sample"|\
     "verify --seed")

@@ -27,6 +27,7 @@ func init() {
 			"erase [--pattern P] [--verify N%|full] --journal DIR (--key FILE | --unsigned) [--operator NAME ...] [--dry-run] [--yes] [--json] DEVICE DEVICE...",
 			"erase --method METHOD --journal DIR (--key FILE | --unsigned) [--dry-run] [--yes] [--json] DEVICE",
 			"erase --all --config FILE [--journal DIR] [--key FILE] [--yes] [--json]",
+			"erase ... --journal DIR --store s3://BUCKET/PREFIX [--endpoint URL] [--region R]",
 		},
 		details: eraseDetails,
 		run:     runErase,
@@ -68,6 +69,15 @@ With --journal, --config FILE also holds the device (or devices) to its
 drive must then be physically destroyed: kesu report destroy) and
 destruction_deadline_days; without it a device is held to Clear.
 
+--store s3://BUCKET/PREFIX (with --journal) also copies the sealed record to
+an S3-compatible store as PREFIX/<run id>.jsonl and reads it back: the run
+is refused before anything is erased when the bucket cannot be reached; a
+copy that fails afterwards (tried again with backoff) leaves the record on
+disk as it is and is an error (exit 1). An object of that name with other
+content is never replaced. --endpoint URL names the server (default
+AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS S3); credentials come from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or ~/.aws/credentials.
+
 Exit status: 0 PASS, 1 FAIL or error, 2 usage, 3 refused (nothing written),
 4 written but not verified (--verify none), 130 interrupted (the record is
 closed first; the result says how far the pass got).
@@ -79,6 +89,7 @@ type eraseFlags struct {
 	device, pattern, verify, seed, journal, key, config, method string
 	yes, json, unsigned, all, dryRun                            bool
 	people                                                      people
+	store                                                       recordStore
 }
 
 // people name who did the work and for whom, for the record.
@@ -124,6 +135,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.config, "config", "", "the policy `FILE` (kesu.toml): with --all, the run's policy; with DEVICE, the [record] people")
 	fs.StringVar(&o.method, "method", "", "run this one `METHOD` (e.g. nvme-format-user-data-erase; --method list names them all) through the worker, with canaries and read-back, no fallback; needs --journal")
 	o.people.define(fs)
+	o.store.define(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -151,7 +163,10 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if !o.yes {
 			return fmt.Errorf("%w: erase --all destroys every drive of this machine that is not in use or excluded; add --yes to confirm", errRefused)
 		}
-		return runEraseAll(ctx, allOptions{config: o.config, journal: o.journal, key: o.key, json: o.json, people: o.people}, stdout, stderr)
+		if err := o.store.open(ctx); err != nil {
+			return err
+		}
+		return runEraseAll(ctx, allOptions{config: o.config, journal: o.journal, key: o.key, json: o.json, people: o.people, store: &o.store}, stdout, stderr)
 	}
 	if len(devices) == 0 {
 		return fmt.Errorf("%w: erase needs a DEVICE (kesu erase /dev/sdb) or --all", errUsage)
@@ -188,6 +203,14 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.journal == "" && (o.key != "" || o.unsigned) {
 		return fmt.Errorf("%w: --key and --unsigned go with --journal", errUsage)
 	}
+	if o.store.url != "" && o.journal == "" {
+		return fmt.Errorf("%w: --store copies the record: it needs --journal DIR", errUsage)
+	}
+	if !o.dryRun {
+		if err := o.store.open(ctx); err != nil {
+			return err
+		}
+	}
 	if o.journal != "" && o.key == "" && !o.unsigned {
 		return fmt.Errorf("%w: --journal needs --key (or --unsigned to write an unsigned record)", errUsage)
 	}
@@ -218,7 +241,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if several {
 		return runEraseDevices(ctx, devicesOptions{paths: devices, pattern: pat, verify: pct, journal: o.journal, signer: signer,
-			json: o.json, dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require}, stdout, stderr)
+			json: o.json, dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require, store: &o.store}, stdout, stderr)
 	}
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,
@@ -314,6 +337,11 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if recordErr != nil {
 		return fmt.Errorf("the erasure ran (%s, above) but its record could not be completed: %w", res.Status, recordErr)
+	}
+	if cr != nil {
+		if err := o.store.copy(ctx, cr.Path(), stderr); err != nil {
+			return err
+		}
 	}
 	if assessment != nil && assessment.Status != report.StatusPass && res.Status == erase.StatusPass {
 		// The record is stricter than the pass alone (e.g. removable media

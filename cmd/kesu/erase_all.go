@@ -27,6 +27,8 @@ type allOptions struct {
 	// people override the policy's [record] operator, organization,
 	// customer and location.
 	people people
+	// store takes a copy of the sealed record (--store; nil: none).
+	store *recordStore
 }
 
 // runEraseAll erases every target drive of this machine by the policy: the
@@ -103,6 +105,9 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the record could not be sealed: %w", sealErr)
+	}
+	if err := o.store.copy(ctx, j.Journal.Path(), stderr); err != nil {
+		return err
 	}
 	if len(results) == 0 {
 		fmt.Fprintln(stderr, "kesu: no drive to erase")

@@ -60,6 +60,8 @@ type devicesOptions struct {
 	// require is the policy file whose level or MIC category the drives
 	// are held to (nil: Clear).
 	require *policy.Config
+	// store takes a copy of the sealed record (--store).
+	store *recordStore
 }
 
 // runEraseDevices erases several named devices at once, one worker per
@@ -118,6 +120,9 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	}
 	if sealErr != nil {
 		return fmt.Errorf("the erasures ran (above) but their record could not be sealed: %w", sealErr)
+	}
+	if err := o.store.copy(ctx, j.Journal.Path(), stderr); err != nil {
+		return err
 	}
 	if !worker.AllPassed(results, len(names)) {
 		return exitError{exitFail}

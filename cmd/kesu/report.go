@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/cert"
 	"github.com/kesu-erase/kesu/report/destruction"
+	"github.com/kesu-erase/kesu/report/store"
 )
 
 func init() {
@@ -27,6 +29,7 @@ func init() {
 			"report pdf JOURNAL --out DIR [--lang ja|en] --pubkey FILE... [--drive N] [--tz ZONE] [--font FILE] [--unverified] [--force]",
 			"report csv JOURNAL... --pubkey FILE... [--out FILE] [--tz ZONE] [--unverified] [--force]",
 			"report destroy JOURNAL --pubkey FILE... --key FILE (--drive N | --serial S) --contractor NAME --date YYYY-MM-DD --method METHOD --certificate FILE --photo FILE... [--recorder NAME] [--note TEXT] [--out DIR]",
+			"report verify|pdf|csv s3://BUCKET/PREFIX[/NAME.jsonl] [--endpoint URL] [--region R] ...",
 		},
 		subcommands: []string{"verify", "pdf", "csv", "destroy"},
 		run:         runReport,
@@ -104,6 +107,16 @@ yet, one after the policy's deadline, or evidence that no longer matches;
 1 error; 2 usage. With several journals the worst status wins
 (0 < 9 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J" never
 files a failed erasure.
+
+A JOURNAL may be an S3-compatible store's location, s3://BUCKET/PREFIX:
+every record (*.jsonl) directly under the prefix is read (the destruction
+addenda among them with their journals), or the one a location ending in
+NAME.jsonl names. --endpoint (or AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)
+names the server, AWS S3 when none; the credentials come from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_SESSION_TOKEN) or the
+shared credentials file (~/.aws/credentials, AWS_PROFILE). The results name
+each record by its s3:// address; the listing's and the reading's progress
+is shown on stderr.
 
 destroy records that a drive of a sealed journal was physically destroyed:
 the contractor, the day, the method, and the SHA-256 of the contractor's
@@ -196,6 +209,8 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	var keys pathList
 	fs.Var(&keys, "pubkey", "trusted public key file (repeatable)")
 	jsonOut := fs.Bool("json", false, "print the results as JSON")
+	var sf storeFlags
+	sf.define(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -207,12 +222,18 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	paths, fx, err := sf.resolve(context.Background(), paths, stderr)
+	if err != nil {
+		return err
+	}
+	defer fx.close()
 	journals, addenda := splitAddenda(paths)
 	results, worst := verifyAll(journals, ring, stderr)
 	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now())
 	if err != nil {
 		return err
 	}
+	fx.rename(results, ledgers)
 	worst = worseExit(worst, destructionExit(ledgers, orphans))
 	if err := view.Journals(stdout, journals, results, ledgers, orphans, *jsonOut); err != nil {
 		return err
@@ -242,13 +263,24 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	fontPath := fs.String("font", "", "TrueType font to embed (default: IPAexGothic from fonts-ipaexfont-gothic)")
 	unverified := fs.Bool("unverified", false, "print even if the journal does not verify; every page is marked UNVERIFIED")
 	force := fs.Bool("force", false, "overwrite certificates that already exist in --out")
+	var sf storeFlags
+	sf.define(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	fromStore := slices.ContainsFunc(paths, store.IsURL)
+	paths, fx, err := sf.resolve(context.Background(), paths, stderr)
+	if err != nil {
+		return err
+	}
+	defer fx.close()
 	paths, addenda := splitAddenda(paths)
-	if len(paths) != 1 {
-		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL", errUsage)
+	switch {
+	case len(paths) == 0 || len(paths) > 1 && !fromStore:
+		return fmt.Errorf("%w: report pdf needs exactly one JOURNAL (or an s3:// location)", errUsage)
+	case len(paths) > 1 && *drive != 0:
+		return fmt.Errorf("%w: --drive goes with one journal; %d were read", errUsage, len(paths))
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: report pdf needs --out DIR", errUsage)
@@ -276,64 +308,95 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	}
 
 	results, code := verifyAll(paths, ring, stderr)
-	res := results[0]
-	if res == nil {
-		return exitError{code}
-	}
 	warnCRLF(results, stderr)
-	reason := ""
-	if !res.OK() {
-		reason = fmt.Sprintf("%s — %s", res.Status, res.Problems[0].Error())
-		if !*unverified {
-			fmt.Fprintf(stderr, "kesu: %s does not verify (%s); no certificates printed (--unverified prints them marked UNVERIFIED)\n", res.Path, reason)
-			return exitError{code}
-		}
-		fmt.Fprintf(stderr, "kesu: warning: %s does not verify (%s); certificates are marked UNVERIFIED\n", res.Path, reason)
-	}
-	if res.Run == nil {
-		fmt.Fprintf(stderr, "kesu: %s holds no intact run-start record; nothing to print\n", res.Path)
-		return exitError{max(code, exitFail)}
-	}
-	if *drive != 0 && res.Run.DriveByID(*drive) == nil {
-		return fmt.Errorf("%w: --drive %d: the journal has drives 1 to %d", errUsage, *drive, len(res.Run.Drives))
-	}
-	var drives []*report.DriveRun
-	var files []string
-	for _, d := range res.Run.Drives {
-		if *drive == 0 || d.Drive.ID == *drive {
-			drives = append(drives, d)
-			files = append(files, filepath.Join(*out, cert.FileName(res.Run, d, *lang)))
-		}
-	}
-	// Every certificate is checked before the first is written: a refusal
-	// leaves no half-printed set.
-	if err := outfile.Refuse(files, *force); err != nil {
-		return refused(err)
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	now := time.Now()
 	ledgers, _, err := destruction.Collect(results, addenda, ring, now)
 	if err != nil {
 		return err
 	}
+	fx.rename(results, ledgers)
+	pj := pdfJob{out: *out, lang: *lang, drive: *drive, force: *force, unverified: *unverified,
+		opt: cert.Options{Lang: *lang, Font: font, Location: loc, Now: now}}
+	worst := 0
+	for i, res := range results {
+		if res == nil {
+			worst = worseExit(worst, code)
+			continue
+		}
+		c, err := pj.print(res, ledgers[i], stdout, stderr)
+		if err != nil {
+			return err
+		}
+		worst = worseExit(worst, c)
+	}
+	if worst != 0 {
+		return exitError{worst}
+	}
+	return nil
+}
+
+// pdfJob is kesu report pdf's flags.
+type pdfJob struct {
+	out, lang         string
+	drive             int
+	force, unverified bool
+	opt               cert.Options
+}
+
+// print writes the certificates of one verified journal and returns the
+// exit status it gives.
+func (pj pdfJob) print(res *report.Result, ledger *destruction.Ledger, stdout, stderr io.Writer) (int, error) {
+	reason := ""
+	if !res.OK() {
+		reason = fmt.Sprintf("%s — %s", res.Status, res.Problems[0].Error())
+		if !pj.unverified {
+			fmt.Fprintf(stderr, "kesu: %s does not verify (%s); no certificates printed (--unverified prints them marked UNVERIFIED)\n", res.Path, reason)
+			return journalExit(res), nil
+		}
+		fmt.Fprintf(stderr, "kesu: warning: %s does not verify (%s); certificates are marked UNVERIFIED\n", res.Path, reason)
+	}
+	if res.Run == nil {
+		fmt.Fprintf(stderr, "kesu: %s holds no intact run-start record; nothing to print\n", res.Path)
+		return max(journalExit(res), exitFail), nil
+	}
+	if pj.drive != 0 && res.Run.DriveByID(pj.drive) == nil {
+		return 0, fmt.Errorf("%w: --drive %d: the journal has drives 1 to %d", errUsage, pj.drive, len(res.Run.Drives))
+	}
+	var drives []*report.DriveRun
+	var files []string
+	for _, d := range res.Run.Drives {
+		if pj.drive == 0 || d.Drive.ID == pj.drive {
+			drives = append(drives, d)
+			files = append(files, filepath.Join(pj.out, cert.FileName(res.Run, d, pj.lang)))
+		}
+	}
+	// Every certificate is checked before the first is written: a refusal
+	// leaves no half-printed set.
+	if err := outfile.Refuse(files, pj.force); err != nil {
+		return 0, refused(err)
+	}
+	if err := os.MkdirAll(pj.out, 0o755); err != nil {
+		return 0, err
+	}
 	for i, d := range drives {
-		opt := cert.Options{Lang: *lang, Font: font, Location: loc, Now: now, Unverified: reason}
-		for j, ds := range ledgers[0].Drives {
-			if ds.Drive == d.Drive.ID {
-				opt.Destruction = &ledgers[0].Drives[j]
+		opt := pj.opt
+		opt.Unverified = reason
+		if ledger != nil {
+			for j, ds := range ledger.Drives {
+				if ds.Drive == d.Drive.ID {
+					opt.Destruction = &ledger.Drives[j]
+				}
 			}
 		}
-		if err := writePDF(files[i], *force, res, d, opt); err != nil {
-			return err
+		if err := writePDF(files[i], pj.force, res, d, opt); err != nil {
+			return 0, err
 		}
 		fmt.Fprintln(stdout, files[i])
 	}
 	if len(res.Run.Drives) == 0 {
 		fmt.Fprintf(stderr, "kesu: %s records no drives; no certificates printed\n", res.Path)
 	}
-	return nil
+	return 0, nil
 }
 
 func runReportCSV(args []string, stdout, stderr io.Writer) error {
@@ -344,6 +407,8 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	tz := fs.String("tz", "UTC", "time zone for times, e.g. Asia/Tokyo")
 	unverified := fs.Bool("unverified", false, "include journals that do not verify (their journal_status column says so)")
 	force := fs.Bool("force", false, "overwrite the --out file if it exists")
+	var sf storeFlags
+	sf.define(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -361,6 +426,11 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	paths, fx, err := sf.resolve(context.Background(), paths, stderr)
+	if err != nil {
+		return err
+	}
+	defer fx.close()
 	paths, addenda := splitAddenda(paths)
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: report csv needs at least one JOURNAL", errUsage)
@@ -371,6 +441,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fx.rename(results, ledgers)
 	extra := destruction.CSV(results, ledgers)
 	var keep []*report.Result
 	for i, res := range results {

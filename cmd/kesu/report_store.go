@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kesu-erase/kesu/internal/view"
+	"github.com/kesu-erase/kesu/report"
+	"github.com/kesu-erase/kesu/report/destruction"
+	"github.com/kesu-erase/kesu/report/store"
+)
+
+// storeFlags are the flags that reach an S3-compatible record store.
+type storeFlags struct {
+	endpoint, region string
+}
+
+func (f *storeFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.endpoint, "endpoint", "", "the S3-compatible store's `URL` for s3:// locations (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS S3); credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials")
+	fs.StringVar(&f.region, "region", "", "the store's region (default: AWS_REGION, else us-east-1)")
+}
+
+// fetched is the local copies of records read from stores, and the s3://
+// address of each.
+type fetched struct {
+	dirs []string
+	url  map[string]string // local path -> s3:// address
+}
+
+func (f *fetched) close() {
+	for _, d := range f.dirs {
+		os.RemoveAll(d)
+	}
+}
+
+// resolve replaces each s3:// location among args with local copies of its
+// records (every *.jsonl directly under the prefix, or the one object a
+// location ending in .jsonl names), showing the listing's and the
+// reading's progress on stderr. The copies are read like any journal; the
+// results name them by their s3:// address (rename).
+func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Writer) ([]string, *fetched, error) {
+	fx := &fetched{url: map[string]string{}}
+	var out []string
+	for _, a := range args {
+		if !store.IsURL(a) {
+			out = append(out, a)
+			continue
+		}
+		loc, err := store.ParseURL(a)
+		if err != nil {
+			fx.close()
+			return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		one := ""
+		if strings.HasSuffix(loc.Prefix, ".jsonl") {
+			one = loc.Prefix[strings.LastIndex(loc.Prefix, "/")+1:]
+			loc.Prefix = strings.TrimSuffix(strings.TrimSuffix(loc.Prefix, one), "/")
+		}
+		st, err := store.Open(store.FromEnv(store.Config{Endpoint: f.endpoint, Region: f.region}), loc)
+		if err != nil {
+			fx.close()
+			return nil, nil, err
+		}
+		tty := isTerminal(stderr)
+		listing := view.NewCounter(stderr, tty, "kesu: listing "+loc.String()+" (records found)", 0)
+		objs, err := st.List(ctx, listing.Set)
+		listing.Done()
+		if err != nil {
+			fx.close()
+			return nil, nil, err
+		}
+		if one != "" {
+			var keep []store.Object
+			for _, o := range objs {
+				if o.Name() == one {
+					keep = append(keep, o)
+				}
+			}
+			if len(keep) == 0 {
+				fx.close()
+				return nil, nil, fmt.Errorf("%s: no such record in %s", one, loc)
+			}
+			objs = keep
+		}
+		if len(objs) == 0 {
+			fx.close()
+			return nil, nil, fmt.Errorf("%s holds no records (*.jsonl)", loc)
+		}
+		dir, err := os.MkdirTemp("", "kesu-store-")
+		if err != nil {
+			fx.close()
+			return nil, nil, err
+		}
+		fx.dirs = append(fx.dirs, dir)
+		reading := view.NewCounter(stderr, tty, "kesu: reading "+loc.String(), len(objs))
+		paths, err := st.Fetch(ctx, objs, dir, reading.Set)
+		reading.Done()
+		if err != nil {
+			fx.close()
+			return nil, nil, err
+		}
+		for i, p := range paths {
+			fx.url[p] = "s3://" + loc.Bucket + "/" + objs[i].Key
+			// The journals are the arguments; their addenda, beside them,
+			// are found as beside a journal on disk.
+			if !destruction.IsAddendum(p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, fx, nil
+}
+
+// rename makes results and ledgers name records read from a store by
+// their s3:// address.
+func (fx *fetched) rename(results []*report.Result, ledgers []*destruction.Ledger) {
+	name := func(p string) string {
+		if u, ok := fx.url[p]; ok {
+			return u
+		}
+		return p
+	}
+	for _, r := range results {
+		if r != nil {
+			r.Path = name(r.Path)
+		}
+	}
+	for _, l := range ledgers {
+		if l == nil {
+			continue
+		}
+		l.Journal = name(l.Journal)
+		for _, a := range l.Addenda {
+			a.Path = name(a.Path)
+		}
+		for i := range l.Drives {
+			d := &l.Drives[i]
+			d.AddendumPath = name(d.AddendumPath)
+			for j := range d.Problems {
+				for local, u := range fx.url {
+					d.Problems[j] = strings.ReplaceAll(d.Problems[j], local, u)
+				}
+			}
+		}
+	}
+}
+
+// recordStore is --store: where a copy of the record goes once sealed.
+type recordStore struct {
+	storeFlags
+	url string
+	st  *store.Store
+}
+
+func (r *recordStore) define(fs *flag.FlagSet) {
+	fs.StringVar(&r.url, "store", "", "also copy the sealed record to this S3-compatible `LOCATION` (s3://BUCKET/PREFIX), read back intact; with --journal")
+	r.storeFlags.define(fs)
+}
+
+// open checks --store before anything is erased: the address, and that
+// the bucket can be reached.
+func (r *recordStore) open(ctx context.Context) error {
+	if r.url == "" {
+		return nil
+	}
+	loc, err := store.ParseURL(r.url)
+	if err != nil {
+		return fmt.Errorf("%w: --store: %v", errUsage, err)
+	}
+	st, err := store.Open(store.FromEnv(store.Config{Endpoint: r.endpoint, Region: r.region}), loc)
+	if err == nil {
+		err = st.Check(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: --store: %v; nothing was erased", errRefused, err)
+	}
+	r.st = st
+	return nil
+}
+
+// copy puts the sealed journal at path into the store and says so; the
+// journal on disk stays the record whatever happens to the copy.
+func (r *recordStore) copy(ctx context.Context, path string, stderr io.Writer) error {
+	if r == nil || r.st == nil {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = r.st.Put(ctx, filepath.Base(path), data)
+	}
+	if err != nil {
+		return fmt.Errorf("the record %s is complete on disk, but its copy to %s failed: %w", path, r.st.Location(), err)
+	}
+	fmt.Fprintf(stderr, "kesu: record copied to %s and read back intact\n", r.st.Location().Key(filepath.Base(path)))
+	return nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kesu-erase/kesu/internal/s3test"
+)
+
+// The record goes to a real S3-compatible server (versitygw) as well as to
+// disk, and the office verifies, prints and lists it from the bucket; a
+// store that cannot be reached refuses the erase before anything is
+// written.
+func TestRecordInStore(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.MakeBucket(t, "records")
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	key, pub := signingKey(t)
+	ls := markedLoops(t, 2, 2<<20)
+	records := t.TempDir()
+
+	// A bucket that does not exist, and a server that does not answer:
+	// refused, nothing erased, no record.
+	for _, c := range []struct{ endpoint, store, want string }{
+		{srv.Endpoint, "s3://no-such-bucket/site-a", "does not exist"},
+		{"http://127.0.0.1:1", "s3://records/site-a", "127.0.0.1:1"},
+	} {
+		_, stderr, code := kesu(t, "erase", ls[0].Path, ls[1].Path, "--journal", records, "--key", key, "--yes",
+			"--store", c.store, "--endpoint", c.endpoint)
+		if code != exitRefused || !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "nothing was erased") {
+			t.Errorf("--store %s at %s: exit %d\n%s", c.store, c.endpoint, code, stderr)
+		}
+	}
+	if markers(t, ls[0])+markers(t, ls[1]) != 6 {
+		t.Fatal("a refused erase wrote on a device")
+	}
+	if ents, _ := os.ReadDir(records); len(ents) != 0 {
+		t.Fatalf("a refused erase left %d records", len(ents))
+	}
+
+	_, stderr, code := kesu(t, "erase", ls[0].Path, ls[1].Path, "--verify", "full", "--journal", records, "--key", key, "--yes",
+		"--store", "s3://records/site-a", "--endpoint", srv.Endpoint)
+	if code != exitPass || !strings.Contains(stderr, "read back intact") {
+		t.Fatalf("kesu erase --store: exit %d\n%s", code, stderr)
+	}
+	ents, _ := os.ReadDir(records)
+	if len(ents) != 1 {
+		t.Fatalf("records on disk: %d; want the journal", len(ents))
+	}
+	name := ents[0].Name()
+	local, _ := os.ReadFile(filepath.Join(records, name))
+	inBucket, err := os.ReadFile(filepath.Join(srv.Dir, "records", "site-a", name))
+	if err != nil || string(inBucket) != string(local) {
+		t.Fatalf("the bucket's copy (%v) differs from the journal on disk", err)
+	}
+
+	// The office side, from the bucket.
+	t.Setenv("AWS_ENDPOINT_URL", srv.Endpoint)
+	out, stderr, code := kesu(t, "report", "verify", "s3://records/site-a", "--pubkey", pub)
+	if code != 0 || !strings.Contains(out, "s3://records/site-a/"+name) || !strings.Contains(out, "INTACT") || !strings.Contains(stderr, "listing s3://records/site-a (records found): 1") {
+		t.Errorf("report verify s3://: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = kesu(t, "report", "csv", "s3://records/site-a/", "--pubkey", pub)
+	if code != 0 || strings.Count(out, name) != 2 {
+		t.Errorf("report csv s3://: exit %d (want 2 rows naming %s)\n%s%s", code, name, out, stderr)
+	}
+	pdfs := t.TempDir()
+	out, stderr, code = kesu(t, "report", "pdf", "s3://records/site-a/"+name, "--pubkey", pub, "--out", pdfs, "--lang", "en")
+	if code != 0 || strings.Count(out, ".pdf") != 2 {
+		t.Errorf("report pdf s3://…/%s: exit %d\n%s%s", name, code, out, stderr)
+	}
+	// A location with no records says so.
+	if _, stderr, code := kesu(t, "report", "verify", "s3://records/site-b", "--pubkey", pub); code == 0 || !strings.Contains(stderr, "holds no records") {
+		t.Errorf("report verify of an empty prefix: exit %d\n%s", code, stderr)
+	}
+	// An altered copy in the bucket is caught like an altered file.
+	bad := strings.Replace(string(inBucket), `"verify"`, `"verifx"`, 1)
+	if err := os.WriteFile(filepath.Join(srv.Dir, "records", "site-a", name), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, code := kesu(t, "report", "verify", "s3://records/site-a", "--pubkey", pub); code != exitJournalInvalid || !strings.Contains(out, "INVALID") {
+		t.Errorf("an altered copy in the bucket: exit %d\n%s", code, out)
+	}
+}
