@@ -132,7 +132,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.key, "key", "", "the Ed25519 private key `FILE` (from kesu keygen) that signs the --journal record")
 	fs.BoolVar(&o.unsigned, "unsigned", false, "with --journal and no --key: write an unsigned record")
 	fs.BoolVar(&o.all, "all", false, "erase every drive of this machine by the policy (--config); disks in use are left alone")
-	fs.StringVar(&o.config, "config", "", "the policy `FILE` (kesu.toml): with --all, the run's policy; with DEVICE, the [record] people")
+	fs.StringVar(&o.config, "config", "", "the policy `FILE` (kesu.toml): with --all, the run's policy; with DEVICE, the [record] people and [exclude], and with --journal its [policy] level or MIC category")
 	fs.StringVar(&o.method, "method", "", "run this one `METHOD` (e.g. nvme-format-user-data-erase; --method list names them all) through the worker, with canaries and read-back, no fallback; needs --journal")
 	o.people.define(fs)
 	o.store.define(fs)
@@ -246,7 +246,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,
 			signer: signer, unsigned: o.unsigned, verify: pct, pattern: pat.String(), json: o.json,
-			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude}, stdout, stderr)
+			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require}, stdout, stderr)
 	}
 
 	d, err := target.Open(o.device, true, !o.dryRun)

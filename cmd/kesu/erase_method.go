@@ -33,6 +33,9 @@ type methodOptions struct {
 	record policy.Record
 	// exclude is --config's [exclude] table: a drive it names is refused.
 	exclude policy.Exclude
+	// require is --config's policy: the level or MIC category the drive is
+	// held to (nil: Clear).
+	require *policy.Config
 }
 
 // runEraseMethod runs one named method on one whole drive through the
@@ -59,6 +62,9 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		return fmt.Errorf("%w: %s: %s (--config); nothing was erased", errRefused, o.device, why)
 	}
 	pol.Policy.BelowLevel, pol.Policy.Pattern = policy.BelowFail, o.pattern
+	if o.require != nil {
+		job.RequireAsPolicy(pol, o.require)
+	}
 	if pol.VerifyPercent == 0 {
 		pol.VerifyPercent = 10
 	}

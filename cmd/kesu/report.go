@@ -101,10 +101,12 @@ its recorded steps, and prints both. Exit status: 0 intact and every drive
 PASS; 8 intact, but a drive did not PASS (or no drive); 5 incomplete (cut
 short or not sealed); 6 untrusted (unsigned or unknown key); 7 invalid
 (altered, removed, duplicated or reordered records, or a recorded verdict
-its steps do not give); 9 intact and every drive PASS, but a drive that
-must be physically destroyed (MIC category (1)) has no destruction record
-yet, one after the policy's deadline, or evidence that no longer matches;
-1 error; 2 usage. With several journals the worst status wins
+its steps do not give, or a destruction addendum altered); 9 intact and
+every drive PASS, but a drive that must be physically destroyed (MIC
+category (1)) has no destruction record yet, one after the policy's
+deadline, or evidence that no longer matches, or an addendum does not count
+(untrusted key, cut short); 1 error (also: an addendum given without its
+journal); 2 usage. With several journals the worst status wins
 (0 < 9 < 8 < 1 < 5 < 6 < 7), so "kesu report verify J && archive J" never
 files a failed erasure.
 
@@ -228,6 +230,10 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	defer fx.close()
 	journals, addenda := splitAddenda(paths)
+	if len(journals) == 0 {
+		return fmt.Errorf("no journal to verify: %s %s a destruction addendum; give the journal it belongs to (the addenda beside a journal are read with it)",
+			strings.Join(addenda, ", "), map[bool]string{true: "is", false: "are"}[len(addenda) == 1])
+	}
 	results, worst := verifyAll(journals, ring, stderr)
 	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now())
 	if err != nil {

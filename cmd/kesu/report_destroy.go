@@ -23,24 +23,30 @@ func splitAddenda(paths []string) (journals, addenda []string) {
 	return journals, addenda
 }
 
-// destructionExit is the exit status the destruction records give: 7 for
-// an addendum that does not verify, 9 for a drive flagged (see the exit
+// destructionExit is the exit status the destruction records give: 1 for
+// an addendum given whose journal was not (it checks nothing), 7 for an
+// addendum altered (INVALID), 9 for one that does not count otherwise
+// (untrusted key, unsigned, cut short) or a drive flagged (see the exit
 // statuses of kesu report), else 0.
 func destructionExit(ledgers []*destruction.Ledger, orphans []*destruction.Addendum) int {
 	worst := 0
-	for _, a := range orphans {
-		if a.Status != report.Intact {
+	bad := func(a *destruction.Addendum) {
+		if a.Status == report.Invalid {
 			worst = worseExit(worst, exitJournalInvalid)
+		} else if a.Status != report.Intact {
+			worst = worseExit(worst, exitDestruction)
 		}
+	}
+	for _, a := range orphans {
+		bad(a)
+		worst = worseExit(worst, exitFail)
 	}
 	for _, l := range ledgers {
 		if l == nil {
 			continue
 		}
 		for _, a := range l.Addenda {
-			if a.Status != report.Intact {
-				worst = worseExit(worst, exitJournalInvalid)
-			}
+			bad(a)
 		}
 		if l.Flagged() {
 			worst = worseExit(worst, exitDestruction)

@@ -281,26 +281,108 @@ func TestDestructionExit(t *testing.T) {
 	}
 }
 
-// One device with --journal and --config is held to the file's policy too.
+// One device with --journal and --config is held to the file's policy too,
+// with or without --method.
 func TestEraseOneDeviceUnderConfigPolicy(t *testing.T) {
-	l := markedLoops(t, 1, 2<<20)[0]
+	for _, extra := range [][]string{nil, {"--method", "overwrite"}} {
+		l := markedLoops(t, 1, 2<<20)[0]
+		key, pub := signingKey(t)
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "kesu.toml")
+		os.WriteFile(cfg, []byte("version = 1\n[policy]\nmic_category = 1\ndestruction_deadline_days = 14\n[record]\ndestination = 'destroy'\n"), 0o644)
+		records := filepath.Join(dir, "records")
+		args := append([]string{"erase", l.Path, "--config", cfg, "--verify", "full", "--journal", records, "--key", key, "--yes"}, extra...)
+		if _, stderr, code := kesu(t, args...); code != exitPass {
+			t.Fatalf("kesu erase %v: exit %d\n%s", extra, code, stderr)
+		}
+		m, _ := filepath.Glob(filepath.Join(records, "*.jsonl"))
+		if len(m) != 1 {
+			t.Fatalf("records: %v", m)
+		}
+		res, err := report.VerifyFile(m[0], mustRing(t, pub))
+		if err != nil || !res.OK() {
+			t.Fatalf("journal: %v %+v", err, res)
+		}
+		if p := res.Run.Start.Policy; p.MICCategory != 1 || p.Level != "" || p.DestructionDeadlineDays != 14 || p.Destination != "destroy" {
+			t.Errorf("kesu erase %v: recorded policy %+v; want MIC category (1), deadline 14 days, destination destroy", extra, p)
+		}
+	}
+}
+
+// What kesu report verify says of addenda beyond the happy path: a second
+// destruction record of a drive supersedes the first without flagging it;
+// one file named two ways is one addendum; an addendum signed by a key not
+// given does not count (9), an altered one is INVALID (7); an addendum
+// given without its journal checks nothing (1), also in --json.
+func TestDestroyAddendaEdges(t *testing.T) {
+	ls := markedLoops(t, 1, 2<<20)
 	key, pub := signingKey(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "kesu.toml")
-	os.WriteFile(cfg, []byte("version = 1\n[policy]\nmic_category = 1\ndestruction_deadline_days = 14\n"), 0o644)
-	records := filepath.Join(dir, "records")
-	if _, stderr, code := kesu(t, "erase", l.Path, "--config", cfg, "--verify", "full", "--journal", records, "--key", key, "--yes"); code != exitPass {
+	officeKey, officePub := signingKey(t)
+	strangerKey, _ := signingKey(t)
+	records := t.TempDir()
+	if _, stderr, code := kesu(t, "erase", ls[0].Path, "--verify", "full", "--journal", records, "--key", key, "--yes"); code != exitPass {
 		t.Fatalf("kesu erase: exit %d\n%s", code, stderr)
 	}
 	m, _ := filepath.Glob(filepath.Join(records, "*.jsonl"))
-	if len(m) != 1 {
-		t.Fatalf("records: %v", m)
+	journal := m[0]
+	ev := t.TempDir()
+	certificate, photo := filepath.Join(ev, "c.pdf"), filepath.Join(ev, "p.jpg")
+	writeCertificate(t, certificate)
+	writePhoto(t, photo, color.RGBA{200, 20, 20, 255})
+	today := time.Now().Format("2006-01-02")
+	destroy := func(signer string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"report", "destroy", journal, "--pubkey", pub, "--key", signer, "--drive", "1", "--contractor", "C",
+			"--date", today, "--method", "crushing", "--certificate", certificate, "--photo", photo}, extra...)
+		out, stderr, code := kesu(t, args...)
+		if code != 0 {
+			t.Fatalf("report destroy: exit %d\n%s", code, stderr)
+		}
+		return strings.TrimSpace(strings.Split(out, "\n")[0])
 	}
-	res, err := report.VerifyFile(m[0], mustRing(t, pub))
-	if err != nil || !res.OK() {
-		t.Fatalf("journal: %v %+v", err, res)
+	first := destroy(officeKey)
+	time.Sleep(1100 * time.Millisecond) // the addenda are named by the second they were written
+	second := destroy(officeKey, "--note", "corrected contractor name")
+	verify := func(args ...string) (string, int) {
+		out, _, code := kesu(t, append([]string{"report", "verify"}, args...)...)
+		return out, code
 	}
-	if p := res.Run.Start.Policy; p.MICCategory != 1 || p.Level != "" || p.DestructionDeadlineDays != 14 {
-		t.Errorf("recorded policy %+v; want MIC category (1), deadline 14 days", p)
+	out, code := verify(journal, "--pubkey", pub, "--pubkey", officePub)
+	if code != 0 || !strings.Contains(out, "note: "+first+": superseded") {
+		t.Errorf("a corrected destruction record: exit %d\n%s", code, out)
+	}
+	if out, code := verify(journal, filepath.Dir(second)+"/./"+filepath.Base(second), second, "--pubkey", pub, "--pubkey", officePub); code != 0 || strings.Count(out, "superseded") != 1 {
+		t.Errorf("one addendum named twice: exit %d\n%s", code, out)
+	}
+	if err := os.Remove(first); err != nil {
+		t.Fatal(err)
+	}
+	stranger := destroy(strangerKey)
+	if out, code := verify(journal, "--pubkey", pub, "--pubkey", officePub); code != exitDestruction || !strings.Contains(out, "not among the trusted public keys") {
+		t.Errorf("an addendum signed by a key not given: exit %d; want %d\n%s", code, exitDestruction, out)
+	}
+	data, _ := os.ReadFile(stranger)
+	os.WriteFile(stranger, bytes.Replace(data, []byte(`"contractor":"C"`), []byte(`"contractor":"X"`), 1), 0o644)
+	if out, code := verify(journal, "--pubkey", pub, "--pubkey", officePub); code != exitJournalInvalid || !strings.Contains(out, "bad-signature") {
+		t.Errorf("an altered addendum: exit %d; want %d\n%s", code, exitJournalInvalid, out)
+	}
+	os.Remove(stranger)
+	// The addendum alone, or in the journal's place: nothing was checked.
+	if _, stderr, code := kesu(t, "report", "verify", second, "--pubkey", pub, "--pubkey", officePub); code != exitFail || !strings.Contains(stderr, "no journal to verify") {
+		t.Errorf("verify of an addendum alone: exit %d\n%s", code, stderr)
+	}
+	// An addendum of another run, given beside this journal.
+	records2 := t.TempDir()
+	if _, stderr, code := kesu(t, "erase", ls[0].Path, "--verify", "full", "--journal", records2, "--key", key, "--yes"); code != exitPass {
+		t.Fatalf("kesu erase: exit %d\n%s", code, stderr)
+	}
+	m2, _ := filepath.Glob(filepath.Join(records2, "*.jsonl"))
+	journal2 := m2[0]
+	journal, journal2 = journal2, journal
+	otherRun := destroy(officeKey)
+	journal = journal2
+	out, _, code = kesu(t, "report", "verify", journal, otherRun, "--pubkey", pub, "--pubkey", officePub, "--json")
+	if code != exitFail || !strings.Contains(out, `"kind": "destruction-addendum"`) || !strings.Contains(out, `"integrity": "INTACT"`) {
+		t.Errorf("an addendum of another run given beside a journal: exit %d\n%s", code, out)
 	}
 }

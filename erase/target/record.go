@@ -41,7 +41,7 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 		Sanitizer: report.Person{Name: people.Operator, Title: people.OperatorTitle, Organization: people.Organization,
 			Location: people.Location, Contact: people.Contact},
 		Customer: people.Customer,
-		Policy:   devicePolicy(vp, signer == nil, require),
+		Policy:   devicePolicy(vp, signer == nil, people.Destination, require),
 	})
 	if err != nil {
 		return nil, err
@@ -58,8 +58,8 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 }
 
 // devicePolicy is the record's policy of kesu erase DEVICE.
-func devicePolicy(vp report.VerifyPolicy, unsigned bool, require *policy.Config) report.Policy {
-	p := report.Policy{Name: "kesu erase --device", Level: report.LevelClear, Verify: vp, Unsigned: unsigned}
+func devicePolicy(vp report.VerifyPolicy, unsigned bool, destination string, require *policy.Config) report.Policy {
+	p := report.Policy{Name: "kesu erase --device", Level: report.LevelClear, Verify: vp, Unsigned: unsigned, Destination: destination}
 	if require == nil {
 		return p
 	}

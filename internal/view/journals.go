@@ -33,9 +33,15 @@ func Journals(w io.Writer, paths []string, results []*report.Result, ledgers []*
 	}
 	type journal struct {
 		report.VerifySummary
-		Destruction []destruction.DriveState `json:"destruction,omitempty"`
+		Destruction []destruction.DriveState      `json:"destruction,omitempty"`
+		Addenda     []destruction.AddendumSummary `json:"destruction_addenda,omitempty"`
 	}
-	var out []journal
+	type orphan struct {
+		destruction.AddendumSummary
+		Kind   string `json:"kind"`
+		Orphan string `json:"orphan"`
+	}
+	var out []any
 	for i, res := range results {
 		if res == nil {
 			out = append(out, journal{VerifySummary: report.VerifySummary{Path: paths[i], Integrity: "ERROR"}})
@@ -44,8 +50,15 @@ func Journals(w io.Writer, paths []string, results []*report.Result, ledgers []*
 		j := journal{VerifySummary: res.Summary()}
 		if l := ledger(i); l.Relevant() {
 			j.Destruction = l.Drives
+			for _, a := range l.Addenda {
+				j.Addenda = append(j.Addenda, a.Summary())
+			}
 		}
 		out = append(out, j)
+	}
+	for _, a := range orphans {
+		out = append(out, orphan{AddendumSummary: a.Summary(), Kind: "destruction-addendum",
+			Orphan: "no journal given is the one it names: give that run's journal to check it against"})
 	}
 	return JSON(w, out)
 }

@@ -76,6 +76,9 @@ func (c *certificate) destruction() {
 	for _, p := range ds.Problems {
 		items = append(items, item{key: "dproblem", value: p, full: true, small: true}.rgb(190, 0, 0))
 	}
+	for _, n := range ds.Notes {
+		items = append(items, item{key: "dnote", value: n, full: true, small: true})
+	}
 	c.section("sec.destruction", min(c.gridHeight(items...), 60))
 	c.grid(items...)
 	if ds.Record != nil {
@@ -131,7 +134,11 @@ func (c *certificate) thumbnails(a *destruction.Addendum) {
 		}
 		x := marginX + float64(col)*(thumbW+thumbGap)
 		y := p.GetY() + 1
-		caption := fmt.Sprintf(c.pick("photo %d", "写真 %d"), i+1) + " " + e.SHA256[:16] + "…"
+		h := e.SHA256
+		if len(h) > 16 {
+			h = h[:16] + "…"
+		}
+		caption := fmt.Sprintf(c.pick("photo %d", "写真 %d"), i+1) + " " + h
 		img, err := thumbnail(e)
 		if err != nil {
 			p.SetDrawColor(190, 0, 0)
@@ -242,6 +249,7 @@ var destructionLabels = map[string][2]string{
 	"dphoto":          {"Photo", "写真"},
 	"daddendum":       {"Destruction record", "破壊の記録"},
 	"dproblem":        {"Not counted", "採用されない記録"},
+	"dnote":           {"Note", "注記"},
 }
 
 func init() {

@@ -132,8 +132,11 @@ type Evidence struct {
 const DateLayout = "2006-01-02"
 
 // ParseDate checks a destruction date.
-func ParseDate(s string) (time.Time, error) {
-	t, err := time.Parse(DateLayout, s)
+func ParseDate(s string) (time.Time, error) { return parseDateIn(s, time.UTC) }
+
+// parseDateIn is the start of the day s in loc.
+func parseDateIn(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(DateLayout, s, loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrBad, s)
 	}

@@ -243,7 +243,7 @@ func TestDeadline(t *testing.T) {
 	p.MICCategory, p.DestructionDeadlineDays = 1, 30
 	res := journal(t, dir, p)
 	erased := res.Run.DriveByID(usbDrive).Result.End
-	deadline := truncateDay(erased).AddDate(0, 0, 30)
+	deadline := dayIn(erased, time.UTC).AddDate(0, 0, 30)
 	for _, c := range []struct {
 		now  time.Time
 		want State
@@ -333,5 +333,37 @@ func TestWriteRefuses(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.destroy-*")); len(m) != 0 {
 		t.Errorf("refused requests left files: %v", m)
+	}
+}
+
+// Days are the office's: an erasure at 17:11 UTC is on the next day in
+// Tokyo, and the deadline counts from that day.
+func TestDeadlineInLocalDays(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	dir := t.TempDir()
+	p := reporttest.PurgePolicy
+	p.MICCategory, p.DestructionDeadlineDays = 1, 30
+	res := journal(t, dir, p)
+	erased := res.Run.DriveByID(usbDrive).Result.End
+	if got := erased.In(tokyo).Format(DateLayout); got != "2026-05-15" {
+		t.Fatalf("the sample's USB erasure is on %s in Tokyo; the test expects 2026-05-15", got)
+	}
+	now := time.Date(2026, 6, 14, 12, 0, 0, 0, tokyo) // the deadline's own day there
+	ds := usbState(t, res, nil, now)
+	if ds.State != Pending || ds.Deadline.Format(DateLayout) != "2026-06-14" {
+		t.Errorf("in Tokyo on 2026-06-14: %s, deadline %s; want pending, deadline 2026-06-14", ds.State, ds.Deadline.Format(DateLayout))
+	}
+	cert, photos := evidence(t, dir)
+	req := request(res, cert, photos)
+	req.Date, req.Now = "2026-06-14", now
+	path, err := Write(req, reporttest.Signer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds := usbState(t, res, []string{path}, now); ds.State != Destroyed {
+		t.Errorf("destroyed on the deadline's day in Tokyo: %s; want destroyed (not late)", ds.State)
 	}
 }

@@ -24,25 +24,33 @@ type Ledger struct {
 // returns one ledger per journal (nil for a nil result), and the addenda
 // of given that name none of the journals.
 func Collect(results []*report.Result, given []string, trusted report.KeyRing, now time.Time) ([]*Ledger, []*Addendum, error) {
+	// One file named two ways (./A and A, or found beside its journal and
+	// given too) is one addendum.
 	read := map[string]*Addendum{}
-	get := func(p string) (*Addendum, error) {
-		if a, ok := read[p]; ok {
-			return a, nil
+	get := func(p string) (*Addendum, bool, error) {
+		key := p
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if a, ok := read[key]; ok {
+			return a, false, nil
 		}
 		a, err := Read(p, trusted)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		read[p] = a
-		return a, nil
+		read[key] = a
+		return a, true, nil
 	}
 	var givenAdds []*Addendum
 	for _, p := range given {
-		a, err := get(p)
+		a, fresh, err := get(p)
 		if err != nil {
 			return nil, nil, err
 		}
-		givenAdds = append(givenAdds, a)
+		if fresh {
+			givenAdds = append(givenAdds, a)
+		}
 	}
 	used := map[*Addendum]bool{}
 	var out []*Ledger
@@ -58,12 +66,14 @@ func Collect(results []*report.Result, given []string, trusted report.KeyRing, n
 		}
 		seen := map[*Addendum]bool{}
 		for _, p := range found {
-			a, err := get(p)
+			a, _, err := get(p)
 			if err != nil {
 				return nil, nil, err
 			}
-			seen[a] = true
-			l.Addenda = append(l.Addenda, a)
+			if !seen[a] {
+				seen[a] = true
+				l.Addenda = append(l.Addenda, a)
+			}
 		}
 		for _, a := range givenAdds {
 			if a.ClaimedRunID == res.Run.Start.RunID && !seen[a] {
@@ -189,6 +199,7 @@ func WriteOrphan(w io.Writer, a *Addendum) {
 var CSVColumns = []string{
 	"destruction_state", "destruction_deadline", "destroyed_on", "destruction_method", "destruction_contractor",
 	"destruction_certificate_sha256", "destruction_photos_sha256", "destruction_evidence", "destruction_record",
+	"destruction_notes",
 }
 
 // CSV is the destruction columns for results, ledgers[i] being results[i]'s.
@@ -231,6 +242,7 @@ func CSV(results []*report.Result, ledgers []*Ledger) report.CSVExtra {
 				}
 				cells[8] = filepath.Base(ds.AddendumPath)
 			}
+			cells[9] = strings.Join(append(append([]string(nil), ds.Problems...), ds.Notes...), "; ")
 		}
 		return cells
 	}}

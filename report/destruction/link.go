@@ -68,7 +68,9 @@ type DriveState struct {
 }
 
 // Link joins a verified journal's drives with the addenda that name it
-// (others are ignored) at time now.
+// (others are ignored) at time now. Days (the deadline, a destruction's
+// date) are counted in now's location: the office's, where the dates on
+// the contractor's certificates are.
 func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 	if res == nil || res.Run == nil {
 		return nil
@@ -81,7 +83,7 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 		ds := DriveState{Drive: d.Drive.ID, Serial: d.Drive.Identity.Serial, Erased: a.Status, Level: a.Reached,
 			Required: a.DestroyRequired, ErasedAt: erasedAt(run, d)}
 		if days := pol.DestructionDeadlineDays; days > 0 && ds.Required {
-			ds.Deadline = truncateDay(ds.ErasedAt).AddDate(0, 0, days)
+			ds.Deadline = dayIn(ds.ErasedAt, now.Location()).AddDate(0, 0, days)
 		}
 		var counting []*Addendum
 		for _, ad := range adds {
@@ -97,7 +99,7 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 		// The latest recorded destruction counts; earlier ones are noted.
 		sort.SliceStable(counting, func(i, j int) bool { return counting[i].Start.ID < counting[j].Start.ID })
 		for _, ad := range counting[:max(0, len(counting)-1)] {
-			ds.Problems = append(ds.Problems, fmt.Sprintf("%s: superseded by a later destruction record of this drive", ad.Path))
+			ds.Notes = append(ds.Notes, fmt.Sprintf("%s: superseded by a later destruction record of this drive", ad.Path))
 		}
 		if n := len(counting); n > 0 {
 			ds.Addendum = counting[n-1]
@@ -150,7 +152,7 @@ func (ds *DriveState) state(now time.Time) State {
 	if !ds.Addendum.EvidenceOK() {
 		return EvidenceProblem
 	}
-	if day, err := ParseDate(ds.Record.Date); err == nil && !ds.Deadline.IsZero() && day.After(ds.Deadline) {
+	if day, err := parseDateIn(ds.Record.Date, now.Location()); err == nil && !ds.Deadline.IsZero() && day.After(ds.Deadline) {
 		return DestroyedLate
 	}
 	return Destroyed

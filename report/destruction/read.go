@@ -49,12 +49,12 @@ const (
 
 // EvidenceCheck is one evidence file checked.
 type EvidenceCheck struct {
-	Role string // "certificate" or "photo"
+	Role string `json:"role"` // "certificate" or "photo"
 	Evidence
 	// Resolved is the path the file was looked for at.
-	Resolved string
-	State    EvidenceState
-	Detail   string
+	Resolved string        `json:"resolved"`
+	State    EvidenceState `json:"state"`
+	Detail   string        `json:"detail,omitempty"`
 }
 
 // IsAddendum reports whether the file at path starts with a
@@ -187,6 +187,11 @@ func check(dir, role string, e Evidence) EvidenceCheck {
 	if !filepath.IsAbs(c.Resolved) {
 		c.Resolved = filepath.Join(dir, c.Resolved)
 	}
+	st, err := os.Stat(c.Resolved)
+	if err == nil && !st.Mode().IsRegular() {
+		c.State, c.Detail = EvidenceError, c.Resolved+" is not a regular file"
+		return c
+	}
 	f, err := os.Open(c.Resolved)
 	if errors.Is(err, fs.ErrNotExist) {
 		c.State, c.Detail = EvidenceMissing, fmt.Sprintf("not found at %s (moved or deleted?): its SHA-256 cannot be checked; the addendum itself is not affected", c.Resolved)
@@ -217,4 +222,25 @@ func short(h string) string {
 		return h[:16]
 	}
 	return h
+}
+
+// AddendumSummary is an addendum as kesu report verify --json shows it.
+type AddendumSummary struct {
+	Path      string              `json:"path"`
+	Integrity report.VerifyStatus `json:"integrity"`
+	Problem   string              `json:"problem,omitempty"`
+	// RunID and Drive are what the file says it records, whether or not
+	// it verifies.
+	RunID    string          `json:"run_id,omitempty"`
+	Drive    int             `json:"drive,omitempty"`
+	Evidence []EvidenceCheck `json:"evidence,omitempty"`
+}
+
+// Summary is the addendum for JSON.
+func (a *Addendum) Summary() AddendumSummary {
+	s := AddendumSummary{Path: a.Path, Integrity: a.Status, RunID: a.ClaimedRunID, Drive: a.ClaimedDrive, Evidence: a.Evidence}
+	if a.Problem != nil {
+		s.Problem = a.Problem.Error()
+	}
+	return s
 }

@@ -75,7 +75,7 @@ func Write(req Request, s *report.Signer) (string, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	day, err := ParseDate(req.Date)
+	day, err := parseDateIn(req.Date, now.Location())
 	if err != nil {
 		return "", err
 	}
@@ -83,8 +83,8 @@ func Write(req Request, s *report.Signer) (string, error) {
 		return "", fmt.Errorf("%w: date %s is in the future", ErrBad, req.Date)
 	}
 	erased := erasedAt(res.Run, d)
-	if day.Before(truncateDay(erased)) {
-		return "", fmt.Errorf("%w: date %s is before the drive's erasure (%s)", ErrBad, req.Date, erased.UTC().Format(DateLayout))
+	if erasedDay := dayIn(erased, now.Location()); day.Before(erasedDay) {
+		return "", fmt.Errorf("%w: date %s is before the drive's erasure (%s)", ErrBad, req.Date, erasedDay.Format(DateLayout))
 	}
 	if req.Certificate == "" {
 		return "", fmt.Errorf("%w: the contractor's certificate of destruction is missing (--certificate FILE)", ErrBad)
@@ -115,6 +115,9 @@ func Write(req Request, s *report.Signer) (string, error) {
 	rec.ErasedStatus, rec.ErasedLevel = a.Status, a.Reached
 	if rec.Certificate, err = hash(req.Certificate, "certificate"); err != nil {
 		return "", err
+	}
+	if rec.Certificate.MediaType == "" {
+		return "", fmt.Errorf("%w: certificate %s is not a PDF, JPEG or PNG file", ErrBad, req.Certificate)
 	}
 	for _, p := range req.Photos {
 		e, err := hash(p, "photo")
@@ -216,9 +219,10 @@ func erasedAt(run *report.Run, d *report.DriveRun) time.Time {
 	return run.LastTime
 }
 
-func truncateDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+// dayIn is the start of t's day in loc.
+func dayIn(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 }
 
 // hashFile reads path and returns its Evidence, the path made relative to
