@@ -143,7 +143,7 @@ func CreateWith(dir string, signer *Signer, start RunStart, opt Options) (*Journ
 	if opt.wrapFile != nil {
 		j.f = opt.wrapFile(f)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		j.Close()
 		return nil, removeUnstarted(dir, path, fmt.Errorf("journal: %w", err))
 	}
@@ -162,7 +162,7 @@ func removeUnstarted(dir, path string, err error) error {
 	if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 		return fmt.Errorf("%w (and the journal file %s it left could not be removed: %v)", err, path, rerr)
 	}
-	syncDir(dir)
+	SyncDir(dir)
 	return err
 }
 

@@ -192,7 +192,7 @@ func GenerateKeyFiles(dir string, rand io.Reader) (KeyFiles, error) {
 		os.Remove(kf.Private)
 		return KeyFiles{}, err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		os.Remove(kf.Private)
 		os.Remove(kf.Public)
 		return KeyFiles{}, err
@@ -229,8 +229,9 @@ func writeNew(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// syncDir fsyncs a directory so that entries created in it survive a power cut.
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory so that entries created in it survive a power
+// cut.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -174,7 +174,7 @@ func Write(req Request, s *report.Signer) (string, error) {
 			report.RecordWritten(path, line)
 		}
 	}
-	return path, syncDir(dir)
+	return path, report.SyncDir(dir)
 }
 
 // keyInfo is the KeyInfo a signer's records declare.
@@ -282,18 +282,6 @@ func sniff(head []byte) string {
 		return "image/png"
 	}
 	return ""
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
