@@ -130,6 +130,13 @@ func cryptoEraseRecord(d *DriveRun, at Attempt) *CryptoErase {
 	if reason != "" {
 		ce.DriveReported = append(ce.DriveReported, "plan: "+reason)
 	}
+	if e := d.Drive.EncryptsAllUserData; e != nil {
+		if *e {
+			ce.DriveReported = append(ce.DriveReported, "ATA IDENTIFY DEVICE word 69 bit 4: the drive says it encrypts all user data")
+		} else {
+			ce.DriveReported = append(ce.DriveReported, "ATA IDENTIFY DEVICE word 69 bit 4: the drive does not say it encrypts all user data")
+		}
+	}
 	if sec != nil && sec.Locking != nil {
 		if sec.Locking.MediaEncryption {
 			ce.DriveReported = append(ce.DriveReported, "TCG Level 0 Locking feature: media encryption")

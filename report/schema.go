@@ -254,7 +254,13 @@ type Drive struct {
 	// the ownership check); nil when the drive has no TCG security
 	// subsystem or was not asked.
 	Security *Security `json:"security,omitempty"`
-	Plan     Plan      `json:"plan"`
+	// EncryptsAllUserData is an ATA drive's IDENTIFY DEVICE word 69 bit 4:
+	// whether the drive says it encrypts all user data on the media; nil
+	// for a drive that is not ATA or was not probed. It is the drive's
+	// claim, which a cryptographic erase rests on (CryptoErase), not a
+	// fact kesu checked.
+	EncryptsAllUserData *bool `json:"encrypts_all_user_data,omitempty"`
+	Plan                Plan  `json:"plan"`
 }
 
 // Security is what kesu found about a drive's TCG security subsystem

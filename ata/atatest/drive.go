@@ -43,6 +43,9 @@ type Config struct {
 	// RotationRate is IDENTIFY word 217: 1 = SSD, e.g. 7200 = HDD.
 	RotationRate     uint16
 	TRIM, DRAT, RZAT bool
+	// EncryptsAll sets IDENTIFY word 69 bit 4: the drive says it encrypts
+	// all user data.
+	EncryptsAll bool
 	// No48Bit makes a 28-bit-only drive (≤ 0x0FFFFFFF sectors).
 	No48Bit bool
 

@@ -62,6 +62,9 @@ func (d *Drive) identify() []byte {
 	if c.RZAT {
 		w[69] |= 1 << 5
 	}
+	if c.EncryptsAll {
+		w[69] |= 1 << 4
+	}
 	w[80] = 0x0FE0 // ATA/ATAPI-5 .. ACS-4
 	w[82] = 0x4000 | 1<<5
 	w[83] = 0x4000 | 1<<12 | 1<<13

@@ -196,6 +196,7 @@ func (a *ATA) Probe(ctx context.Context) (*worker.Probe, error) {
 		SecuritySupported: sec.Supported, SecurityEnabled: sec.Supported && sec.Enabled,
 		SecurityLocked: sec.Supported && sec.Locked, SecurityFrozen: sec.Supported && sec.Frozen,
 		CountExpired: sec.Supported && sec.CountExpired, EnhancedErase: sec.Supported && sec.EnhancedEraseSupported,
+		EncryptsAllUserData: id.EncryptsAllUserData,
 	}
 	if st := in.SanitizeStatus; st != nil {
 		caps.SanitizeFrozen = st.Frozen

@@ -18,7 +18,7 @@ const sedPurge = "version = 1\n[policy]\nlevel = 'purge'\nverify = '10%'\n[tcg]\
 // sedSSD is an emulated SATA SSD with the TPer tp and no ATA erase of its
 // own: the TCG crypto erase or the host overwrite.
 func sedSSD(serial string, tp tcgtest.Device) atatest.Config {
-	return atatest.Config{Model: "EMU SED " + serial, Serial: serial, Sectors: 8192, RotationRate: 1, TPer: tp}
+	return atatest.Config{Model: "EMU SED " + serial, Serial: serial, Sectors: 8192, RotationRate: 1, TPer: tp, EncryptsAll: true}
 }
 
 // assertUntouched fails unless the drive FAILed, blocked (never opened
@@ -79,6 +79,14 @@ func TestSEDUnreadableIsBlocked(t *testing.T) {
 	}
 	if got["sdc"] != report.StatusPass || driveRun(t, vr, "PLAIN-SAS").Drive.Security != nil {
 		t.Errorf("plain SAS drive: %s %q, security %+v; want PASS and no TCG", got["sdc"], r["sdc"], driveRun(t, vr, "PLAIN-SAS").Drive.Security)
+	}
+	// The ATA drives' claim to encrypt all user data (IDENTIFY word 69
+	// bit 4) is recorded; the SAS drive has no such word.
+	if e := driveRun(t, vr, "FILTERED").Drive.EncryptsAllUserData; e == nil || !*e {
+		t.Errorf("ATA SED: encrypts_all_user_data %v; want true, as its IDENTIFY says", e)
+	}
+	if e := driveRun(t, vr, "PLAIN-SAS").Drive.EncryptsAllUserData; e != nil {
+		t.Errorf("SAS drive: encrypts_all_user_data %v; want none", *e)
 	}
 }
 

@@ -67,6 +67,10 @@ type ATA struct {
 	SecurityFrozen    bool
 	CountExpired      bool
 	EnhancedErase     bool
+	// EncryptsAllUserData is IDENTIFY DEVICE word 69 bit 4: the drive says
+	// it encrypts all user data on the media. It plans nothing; the record
+	// carries it as the drive's claim.
+	EncryptsAllUserData bool
 }
 
 // SCSI capabilities of a native SCSI/SAS drive. Support for SANITIZE is

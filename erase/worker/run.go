@@ -352,6 +352,10 @@ func Prepare(ctx context.Context, cfg Config, disks []discover.Disk, excluded []
 			rd.Plan = t.Plan.Record()
 			rd.Plan.Blocked = t.Plan.Blocked
 			rd.Security = t.Probe.Security
+			if a := t.Probe.Caps.ATA; a != nil {
+				enc := a.EncryptsAllUserData
+				rd.EncryptsAllUserData = &enc
+			}
 		} else {
 			rd.HiddenAreas = report.HiddenAreas{Note: "the drive could not be probed"}
 		}
