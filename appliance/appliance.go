@@ -92,6 +92,9 @@ type System interface {
 	UnmountStick(dir string) error
 	PowerOff() error
 	Reboot() error
+	// Network brings the wired interfaces up by DHCP and says what each
+	// got; it fails when none got an address.
+	Network(ctx context.Context) ([]string, error)
 	// Consoles lists the active console devices (tty0, ttyS0).
 	Consoles() []string
 	// Lines delivers lines typed on any console until ctx ends. The
@@ -226,6 +229,9 @@ func (a *app) run(ctx context.Context) string {
 	}
 	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
 		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
+	if s.Config.Record.Store != "" {
+		a.copyRecord(ctx, s.Config.Record, out.Journal)
+	}
 	a.unmount()
 	if out.Action != "" {
 		return a.do(ctx, out.Action)

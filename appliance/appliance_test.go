@@ -70,7 +70,10 @@ func (s *fakeSystem) MountStick(dev, dir string) error {
 }
 func (s *fakeSystem) UnmountStick(dir string) error { s.unmounted = true; return nil }
 func (s *fakeSystem) PowerOff() error               { s.power = "poweroff"; return nil }
-func (s *fakeSystem) Reboot() error                 { s.power = "reboot"; return nil }
+func (s *fakeSystem) Network(context.Context) ([]string, error) {
+	return nil, errors.New("no network in this fake")
+}
+func (s *fakeSystem) Reboot() error { s.power = "reboot"; return nil }
 func (s *fakeSystem) Lines(ctx context.Context) <-chan string {
 	s.linesAsked = s.power == "" && s.eraseRunning
 	return s.lines

@@ -31,14 +31,15 @@ func (s *linuxSystem) LoadModules(ctx context.Context) ([]ModuleResult, error) {
 	return l.LoadAll(ctx)
 }
 
-func (s *linuxSystem) MountEfivarfs() error                    { return MountEfivarfs() }
-func (s *linuxSystem) Sys() fs.FS                              { return os.DirFS("/sys") }
-func (s *linuxSystem) Cmdline() string                         { return Cmdline() }
-func (s *linuxSystem) Open(name string) (io.ReadCloser, error) { return OpenDevice(name) }
-func (s *linuxSystem) MountStick(dev, dir string) error        { return MountStick(dev, dir) }
-func (s *linuxSystem) UnmountStick(dir string) error           { return UnmountStick(dir) }
-func (s *linuxSystem) PowerOff() error                         { return PowerOff() }
-func (s *linuxSystem) Reboot() error                           { return Reboot() }
+func (s *linuxSystem) MountEfivarfs() error                          { return MountEfivarfs() }
+func (s *linuxSystem) Sys() fs.FS                                    { return os.DirFS("/sys") }
+func (s *linuxSystem) Cmdline() string                               { return Cmdline() }
+func (s *linuxSystem) Open(name string) (io.ReadCloser, error)       { return OpenDevice(name) }
+func (s *linuxSystem) MountStick(dev, dir string) error              { return MountStick(dev, dir) }
+func (s *linuxSystem) UnmountStick(dir string) error                 { return UnmountStick(dir) }
+func (s *linuxSystem) PowerOff() error                               { return PowerOff() }
+func (s *linuxSystem) Network(ctx context.Context) ([]string, error) { return Network(ctx) }
+func (s *linuxSystem) Reboot() error                                 { return Reboot() }
 
 func (s *linuxSystem) Now() time.Time { return time.Now() }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"debug/pe"
 	"encoding/binary"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/kesu-erase/kesu/appliance"
 	"github.com/kesu-erase/kesu/image"
+	"github.com/kesu-erase/kesu/internal/s3test"
 	"github.com/kesu-erase/kesu/internal/vm"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/reporttest"
@@ -386,7 +389,9 @@ func lineWith(s, sub string) string {
 func TestApplianceFailingDisk(t *testing.T) {
 	vm.Require(t, false)
 	a := vm.Get(t)
-	st := newStick(t, a, appliancePolicy)
+	// A record store is named, but the machine has no network: the copy
+	// fails, says so, and changes nothing else (the stick holds the record).
+	st := newStick(t, a, appliancePolicy+"store = \"s3://records\"\nstore_endpoint = \"http://10.0.2.2:1\"\n")
 	good1 := markedDisk(t, vm.NVMe, "FGNVME1")
 	bad := markedDisk(t, vm.SCSI, "FBSCSI1")
 	bad.Errors = []vm.ErrorRule{{Event: "write_aio", Errno: 5, Sector: 4096}}
@@ -398,6 +403,9 @@ func TestApplianceFailingDisk(t *testing.T) {
 	logKesuLines(t, res.Serial)
 	if !strings.Contains(res.Serial, appliance.MarkerPowerOff) || res.Stopped != "" {
 		t.Errorf("the appliance did not finish and power off (stopped at %q)", res.Stopped)
+	}
+	if !strings.Contains(res.Serial, appliance.MarkerStoreFailed) || !strings.Contains(res.Serial, "no wired interface") {
+		t.Errorf("the console does not say the copy to the store failed for want of a network")
 	}
 
 	_, v := stickRecord(t, st)
@@ -423,5 +431,47 @@ func TestApplianceFailingDisk(t *testing.T) {
 	}
 	if n, first, _ := vm.CountMarkers(bad.Path); n == 0 || first > 4096 {
 		t.Errorf("disk %s: %d markers left, first at %d; want sector 4096's marker kept (its writes failed)", bad.Serial, n, first)
+	}
+}
+
+// TestApplianceRecordStore boots the appliance with a NIC on QEMU's user
+// network and a policy that names a record store: a real S3-compatible
+// server (versitygw) listening on the host's 127.0.0.1, which the guest
+// reaches as 10.0.2.2. After the run the bucket holds the journal, byte for
+// byte the stick's, and the console says it was read back intact.
+func TestApplianceRecordStore(t *testing.T) {
+	vm.Require(t, false)
+	a := vm.Get(t)
+	srv := s3test.Start(t)
+	srv.MakeBucket(t, "records")
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.Endpoint, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := appliancePolicy + fmt.Sprintf("store = \"s3://records/site-a\"\nstore_endpoint = \"http://10.0.2.2:%s\"\nstore_access_key = %q\nstore_secret_key = %q\n",
+		port, srv.AccessKey, srv.SecretKey)
+	st := newStick(t, a, policy)
+	disk := markedDisk(t, vm.VirtioBlk, "STVBLK1")
+	m := vm.NewMachine(t, disk)
+	m.Args = append(m.Args, "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=")
+	m.Timeout = 6 * time.Minute
+	m.Until = []string{appliance.MarkerWaiting}
+	res := vm.BootDirect(t, m, st.Path)
+	logKesuLines(t, res.Serial)
+	if !strings.Contains(res.Serial, appliance.MarkerStoreCopied+" s3://records/site-a/") || strings.Contains(res.Serial, appliance.MarkerStoreFailed) {
+		t.Fatalf("the console does not say the record was copied to the store")
+	}
+	checkErased(t, []vm.Disk{disk})
+	j, v := stickRecord(t, st)
+	if !v.OK() {
+		t.Fatalf("the record on the stick does not verify: %+v", v)
+	}
+	objs, _ := filepath.Glob(filepath.Join(srv.Dir, "records", "site-a", "*.jsonl"))
+	if len(objs) != 1 {
+		t.Fatalf("the bucket holds %v; want the run's journal", objs)
+	}
+	copied, err := os.ReadFile(objs[0])
+	if err != nil || !bytes.Equal(copied, j) {
+		t.Errorf("the bucket's copy (%d bytes, %v) is not the stick's journal (%d bytes)", len(copied), err, len(j))
 	}
 }

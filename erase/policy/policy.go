@@ -170,6 +170,15 @@ type Record struct {
 	Customer      string `toml:"customer"`
 	AssetPrefix   string `toml:"asset_prefix"`
 	Destination   string `toml:"destination"`
+	// Store is an S3-compatible store (s3://BUCKET/PREFIX) that receives a
+	// copy of each sealed record, in addition to the stick; "" for none.
+	// StoreEndpoint names its server (http(s)://HOST[:PORT]; "" for AWS
+	// S3); StoreRegion, StoreAccessKey and StoreSecretKey reach it.
+	Store          string `toml:"store"`
+	StoreEndpoint  string `toml:"store_endpoint"`
+	StoreRegion    string `toml:"store_region"`
+	StoreAccessKey string `toml:"store_access_key"`
+	StoreSecretKey string `toml:"store_secret_key"`
 }
 
 // Problem is one thing wrong with a config.
@@ -417,6 +426,17 @@ func (c *Config) validate(md toml.MetaData, bad func(key, format string, args ..
 	}
 	onStick("record.dir", c.Record.Dir)
 	onStick("signing.key", c.Signing.Key)
+	if r := c.Record; r.Store != "" {
+		if !strings.HasPrefix(r.Store, "s3://") || strings.TrimPrefix(r.Store, "s3://") == "" || strings.HasPrefix(strings.TrimPrefix(r.Store, "s3://"), "/") {
+			bad("record.store", "%q: want s3://BUCKET or s3://BUCKET/PREFIX", r.Store)
+		}
+		if e := r.StoreEndpoint; e != "" && !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
+			bad("record.store_endpoint", "%q: want http(s)://HOST[:PORT]", e)
+		}
+		if (r.StoreAccessKey == "") != (r.StoreSecretKey == "") {
+			bad("record.store_access_key", "give both store_access_key and store_secret_key, or neither")
+		}
+	}
 	switch c.Record.Destination {
 	case "", "reuse", "recycle", "destroy", "return":
 	default:

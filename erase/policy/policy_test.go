@@ -40,7 +40,8 @@ func TestDefaultConfigDocumentsEveryKey(t *testing.T) {
 		"policy.below_level", "policy.pattern", "run.unattended", "run.countdown", "run.confirm_word", "run.after",
 		"run.after_delay", "signing.key", "signing.unsigned", "exclude.serials", "exclude.wwns", "exclude.paths",
 		"record.dir", "record.operator", "record.operator_title", "record.organization", "record.location",
-		"record.contact", "record.customer", "record.asset_prefix", "record.destination", "raid.logical_volumes", "tcg.erase", "tcg.psid_prompt"} {
+		"record.contact", "record.customer", "record.asset_prefix", "record.destination", "raid.logical_volumes", "tcg.erase", "tcg.psid_prompt",
+		"policy.destruction_deadline_days", "record.store", "record.store_endpoint", "record.store_region", "record.store_access_key", "record.store_secret_key"} {
 		if lines[k] == 0 {
 			t.Errorf("configs/kesu.toml does not document %s", k)
 		}
@@ -94,6 +95,9 @@ func TestBadConfigsNameTheLine(t *testing.T) {
 		{"absolute record dir", "version = 1\n[policy]\nlevel = 'clear'\n[record]\ndir = '/tmp/records'\n", []Problem{{Line: 5, Key: "record.dir"}}},
 		{"key off the stick", "version = 1\n[policy]\nlevel = 'clear'\n[signing]\nkey = '/etc/kesu.key'\n", []Problem{{Line: 5, Key: "signing.key"}}},
 		{"raid volumes", "version = 1\n[policy]\nlevel = 'clear'\n[raid]\nlogical_volumes = 'erase'\n", []Problem{{Line: 5, Key: "raid.logical_volumes"}}},
+		{"destruction deadline", "version = 1\n[policy]\nmic_category = 1\ndestruction_deadline_days = -3\n", []Problem{{Line: 4, Key: "policy.destruction_deadline_days"}}},
+		{"record store", "version = 1\n[policy]\nlevel = 'clear'\n[record]\nstore = 'records/site-a'\nstore_endpoint = 'ftp://10.0.0.1'\nstore_access_key = 'k'\n",
+			[]Problem{{Line: 5, Key: "record.store"}, {Line: 6, Key: "record.store_endpoint"}, {Line: 7, Key: "record.store_access_key"}}},
 	} {
 		_, err := Parse([]byte(tc.cfg), "kesu.toml")
 		var pe *Error

@@ -1,0 +1,64 @@
+package appliance
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kesu-erase/kesu/erase/policy"
+	"github.com/kesu-erase/kesu/report/store"
+)
+
+// Markers of the record's copy to a store, on every console.
+const (
+	MarkerStoreCopied = "kesu: record copied to"
+	MarkerStoreFailed = "kesu: record NOT copied to the store"
+)
+
+// storeAttempts and storeBackoff bound the copy: tried again with backoff
+// (5 s, doubling) before the appliance gives up and goes on to its power
+// action — the stick holds the record either way.
+var (
+	storeAttempts = 5
+	storeBackoff  = 5 * time.Second
+)
+
+// copyRecord copies the sealed journal at path to the store the policy
+// names ([record] store), after bringing the network up, and says on every
+// console whether the copy was read back intact. The stick's journal is the
+// record; the copy is in addition to it, never instead.
+func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
+	loc, err := store.ParseURL(rec.Store)
+	if err == nil && path == "" {
+		err = fmt.Errorf("the run wrote no journal")
+	}
+	var data []byte
+	if err == nil {
+		data, err = os.ReadFile(path)
+	}
+	if err == nil {
+		a.printf("record store: bringing the network up for %s", loc)
+		var got []string
+		if got, err = a.sys.Network(ctx); err == nil {
+			for _, g := range got {
+				a.printf("network: %s", g)
+			}
+		}
+	}
+	var st *store.Store
+	if err == nil {
+		st, err = store.Open(store.Config{Endpoint: rec.StoreEndpoint, Region: rec.StoreRegion,
+			AccessKey: rec.StoreAccessKey, SecretKey: rec.StoreSecretKey, Attempts: storeAttempts, Backoff: storeBackoff}, loc)
+	}
+	if err == nil {
+		a.printf("record store: copying %s (%d bytes), tried up to %d times", filepath.Base(path), len(data), storeAttempts)
+		err = st.Put(ctx, filepath.Base(path), data)
+	}
+	if err != nil {
+		a.mark(MarkerStoreFailed, fmt.Sprintf(" (%s): %v — the record on the stick is complete", rec.Store, err))
+		return
+	}
+	a.mark(MarkerStoreCopied, " s3://"+loc.Bucket+"/"+loc.Key(filepath.Base(path))+" and read back intact")
+}
