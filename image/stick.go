@@ -36,6 +36,7 @@ const (
 	debShim       = "usr/lib/shim/shimx64.efi.signed"                   // shim-signed
 	debMokManager = "usr/lib/shim/mmx64.efi.signed"                     // shim-helpers-amd64-signed
 	debGrub       = "usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" // grub-efi-amd64-signed
+	debGrubNet    = "usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"
 )
 
 // moduleRecipe changes when the module tree layout changes.
@@ -59,6 +60,7 @@ type Boot struct {
 	Shim       string // shimx64.efi.signed (Microsoft-signed)
 	MokManager string // mmx64.efi.signed
 	Grub       string // grubx64.efi.signed (Debian-signed)
+	GrubNet    string // grubnetx64.efi.signed (Debian-signed; network boot)
 	ModuleRoot string // holds lib/modules/<release> for the initramfs
 	Modules    *ModuleTree
 	Initramfs  *Initramfs
@@ -94,6 +96,7 @@ func BuildBoot(ctx context.Context, s BootSpec) (*Boot, error) {
 	b.Shim = filepath.Join(b.Packages[1].Root, debShim)
 	b.MokManager = filepath.Join(b.Packages[2].Root, debMokManager)
 	b.Grub = filepath.Join(b.Packages[3].Root, debGrub)
+	b.GrubNet = filepath.Join(b.Packages[3].Root, debGrubNet)
 	for _, f := range []string{b.Kernel, b.Shim, b.MokManager, b.Grub} {
 		if _, err := os.Stat(f); err != nil {
 			return nil, fmt.Errorf("boot chain: %w", err)

@@ -50,18 +50,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sizeMiB := fs.Int64("size", image.DefaultStickSize>>20, "image size in MiB")
 	timeout := fs.Int("grub-timeout", 3, "seconds GRUB shows its menu")
 	release := fs.String("release", "", "release name stamped into the stick's kesu (default `git describe --always --dirty` of REPO)")
+	netboot := fs.String("netboot", "", "instead of a stick image, write the network boot tree (shim, network GRUB, grub/grub.cfg, kernel, initramfs) into this `DIR`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *config == "" {
-		return errors.New("-config is required (e.g. -config configs/kesu.toml)")
-	}
 	repoDir, err := filepath.Abs(*repo)
 	if err != nil {
 		return err
+	}
+	if *grub == "" {
+		*grub = filepath.Join(repoDir, "configs", "grub.cfg")
+	}
+	if *netboot != "" {
+		return writeNetboot(ctx, repoDir, *cache, *modules, *release, *grub, *timeout, *netboot, stdout, stderr)
+	}
+	if *config == "" {
+		return errors.New("-config is required (e.g. -config configs/kesu.toml)")
 	}
 	// A stick whose policy is broken or whose key is missing erases
 	// nothing; say so now rather than at the server.
@@ -78,9 +85,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if _, err := report.LoadSigner(*key); err != nil {
 			return err
 		}
-	}
-	if *grub == "" {
-		*grub = filepath.Join(repoDir, "configs", "grub.cfg")
 	}
 	stamp, err := stampFor(ctx, repoDir, *release, stderr)
 	if err != nil {
@@ -151,4 +155,27 @@ func stampText(s version.Stamp) string {
 		return in.Version
 	}
 	return in.Version + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// writeNetboot builds the boot chain and writes the network boot tree.
+func writeNetboot(ctx context.Context, repoDir, cache, modules, release, grub string, timeout int, dir string, stdout, stderr io.Writer) error {
+	stamp, err := stampFor(ctx, repoDir, release, stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	boot, err := image.BuildBoot(ctx, image.BootSpec{RepoDir: repoDir, CacheDir: cache, ModuleList: modules, Version: &stamp, Log: stderr})
+	if err != nil {
+		return err
+	}
+	cmdline, err := image.WriteNetboot(image.NetbootSpec{Boot: boot, Dir: dir, GrubTemplate: grub, GrubTimeout: timeout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: network boot tree for a TFTP server (%s, %s, %s, %s, %s); kernel %s\n",
+		dir, image.NetShim, image.NetGrub, image.NetGrubCfg, image.NetKernel, image.NetInitramfs, boot.Release)
+	fmt.Fprintf(stdout, "kernel command line: %s\n", cmdline)
+	fmt.Fprintf(stdout, "kesu: %s\n", stampText(stamp))
+	fmt.Fprintf(stdout, "built in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
 }
