@@ -23,6 +23,9 @@ const (
 var (
 	storeAttempts = 5
 	storeBackoff  = 5 * time.Second
+	// storeWithin bounds the whole copy, the network's bring-up included,
+	// so that a store that does not answer cannot hold the machine up.
+	storeWithin = 5 * time.Minute
 )
 
 // copyRecord copies the sealed journal at path to the store the policy
@@ -30,6 +33,8 @@ var (
 // console whether the copy was read back intact. The stick's journal is the
 // record; the copy is in addition to it, never instead.
 func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
+	ctx, cancel := context.WithTimeout(ctx, storeWithin)
+	defer cancel()
 	loc, err := store.ParseURL(rec.Store)
 	if err == nil && path == "" {
 		err = fmt.Errorf("the run wrote no journal")
@@ -53,7 +58,7 @@ func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
 			AccessKey: rec.StoreAccessKey, SecretKey: rec.StoreSecretKey, Attempts: storeAttempts, Backoff: storeBackoff}, loc)
 	}
 	if err == nil {
-		a.printf("record store: copying %s (%d bytes), tried up to %d times", filepath.Base(path), len(data), storeAttempts)
+		a.printf("record store: copying %s (%d bytes), tried up to %d times within %s", filepath.Base(path), len(data), storeAttempts, storeWithin)
 		err = st.Put(ctx, filepath.Base(path), data)
 	}
 	if err != nil {

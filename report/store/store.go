@@ -122,7 +122,10 @@ func Open(cfg Config, loc Location) (*Store, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	c, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: minio.BucketLookupPath})
+	// One try per request: Store's own retry (Attempts, Backoff) is the
+	// policy, and says so in its errors; minio-go would otherwise retry
+	// every request up to ten times inside each attempt.
+	c, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: minio.BucketLookupPath, MaxRetries: 1})
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", loc, err)
 	}
