@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kesu-erase/kesu/erase"
+	"github.com/kesu-erase/kesu/erase/job"
 	"github.com/kesu-erase/kesu/erase/policy"
 	"github.com/kesu-erase/kesu/erase/target"
 	"github.com/kesu-erase/kesu/internal/human"
@@ -271,7 +272,13 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var cr *target.Record
 	if o.journal != "" {
-		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, require, version); err != nil {
+		// The record's policy as a run over named devices states it (job's
+		// one mapping of level, MIC category and deadline).
+		pc := job.DevicePolicy("kesu erase --device", pat.String(), pct, rec, exclude, signer == nil)
+		if require != nil {
+			job.RequireAsPolicy(pc, require)
+		}
+		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, job.PolicyRecord(pc), version); err != nil {
 			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 		}
 		defer cr.Close()

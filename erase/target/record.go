@@ -25,10 +25,10 @@ type Record struct {
 // StartRecord creates the journal in dir (signed by signer, nil for an
 // unsigned record) for kesu version, naming the people, and records the
 // drive d as the kernel describes it (sysfs) — or as a file — with its
-// plan: a host overwrite, then a read-back of pct percent. The drive is
-// held to Clear, or to require's level or MIC category (and its
-// destruction deadline) when require is not nil.
-func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record, require *policy.Config, version string) (*Record, error) {
+// plan: a host overwrite, then a read-back of pct percent, under pol (the
+// policy the drive is held to, as the record states it; its verification
+// and signing are set here from pct and signer).
+func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record, pol report.Policy, version string) (*Record, error) {
 	vp := report.VerifyPolicy{Mode: report.VerifySampled, Percent: pct}
 	switch pct {
 	case 0:
@@ -41,7 +41,7 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 		Sanitizer: report.Person{Name: people.Operator, Title: people.OperatorTitle, Organization: people.Organization,
 			Location: people.Location, Contact: people.Contact},
 		Customer: people.Customer,
-		Policy:   devicePolicy(vp, signer == nil, people.Destination, require),
+		Policy:   withVerify(pol, vp, signer == nil),
 	})
 	if err != nil {
 		return nil, err
@@ -57,20 +57,8 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 	return &Record{j: j, dl: dl, pct: pct}, nil
 }
 
-// devicePolicy is the record's policy of kesu erase DEVICE.
-func devicePolicy(vp report.VerifyPolicy, unsigned bool, destination string, require *policy.Config) report.Policy {
-	p := report.Policy{Name: "kesu erase --device", Level: report.LevelClear, Verify: vp, Unsigned: unsigned, Destination: destination}
-	if require == nil {
-		return p
-	}
-	if require.Level == policy.Purge {
-		p.Level = report.LevelPurge
-	}
-	if c := require.Policy.MICCategory; c != 0 {
-		p.Level, p.MICCategory = "", c
-	}
-	p.AcceptBelow = require.Policy.BelowLevel == policy.BelowAccept
-	p.DestructionDeadlineDays = require.Policy.DestructionDeadlineDays
+func withVerify(p report.Policy, vp report.VerifyPolicy, unsigned bool) report.Policy {
+	p.Verify, p.Unsigned = vp, unsigned
 	return p
 }
 
