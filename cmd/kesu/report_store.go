@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,10 +40,9 @@ func (f *fetched) close() {
 }
 
 // resolve replaces each s3:// location among args with local copies of its
-// records (every *.jsonl directly under the prefix, or the one object a
-// location ending in .jsonl names), showing the listing's and the
-// reading's progress on stderr. The copies are read like any journal; the
-// results name them by their s3:// address (rename).
+// records (store.CopyOut), showing the listing's and the reading's
+// progress on stderr. The copies are read like any journal; the results
+// name them by their s3:// address (rename).
 func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Writer) ([]string, *fetched, error) {
 	fx := &fetched{url: map[string]string{}}
 	var out []string
@@ -51,65 +51,43 @@ func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Write
 			out = append(out, a)
 			continue
 		}
-		loc, err := store.ParseURL(a)
-		if err != nil {
-			fx.close()
-			return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
-		}
-		one := ""
-		if strings.HasSuffix(loc.Prefix, ".jsonl") {
-			one = loc.Prefix[strings.LastIndex(loc.Prefix, "/")+1:]
-			loc.Prefix = strings.TrimSuffix(strings.TrimSuffix(loc.Prefix, one), "/")
-		}
-		st, err := store.Open(store.FromEnv(store.Config{Endpoint: f.endpoint, Region: f.region}), loc)
-		if err != nil {
-			fx.close()
-			return nil, nil, err
-		}
-		tty := isTerminal(stderr)
-		listing := view.NewCounter(stderr, tty, "kesu: listing "+loc.String()+" (records found)", 0)
-		objs, err := st.List(ctx, listing.Set)
-		listing.Done()
-		if err != nil {
-			fx.close()
-			return nil, nil, err
-		}
-		if one != "" {
-			var keep []store.Object
-			for _, o := range objs {
-				if o.Name() == one {
-					keep = append(keep, o)
-				}
-			}
-			if len(keep) == 0 {
-				fx.close()
-				return nil, nil, fmt.Errorf("%s: no such record in %s", one, loc)
-			}
-			objs = keep
-		}
-		if len(objs) == 0 {
-			fx.close()
-			return nil, nil, fmt.Errorf("%s holds no records (*.jsonl)", loc)
-		}
 		dir, err := os.MkdirTemp("", "kesu-store-")
 		if err != nil {
 			fx.close()
 			return nil, nil, err
 		}
 		fx.dirs = append(fx.dirs, dir)
-		reading := view.NewCounter(stderr, tty, "kesu: reading "+loc.String(), len(objs))
-		paths, err := st.Fetch(ctx, objs, dir, reading.Set)
-		reading.Done()
+		tty := isTerminal(stderr)
+		listing := view.NewCounter(stderr, tty, "kesu: listing "+a+" (records found)", 0)
+		var reading *view.Counter
+		copies, err := store.CopyOut(ctx, store.FromEnv(store.Config{Endpoint: f.endpoint, Region: f.region}), a, dir, store.Progress{
+			Listed: listing.Set,
+			Read: func(done, of int) {
+				if reading == nil {
+					listing.Done()
+					reading = view.NewCounter(stderr, tty, "kesu: reading "+a, of)
+				}
+				reading.Set(done)
+			},
+		})
+		if reading != nil {
+			reading.Done()
+		} else {
+			listing.Done()
+		}
+		if errors.Is(err, store.ErrURL) {
+			err = fmt.Errorf("%w: %v", errUsage, err)
+		}
 		if err != nil {
 			fx.close()
 			return nil, nil, err
 		}
-		for i, p := range paths {
-			fx.url[p] = "s3://" + loc.Bucket + "/" + objs[i].Key
+		for _, c := range copies {
+			fx.url[c.Path] = c.URL
 			// The journals are the arguments; their addenda, beside them,
 			// are found as beside a journal on disk.
-			if !destruction.IsAddendum(p) {
-				out = append(out, p)
+			if !destruction.IsAddendum(c.Path) {
+				out = append(out, c.Path)
 			}
 		}
 	}

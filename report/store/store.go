@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -303,3 +304,62 @@ func (s *Store) Check(ctx context.Context) error {
 }
 
 var errNoBucket = errors.New("no such bucket")
+
+// Copy is a record copied out of a store: where it lies now, and its s3://
+// address.
+type Copy struct {
+	Path string
+	URL  string
+}
+
+// Progress reports a count: the records found while listing, then those
+// read (nil: no reports).
+type Progress struct {
+	Listed func(found int)
+	Read   func(done, of int)
+}
+
+// CopyOut copies the records of location u into dir: every *.jsonl directly
+// under its prefix, or the one object a location ending in NAME.jsonl
+// names. It fails when there is none.
+func CopyOut(ctx context.Context, cfg Config, u, dir string, p Progress) ([]Copy, error) {
+	loc, err := ParseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	one := ""
+	if strings.HasSuffix(loc.Prefix, ".jsonl") {
+		one = path.Base(loc.Prefix)
+		loc.Prefix = strings.TrimSuffix(strings.TrimSuffix(loc.Prefix, one), "/")
+	}
+	st, err := Open(cfg, loc)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := st.List(ctx, p.Listed)
+	if err != nil {
+		return nil, err
+	}
+	if one != "" {
+		objs = slices.DeleteFunc(objs, func(o Object) bool { return o.Name() != one })
+		if len(objs) == 0 {
+			return nil, fmt.Errorf("%s: no such record in %s", one, loc)
+		}
+	}
+	if len(objs) == 0 {
+		return nil, fmt.Errorf("%s holds no records (*.jsonl)", loc)
+	}
+	var read func(int)
+	if p.Read != nil {
+		read = func(done int) { p.Read(done, len(objs)) }
+	}
+	paths, err := st.Fetch(ctx, objs, dir, read)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Copy, len(paths))
+	for i, pth := range paths {
+		out[i] = Copy{Path: pth, URL: st.url(objs[i].Key)}
+	}
+	return out, nil
+}

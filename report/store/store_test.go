@@ -90,6 +90,24 @@ func TestPutListFetch(t *testing.T) {
 	if b, _ := os.ReadFile(paths[0]); !bytes.Equal(b, one) {
 		t.Errorf("fetched %q; want %q", b, one)
 	}
+	cfg := Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}
+	var listed, read int
+	copies, err := CopyOut(ctx, cfg, "s3://records/site-a/run-2.jsonl", t.TempDir(), Progress{Listed: func(n int) { listed = n }, Read: func(d, of int) { read = d*10 + of }})
+	if err != nil || len(copies) != 1 || copies[0].URL != "s3://records/site-a/run-2.jsonl" || listed != 2 || read != 11 {
+		t.Errorf("CopyOut of one record = %+v, %v (listed %d, read %d); want run-2 alone", copies, err, listed, read)
+	}
+	if b, _ := os.ReadFile(copies[0].Path); string(b) != "two\n" {
+		t.Errorf("the copy holds %q", b)
+	}
+	for loc, want := range map[string]string{
+		"s3://records/site-a/nope.jsonl": "no such record",
+		"s3://records/site-c":            "holds no records",
+		"records/site-a":                 "store address",
+	} {
+		if _, err := CopyOut(ctx, cfg, loc, t.TempDir(), Progress{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CopyOut(%s) = %v; want %q", loc, err, want)
+		}
+	}
 }
 
 // The server is down while a record is put: Put tries again with backoff
