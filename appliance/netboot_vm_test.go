@@ -3,8 +3,6 @@ package appliance_test
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,12 +37,7 @@ func TestNetbootSecureBoot(t *testing.T) {
 	// 10.0.2.2 in the guest, over the same network the machine booted from.
 	store := s3test.Start(t)
 	store.MakeBucket(t, "records")
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(store.Endpoint, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := newStick(t, a, appliancePolicy+fmt.Sprintf("store = \"s3://records/netboot\"\nstore_endpoint = \"http://10.0.2.2:%s\"\nstore_access_key = %q\nstore_secret_key = %q\n",
-		port, store.AccessKey, store.SecretKey))
+	st := newStick(t, a, appliancePolicy+storeKeys(t, store, "s3://records/netboot"))
 	target := markedDisk(t, vm.NVMe, "NBNVME1")
 	m := vm.NewMachine(t, vm.Disk{Kind: vm.USB, Path: st.Path, Serial: "KESUSTICK"}, target)
 	// The NIC first in the boot order: the stick is there, but not booted.

@@ -444,13 +444,7 @@ func TestApplianceRecordStore(t *testing.T) {
 	a := vm.Get(t)
 	srv := s3test.Start(t)
 	srv.MakeBucket(t, "records")
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.Endpoint, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := appliancePolicy + fmt.Sprintf("store = \"s3://records/site-a\"\nstore_endpoint = \"http://10.0.2.2:%s\"\nstore_access_key = %q\nstore_secret_key = %q\n",
-		port, srv.AccessKey, srv.SecretKey)
-	st := newStick(t, a, policy)
+	st := newStick(t, a, appliancePolicy+storeKeys(t, srv, "s3://records/site-a"))
 	disk := markedDisk(t, vm.VirtioBlk, "STVBLK1")
 	m := vm.NewMachine(t, disk)
 	m.Args = append(m.Args, "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=")
@@ -474,4 +468,17 @@ func TestApplianceRecordStore(t *testing.T) {
 	if err != nil || !bytes.Equal(copied, j) {
 		t.Errorf("the bucket's copy (%d bytes, %v) is not the stick's journal (%d bytes)", len(copied), err, len(j))
 	}
+}
+
+// storeKeys are the [record] keys of a policy that copies the record to a
+// location of srv, a server on the host's loopback, which a VM on QEMU's
+// user network reaches as 10.0.2.2.
+func storeKeys(t *testing.T, srv *s3test.Server, location string) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.Endpoint, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("store = %q\nstore_endpoint = \"http://10.0.2.2:%s\"\nstore_access_key = %q\nstore_secret_key = %q\n",
+		location, port, srv.AccessKey, srv.SecretKey)
 }
