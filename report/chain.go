@@ -120,13 +120,8 @@ func VerifyChain(j *RawJournal, first Kind, keyOf func(body json.RawMessage) (*K
 				c.Key = &kc
 			}
 		}
-		switch {
-		case key != nil && p.sig == nil:
-			return fail(ProblemAltered, lineNo, seq, "record is not signed, but the file is")
-		case key != nil && !ed25519.Verify(key, signedMessage(p.unsigned), p.sig):
-			return fail(ProblemBadSignature, lineNo, seq, "signature does not match the record: the record was altered")
-		case key == nil && p.sig != nil:
-			return fail(ProblemAltered, lineNo, seq, "record is signed, but the first record declares no key")
+		if kind, why := p.signatureProblem(key, "the file", "the first record"); why != "" {
+			return fail(kind, lineNo, seq, "%s", why)
 		}
 		if seq != int64(i) {
 			return fail(ProblemReordered, lineNo, seq, "record %d is at line %d", seq, lineNo)
@@ -142,17 +137,8 @@ func VerifyChain(j *RawJournal, first Kind, keyOf func(body json.RawMessage) (*K
 			if err := dec.Decode(&s); err != nil {
 				return fail(ProblemMalformed, lineNo, seq, "seal body: %v", err)
 			}
-			wantAlg, wantFP := "none", ""
-			if c.Key != nil {
-				wantAlg, wantFP = "Ed25519", c.Key.Fingerprint
-			}
-			switch {
-			case s.Records != seq:
-				return fail(ProblemMalformed, lineNo, seq, "seal counts %d records, the chain has %d", s.Records, seq)
-			case s.Head != prev:
-				return fail(ProblemMalformed, lineNo, seq, "seal head %s… is not the chain head %s…", short(s.Head), short(prev))
-			case s.Alg != wantAlg || s.Fingerprint != wantFP:
-				return fail(ProblemMalformed, lineNo, seq, "seal names key %q (%s), the first record %q (%s)", s.Fingerprint, s.Alg, wantFP, wantAlg)
+			if why := s.mismatch(seq, prev, c.Key, "the first record"); why != "" {
+				return fail(ProblemMalformed, lineNo, seq, "%s", why)
 			}
 			c.Sealed = true
 		}

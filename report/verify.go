@@ -347,13 +347,8 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 		}
 
 		// The record's own signature: any change to its bytes shows here.
-		switch {
-		case key != nil && p.sig == nil:
-			return bad(ProblemAltered, seq, "record is not signed, but the journal is")
-		case key != nil && !ed25519.Verify(key, signedMessage(p.unsigned), p.sig):
-			return bad(ProblemBadSignature, seq, "signature does not match the record: the record was altered")
-		case key == nil && p.sig != nil:
-			return bad(ProblemAltered, seq, "record is signed, but the run-start declares no key")
+		if kind, why := p.signatureProblem(key, "the journal", "the run-start"); why != "" {
+			return bad(kind, seq, "%s", why)
 		}
 
 		// The chain: position and link to the line before.
@@ -382,17 +377,8 @@ func Verify(j *RawJournal, trusted KeyRing) *Result {
 			return bad(ProblemMalformed, seq, "%v", err)
 		}
 		if s, ok := body.(*Seal); ok {
-			wantAlg, wantFP := "none", ""
-			if res.Key != nil {
-				wantAlg, wantFP = "Ed25519", res.Key.Fingerprint
-			}
-			switch {
-			case s.Records != seq:
-				return bad(ProblemMalformed, seq, "seal counts %d records, the chain has %d", s.Records, seq)
-			case s.Head != p.env.Prev:
-				return bad(ProblemMalformed, seq, "seal head %s… is not the chain head %s…", short(s.Head), short(p.env.Prev))
-			case s.Alg != wantAlg || s.Fingerprint != wantFP:
-				return bad(ProblemMalformed, seq, "seal names key %q (%s), the run-start %q (%s)", s.Fingerprint, s.Alg, wantFP, wantAlg)
+			if why := s.mismatch(seq, p.env.Prev, res.Key, "the run-start"); why != "" {
+				return bad(ProblemMalformed, seq, "%s", why)
 			}
 		}
 		if err := asm.apply(seq, p.env.Time, hash, p.env.Kind, body); err != nil {
@@ -552,4 +538,38 @@ func VerifyFile(path string, trusted KeyRing) (*Result, error) {
 		return nil, err
 	}
 	return Verify(j, trusted), nil
+}
+
+// mismatch says how a seal at seq, after the line whose hash is prev, does
+// not fit its chain signed by key (declared by first; nil: unsigned), or ""
+// when it fits.
+func (s *Seal) mismatch(seq int64, prev string, key *KeyInfo, first string) string {
+	wantAlg, wantFP := "none", ""
+	if key != nil {
+		wantAlg, wantFP = "Ed25519", key.Fingerprint
+	}
+	switch {
+	case s.Records != seq:
+		return fmt.Sprintf("seal counts %d records, the chain has %d", s.Records, seq)
+	case s.Head != prev:
+		return fmt.Sprintf("seal head %s… is not the chain head %s…", short(s.Head), short(prev))
+	case s.Alg != wantAlg || s.Fingerprint != wantFP:
+		return fmt.Sprintf("seal names key %q (%s), %s %q (%s)", s.Fingerprint, s.Alg, first, wantFP, wantAlg)
+	}
+	return ""
+}
+
+// signatureProblem says how the line's signature does not fit a file signed
+// by key (nil: unsigned; file names the file, first its first record), or
+// "" when it fits.
+func (p *parsedLine) signatureProblem(key ed25519.PublicKey, file, first string) (ProblemKind, string) {
+	switch {
+	case key != nil && p.sig == nil:
+		return ProblemAltered, "record is not signed, but " + file + " is"
+	case key != nil && !ed25519.Verify(key, signedMessage(p.unsigned), p.sig):
+		return ProblemBadSignature, "signature does not match the record: the record was altered"
+	case key == nil && p.sig != nil:
+		return ProblemAltered, "record is signed, but " + first + " declares no key"
+	}
+	return "", ""
 }
