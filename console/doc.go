@@ -19,6 +19,12 @@
 //     change, warning and result, and every PlainEvery otherwise. No escape
 //     sequences, so logs stay readable.
 //
+// A run-wide status line (UI.SetStatus, e.g. the record store's upload
+// state) is shown above the key help of the full-screen plan, live view and
+// summary, cut to the width; plain terminals print it whole with the plan,
+// while erasing when it changed (at most once per PlainEvery) and with the
+// summary.
+//
 // The Linux VGA console has no CJK font (its fonts hold 256 or 512 glyphs
 // in the CP437 layout), so a Terminal marked VGA always shows English and
 // only characters of that font; Japanese goes to serial consoles and

@@ -106,7 +106,9 @@ func (s Screen) Strings() []string {
 
 // Frame draws snapshot s for view v. It is pure: the same snapshot and
 // view always give the same screen. A PSID question (v.Prompt.Mode
-// PromptPSID) takes the whole screen.
+// PromptPSID) takes the whole screen. Otherwise a non-blank s.Status
+// takes the row above the footer, cut to the width; the body pages in the
+// rows left.
 func Frame(s *Snapshot, v View) Screen {
 	if v.Width < 20 {
 		v.Width = 20
@@ -125,6 +127,11 @@ func Frame(s *Snapshot, v View) Screen {
 	default:
 		f.plan()
 	}
+	if v.Prompt.Mode != PromptPSID {
+		if st := strings.TrimSpace(s.Status); st != "" {
+			f.status = f.line(Normal, st)
+		}
+	}
 	return f.compose()
 }
 
@@ -140,6 +147,7 @@ type framer struct {
 	body   [][]Line
 	bottom []Line
 	keys   string // key hints for the footer
+	status Line   // the run-wide status line above the footer; nil = none
 
 	cursorRow, cursorCol int // in bottom, -1 = none
 }
@@ -186,9 +194,16 @@ func (f *framer) compose() Screen {
 			sc.CursorRow, sc.CursorCol = len(lines)+f.cursorRow, f.cursorCol
 		}
 		sc.Lines = append(lines, f.bottom...)
+		if f.status != nil {
+			sc.Lines = append(sc.Lines, f.status)
+		}
 		return sc
 	}
-	avail := f.v.Height - len(f.top) - len(f.bottom) - 1 // 1: the footer
+	fixed := len(f.top) + len(f.bottom) + 1 // 1: the footer
+	if f.status != nil {
+		fixed++
+	}
+	avail := f.v.Height - fixed
 	if avail < 1 {
 		avail = 1
 	}
@@ -225,6 +240,9 @@ func (f *framer) compose() Screen {
 		sc.CursorRow, sc.CursorCol = len(lines)+f.cursorRow, f.cursorCol
 	}
 	lines = append(lines, f.bottom...)
+	if f.status != nil {
+		lines = append(lines, f.status)
+	}
 	lines = append(lines, f.footer(sc.Page, sc.Pages))
 	if len(lines) > f.v.Height {
 		lines = lines[:f.v.Height]

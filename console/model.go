@@ -329,6 +329,10 @@ type Snapshot struct {
 	AbortedAt time.Time    // when
 	Result    Result
 	Decision  Decision
+	// Status is the run-wide status line another part of the appliance
+	// keeps up to date (e.g. the record store's upload state), shown as
+	// given (after removing control characters); "" shows nothing.
+	Status string
 }
 
 // Verdict computes the overall outcome.
@@ -444,6 +448,12 @@ func (m *Model) Apply(e Event) {
 		d.Finished = now
 		d.Steps = append(d.Steps, Step{Phase: PhaseDone, At: now})
 	}
+}
+
+// SetStatus replaces the run-wide status line (Snapshot.Status); ""
+// clears it. Safe from any goroutine, like Apply.
+func (m *Model) SetStatus(text string) {
+	m.update(func(s *Snapshot, _ time.Time) { s.Status = text })
 }
 
 // Snapshot returns a deep copy of the state, stamped with the clock.

@@ -11,6 +11,9 @@ import (
 // consoles and pipes, so a log stays readable: the plan and the summary
 // as text, the prompts as they change, and while erasing a line per drive
 // on every phase change, warning and result, and every `every` otherwise.
+// The run-wide status line (Snapshot.Status) is printed with the plan and
+// with the summary, and while erasing when it changes, at most once per
+// `every`.
 type plainScreen struct {
 	w     io.Writer
 	view  View // Width, Lang, Glyphs; Height is ignored (everything is printed)
@@ -30,6 +33,9 @@ type plainScreen struct {
 	nextMode    PromptMode
 	nextShownAt int
 	psid        plainPSID // the PSID question under way; reset for each
+
+	status   string    // the last run-wide status line printed
+	statusAt time.Time // when it was printed; zero before the first
 }
 
 // plainPSID is what the plain renderer has printed of a PSID question.
@@ -94,8 +100,11 @@ func (p *plainScreen) plan(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 		v := p.view
 		v.Height, v.Prompt = 0, Prompt{}
 		snap := *s
-		snap.Decision = Decision{}
+		snap.Decision, snap.Status = Decision{}, ""
 		writeLines(b, Frame(&snap, v))
+		// Later changes wait for the run: a line printed now could land
+		// in the middle of a typed answer.
+		p.statusLine(b, s, "", true)
 	}
 	if p.decided {
 		return
@@ -255,6 +264,7 @@ func (p *plainScreen) running(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 	for i := range s.Drives {
 		p.driveLines(b, s, i)
 	}
+	p.statusLine(b, s, p.stamp(s), false)
 	if pr.Mode != p.abortMode {
 		switch pr.Mode {
 		case PromptAbortAsk:
@@ -274,30 +284,12 @@ func (p *plainScreen) running(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 // driveLines prints drive i's news.
 func (p *plainScreen) driveLines(b *bytes.Buffer, s *Snapshot, i int) {
 	m, d, seen := p.m(), &s.Drives[i], &p.seen[i]
-	stamp := "[+" + hms(time.Duration(0)) + "] "
-	if !s.Started.IsZero() {
-		stamp = "[+" + hms(s.Now.Sub(s.Started)) + "] "
-	}
 	bay := clean(d.Bay, false)
 	if pad := 12 - textWidth(bay); pad > 0 { // never cut: bays must stay distinguishable
 		bay += strings.Repeat(" ", pad)
 	}
-	prefix := stamp + bay + " "
-	emit := func(text string) {
-		// Long text wraps under itself rather than being cut: a log keeps
-		// every word of a failure reason.
-		indent := textWidth(prefix)
-		lines := wrap(text, max(p.view.Width-indent, 30))
-		for i, l := range lines {
-			if i == 0 {
-				b.WriteString(prefix)
-			} else {
-				b.WriteString(strings.Repeat(" ", indent))
-			}
-			b.WriteString(strings.TrimRight(l, " "))
-			b.WriteByte('\n')
-		}
-	}
+	prefix := p.stamp(s) + bay + " "
+	emit := func(text string) { p.emit(b, prefix, text) }
 	printed := false
 	for ; seen.steps < len(d.Steps); seen.steps++ {
 		st := d.Steps[seen.steps]
@@ -362,6 +354,47 @@ func (p *plainScreen) driveLines(b *bytes.Buffer, s *Snapshot, i int) {
 	emit(strings.Join(parts, " "))
 }
 
+// stamp is a line's time into the run, "[+0:01:20] ".
+func (p *plainScreen) stamp(s *Snapshot) string {
+	if s.Started.IsZero() {
+		return "[+" + hms(time.Duration(0)) + "] "
+	}
+	return "[+" + hms(s.Now.Sub(s.Started)) + "] "
+}
+
+// emit writes text after prefix. Long text wraps under itself rather than
+// being cut: a log keeps every word of a failure reason.
+func (p *plainScreen) emit(b *bytes.Buffer, prefix, text string) {
+	indent := textWidth(prefix)
+	lines := wrap(text, max(p.view.Width-indent, 30))
+	for i, l := range lines {
+		if i == 0 {
+			b.WriteString(prefix)
+		} else {
+			b.WriteString(strings.Repeat(" ", indent))
+		}
+		b.WriteString(strings.TrimRight(l, " "))
+		b.WriteByte('\n')
+	}
+}
+
+// statusLine prints the run-wide status after prefix when it differs from
+// the last one printed: the first at once, later ones only once p.every
+// has passed since the last (so an upload retrying every few seconds does
+// not flood the log; the text shown is then the latest), and at once when
+// force. An empty status prints nothing.
+func (p *plainScreen) statusLine(b *bytes.Buffer, s *Snapshot, prefix string, force bool) {
+	st := clean(strings.TrimSpace(s.Status), false)
+	if st == "" || st == p.status {
+		return
+	}
+	if !force && !p.statusAt.IsZero() && s.Now.Sub(p.statusAt) < p.every {
+		return
+	}
+	p.status, p.statusAt = st, s.Now
+	p.emit(b, prefix, st)
+}
+
 func (p *plainScreen) done(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 	m := p.m()
 	if !p.doneShown {
@@ -377,8 +410,15 @@ func (p *plainScreen) done(b *bytes.Buffer, s *Snapshot, pr Prompt) {
 		b.WriteByte('\n')
 		v := p.view
 		v.Height, v.Prompt = 0, Prompt{}
-		writeLines(b, Frame(s, v))
+		snap := *s
+		snap.Status = ""
+		writeLines(b, Frame(&snap, v))
+		// The summary ends with the status, whatever was printed before:
+		// a reader of the log finds the record store's state with it.
+		p.status = ""
+		p.statusLine(b, s, "", true)
 	}
+	p.statusLine(b, s, "", false)
 	if pr.Mode == p.nextMode && (pr.Mode != PromptNextCountdown || pr.Remaining == p.nextShownAt ||
 		(pr.Remaining%10 != 0 && pr.Remaining > 5)) {
 		return

@@ -180,6 +180,14 @@ func (u *UI) Model() *Model { return u.model }
 // never blocks on a terminal.
 func (u *UI) Apply(e Event) { u.model.Apply(e) }
 
+// SetStatus replaces the run-wide status line (e.g. the record store's
+// upload state); "" clears it. Safe from any goroutine and never blocks on
+// a terminal: the screens show it at their next redraw — every tick while
+// Confirm, Run or Finish waits. Full-screen terminals show it on the line
+// above the key help; plain terminals print it when it changes, at most
+// once per Options.PlainEvery while erasing, and with the summary.
+func (u *UI) SetStatus(text string) { u.model.SetStatus(text) }
+
 // size is a terminal's size in columns and rows.
 func (u *UI) size(t *term) (int, int) {
 	if t.Width > 0 && t.Height > 0 {
