@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/u-root/u-root/pkg/cpio"
 )
 
 // The network boot tree, as a TFTP server serves it: UEFI PXE
@@ -20,7 +22,20 @@ const (
 	NetGrubCfg   = "grub/grub.cfg"
 	NetKernel    = "vmlinuz"
 	NetInitramfs = "initramfs.xz"
+	// NetSite is the site's second initramfs (a plain newc cpio), loaded
+	// after kesu's: the policy and the sealed signing key of a stick-less
+	// run, under SiteDir.
+	NetSite = "site.cpio"
+	// SiteDir is where a network-booted appliance finds its site files.
+	SiteDir = "/etc/kesu"
 )
+
+// SiteFile is a file of the site archive: Name under SiteDir.
+type SiteFile struct {
+	Name string
+	Data []byte
+	Mode uint64 // permission bits
+}
 
 // NetbootSpec says what to write.
 type NetbootSpec struct {
@@ -33,6 +48,10 @@ type NetbootSpec struct {
 	GrubTimeout  int
 	// Cmdline are extra kernel command-line words.
 	Cmdline []string
+	// Site, when not empty, is written as NetSite and loaded by GRUB after
+	// the initramfs: a stick-less run's policy and sealed key. Everything
+	// in it is served in the clear.
+	Site []SiteFile
 }
 
 // WriteNetboot writes the network boot tree and returns the kernel command
@@ -46,6 +65,13 @@ func WriteNetboot(s NetbootSpec) (string, error) {
 	// signed network GRUB was seen not to open (http,SERVER): "disk not
 	// found".)
 	kernel, initrd := "/"+NetKernel, "/"+NetInitramfs
+	var site []byte
+	if len(s.Site) > 0 {
+		initrd += " /" + NetSite
+		if site, err = siteArchive(s.Site); err != nil {
+			return "", fmt.Errorf("netboot: %w", err)
+		}
+	}
 	cmdline := strings.Join(append(append([]string{}, BaseCmdline...), s.Cmdline...), " ")
 	tmpl, err := template.New("grub.cfg").Option("missingkey=error").Parse(string(tmplText))
 	if err != nil {
@@ -64,6 +90,14 @@ func WriteNetboot(s NetbootSpec) (string, error) {
 		{NetGrubCfg, "", cfg.Bytes()},
 		{NetKernel, s.Boot.Kernel, nil},
 		{NetInitramfs, s.Boot.Initramfs.Path, nil},
+	}
+	if site != nil {
+		files = append(files, struct {
+			name, src string
+			data      []byte
+		}{NetSite, "", site})
+	} else if err := os.Remove(filepath.Join(s.Dir, NetSite)); err != nil && !os.IsNotExist(err) {
+		return "", err
 	}
 	for _, f := range files {
 		data := f.data
@@ -84,4 +118,25 @@ func WriteNetboot(s NetbootSpec) (string, error) {
 		}
 	}
 	return cmdline, nil
+}
+
+// siteArchive is the site files as a newc cpio archive under SiteDir (the
+// kernel unpacks each initramfs given to it over the one before).
+func siteArchive(files []SiteFile) ([]byte, error) {
+	var b bytes.Buffer
+	w := cpio.Newc.Writer(&b)
+	recs := []cpio.Record{cpio.Directory("etc", 0o755), cpio.Directory(strings.TrimPrefix(SiteDir, "/"), 0o755)}
+	for _, f := range files {
+		if f.Name == "" || strings.ContainsAny(f.Name, "/\\") {
+			return nil, fmt.Errorf("site file %q: a plain file name is needed", f.Name)
+		}
+		recs = append(recs, cpio.StaticRecord(f.Data, cpio.Info{Name: strings.TrimPrefix(SiteDir, "/") + "/" + f.Name, Mode: cpio.S_IFREG | f.Mode&0o777, NLink: 1}))
+	}
+	if err := cpio.WriteRecords(w, recs); err != nil {
+		return nil, err
+	}
+	if err := cpio.WriteTrailer(w); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

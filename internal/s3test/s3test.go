@@ -191,3 +191,20 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// StartDir starts versitygw over dir (each bucket a directory in it),
+// logging to logPath, outside a test (make netdemo); Stop stops it.
+func StartDir(dir, logPath string) (*Server, error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{AccessKey: "kesu-demo-root", SecretKey: "kesu-demo-secret-0123456789", Dir: dir, log: logPath}
+	var last error
+	for range 5 {
+		if last = s.start(bin); last == nil {
+			return s, nil
+		}
+	}
+	return nil, last
+}

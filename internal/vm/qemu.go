@@ -53,6 +53,11 @@ type Machine struct {
 	// boot; a direct boot has none) as a PPM image in Dir every ScreenEvery
 	// while the VM runs, through QEMU's QMP screendump (Result.Screens).
 	ScreenEvery time.Duration
+	// Acts are done through QMP while the machine runs, each once, in
+	// the watch loop: Delay after its marker first appears on the console
+	// (Result.Acted says when each was done, Result.ActErr the first
+	// failure).
+	Acts []Act
 	// Args are extra QEMU arguments.
 	Args []string
 }
@@ -91,6 +96,10 @@ type Result struct {
 	// order; ScreenErr is the first error taking one, if any.
 	Screens   []Screen
 	ScreenErr error
+	// Acted holds when each of Machine.Acts was done (since QEMU start),
+	// in the order of Machine.Acts; zero for one never done.
+	Acted  []time.Duration
+	ActErr error
 }
 
 // Panicked reports whether the kernel panicked.
@@ -155,7 +164,17 @@ func (m Machine) Run(ctx context.Context, boot Boot) (*Result, error) {
 		}
 		nextScreen = start.Add(m.ScreenEvery)
 	}
-	var stopAt time.Time // set when a stop marker was seen: kill after a grace period
+	var ctl *qmp
+	res.Acted = make([]time.Duration, len(m.Acts))
+	if len(m.Acts) > 0 {
+		// A connection of its own: QEMU serves one QMP client per socket
+		// at a time, so the screen dumps' socket cannot be shared.
+		if ctl, res.ActErr = dialQMP(filepath.Join(m.Dir, actSocket), 10*time.Second); ctl != nil {
+			defer ctl.Close()
+		}
+	}
+	due := make([]time.Time, len(m.Acts)) // when an act's marker was seen, plus its delay
+	var stopAt time.Time                  // set when a stop marker was seen: kill after a grace period
 loop:
 	for {
 		select {
@@ -207,6 +226,20 @@ loop:
 			for _, w := range watch {
 				if _, ok := res.Seen[w]; !ok && bytes.Contains(log, []byte(w)) {
 					res.Seen[w] = time.Since(start)
+				}
+			}
+			for i, act := range m.Acts {
+				if ctl == nil || res.Acted[i] != 0 {
+					continue
+				}
+				if due[i].IsZero() && bytes.Contains(log, []byte(act.After)) {
+					due[i] = time.Now().Add(act.Delay)
+				}
+				if !due[i].IsZero() && !time.Now().Before(due[i]) {
+					res.Acted[i] = time.Since(start)
+					if err := act.Do(&Control{q: ctl}); err != nil && res.ActErr == nil {
+						res.ActErr = fmt.Errorf("act after %q: %w", act.After, err)
+					}
 				}
 			}
 			for _, mk := range markers {
@@ -266,6 +299,9 @@ func (m Machine) qemuArgs(boot Boot) ([]string, error) {
 	}
 	if m.ScreenEvery > 0 {
 		a = append(a, "-qmp", "unix:"+filepath.Join(m.Dir, qmpSocket)+",server=on,wait=off")
+	}
+	if len(m.Acts) > 0 {
+		a = append(a, "-qmp", "unix:"+filepath.Join(m.Dir, actSocket)+",server=on,wait=off")
 	}
 	a = append(a,
 		"-chardev", "file,id=ser0,path="+filepath.Join(m.Dir, serialLog),

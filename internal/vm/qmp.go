@@ -12,6 +12,9 @@ import (
 // when Machine.ScreenEvery is set.
 const qmpSocket = "qmp.sock"
 
+// actSocket is the QMP socket Machine.Acts use.
+const actSocket = "act.sock"
+
 // QMPError is an error QEMU answered a QMP command with.
 type QMPError struct {
 	Command string
@@ -113,3 +116,49 @@ func (q *qmp) screendump(path string) error {
 }
 
 func (q *qmp) Close() error { return q.conn.Close() }
+
+// Control acts on a running machine through QMP (Machine.Acts).
+type Control struct{ q *qmp }
+
+// SetLink connects (up) or disconnects a network device's link, by the
+// id of its -netdev (QMP set_link): the guest sees its cable pulled.
+func (c *Control) SetLink(netdev string, up bool) error {
+	return c.q.execute("set_link", map[string]any{"name": netdev, "up": up})
+}
+
+// Type types text on the machine's keyboard (QMP send-key, one key at a
+// time) and presses Enter: lower-case letters, digits, space, '-' and '.'
+// only, which need no shift and map the same on every layout QEMU knows.
+func (c *Control) Type(text string) error {
+	for _, r := range text {
+		var code string
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			code = string(r)
+		case r == ' ':
+			code = "spc"
+		case r == '-':
+			code = "minus"
+		case r == '.':
+			code = "dot"
+		default:
+			return fmt.Errorf("vm: type: %q cannot be typed", r)
+		}
+		if err := c.key(code); err != nil {
+			return err
+		}
+	}
+	return c.key("ret")
+}
+
+func (c *Control) key(code string) error {
+	return c.q.execute("send-key", map[string]any{"keys": []map[string]string{{"type": "qcode", "data": code}}})
+}
+
+// Act is done once, Delay after its marker first appears on the console
+// (Machine.Acts).
+type Act struct {
+	After string
+	Delay time.Duration
+	Do    func(c *Control) error
+}
