@@ -71,6 +71,11 @@ type Journal struct {
 	err     error // sticky failure
 	sealed  bool
 	closed  bool
+	// onRecord is Options.OnRecord; unsynced holds the lines written but
+	// not yet covered by an fsync (seqs from notified on), for it.
+	onRecord func(runID string, seq int64, line []byte)
+	unsynced [][]byte
+	notified int64
 }
 
 // Options adjusts Create for tests and special callers.
@@ -79,6 +84,20 @@ type Options struct {
 	Now func() time.Time
 	// Rand supplies the run ID's random part (crypto/rand when nil).
 	Rand io.Reader
+
+	// OnRecord, when set, is called once for each record after its line
+	// was written and fsynced — when the append that wrote it succeeds —
+	// with the run's ID, the record's seq and its line, without the
+	// trailing newline. Records come in seq order, each once, the run-start
+	// record and the seal included; a record whose write or fsync failed
+	// is never passed (nor any after it: the journal has failed).
+	//
+	// It is called with the journal's lock held, from whichever appender's
+	// goroutine ran the fsync that covered the record: it must not block
+	// (no network, no waiting on a channel that may be full), must not
+	// call into the journal, and must copy line if it keeps it.
+	// store.Streamer.Add is such a function.
+	OnRecord func(runID string, seq int64, line []byte)
 
 	// wrapFile, when set, wraps the journal's file (tests inject faults).
 	wrapFile func(*os.File) journalFile
@@ -138,7 +157,7 @@ func CreateWith(dir string, signer *Signer, start RunStart, opt Options) (*Journ
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{path: path, signer: signer, now: now, f: f, prev: ZeroHash}
+	j := &Journal{path: path, signer: signer, now: now, f: f, prev: ZeroHash, onRecord: opt.OnRecord}
 	j.syncd = sync.NewCond(&j.mu)
 	if opt.wrapFile != nil {
 		j.f = opt.wrapFile(f)
@@ -275,7 +294,26 @@ func (j *Journal) append(kind Kind, build func(r *Run, now time.Time) (any, erro
 	j.size += int64(len(buf))
 	j.seq++
 	j.prev = hash
+	if j.onRecord != nil {
+		j.unsynced = append(j.unsynced, line)
+	}
 	return j.syncTo(j.seq)
+}
+
+// notify passes the records below j.synced that OnRecord has not seen yet
+// to it, in order (mu held).
+func (j *Journal) notify() {
+	if j.onRecord == nil {
+		return
+	}
+	id := j.asm.run.Start.RunID
+	for j.notified < j.synced && len(j.unsynced) > 0 {
+		line := j.unsynced[0]
+		j.unsynced[0] = nil
+		j.unsynced = j.unsynced[1:]
+		j.onRecord(id, j.notified, line)
+		j.notified++
+	}
 }
 
 // syncTo returns once every record below seq is on stable storage (called
@@ -315,6 +353,7 @@ func (j *Journal) syncTo(seq int64) error {
 			return j.err
 		}
 		j.synced = max(j.synced, upto)
+		j.notify()
 		j.syncd.Broadcast()
 	}
 	return nil

@@ -82,6 +82,18 @@ func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Write
 			fx.close()
 			return nil, nil, err
 		}
+		steps := 0
+		for _, c := range copies {
+			if c.FromSteps {
+				steps++
+				if c.Gap != "" {
+					fmt.Fprintf(stderr, "kesu: %s: %s\n", c.URL, c.Gap)
+				}
+			}
+		}
+		if steps > 0 {
+			fmt.Fprintf(stderr, "kesu: %s: %d of %d records assembled from streamed steps (not sealed in the store: the machine stopped, or lost the store, before storing its sealed journal)\n", a, steps, len(copies))
+		}
 		for _, c := range copies {
 			fx.url[c.Path] = c.URL
 			// The journals are the arguments; their addenda, beside them,

@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kesu-erase/kesu/internal/s3test"
+	"github.com/kesu-erase/kesu/report/store"
 )
 
 // The record goes to a real S3-compatible server (versitygw) as well as to
@@ -76,6 +78,29 @@ func TestRecordInStore(t *testing.T) {
 	// A location with no records says so.
 	if _, stderr, code := kesu(t, "report", "verify", "s3://records/site-b", "--pubkey", pub); code == 0 || !strings.Contains(stderr, "holds no records") {
 		t.Errorf("report verify of an empty prefix: exit %d\n%s", code, stderr)
+	}
+	// A run whose machine stopped before its sealed journal was stored:
+	// only its first records, streamed one by one, are in the bucket. The
+	// office assembles them and reports the run as incomplete.
+	loc, _ := store.ParseURL("s3://records/site-c")
+	st, err := store.Open(store.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamer := st.Stream(store.StreamOptions{Context: t.Context(), Backoff: 50 * time.Millisecond})
+	lines := strings.SplitAfter(string(local), "\n")
+	for i, l := range lines[:3] {
+		streamer.Add("died", int64(i), []byte(strings.TrimSuffix(l, "\n")))
+	}
+	for guard := time.Now().Add(time.Minute); streamer.State().Uploaded < 3; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(guard) {
+			t.Fatalf("the steps were not stored: %s", streamer.State())
+		}
+	}
+	out, stderr, code = kesu(t, "report", "verify", "s3://records/site-c", "--pubkey", pub)
+	if code != exitJournalIncomplete || !strings.Contains(out, "s3://records/site-c/died.steps/") || !strings.Contains(out, "INCOMPLETE") ||
+		!strings.Contains(stderr, "1 of 1 records assembled from streamed steps (not sealed in the store") {
+		t.Errorf("report verify of streamed steps alone: exit %d\n%s%s", code, out, stderr)
 	}
 	// An altered copy in the bucket is caught like an altered file.
 	bad := strings.Replace(string(inBucket), `"verify"`, `"verifx"`, 1)

@@ -69,6 +69,10 @@ type Options struct {
 	// policy's pattern and verification), no firmware method: what
 	// kesu erase DEVICE does, for each of Devices.
 	HostOverwrite bool
+	// OnRecord, when set, is the journal's report.Options.OnRecord: called
+	// with each record once it is written and fsynced (the netbooted
+	// appliance streams them to its record store). It must not block.
+	OnRecord func(runID string, seq int64, line []byte)
 }
 
 // Job is a started run.
@@ -111,7 +115,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 			return nil, err
 		}
 	}
-	j, err := report.Create(o.RecordsDir, o.Signer, RunStart(o))
+	j, err := report.CreateWith(o.RecordsDir, o.Signer, RunStart(o), report.Options{OnRecord: o.OnRecord})
 	if err != nil {
 		return nil, fmt.Errorf("starting the record in %s: %w; nothing will be erased", o.RecordsDir, err)
 	}

@@ -171,6 +171,9 @@ func TestJobFailsClosedWithoutKey(t *testing.T) {
 func TestJobCancelRecordsDecline(t *testing.T) {
 	f := setup(t, "vda", "vdb")
 	o, ring := opts(t, "version = 1\n[policy]\nlevel = 'clear'\n", machine([]string{"vda", "vdb"}, ""), f)
+	// OnRecord reaches the run's journal: it sees the record, line by line.
+	var streamed []byte
+	o.OnRecord = func(_ string, _ int64, line []byte) { streamed = append(append(streamed, line...), '\n') }
 	j, err := Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +192,9 @@ func TestJobCancelRecordsDecline(t *testing.T) {
 	}
 	if vr, _ := report.VerifyFile(j.Journal.Path(), ring); !vr.OK() {
 		t.Errorf("declined run's record does not verify: %+v", vr.Problems)
+	}
+	if data, _ := os.ReadFile(j.Journal.Path()); len(data) == 0 || !bytes.Equal(streamed, data) {
+		t.Errorf("OnRecord saw %d bytes of lines; the journal is %d bytes, and they differ", len(streamed), len(data))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ type Server struct {
 	// Dir is the backend's top directory: each bucket is a directory in it.
 	Dir string
 
+	mu   sync.Mutex // guards cmd: a test may Restart from another goroutine
 	cmd  *exec.Cmd
 	addr string
 	log  string
@@ -142,7 +144,9 @@ func (s *Server) Restart(bin string) error {
 		conn, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond)
 		if err == nil {
 			conn.Close()
+			s.mu.Lock()
 			s.cmd = cmd
+			s.mu.Unlock()
 			return nil
 		}
 		select {
@@ -160,6 +164,8 @@ func (s *Server) Restart(bin string) error {
 
 // Stop stops the server (the directory stays, for Restart).
 func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}

@@ -193,8 +193,17 @@ func WriteSample(t testing.TB, dir string) string {
 // journal's path.
 func WriteSampleWith(t testing.TB, dir string, p report.Policy) string {
 	t.Helper()
+	return WriteSampleOptions(t, dir, p, report.Options{})
+}
+
+// WriteSampleOptions writes the sample run under policy p with the
+// journal options opt (its clock is replaced by the sample's) and returns
+// the journal's path.
+func WriteSampleOptions(t testing.TB, dir string, p report.Policy, opt report.Options) string {
+	t.Helper()
 	clk := NewClock(Epoch)
-	j, err := report.CreateWith(dir, Signer(), Start(p), report.Options{Now: clk.Now})
+	opt.Now = clk.Now
+	j, err := report.CreateWith(dir, Signer(), Start(p), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,32 +189,35 @@ var (
 // replaced.
 func (s *Store) Put(ctx context.Context, name string, data []byte) error {
 	key := s.loc.Key(name)
+	return s.retry(ctx, "store "+s.url(key), func() error { return s.putOnce(ctx, key, data) })
+}
+
+// putOnce is one try of Put for the object key.
+func (s *Store) putOnce(ctx context.Context, key string, data []byte) error {
 	want := sha256.Sum256(data)
-	return s.retry(ctx, "store "+s.url(key), func() error {
-		if got, err := s.get(ctx, key); err == nil {
-			if sha256.Sum256(got) == want {
-				return nil
-			}
-			return errExists
-		} else if minio.ToErrorResponse(err).Code != "NoSuchKey" {
-			return err
+	if got, err := s.get(ctx, key); err == nil {
+		if sha256.Sum256(got) == want {
+			return nil
 		}
-		opts := minio.PutObjectOptions{ContentType: "application/x-ndjson", SendContentMd5: true}
-		// Never overwrite: a server that knows conditional writes refuses
-		// if another copy appeared meanwhile.
-		opts.SetMatchETagExcept("*")
-		if _, err := s.c.PutObject(ctx, s.loc.Bucket, key, bytes.NewReader(data), int64(len(data)), opts); err != nil {
-			return err
-		}
-		got, err := s.get(ctx, key)
-		if err != nil {
-			return fmt.Errorf("reading the copy back: %w", err)
-		}
-		if sha256.Sum256(got) != want {
-			return errReadBack
-		}
-		return nil
-	})
+		return errExists
+	} else if minio.ToErrorResponse(err).Code != "NoSuchKey" {
+		return err
+	}
+	opts := minio.PutObjectOptions{ContentType: "application/x-ndjson", SendContentMd5: true}
+	// Never overwrite: a server that knows conditional writes refuses
+	// if another copy appeared meanwhile.
+	opts.SetMatchETagExcept("*")
+	if _, err := s.c.PutObject(ctx, s.loc.Bucket, key, bytes.NewReader(data), int64(len(data)), opts); err != nil {
+		return err
+	}
+	got, err := s.get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("reading the copy back: %w", err)
+	}
+	if sha256.Sum256(got) != want {
+		return errReadBack
+	}
+	return nil
 }
 
 func (s *Store) get(ctx context.Context, key string) ([]byte, error) {
@@ -237,23 +241,44 @@ type Object struct {
 func (o Object) Name() string { return path.Base(o.Key) }
 
 // List returns the records (*.jsonl) directly under the prefix, calling
-// progress with the count found so far (nil: no calls).
+// progress with the count found so far (nil: no calls). A Streamer's
+// steps (RUN.steps/…) are no records.
 func (s *Store) List(ctx context.Context, progress func(found int)) ([]Object, error) {
-	prefix := s.loc.Prefix
-	if prefix != "" {
-		prefix += "/"
+	l, err := s.list(ctx, progress)
+	return l.records, err
+}
+
+// listing is what lies directly under a prefix: the records, and the runs
+// whose steps a Streamer put (a RUN.steps/ folder).
+type listing struct {
+	records  []Object
+	streamed []string
+}
+
+func (s *Store) dir() string {
+	if s.loc.Prefix == "" {
+		return ""
 	}
-	var out []Object
+	return s.loc.Prefix + "/"
+}
+
+func (s *Store) list(ctx context.Context, progress func(found int)) (listing, error) {
+	prefix := s.dir()
+	var out listing
 	err := s.retry(ctx, "listing "+s.loc.String(), func() error {
-		out = out[:0]
+		out = listing{}
 		for o := range s.c.ListObjects(ctx, s.loc.Bucket, minio.ListObjectsOptions{Prefix: prefix}) {
 			if o.Err != nil {
 				return o.Err
 			}
-			if strings.HasSuffix(o.Key, ".jsonl") && !strings.Contains(strings.TrimPrefix(o.Key, prefix), "/") {
-				out = append(out, Object{Key: o.Key, Size: o.Size})
+			name := strings.TrimPrefix(o.Key, prefix)
+			if run, ok := strings.CutSuffix(name, ".steps/"); ok && run != "" && !strings.Contains(run, "/") {
+				out.streamed = append(out.streamed, run)
+			}
+			if strings.HasSuffix(o.Key, ".jsonl") && !strings.Contains(name, "/") {
+				out.records = append(out.records, Object{Key: o.Key, Size: o.Size})
 				if progress != nil {
-					progress(len(out))
+					progress(len(out.records))
 				}
 			}
 		}
@@ -310,6 +335,16 @@ var errNoBucket = errors.New("no such bucket")
 type Copy struct {
 	Path string
 	URL  string
+	// FromSteps is set for a run the store holds no sealed journal of,
+	// only the records a Streamer put one by one (the machine stopped, or
+	// its network never came back, before Finish): Path is those records
+	// put together in seq order up to the first missing one, Steps of
+	// them, and URL the address of the RUN.steps/ folder. Gap, when not
+	// empty, says which record is missing and how many later ones were
+	// left out.
+	FromSteps bool
+	Steps     int
+	Gap       string
 }
 
 // Progress reports a count: the records found while listing, then those
@@ -321,7 +356,10 @@ type Progress struct {
 
 // CopyOut copies the records of location u into dir: every *.jsonl directly
 // under its prefix, or the one object a location ending in NAME.jsonl
-// names. It fails when there is none.
+// names. A run whose RUN.jsonl is missing but whose records were streamed
+// (RUN.steps/) is assembled from them into RUN.jsonl (Copy.FromSteps); a
+// run with both is the sealed journal alone. It fails when there is no
+// record.
 func CopyOut(ctx context.Context, cfg Config, u, dir string, p Progress) ([]Copy, error) {
 	loc, err := ParseURL(u)
 	if err != nil {
@@ -336,30 +374,97 @@ func CopyOut(ctx context.Context, cfg Config, u, dir string, p Progress) ([]Copy
 	if err != nil {
 		return nil, err
 	}
-	objs, err := st.List(ctx, p.Listed)
+	l, err := st.list(ctx, p.Listed)
 	if err != nil {
 		return nil, err
 	}
+	objs := l.records
+	runs := slices.DeleteFunc(l.streamed, func(run string) bool {
+		return slices.ContainsFunc(objs, func(o Object) bool { return o.Name() == run+".jsonl" })
+	})
 	if one != "" {
 		objs = slices.DeleteFunc(objs, func(o Object) bool { return o.Name() != one })
-		if len(objs) == 0 {
+		runs = slices.DeleteFunc(runs, func(run string) bool { return run+".jsonl" != one })
+		if len(objs)+len(runs) == 0 {
 			return nil, fmt.Errorf("%s: no such record in %s", one, loc)
 		}
 	}
-	if len(objs) == 0 {
+	if len(objs)+len(runs) == 0 {
 		return nil, fmt.Errorf("%s holds no records (*.jsonl)", loc)
 	}
 	var read func(int)
 	if p.Read != nil {
-		read = func(done int) { p.Read(done, len(objs)) }
+		read = func(done int) { p.Read(done, len(objs)+len(runs)) }
 	}
 	paths, err := st.Fetch(ctx, objs, dir, read)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Copy, len(paths))
+	out := make([]Copy, len(paths), len(paths)+len(runs))
 	for i, pth := range paths {
 		out[i] = Copy{Path: pth, URL: st.url(objs[i].Key)}
 	}
+	for i, run := range runs {
+		c, err := st.assemble(ctx, run, dir)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, c)
+		if read != nil {
+			read(len(objs) + i + 1)
+		}
+	}
 	return out, nil
+}
+
+// assemble puts the streamed records of run together, in seq order up to
+// the first missing one, as dir/RUN.jsonl.
+func (s *Store) assemble(ctx context.Context, run, dir string) (Copy, error) {
+	folder := s.loc.Key(run + ".steps/")
+	keys := map[int64]string{}
+	err := s.retry(ctx, "listing "+s.url(folder), func() error {
+		clear(keys)
+		for o := range s.c.ListObjects(ctx, s.loc.Bucket, minio.ListObjectsOptions{Prefix: folder}) {
+			if o.Err != nil {
+				return o.Err
+			}
+			num, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, folder), ".line")
+			if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+				continue
+			}
+			if seq, err := strconv.ParseInt(num, 10, 64); err == nil {
+				keys[seq] = o.Key
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Copy{}, err
+	}
+	var data []byte
+	n := int64(0)
+	for ; ; n++ {
+		key, ok := keys[n]
+		if !ok {
+			break
+		}
+		var b []byte
+		err := s.retry(ctx, "reading "+s.url(key), func() error {
+			var err error
+			b, err = s.get(ctx, key)
+			return err
+		})
+		if err != nil {
+			return Copy{}, err
+		}
+		data = append(data, b...)
+	}
+	c := Copy{Path: filepath.Join(dir, run+".jsonl"), URL: s.url(folder), FromSteps: true, Steps: int(n)}
+	if later := len(keys) - int(n); later > 0 {
+		c.Gap = fmt.Sprintf("record %d is missing: %d records assembled, %d later ones left out", n, n, later)
+	}
+	if err := os.WriteFile(c.Path, data, 0o644); err != nil {
+		return Copy{}, err
+	}
+	return c, nil
 }
