@@ -28,6 +28,7 @@ type Streamer struct {
 	ctx        context.Context
 	backoff    time.Duration
 	maxBackoff time.Duration
+	tryFor     time.Duration
 	now        func() time.Time
 	// put and after are the store and the timer; tests replace them.
 	put   func(ctx context.Context, key string, data []byte) error
@@ -57,6 +58,10 @@ type StreamOptions struct {
 	// each further failure up to MaxBackoff (30 s when 0); a put that
 	// succeeds resets it.
 	Backoff, MaxBackoff time.Duration
+	// TryFor bounds one put (20 s when 0): a request sent just before the
+	// network dropped is given up and tried again, instead of waiting for
+	// the HTTP client's own timeouts (a minute for an answer).
+	TryFor time.Duration
 	// Now is the clock for the state's times (time.Now when nil).
 	Now func() time.Time
 }
@@ -136,7 +141,7 @@ func roundDur(d time.Duration) time.Duration {
 // Stream starts a Streamer on the store.
 func (s *Store) Stream(opt StreamOptions) *Streamer {
 	st := &Streamer{
-		st: s, ctx: opt.Context, backoff: opt.Backoff, maxBackoff: opt.MaxBackoff, now: opt.Now,
+		st: s, ctx: opt.Context, backoff: opt.Backoff, maxBackoff: opt.MaxBackoff, tryFor: opt.TryFor, now: opt.Now,
 		put: s.putOnce, after: time.After,
 		given: map[string][]step{}, changed: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
@@ -151,6 +156,9 @@ func (s *Store) Stream(opt StreamOptions) *Streamer {
 	}
 	if st.maxBackoff < st.backoff {
 		st.maxBackoff = st.backoff
+	}
+	if st.tryFor <= 0 {
+		st.tryFor = 20 * time.Second
 	}
 	if st.now == nil {
 		st.now = time.Now
@@ -246,7 +254,9 @@ func (st *Streamer) run() {
 func (st *Streamer) try(ctx context.Context, key string, data []byte) error {
 	wait := st.backoff
 	for {
-		err := st.put(ctx, key, data)
+		tctx, cancel := context.WithTimeout(ctx, st.tryFor)
+		err := st.put(tctx, key, data)
+		cancel()
 		if err == nil {
 			st.mu.Lock()
 			st.state.Since, st.state.RetryAt, st.state.Refused = time.Time{}, time.Time{}, false

@@ -425,3 +425,31 @@ func TestCopyOutAssemblesSteps(t *testing.T) {
 		t.Errorf("CopyOut of died.jsonl = %+v, %v; want it assembled from 6 steps", one, err)
 	}
 }
+
+// A put that hangs (a request sent just before the network dropped) is
+// given up after TryFor and tried again, not waited for.
+func TestStreamTryForEndsAHangingPut(t *testing.T) {
+	st := (&Store{loc: Location{Bucket: "b"}}).Stream(StreamOptions{Context: t.Context(), Backoff: time.Millisecond, TryFor: 20 * time.Millisecond})
+	var mu sync.Mutex
+	calls := 0
+	st.put = func(ctx context.Context, key string, _ []byte) error {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			<-ctx.Done() // hangs until the try's own deadline
+			return ctx.Err()
+		}
+		return nil
+	}
+	st.Add("r", 0, []byte("a"))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := st.Finish(ctx, "r.jsonl", []byte("a\n")); err != nil {
+		t.Fatalf("Finish after one hanging put: %v", err)
+	}
+	if s := st.State(); s.Tries != 1 || !s.Sealed {
+		t.Errorf("state %+v; want one failed try (the hanging put), then sealed", s)
+	}
+}
