@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -104,7 +106,7 @@ func SealPrivateKey(priv ed25519.PrivateKey, passphrase []byte, rand io.Reader) 
 }
 
 func sealPrivateKey(priv ed25519.PrivateKey, passphrase []byte, rnd io.Reader, n, r, p int) ([]byte, error) {
-	if err := checkPassphrase(passphrase); err != nil {
+	if err := CheckPassphrase(passphrase); err != nil {
 		return nil, err
 	}
 	if len(priv) != ed25519.PrivateKeySize {
@@ -138,9 +140,10 @@ func sealPrivateKey(priv ed25519.PrivateKey, passphrase []byte, rnd io.Reader, n
 	return pem.EncodeToMemory(&pem.Block{Type: SealedKeyPEMType, Headers: headers, Bytes: ct}), nil
 }
 
-// checkPassphrase refuses a passphrase shorter than MinPassphrase
-// characters.
-func checkPassphrase(passphrase []byte) error {
+// CheckPassphrase refuses a passphrase shorter than MinPassphrase
+// characters (ErrWeakPassphrase, wrapped): the rule SealPrivateKey applies,
+// for callers that ask for a passphrase before sealing.
+func CheckPassphrase(passphrase []byte) error {
 	if n := utf8.RuneCount(passphrase); n < MinPassphrase {
 		return fmt.Errorf("%w: %d characters, at least %d needed", ErrWeakPassphrase, n, MinPassphrase)
 	}
@@ -311,4 +314,47 @@ func OpenSealedKey(data, passphrase []byte) (*Signer, error) {
 		return nil, fmt.Errorf("sealed key: the opened key's fingerprint %s is not the header's %s", s.Fingerprint(), sp.fingerprint)
 	}
 	return s, nil
+}
+
+// SealKeyFile seals the private key file keyPath (PEM "PRIVATE KEY", as
+// kesu keygen writes it) under passphrase and writes the sealed key to
+// outPath, created with mode 0600 — never over an existing file — and
+// fsynced with its directory. Before writing, it opens the sealed key
+// again with the passphrase. It returns the key's fingerprint.
+func SealKeyFile(keyPath, outPath string, passphrase []byte) (string, error) {
+	if err := CheckPassphrase(passphrase); err != nil {
+		return "", err // before reading the key or spending scrypt
+	}
+	data, err := os.ReadFile(keyPath)
+	if err != nil {
+		return "", fmt.Errorf("private key: %w", err)
+	}
+	if IsSealedKey(data) {
+		return "", fmt.Errorf("private key %s is already sealed", keyPath)
+	}
+	priv, err := ParsePrivateKeyPEM(data)
+	clear(data)
+	if err != nil {
+		return "", fmt.Errorf("private key %s: %w", keyPath, err)
+	}
+	sealed, err := SealPrivateKey(priv, passphrase, nil)
+	if err != nil {
+		return "", err
+	}
+	s, err := OpenSealedKey(sealed, passphrase)
+	if err != nil || s.Fingerprint() != Fingerprint(priv.Public().(ed25519.PublicKey)) {
+		return "", fmt.Errorf("the sealed key does not open to the key it sealed (%v)", err)
+	}
+	if _, err := os.Lstat(outPath); err == nil {
+		return "", fmt.Errorf("%s already exists; refusing to overwrite it", outPath)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := writeNew(outPath, sealed, 0o600); err != nil {
+		return "", err
+	}
+	if err := SyncDir(filepath.Dir(outPath)); err != nil {
+		return "", err
+	}
+	return s.Fingerprint(), nil
 }
