@@ -110,7 +110,8 @@ var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 // writes and fsyncs the run-start record. signer may be nil only when
 // start.Policy.Unsigned says the configuration allows an unsigned run.
 // Create fills start.Schema and start.Key, and start.RunID and start.Time
-// when empty.
+// when empty; it clears start.KeyCustody in an unsigned run and refuses a
+// custody that is none of the Custody constants.
 func Create(dir string, signer *Signer, start RunStart) (*Journal, error) {
 	return CreateWith(dir, signer, start, Options{})
 }
@@ -147,6 +148,14 @@ func CreateWith(dir string, signer *Signer, start RunStart, opt Options) (*Journ
 	if signer != nil {
 		k := signer.info
 		start.Key = &k
+	}
+	switch start.KeyCustody {
+	case "", CustodyStick, CustodyConsole, CustodyFile:
+	default:
+		return nil, fmt.Errorf("key custody %q: want %q, %q or %q", start.KeyCustody, CustodyStick, CustodyConsole, CustodyFile)
+	}
+	if signer == nil {
+		start.KeyCustody = "" // no key, no custody
 	}
 
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -70,6 +70,9 @@ func LoadSigner(path string) (*Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
+	if IsSealedKey(data) {
+		return nil, fmt.Errorf("signing key %s is sealed under a passphrase: it is opened with its passphrase (OpenSealedKey), not read as a key file", path)
+	}
 	priv, err := ParsePrivateKeyPEM(data)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", path, err)

@@ -71,7 +71,25 @@ type RunStart struct {
 	// Key identifies the signing key; nil when the run is unsigned (only
 	// when the configuration explicitly allowed it). Create sets it.
 	Key *KeyInfo `json:"key"`
+	// KeyCustody says where the signing key was held during the run: one
+	// of the Custody constants; empty when not stated (journals written
+	// before kesu recorded it, and unsigned runs). The writer states it;
+	// the signature proves only that the key's holder said so.
+	KeyCustody string `json:"key_custody,omitempty"`
 }
+
+// Where a run's signing key was held (RunStart.KeyCustody).
+const (
+	// CustodyStick: a key file on the boot stick (the appliance).
+	CustodyStick = "stick"
+	// CustodyConsole: a passphrase-sealed key served on the boot network,
+	// opened in memory with a passphrase typed at the machine's console
+	// (the netbooted appliance).
+	CustodyConsole = "console"
+	// CustodyFile: a key file read by the command-line kesu (--key, or the
+	// signing key its configuration names).
+	CustodyFile = "file"
+)
 
 // Tool identifies the software that wrote the record.
 type Tool struct {

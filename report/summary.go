@@ -20,12 +20,15 @@ type VerifySummary struct {
 	Warnings  []string      `json:"warnings,omitempty"`
 	// CRLF is set when the file's line endings were converted to CRLF
 	// and the records were verified with the CRs removed.
-	CRLF      bool           `json:"crlf_converted,omitempty"`
-	Records   int64          `json:"records"`
-	Head      string         `json:"head,omitempty"`
-	Sealed    bool           `json:"sealed"`
-	Key       string         `json:"key_fingerprint,omitempty"`
-	Trusted   bool           `json:"trusted"`
+	CRLF    bool   `json:"crlf_converted,omitempty"`
+	Records int64  `json:"records"`
+	Head    string `json:"head,omitempty"`
+	Sealed  bool   `json:"sealed"`
+	Key     string `json:"key_fingerprint,omitempty"`
+	Trusted bool   `json:"trusted"`
+	// Trust is what the signature vouches for (TrustOf); nil when the
+	// file could not be read.
+	Trust     *Trust         `json:"trust,omitempty"`
 	RunID     string         `json:"run_id,omitempty"`
 	Outcome   DriveCounts    `json:"outcome"`
 	AllPassed bool           `json:"all_drives_passed"`
@@ -65,6 +68,8 @@ func (r *Result) Summary() VerifySummary {
 	if r.Key != nil {
 		v.Key = r.Key.Fingerprint
 	}
+	t := TrustOf(r)
+	v.Trust = &t
 	if r.Run == nil || r.Status == Invalid {
 		return v
 	}
@@ -105,6 +110,7 @@ func (r *Result) WriteText(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
+	fmt.Fprintf(w, "  trust: %s\n", TrustOf(r).Text)
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}

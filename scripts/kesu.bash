@@ -30,7 +30,7 @@ _kesu() {
     case $key in
     "appliance") flags=$'--help'; positional= ;;
     "erase") flags=$'--all\n--config\n--customer\n--device\n--dry-run\n--endpoint\n--journal\n--json\n--key\n--location\n--method\n--operator\n--organization\n--pattern\n--region\n--seed\n--store\n--unsigned\n--verify\n--yes\n--help'; positional=device ;;
-    "keygen") flags=$'--out\n--help'; positional= ;;
+    "keygen") flags=$'--out\n--passphrase-file\n--seal\n--sealed-out\n--help'; positional= ;;
     "list") flags=$'--json\n--help'; positional= ;;
     "plan") flags=$'--config\n--device\n--json\n--help'; positional=device ;;
     "probe") flags=$'--device\n--json\n--raw\n--help'; positional=device ;;
@@ -58,6 +58,7 @@ _kesu() {
     "erase --config"|\
     "erase --key"|\
     "erase --region"|\
+    "keygen --sealed-out"|\
     "plan --config"|\
     "report csv --out"|\
     "report csv --pubkey"|\
@@ -95,6 +96,8 @@ _kesu() {
     "erase --seed"|\
     "erase --store"|\
     "erase --verify"|\
+    "keygen --passphrase-file"|\
+    "keygen --seal"|\
     "report csv --endpoint"|\
     "report destroy --drive"|\
     "report pdf --drive"|\

@@ -60,7 +60,7 @@ func runEraseAll(ctx context.Context, o allOptions, stdout, stderr io.Writer) er
 	sum := sha256.Sum256(data)
 	ev := jobview.NewEvents(nil)
 	j, err := job.Start(ctx, job.Options{
-		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer,
+		Policy: pol, ConfigSHA256: hex.EncodeToString(sum[:]), RecordsDir: records, Signer: signer, KeyCustody: report.CustodyFile,
 		Mode: "cli", Version: version, Root: os.DirFS("/"), SkipInUse: true, Open: openDrive,
 		Controllers: raid.OpenLinux, Events: ev.Event,
 	})

@@ -81,7 +81,7 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	}
 	jo := job.Options{
 		Policy:     pol,
-		RecordsDir: o.journal, Signer: o.signer, Mode: "cli", Version: version, Root: root, Open: openDrive,
+		RecordsDir: o.journal, Signer: o.signer, KeyCustody: report.CustodyFile, Mode: "cli", Version: version, Root: root, Open: openDrive,
 		Devices: names, HostOverwrite: true, Events: log.Event,
 	}
 	words := view.RecordWords(o.journal, o.signer)

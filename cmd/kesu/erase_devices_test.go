@@ -115,6 +115,9 @@ func TestEraseThreeLoopDevicesAtOnce(t *testing.T) {
 	if err != nil || !vr.OK() || vr.Run == nil || len(vr.Run.Drives) != 3 {
 		t.Fatalf("the journal: %v; want it to verify with the key and name 3 drives", err)
 	}
+	if c := vr.Run.Start.KeyCustody; c != report.CustodyFile {
+		t.Errorf("run-start key_custody = %q; want %q (signed with --key)", c, report.CustodyFile)
+	}
 	for i, d := range vr.Run.Drives {
 		if d.Drive.Identity.Path != want[i] || d.Result == nil || d.Result.Assessment.Status != report.StatusPass {
 			t.Errorf("journal drive %d = %s; want %s PASS", i, d.Drive.Identity.Path, want[i])

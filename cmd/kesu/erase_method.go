@@ -86,7 +86,7 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		}
 	}
 
-	rs := job.RunStart(job.Options{Policy: pol, Mode: "cli", Version: version, Root: root})
+	rs := job.RunStart(job.Options{Policy: pol, Mode: "cli", KeyCustody: report.CustodyFile, Version: version, Root: root})
 	rs.Policy.Name = "kesu erase --device " + o.device + " --method " + string(o.method)
 	j, err := report.Create(o.journal, o.signer, rs)
 	if err != nil {

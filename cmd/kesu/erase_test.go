@@ -288,6 +288,9 @@ func TestEraseFileIsLogicalContentOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c := vr.Run.Start.KeyCustody; c != report.CustodyFile {
+		t.Errorf("run-start key_custody = %q; want %q (signed with --key)", c, report.CustodyFile)
+	}
 	d := vr.Run.Drives[0]
 	a := d.Assessment(vr.Run.Start.Policy)
 	if d.Drive.Class != report.ClassFile || a.Reached != report.LevelNone || a.NISTRev1 != report.LevelNone || a.MICMet != 0 {
@@ -327,6 +330,9 @@ func TestEraseLoopDeviceIsLogicalContentOnly(t *testing.T) {
 	vr, err := report.VerifyFile(rep.Record.Journal, report.KeyRing{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c := vr.Run.Start.KeyCustody; c != "" {
+		t.Errorf("unsigned run-start key_custody = %q; want none", c)
 	}
 	d := vr.Run.Drives[0]
 	a := d.Assessment(vr.Run.Start.Policy)

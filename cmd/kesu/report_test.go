@@ -314,3 +314,69 @@ func TestReportCSV(t *testing.T) {
 		t.Errorf("kesu report csv --unverified: exit %d, output:\n%s", code, out)
 	}
 }
+
+// report verify says, for each journal, what vouches for it: the trusted
+// key and where the run held it, or that nothing does.
+func TestReportVerifyStatesTrust(t *testing.T) {
+	dir := t.TempDir()
+	pub := reporttest.WritePublicKey(t, dir, "trusted.pub", reporttest.Key())
+	var journals []string
+	for _, c := range []struct {
+		custody string
+		signer  *report.Signer
+	}{{report.CustodyStick, reporttest.Signer()}, {report.CustodyConsole, reporttest.Signer()}, {report.CustodyFile, reporttest.Signer()},
+		{"", reporttest.Signer()}, {"", report.NewSigner(reporttest.OtherKey())}, {"", nil}} {
+		name := "c-" + c.custody
+		switch {
+		case c.signer == nil:
+			name = "unsigned"
+		case c.custody == "" && len(journals) == 4:
+			name = "other-key"
+		case c.custody == "":
+			name = "not-stated"
+		}
+		j, err := report.CreateWith(dir, c.signer, report.RunStart{RunID: name, Tool: report.Tool{Name: "kesu", Version: "t"}, KeyCustody: c.custody,
+			Policy: report.Policy{Level: report.LevelClear, Verify: report.VerifyPolicy{Mode: report.VerifyNone}, Unsigned: c.signer == nil}},
+			report.Options{Now: reporttest.NewClock(reporttest.Epoch).Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		journals = append(journals, j.Path())
+	}
+	out, stderr, _ := kesuCmd(t, append(append([]string{"report", "verify"}, journals...), "--pubkey", pub)...)
+	fp := report.FormatFingerprint(reporttest.Signer().Fingerprint())
+	for i, want := range []string{
+		"trust: signed with key " + fp + " (in your trusted keys), held on the boot stick\n",
+		"trust: signed with key " + fp + " (in your trusted keys), opened at the machine's console from a passphrase-sealed key served on the boot network\n",
+		"trust: signed with key " + fp + " (in your trusted keys), held in a key file given to the command line",
+		"trust: signed with key " + fp + " (in your trusted keys), custody not stated",
+		"trust: signed with key " + report.FormatFingerprint(report.NewSigner(reporttest.OtherKey()).Fingerprint()) + ", NOT in your trusted keys",
+		"trust: unsigned — nothing but the policy's permission",
+	} {
+		// Each journal's block, from its path to the next one's.
+		block := out[strings.Index(out, journals[i]+"\n"):]
+		if i+1 < len(journals) {
+			block = block[:strings.Index(block, journals[i+1]+"\n")]
+		}
+		if !strings.Contains(block, "  "+want) {
+			t.Errorf("kesu report verify, journal %s: no line %q in\n%s%s", filepath.Base(journals[i]), want, block, stderr)
+		}
+	}
+	out, _, _ = kesuCmd(t, append(append([]string{"report", "verify"}, journals...), "--pubkey", pub, "--json")...)
+	var got []struct {
+		Trust report.Trust `json:"trust"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	wantKinds := []report.TrustKind{report.TrustedKey, report.TrustedKey, report.TrustedKey, report.TrustedKey, report.UntrustedKey, report.Unsigned}
+	wantCustody := []string{"stick", "console", "file", "", "", ""}
+	for i := range wantKinds {
+		if i >= len(got) || got[i].Trust.Kind != wantKinds[i] || got[i].Trust.Custody != wantCustody[i] {
+			t.Errorf("--json journal %d trust = %+v; want kind %s, custody %q", i, got[min(i, len(got)-1)].Trust, wantKinds[i], wantCustody[i])
+		}
+	}
+}

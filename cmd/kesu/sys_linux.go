@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -15,4 +20,43 @@ func isTerminal(w io.Writer) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// readHidden reads one line from the terminal f (through r) with its echo
+// turned off — the newline is still echoed — and puts the terminal back as
+// it was. A cancelled ctx (Ctrl-C) puts it back and returns at once.
+func readHidden(ctx context.Context, f *os.File, r *bufio.Reader) ([]byte, error) {
+	fd := int(f.Fd())
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, fmt.Errorf("reading the passphrase: %w", err)
+	}
+	t := *old
+	t.Lflag = t.Lflag&^unix.ECHO | unix.ECHONL | unix.ICANON
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, fmt.Errorf("turning the terminal's echo off: %w", err)
+	}
+	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	type line struct {
+		b   []byte
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		b, err := r.ReadBytes('\n')
+		got <- line{b, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case l := <-got:
+		if l.err != nil && !(errors.Is(l.err, io.EOF) && len(l.b) > 0) {
+			clear(l.b)
+			return nil, fmt.Errorf("reading the passphrase: %w", l.err)
+		}
+		b := bytes.TrimSuffix(bytes.TrimSuffix(l.b, []byte("\n")), []byte("\r"))
+		out := bytes.Clone(b)
+		clear(l.b)
+		return out, nil
+	}
 }

@@ -2,7 +2,18 @@
 
 package main
 
-import "io"
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+)
 
 // isTerminal reports false off Linux: kesu prints plain lines there.
 func isTerminal(io.Writer) bool { return false }
+
+// readHidden is not available off Linux: give --passphrase-file.
+func readHidden(context.Context, *os.File, *bufio.Reader) ([]byte, error) {
+	return nil, errors.New("kesu cannot turn a terminal's echo off on this system; give --passphrase-file")
+}

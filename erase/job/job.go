@@ -31,9 +31,12 @@ type Options struct {
 	ConfigSHA256 string
 	RecordsDir   string
 	// Signer signs the record; nil only when the policy says unsigned.
-	Signer  *report.Signer
-	Mode    string // "cli" or "appliance"
-	Version string
+	Signer *report.Signer
+	Mode   string // "cli" or "appliance"
+	// KeyCustody says where Signer's key is held (report.CustodyStick,
+	// CustodyConsole, CustodyFile); the record states it.
+	KeyCustody string
+	Version    string
 	// Notes are facts recorded right after the run starts (Secure Boot
 	// state, modules that failed to load).
 	Notes []report.Note
@@ -401,6 +404,7 @@ func RunStart(o Options) report.RunStart {
 		Customer:     c.Record.Customer,
 		ConfigSHA256: o.ConfigSHA256,
 		Policy:       PolicyRecord(c),
+		KeyCustody:   o.KeyCustody,
 	}
 	if h, err := os.Hostname(); err == nil && o.Mode != "appliance" {
 		rs.Host.Hostname = h

@@ -214,3 +214,24 @@ func TestDryPrepareNeedsNoJournal(t *testing.T) {
 		t.Errorf("a dry plan opened drives for writing: %v", f.writes)
 	}
 }
+
+// The run-start states where the signing key was held, as the caller says.
+func TestJobRecordsKeyCustody(t *testing.T) {
+	f := setup(t, "vda")
+	o, ring := opts(t, "version = 1\n[policy]\nlevel = 'clear'\n", machine([]string{"vda"}, ""), f)
+	o.KeyCustody = report.CustodyConsole
+	j, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Cancel("test"); err != nil {
+		t.Fatal(err)
+	}
+	vr, err := report.VerifyFile(j.Journal.Path(), ring)
+	if err != nil || vr.Run == nil {
+		t.Fatalf("journal: %v", err)
+	}
+	if c := vr.Run.Start.KeyCustody; c != report.CustodyConsole {
+		t.Errorf("run-start key_custody = %q; want %q", c, report.CustodyConsole)
+	}
+}

@@ -40,8 +40,9 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 		Mode: "cli", Tool: report.CurrentTool(version), Host: report.LocalHost(),
 		Sanitizer: report.Person{Name: people.Operator, Title: people.OperatorTitle, Organization: people.Organization,
 			Location: people.Location, Contact: people.Contact},
-		Customer: people.Customer,
-		Policy:   withVerify(pol, vp, signer == nil),
+		Customer:   people.Customer,
+		Policy:     withVerify(pol, vp, signer == nil),
+		KeyCustody: report.CustodyFile, // the CLI's --key (Create clears it when unsigned)
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,69 @@
+package report
+
+import "fmt"
+
+// TrustKind says what vouches for a journal's content.
+type TrustKind string
+
+// Trust kinds, from most to least.
+const (
+	// TrustedKey: signed with a key in the verifier's trusted keys; Trust.Custody
+	// says where the run said the key was held.
+	TrustedKey TrustKind = "trusted-key"
+	// UntrustedKey: signed with a key not in the trusted keys. The
+	// signatures prove only that the records were not changed since that
+	// key signed them; anyone can make a key.
+	UntrustedKey TrustKind = "untrusted-key"
+	// Unsigned: no key; only the policy's permission for an unsigned run
+	// (itself in the record, which anyone can rewrite).
+	Unsigned TrustKind = "unsigned"
+	// NoTrust: the record is INVALID, or not even its run-start record is
+	// intact: its signatures vouch for nothing as a whole.
+	NoTrust TrustKind = "none"
+)
+
+// Trust is what a journal's signature vouches for, and against whom: the
+// kind, the key custody the run stated (RunStart.KeyCustody; "" when not
+// stated) and one sentence for a reader.
+type Trust struct {
+	Kind    TrustKind `json:"kind"`
+	Custody string    `json:"key_custody,omitempty"`
+	Text    string    `json:"text"`
+}
+
+// TrustOf decides what a verified journal's signature vouches for. It is
+// the one place that words it: kesu report verify prints Text, and --json
+// gives Kind and Custody.
+func TrustOf(r *Result) Trust {
+	switch {
+	case r.Run == nil && r.Key != nil:
+		return Trust{Kind: NoTrust, Text: "none — the run-start record is not intact, so the key it names vouches for nothing"}
+	case r.Run == nil:
+		return Trust{Kind: NoTrust, Text: "none — not even the run-start record is intact"}
+	case r.Status == Invalid:
+		return Trust{Kind: NoTrust, Text: "none — the record is INVALID: its signatures vouch for nothing beyond its first bad record, and the record as a whole for nothing"}
+	case r.Key == nil:
+		return Trust{Kind: Unsigned, Text: "unsigned — nothing but the policy's permission for an unsigned run vouches for it, and anyone can rewrite it"}
+	}
+	fp := FormatFingerprint(r.Key.Fingerprint)
+	if !r.Trusted {
+		return Trust{Kind: UntrustedKey, Text: fmt.Sprintf("signed with key %s, NOT in your trusted keys: it proves nothing about who wrote it", fp)}
+	}
+	custody := r.Run.Start.KeyCustody
+	t := Trust{Kind: TrustedKey, Custody: custody}
+	held := ""
+	switch custody {
+	case CustodyStick:
+		held = "held on the boot stick"
+	case CustodyConsole:
+		held = "opened at the machine's console from a passphrase-sealed key served on the boot network"
+	case CustodyFile:
+		held = "held in a key file given to the command line (--key, or the key its configuration names)"
+	case "":
+		held = "custody not stated (a journal from before kesu recorded it)"
+	default:
+		held = fmt.Sprintf("custody %q, which this kesu does not know", custody)
+	}
+	t.Text = fmt.Sprintf("signed with key %s (in your trusted keys), %s", fp, held)
+	return t
+}
