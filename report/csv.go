@@ -27,7 +27,7 @@ var CSVColumns = []string{
 // CSVLaterColumns are the columns of WriteCSV added after other packages'
 // columns (CSVExtra: kesu report csv's destruction columns) were numbered:
 // they come after every extra column, so that no column ever moves.
-var CSVLaterColumns = []string{"nist_rev2"}
+var CSVLaterColumns = []string{"nist_rev2", "key_custody"}
 
 // CSVExtra is columns another package adds after CSVColumns: their names,
 // and one drive's cells.
@@ -199,7 +199,7 @@ func csvRow(res *Result, d *DriveRun, loc *time.Location) (row, later []string) 
 	if st.Key != nil {
 		fp = st.Key.Fingerprint
 	}
-	later = []string{string(a.NISTRev2)}
+	later = []string{string(a.NISTRev2), st.KeyCustody}
 	return []string{
 		filepath.Base(res.Path), string(res.Status), st.RunID, strconv.Itoa(d.Drive.ID),
 		id.Bay, id.Port, id.Path, string(d.Drive.Class), id.Transport,

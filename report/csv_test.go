@@ -87,3 +87,27 @@ func TestCSVDefusesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// The last column is the run's key custody, empty when not stated.
+func TestCSVKeyCustody(t *testing.T) {
+	res, err := report.VerifyFile(reporttest.WriteSample(t, t.TempDir()), trusted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, custody := range []string{"", report.CustodyConsole} {
+		res.Run.Start.KeyCustody = custody
+		var buf bytes.Buffer
+		if err := report.WriteCSV(&buf, []*report.Result{res}, nil); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows[1:] {
+			if last := r[len(r)-1]; rows[0][len(r)-1] != "key_custody" || last != custody {
+				t.Errorf("last column %s = %q; want key_custody %q", rows[0][len(r)-1], last, custody)
+			}
+		}
+	}
+}
