@@ -6,7 +6,7 @@ PKGS    ?= ./...
 OUT     ?= out
 KESU    := $(OUT)/kesu
 
-.PHONY: all build install deps test check fmt vet bench image demo clean
+.PHONY: all build install deps test check fmt vet bench image demo netdemo clean
 
 all: build
 
@@ -87,3 +87,12 @@ image: deps
 # target disks; prints what happened per disk and verifies the record.
 demo: deps
 	./scripts/demo.sh
+
+# netdemo: the fleet's way (docs/netboot.md): a machine without a stick boots
+# the network boot tree over UEFI PXE with Secure Boot, opens the office's
+# sealed key with the passphrase typed on its keyboard, erases while its
+# network cable is pulled, uploads its record to an S3-compatible store
+# (versitygw on 127.0.0.1) once the cable is back, and powers off only then;
+# `kesu report verify s3://…` reads the record back from the bucket.
+netdemo: deps
+	./scripts/netdemo.sh

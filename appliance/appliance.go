@@ -54,6 +54,16 @@ type Session struct {
 	// "press Enter" wait). A screen that reads the ttys itself must not
 	// call it: both would compete for the keys.
 	Lines func() <-chan string
+
+	// A network run (a site policy, see SiteDir) sets these: StoreURL is
+	// where the record goes; OnRecord receives each journal record as it
+	// is written (for job.Options.OnRecord); Status is the record's upload
+	// state for the screen; KeyCustody says how the signing key was held
+	// (report.Custody*). A stick run leaves OnRecord and Status nil.
+	StoreURL   string
+	OnRecord   func(runID string, seq int64, line []byte)
+	Status     func() string
+	KeyCustody string
 }
 
 // Outcome is what the erase part reports back.
@@ -103,6 +113,12 @@ type System interface {
 	// Sleep waits d or until ctx ends; Now is the clock Sleep moves.
 	Sleep(ctx context.Context, d time.Duration)
 	Now() time.Time
+	// Site returns the network boot's site files (SiteDir), nil when
+	// there are none: the machine then needs a stick.
+	Site() fs.FS
+	// ReadSecret reads one line typed on any console without showing it,
+	// and stops reading the consoles when it returns.
+	ReadSecret(ctx context.Context) (string, error)
 }
 
 // Options configure Run.
@@ -118,6 +134,9 @@ type Options struct {
 	// appliance decides among KESU volumes without a PARTUUID match
 	// (default 5 s); Poll is the rescan interval (default 250 ms).
 	StickWait, Settle, Poll time.Duration
+	// RAMRecords is where a network run without a stick keeps its journal
+	// (default RAMRecords).
+	RAMRecords string
 }
 
 // Run is the appliance: boot steps, then the erase part, then the power
@@ -136,6 +155,9 @@ func Run(ctx context.Context, o Options) (action string) {
 	}
 	if o.Poll == 0 {
 		o.Poll = 250 * time.Millisecond
+	}
+	if o.RAMRecords == "" {
+		o.RAMRecords = RAMRecords
 	}
 	a := &app{o: o, sys: o.System, out: o.Out}
 	defer func() {
@@ -196,6 +218,9 @@ func (a *app) run(ctx context.Context) string {
 	fw := ReadFirmware(a.sys.Sys())
 	a.printf("%s", fw)
 
+	if site := a.sys.Site(); site != nil {
+		return a.networkRun(ctx, site, fw, failed)
+	}
 	vol, err := a.findStick(ctx)
 	if err != nil {
 		a.printf("boot stick: %v", err)
@@ -335,7 +360,7 @@ func (a *app) session(vol Volume, fw Firmware, failed []ModuleResult) (*Session,
 		if err != nil {
 			return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%v (kesu.toml says signing.key = %q; set signing.unsigned = true only to run without one)", err, cfg.Signing.Key)}
 		}
-		s.Signer = signer
+		s.Signer, s.KeyCustody = signer, report.CustodyStick
 	}
 	return s, nil
 }

@@ -33,6 +33,11 @@ type fakeSystem struct {
 	// eraseRunning is set while the erase part runs; linesAsked records a
 	// console read started then (it would steal the screen's keys).
 	eraseRunning, linesAsked bool
+	// site is the network boot's site files (nil: none); secrets are the
+	// passphrases typed.
+	site    fs.FS
+	secrets chan string
+	network func(context.Context) ([]string, error)
 }
 
 func newFakeSystem(t *testing.T) *fakeSystem {
@@ -70,7 +75,10 @@ func (s *fakeSystem) MountStick(dev, dir string) error {
 }
 func (s *fakeSystem) UnmountStick(dir string) error { s.unmounted = true; return nil }
 func (s *fakeSystem) PowerOff() error               { s.power = "poweroff"; return nil }
-func (s *fakeSystem) Network(context.Context) ([]string, error) {
+func (s *fakeSystem) Network(ctx context.Context) ([]string, error) {
+	if s.network != nil {
+		return s.network(ctx)
+	}
 	return nil, errors.New("no network in this fake")
 }
 func (s *fakeSystem) Reboot() error { s.power = "reboot"; return nil }
@@ -348,5 +356,15 @@ func TestRunCPUProfile(t *testing.T) {
 		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 			t.Errorf("profile %s: % x…, %v; want a gzip stream", names[0], b[:min(len(b), 4)], err)
 		}
+	}
+}
+
+func (s *fakeSystem) Site() fs.FS { return s.site }
+func (s *fakeSystem) ReadSecret(ctx context.Context) (string, error) {
+	select {
+	case l := <-s.secrets:
+		return l, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
 	}
 }

@@ -41,8 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kesu-mkimage", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	repo := fs.String("repo", ".", "kesu source tree (the module root holding go.mod)")
-	config := fs.String("config", "", "kesu.toml to put on the stick (required)")
-	key := fs.String("key", "", "signing key file to put on the stick (none if empty: the policy must then say unsigned)")
+	config := fs.String("config", "", "kesu.toml to put on the stick (required); with -netboot, the site policy of a stick-less run (it must name a [record] store)")
+	key := fs.String("key", "", "signing key file to put on the stick (none if empty: the policy must then say unsigned); with -netboot, the key sealed by `kesu keygen --seal`")
 	out := fs.String("o", "out/kesu.img", "image file to write")
 	cache := fs.String("cache", "", "cache directory (default REPO/.cache)")
 	modules := fs.String("modules", "", "kernel module list (default REPO/configs/modules.txt)")
@@ -65,7 +65,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*grub = filepath.Join(repoDir, "configs", "grub.cfg")
 	}
 	if *netboot != "" {
-		return writeNetboot(ctx, repoDir, *cache, *modules, *release, *grub, *timeout, *netboot, stdout, stderr)
+		site, err := netbootSite(*config, *key)
+		if err != nil {
+			return err
+		}
+		return writeNetboot(ctx, repoDir, *cache, *modules, *release, *grub, *timeout, *netboot, site, stdout, stderr)
 	}
 	if *config == "" {
 		return errors.New("-config is required (e.g. -config configs/kesu.toml)")
@@ -158,7 +162,7 @@ func stampText(s version.Stamp) string {
 }
 
 // writeNetboot builds the boot chain and writes the network boot tree.
-func writeNetboot(ctx context.Context, repoDir, cache, modules, release, grub string, timeout int, dir string, stdout, stderr io.Writer) error {
+func writeNetboot(ctx context.Context, repoDir, cache, modules, release, grub string, timeout int, dir string, site []image.SiteFile, stdout, stderr io.Writer) error {
 	stamp, err := stampFor(ctx, repoDir, release, stderr)
 	if err != nil {
 		return err
@@ -168,14 +172,69 @@ func writeNetboot(ctx context.Context, repoDir, cache, modules, release, grub st
 	if err != nil {
 		return err
 	}
-	cmdline, err := image.WriteNetboot(image.NetbootSpec{Boot: boot, Dir: dir, GrubTemplate: grub, GrubTimeout: timeout})
+	cmdline, err := image.WriteNetboot(image.NetbootSpec{Boot: boot, Dir: dir, GrubTemplate: grub, GrubTimeout: timeout, Site: site})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: network boot tree for a TFTP server (%s, %s, %s, %s, %s); kernel %s\n",
 		dir, image.NetShim, image.NetGrub, image.NetGrubCfg, image.NetKernel, image.NetInitramfs, boot.Release)
+	if len(site) > 0 {
+		var names []string
+		for _, f := range site {
+			names = append(names, f.Name)
+		}
+		fmt.Fprintf(stdout, "%s: the site's %s for a stick-less run (served in the clear: no private key, only a sealed one)\n",
+			image.NetSite, strings.Join(names, " and "))
+	}
 	fmt.Fprintf(stdout, "kernel command line: %s\n", cmdline)
 	fmt.Fprintf(stdout, "kesu: %s\n", stampText(stamp))
 	fmt.Fprintf(stdout, "built in %s\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// netbootSite checks a network boot's policy and key and returns them as
+// site files; none without -config (the machine then needs a stick). The
+// boot tree is served in the clear, so its policy must name a record store
+// (there may be no stick) and its key must be sealed under a passphrase.
+func netbootSite(config, key string) ([]image.SiteFile, error) {
+	if config == "" {
+		if key != "" {
+			return nil, errors.New("-key without -config: a network boot's key goes with its policy")
+		}
+		return nil, nil
+	}
+	data, err := os.ReadFile(config)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := policy.Parse(data, config)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Record.Store == "" {
+		return nil, fmt.Errorf("%s: a network boot without a stick keeps its record in a store: set [record] store (docs/netboot.md)", config)
+	}
+	site := []image.SiteFile{{Name: "kesu.toml", Data: data, Mode: 0o644}}
+	switch {
+	case cfg.Signing.Unsigned && key != "":
+		return nil, fmt.Errorf("%s says signing.unsigned = true, but -key was given", config)
+	case cfg.Signing.Unsigned:
+		return site, nil
+	case key == "":
+		return nil, fmt.Errorf("%s needs a signing key: pass -key with a sealed key (`kesu keygen --seal`)", config)
+	}
+	k, err := os.ReadFile(key)
+	if err != nil {
+		return nil, err
+	}
+	if !report.IsSealedKey(k) {
+		return nil, fmt.Errorf("%s is not a sealed key: the boot tree is served in the clear, and a private key in it could sign anyone's record; seal it with `kesu keygen --seal %s --sealed-out FILE`", key, key)
+	}
+	if _, err := report.SealedKeyFingerprint(k); err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	if strings.ContainsAny(cfg.Signing.Key, "/\\") {
+		return nil, fmt.Errorf("%s: signing.key = %q: a network boot's key is a plain file name beside kesu.toml", config, cfg.Signing.Key)
+	}
+	return append(site, image.SiteFile{Name: cfg.Signing.Key, Data: k, Mode: 0o600}), nil
 }

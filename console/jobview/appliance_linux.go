@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kesu-erase/kesu/appliance"
 	"github.com/kesu-erase/kesu/console"
@@ -38,9 +39,16 @@ func Appliance(version string) appliance.EraseFunc {
 }
 
 func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (appliance.Outcome, error) {
-	notes := []report.Note{
-		{Severity: report.SeverityInfo, Code: "firmware", Text: s.Firmware.String()},
-		{Severity: report.SeverityInfo, Code: "boot-stick", Text: fmt.Sprintf("booted from %s on disk %s (PARTUUID %s); that disk is never touched", s.Stick.Dev(), s.Stick.Disk, s.Stick.PartUUID)},
+	notes := []report.Note{{Severity: report.SeverityInfo, Code: "firmware", Text: s.Firmware.String()}}
+	switch {
+	case s.StoreURL != "" && s.Stick.Disk != "":
+		notes = append(notes, report.Note{Severity: report.SeverityInfo, Code: "network-boot",
+			Text: fmt.Sprintf("booted from the network; policy from the boot tree; each record streamed to %s as it was written, and written to the stick %s on disk %s (PARTUUID %s), which is never touched", s.StoreURL, s.Stick.Dev(), s.Stick.Disk, s.Stick.PartUUID)})
+	case s.StoreURL != "":
+		notes = append(notes, report.Note{Severity: report.SeverityInfo, Code: "network-boot",
+			Text: fmt.Sprintf("booted from the network without a stick; policy from the boot tree; the journal kept in RAM and each record streamed to %s as it was written", s.StoreURL)})
+	default:
+		notes = append(notes, report.Note{Severity: report.SeverityInfo, Code: "boot-stick", Text: fmt.Sprintf("booted from %s on disk %s (PARTUUID %s); that disk is never touched", s.Stick.Dev(), s.Stick.Disk, s.Stick.PartUUID)})
 	}
 	for _, m := range s.Modules {
 		notes = append(notes, report.Note{Severity: report.SeverityWarning, Code: "kernel-module", Text: fmt.Sprintf("module %s did not load: %v", m.Name, m.Err)})
@@ -48,10 +56,13 @@ func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (
 	// Every disk carrying a KESU volume is left alone, not only the one
 	// chosen as the boot stick: a second stick, or a copy of the stick on
 	// an internal disk, is never erased by mistake.
-	bootDisks := []string{s.Stick.Disk}
+	var bootDisks []string
+	if s.Stick.Disk != "" {
+		bootDisks = append(bootDisks, s.Stick.Disk)
+	}
 	if vols, err := appliance.ScanVolumes(os.DirFS("/sys"), func(name string) (io.ReadCloser, error) { return os.Open("/dev/" + name) }); err == nil {
 		for _, v := range vols {
-			if v.Disk != s.Stick.Disk && !slices.Contains(bootDisks, v.Disk) {
+			if !slices.Contains(bootDisks, v.Disk) {
 				bootDisks = append(bootDisks, v.Disk)
 				notes = append(notes, report.Note{Severity: report.SeverityWarning, Code: "kesu-volume",
 					Text: fmt.Sprintf("disk %s also holds a FAT volume labelled KESU (%s, PARTUUID %q): another kesu stick or a copy of one; it is never erased", v.Disk, v.Dev(), v.PartUUID)})
@@ -64,6 +75,7 @@ func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (
 		Policy: s.Config, ConfigSHA256: s.ConfigSHA256, RecordsDir: s.RecordsDir, Signer: s.Signer,
 		Mode: "appliance", Version: version, Notes: notes, Root: os.DirFS("/"),
 		BootDisks: bootDisks, Open: openDrive, Controllers: raid.OpenLinux, Events: ev.Event,
+		OnRecord: s.OnRecord, KeyCustody: s.KeyCustody,
 		Unfreezer: drive.NewUnfreezer(func(line string) {
 			unfreezeLog = append(unfreezeLog, line)
 			fmt.Fprintln(s.Out, "kesu: unfreeze: "+line)
@@ -96,6 +108,10 @@ func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (
 		}
 		return o, fmt.Errorf("the screen could not be started: %v; nothing was erased", err)
 	}
+	stopStatus := func() {}
+	if s.Status != nil {
+		stopStatus = showStatus(ctx, ui, s.Status)
+	}
 	fp := ""
 	if s.Signer != nil {
 		fp = s.Signer.Fingerprint()
@@ -106,10 +122,12 @@ func eraseAppliance(ctx context.Context, s *appliance.Session, version string) (
 		unreached(&r, j.Unreached())
 		o.Unreached = len(r.Unreached)
 		ui.Finish(ctx, r)
+		stopStatus()
 		ui.Close()
 		return o, cerr
 	}
 	results, action, err := Run(ctx, j, ev, ui, false, Next(s.Config), fp)
+	stopStatus()
 	ui.Close()
 	for _, r := range results {
 		switch {
@@ -158,4 +176,25 @@ func applianceTerminals(s *appliance.Session) ([]console.Terminal, func()) {
 			f.Close()
 		}
 	}
+}
+
+// showStatus puts status's text (the record's upload state) on the screen
+// every second until stop is called.
+func showStatus(ctx context.Context, ui *console.UI, status func() string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			ui.SetStatus(status())
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
