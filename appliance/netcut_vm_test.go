@@ -17,6 +17,7 @@ import (
 	"github.com/kesu-erase/kesu/internal/vm"
 	"github.com/kesu-erase/kesu/report"
 	"github.com/kesu-erase/kesu/report/reporttest"
+	"github.com/kesu-erase/kesu/report/store"
 )
 
 // netPolicy is a stick-less network run's kesu.toml: unattended, its key
@@ -136,15 +137,18 @@ func TestNetbootNetworkCut(t *testing.T) {
 	}
 	checkErased(t, []vm.Disk{target})
 
-	// The bucket: the sealed journal, and each record as its own object.
-	runs, _ := filepath.Glob(filepath.Join(srv.Dir, "records", "fleet", "*.jsonl"))
-	if len(runs) != 1 {
-		t.Fatalf("the bucket holds %v; want one sealed journal", runs)
+	// The bucket, read as the office reads it (S3 requests): the sealed
+	// journal; and each record as its own object (the server's files).
+	copies, err := store.CopyOut(context.Background(), store.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey},
+		"s3://records/fleet", t.TempDir(), store.Progress{})
+	if err != nil || len(copies) != 1 || copies[0].FromSteps {
+		t.Fatalf("the bucket holds %+v (%v); want one sealed journal", copies, err)
 	}
-	j, err := os.ReadFile(runs[0])
+	j, err := os.ReadFile(copies[0].Path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	runs := []string{filepath.Join(srv.Dir, "records", "fleet", filepath.Base(copies[0].Path))}
 	reporttest.ValidateJournal(t, j)
 	ring, err := report.LoadPublicKeys(keys.Public)
 	if err != nil {
