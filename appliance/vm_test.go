@@ -154,13 +154,7 @@ func TestApplianceBrokenConfig(t *testing.T) {
 // logKesuLines logs the appliance's console lines (go test -v shows them).
 func logKesuLines(t *testing.T, serial string) {
 	t.Helper()
-	var b strings.Builder
-	for _, l := range strings.Split(serial, "\n") {
-		if i := strings.Index(l, appliance.Prefix); i >= 0 {
-			b.WriteString(strings.TrimRight(l[i:], "\r") + "\n")
-		}
-	}
-	t.Logf("appliance console:\n%s", b.String())
+	t.Logf("appliance console:\n%s", strings.Join((&vm.Result{Serial: serial}).LinesFrom(appliance.Prefix), "\n"))
 }
 
 // readOnlyRecord returns the one file in the stick image's records folder.

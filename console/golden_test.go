@@ -50,10 +50,17 @@ func checkFits(t *testing.T, name string, sc console.Screen, w, h int) {
 
 // frames renders every page of a sample screen.
 func frames(name string, v console.View) (string, []console.Screen) {
+	return framesWith(name, v, "", "")
+}
+
+// framesWith renders every page of a sample screen with a status line
+// (none when ""), heading each page with tag after the usual words.
+func framesWith(name string, v console.View, status, tag string) (string, []console.Screen) {
 	s, p, ok := sample.Screen(name)
 	if !ok {
 		panic("no sample " + name)
 	}
+	s.Status = status
 	v.Prompt = p
 	first := console.Frame(&s, v)
 	out := []console.Screen{first}
@@ -63,7 +70,7 @@ func frames(name string, v console.View) (string, []console.Screen) {
 	}
 	var b strings.Builder
 	for _, sc := range out {
-		fmt.Fprintf(&b, "%s %dx%d %s page %d/%d\n", name, v.Width, v.Height, v.Lang, sc.Page+1, sc.Pages)
+		fmt.Fprintf(&b, "%s %dx%d %s page %d/%d%s\n", name, v.Width, v.Height, v.Lang, sc.Page+1, sc.Pages, tag)
 		b.WriteString(sample.Box(sc, v.Width, v.Height))
 	}
 	return b.String(), out

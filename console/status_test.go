@@ -18,21 +18,7 @@ const storeDown = "record store: 41 of 43 steps uploaded; 2 waiting; network dow
 
 // statusFrames renders every page of sample screen name with status set.
 func statusFrames(name, status string, v console.View) (string, []console.Screen) {
-	s, p, _ := sample.Screen(name)
-	s.Status = status
-	v.Prompt = p
-	first := console.Frame(&s, v)
-	out := []console.Screen{first}
-	for pg := 1; pg < first.Pages; pg++ {
-		v.Page = pg
-		out = append(out, console.Frame(&s, v))
-	}
-	var b strings.Builder
-	for _, sc := range out {
-		fmt.Fprintf(&b, "%s %dx%d %s page %d/%d status\n", name, v.Width, v.Height, v.Lang, sc.Page+1, sc.Pages)
-		b.WriteString(sample.Box(sc, v.Width, v.Height))
-	}
-	return b.String(), out
+	return framesWith(name, v, status, " status")
 }
 
 // statusRow checks that row h-2 (above the footer) of every page is the

@@ -300,3 +300,23 @@ func CountMarkers(path string) (count int64, first int64, err error) {
 		}
 	}
 }
+
+// MarkedDisks creates an image of size bytes for each disk in dir (named
+// after its serial, replacing one left by an earlier run), fills it with
+// markers tagged with the serial, and returns the disks with their paths
+// (the demos' target disks).
+func MarkedDisks(dir string, disks []Disk, size int64) ([]Disk, error) {
+	var out []Disk
+	for _, d := range disks {
+		d.Path = filepath.Join(dir, strings.ToLower(d.Serial)+".img")
+		os.Remove(d.Path)
+		if err := CreateImage(d.Path, size); err != nil {
+			return nil, err
+		}
+		if err := WriteMarkers(d.Path, d.Serial); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -356,3 +356,16 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// LinesFrom returns the console's lines that contain prefix, each from
+// the prefix on (the kernel's timestamps and other output before it cut
+// off): an appliance's own lines, when prefix is its prefix.
+func (r *Result) LinesFrom(prefix string) []string {
+	var out []string
+	for _, l := range strings.Split(r.Serial, "\n") {
+		if i := strings.Index(l, prefix); i >= 0 {
+			out = append(out, strings.TrimRight(l[i:], "\r"))
+		}
+	}
+	return out
+}

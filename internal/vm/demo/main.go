@@ -64,17 +64,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := copyFile(*img, stick); err != nil {
 		return err
 	}
-	var disks []vm.Disk
-	for _, d := range targets {
-		d.Path = filepath.Join(*dir, strings.ToLower(d.Serial)+".img")
-		os.Remove(d.Path)
-		if err := vm.CreateImage(d.Path, *sizeMiB<<20); err != nil {
-			return err
-		}
-		if err := vm.WriteMarkers(d.Path, d.Serial); err != nil {
-			return err
-		}
-		disks = append(disks, d)
+	disks, err := vm.MarkedDisks(*dir, targets, *sizeMiB<<20)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "demo: %d target disks of %d MiB filled with markers; booting %s (Secure Boot %v) under QEMU TCG\n",
 		len(disks), *sizeMiB, stick, *secure)
@@ -89,10 +81,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	res, err := m.Run(ctx, vm.Boot{Firmware: true, SecureBoot: *secure})
 	if res != nil {
 		fmt.Fprintf(out, "\n--- appliance console (full log: %s) ---\n", filepath.Join(m.Dir, "serial.log"))
-		for _, l := range strings.Split(res.Serial, "\n") {
-			if i := strings.Index(l, appliance.Prefix); i >= 0 {
-				fmt.Fprintln(out, strings.TrimRight(l[i:], "\r"))
-			}
+		for _, l := range res.LinesFrom(appliance.Prefix) {
+			fmt.Fprintln(out, l)
 		}
 		fmt.Fprintf(out, "---\nfirmware to GRUB %v, to kesu %v, to erase finished %v, VM total %v\n",
 			round(res.Seen["Welcome to GRUB"]), round(res.Seen[appliance.MarkerStart]), round(res.Seen[appliance.MarkerErased]), round(res.Duration))

@@ -127,17 +127,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		{Kind: vm.NVMe, Serial: "NETDEMO-NVME-1"},
 		{Kind: vm.AHCI, Serial: "NETDEMO-SATA-1", Model: "KESU NETDEMO SATA"},
 	}
-	var disks []vm.Disk
-	for _, d := range targets {
-		d.Path = filepath.Join(*dir, strings.ToLower(d.Serial)+".img")
-		os.Remove(d.Path)
-		if err := vm.CreateImage(d.Path, *sizeMiB<<20); err != nil {
-			return err
-		}
-		if err := vm.WriteMarkers(d.Path, d.Serial); err != nil {
-			return err
-		}
-		disks = append(disks, d)
+	disks, err := vm.MarkedDisks(*dir, targets, *sizeMiB<<20)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "netdemo: %d target disks of %d MiB filled with markers, no stick; booting over UEFI PXE with Secure Boot under QEMU TCG\n", len(disks), *sizeMiB)
 
@@ -159,10 +151,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	res, err := m.Run(ctx, vm.Boot{Firmware: true, SecureBoot: true})
 	if res != nil {
 		fmt.Fprintf(out, "\n--- appliance console (full log: %s) ---\n", filepath.Join(m.Dir, "serial.log"))
-		for _, l := range strings.Split(res.Serial, "\n") {
-			if i := strings.Index(l, appliance.Prefix); i >= 0 {
-				fmt.Fprintln(out, strings.TrimRight(l[i:], "\r"))
-			}
+		for _, l := range res.LinesFrom(appliance.Prefix) {
+			fmt.Fprintln(out, l)
 		}
 		fmt.Fprintln(out, "---")
 		if *cut && len(res.Acted) == 3 {
