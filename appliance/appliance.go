@@ -116,9 +116,10 @@ type System interface {
 	// Site returns the network boot's site files (SiteDir), nil when
 	// there are none: the machine then needs a stick.
 	Site() fs.FS
-	// ReadSecret reads one line typed on any console without showing it,
-	// and stops reading the consoles when it returns.
-	ReadSecret(ctx context.Context) (string, error)
+	// ReadSecret turns the consoles' echo off, calls prompt, and reads one
+	// line typed on any console without showing it; it stops reading the
+	// consoles when it returns. The caller clears the bytes once used.
+	ReadSecret(ctx context.Context, prompt func()) ([]byte, error)
 }
 
 // Options configure Run.
@@ -163,7 +164,14 @@ func Run(ctx context.Context, o Options) (action string) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.printf("INTERNAL ERROR: %v", r)
-			a.mark(MarkerNoErase, " after this point; the record on the stick says what was done before it")
+			if a.net != nil {
+				// A network run: what was journaled is on its way to
+				// the store; the machine waits for it.
+				a.mark(MarkerNoErase, " after this point; the record streamed to the store says what was done before it")
+				a.keepSafe(a.net.stream, a.net.journal())
+			} else {
+				a.mark(MarkerNoErase, " after this point; the record on the stick says what was done before it")
+			}
 			a.sys.UnmountStick(a.o.StickDir)
 			action = a.wait(ctx)
 		}
@@ -176,6 +184,7 @@ type app struct {
 	sys   System
 	out   io.Writer
 	lines <-chan string // console input, once asked for
+	net   *netRecord    // a network run's record, once it streams
 }
 
 // input starts reading the consoles (once) and returns the lines.

@@ -360,11 +360,12 @@ func TestRunCPUProfile(t *testing.T) {
 }
 
 func (s *fakeSystem) Site() fs.FS { return s.site }
-func (s *fakeSystem) ReadSecret(ctx context.Context) (string, error) {
+func (s *fakeSystem) ReadSecret(ctx context.Context, prompt func()) ([]byte, error) {
+	prompt()
 	select {
 	case l := <-s.secrets:
-		return l, nil
+		return []byte(l), nil
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return nil, ctx.Err()
 	}
 }

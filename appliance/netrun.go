@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kesu-erase/kesu/erase/policy"
@@ -132,8 +133,12 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 	if st == nil {
 		return a.wait(ctx) // the context ended
 	}
-	stream := st.Stream(store.StreamOptions{Context: ctx})
-	s.OnRecord = stream.Add
+	// The stream outlives the run's context: once a record is written,
+	// nothing — not even a signal to kesu — may stop it reaching the
+	// store before the machine goes off.
+	stream := st.Stream(store.StreamOptions{Context: context.WithoutCancel(ctx)})
+	a.net = &netRecord{stream: stream, dir: s.RecordsDir}
+	s.OnRecord = a.net.add
 	s.Status = func() string { return stream.State().String() }
 	s.Lines = func() <-chan string { return a.input(ctx) }
 
@@ -145,7 +150,10 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 	}
 	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
 		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
-	a.keepSafe(ctx, stream, out.Journal)
+	if out.Journal == "" {
+		out.Journal = a.net.journal()
+	}
+	a.keepSafe(stream, out.Journal)
 	if stick {
 		a.unmount()
 	}
@@ -196,13 +204,15 @@ func (a *app) openSiteKey(ctx context.Context, site fs.FS, name string) (*report
 		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s: %v", siteDir, name, err)}
 	}
 	for try := 1; try <= passphraseTries; try++ {
-		a.mark(MarkerPassphrase, fmt.Sprintf(": type the passphrase of the record key %s and press Enter (it is not shown)", report.FormatFingerprint(fp)))
-		pass, err := a.sys.ReadSecret(ctx)
+		pass, err := a.sys.ReadSecret(ctx, func() {
+			a.mark(MarkerPassphrase, fmt.Sprintf(": type the passphrase of the record key %s and press Enter (it is not shown)", report.FormatFingerprint(fp)))
+		})
 		if err != nil {
 			return nil, &refusal{code: "signing-key", text: fmt.Sprintf("reading the passphrase: %v", err)}
 		}
 		a.printf("opening the record key…")
-		signer, err := report.OpenSealedKey(data, []byte(pass))
+		signer, err := report.OpenSealedKey(data, pass)
+		clear(pass)
 		if err == nil {
 			a.mark(MarkerKeyOpened, report.FormatFingerprint(signer.Fingerprint())+" (held in RAM only)")
 			return signer, nil
@@ -273,43 +283,82 @@ func (a *app) reachStore(ctx context.Context, rec policy.Record, loc store.Locat
 	return nil
 }
 
-// keepSafe waits until the journal at path is in the store, sealed and read
-// back intact, showing the upload state on every console while it is not:
-// the machine must not power off or reboot before, since a journal kept in
-// RAM would be lost.
-func (a *app) keepSafe(ctx context.Context, stream *store.Streamer, path string) {
+// netRecord is a network run's record on its way to the store: the
+// stream, and the journal's path once its first record was written (for a
+// run whose erase part did not return one: a panic).
+type netRecord struct {
+	stream *store.Streamer
+	dir    string
+	mu     sync.Mutex
+	runID  string
+}
+
+func (n *netRecord) add(runID string, seq int64, line []byte) {
+	n.mu.Lock()
+	if n.runID == "" {
+		n.runID = runID
+	}
+	n.mu.Unlock()
+	n.stream.Add(runID, seq, line)
+}
+
+// journal is the run's journal file, "" before its first record.
+func (n *netRecord) journal() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.runID == "" {
+		return ""
+	}
+	return filepath.Join(n.dir, n.runID+".jsonl")
+}
+
+// keepSafe returns once the run's record is in the store, showing the
+// upload state on every console until then: the machine must not power
+// off or reboot before, since a journal kept in RAM would be lost. It
+// does not give up: the stream runs on, whatever happened to the run's
+// context. A sealed journal is safe once it is in the store, read back
+// intact, and the same as the steps streamed; a journal that was not
+// sealed (the run could not complete it, or ended in an internal error)
+// once every record streamed is in the store — the office then reads an
+// unfinished run.
+func (a *app) keepSafe(stream *store.Streamer, path string) {
 	var data []byte
 	err := errors.New("the run wrote no journal")
 	if path != "" {
 		data, err = os.ReadFile(path)
 	}
+	if err == nil && !report.EndsSealed(data) {
+		err = errors.New("the journal was not sealed")
+	}
 	if err != nil {
-		// Whatever was journaled went to the stream as it was written: wait
-		// for that, so the office sees the run as far as it went.
-		a.printf("record: the journal cannot be read (%v); waiting for the records streamed so far to reach the store", err)
-		for stream.State().Pending > 0 && ctx.Err() == nil {
+		a.printf("record: %v; waiting for every record streamed so far to reach the store", err)
+		for stream.State().Pending > 0 {
 			a.mark(MarkerNotSafe, fmt.Sprintf(" — do not switch the machine off: %s", stream.State()))
-			select {
-			case <-ctx.Done():
-			case <-time.After(safeEvery):
-			}
+			time.Sleep(safeEvery)
 		}
-		a.printf("%s; the run has no sealed journal: the office sees it as unfinished", stream.State())
+		a.printf("record store: the %d records streamed are in the store; the run has no sealed journal, and the office reads it as unfinished", stream.State().Uploaded)
 		return
 	}
-	done := make(chan error, 1)
-	go func() { done <- stream.Finish(ctx, filepath.Base(path), data) }()
+	bg := context.Background()
 	for {
-		select {
-		case err := <-done:
-			if err != nil {
-				a.mark(MarkerNotSafe, fmt.Sprintf(": %v", err))
-				return
+		done := make(chan error, 1)
+		go func() { done <- stream.Finish(bg, filepath.Base(path), data) }()
+	wait:
+		for {
+			select {
+			case err := <-done:
+				if err == nil {
+					a.mark(MarkerSafe, stream.State().String())
+					return
+				}
+				// The steps and the journal differ: shown, and tried
+				// again; the machine stays on.
+				a.mark(MarkerNotSafe, fmt.Sprintf(" — do not switch the machine off: %v", err))
+				time.Sleep(safeEvery)
+				break wait
+			case <-time.After(safeEvery):
+				a.mark(MarkerNotSafe, fmt.Sprintf(" — do not switch the machine off: %s", stream.State()))
 			}
-			a.mark(MarkerSafe, stream.State().String())
-			return
-		case <-time.After(safeEvery):
-			a.mark(MarkerNotSafe, fmt.Sprintf(" — do not switch the machine off: %s", stream.State()))
 		}
 	}
 }

@@ -325,3 +325,133 @@ func TestNetworkRunWaitsForTheStore(t *testing.T) {
 		t.Errorf("network tries %d; console:\n%s", tries, console)
 	}
 }
+
+// fastSafe makes keepSafe show the record's state every 20 ms.
+func fastSafe(t *testing.T) {
+	old := safeEvery
+	safeEvery = 20 * time.Millisecond
+	t.Cleanup(func() { safeEvery = old })
+}
+
+// netMachine is a fake machine network-booted with srv as its store.
+func netMachine(t *testing.T, srv *s3test.Server) (*fakeSystem, ed25519.PublicKey) {
+	t.Helper()
+	srv.MakeBucket(t, "records")
+	sys := newFakeSystem(t)
+	noStick(sys)
+	site, pub := netSite(t, storeKeysOf(srv, "s3://records/fleet"), false)
+	sys.site = site
+	sys.secrets = make(chan string, 1)
+	sys.secrets <- sitePass
+	sys.network = sys.networkUp
+	return sys, pub
+}
+
+// restartOnce restarts srv once out shows marker.
+func restartOnce(t *testing.T, srv *s3test.Server, out *syncBuf, marker string) <-chan struct{} {
+	back := make(chan struct{})
+	go func() {
+		defer close(back)
+		for !strings.Contains(out.String(), marker) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := srv.Restart(""); err != nil {
+			t.Error(err)
+		}
+	}()
+	return back
+}
+
+// A signal to kesu (its context ends) while the record is NOT safe does
+// not power the machine off: the stream goes on, and the machine powers
+// off once the record is in the store.
+func TestNetworkRunSignalWhileNotSafe(t *testing.T) {
+	fastSafe(t)
+	srv := s3test.Start(t)
+	sys, _ := netMachine(t, srv)
+	sys.lines = make(chan string) // nobody presses Enter
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuf{}
+	go func() {
+		for !strings.Contains(out.String(), MarkerNotSafe) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel() // Ctrl-C or SIGTERM
+	}()
+	back := restartOnce(t, srv, out, MarkerNotSafe+" — do not switch the machine off: record store: ")
+	var s *Session
+	Run(ctx, Options{System: sys, Out: out, Version: "test", StickDir: sys.stickDir,
+		Erase: netErase(t, &s, srv.Stop), RAMRecords: filepath.Join(t.TempDir(), "ram")})
+	<-back
+	console := out.String()
+	safe, off := strings.Index(console, MarkerSafe), strings.Index(console, MarkerPowerOff)
+	if safe < 0 || (off >= 0 && off < safe) {
+		t.Errorf("record safe at %d, power off at %d (power %q); want no power-off before the record is safe:\n%s", safe, off, sys.power, console)
+	}
+	if journals, _ := filepath.Glob(filepath.Join(srv.Dir, "records", "fleet", "*.jsonl")); len(journals) != 1 {
+		t.Errorf("sealed journals in the store: %v", journals)
+	}
+}
+
+// A panic in the erase part of a network run: the machine waits until the
+// records journaled before it are in the store, and says so, before it
+// offers to power off.
+func TestNetworkRunPanicWaitsForTheRecords(t *testing.T) {
+	fastSafe(t)
+	srv := s3test.Start(t)
+	sys, _ := netMachine(t, srv)
+	out := &syncBuf{}
+	back := restartOnce(t, srv, out, MarkerNotSafe)
+	var runID string
+	Run(context.Background(), Options{System: sys, Out: out, Version: "test", StickDir: sys.stickDir, RAMRecords: filepath.Join(t.TempDir(), "ram"),
+		Erase: func(ctx context.Context, s *Session) (Outcome, error) {
+			j, err := report.CreateWith(s.RecordsDir, s.Signer, report.RunStart{Mode: "appliance", Tool: report.CurrentTool("test"),
+				Host: report.LocalHost(), KeyCustody: s.KeyCustody}, report.Options{OnRecord: s.OnRecord})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runID = j.RunID()
+			srv.Stop() // the network drops while the drives are erased
+			for i := range 5 {
+				j.Note(report.Note{Severity: report.SeverityInfo, Code: "test", Text: fmt.Sprintf("drive %d", i)})
+			}
+			panic("a bug in the erase part")
+		}})
+	<-back
+	console := out.String()
+	steps, _ := filepath.Glob(filepath.Join(srv.Dir, "records", "fleet", runID+".steps", "*.line"))
+	if len(steps) != 6 {
+		t.Errorf("%d of the 6 records in the store; console:\n%s", len(steps), console)
+	}
+	done, off := strings.Index(console, "the 6 records streamed are in the store"), strings.Index(console, "powering off")
+	if done < 0 || off < done || !strings.Contains(console, "the record streamed to the store says what was done") {
+		t.Errorf("console: the records reached the store at %d, power off at %d; want the first before:\n%s", done, off, console)
+	}
+}
+
+// A journal whose seal could not be written is never called sealed: its
+// records are in the store as steps (the office reads an unfinished run),
+// and no RUN.jsonl is put.
+func TestNetworkRunUnsealedJournal(t *testing.T) {
+	fastSafe(t)
+	srv := s3test.Start(t)
+	sys, _ := netMachine(t, srv)
+	_, out := runNet(t, sys, func(ctx context.Context, s *Session) (Outcome, error) {
+		j, err := report.CreateWith(s.RecordsDir, s.Signer, report.RunStart{Mode: "appliance", Tool: report.CurrentTool("test"),
+			Host: report.LocalHost(), KeyCustody: s.KeyCustody}, report.Options{OnRecord: s.OnRecord})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.Note(report.Note{Severity: report.SeverityInfo, Code: "test", Text: "drive erased"})
+		j.Close() // the seal could not be written
+		return Outcome{Journal: j.Path(), Passed: 1}, errors.New("the record could not be completed: seal failed")
+	})
+	console := out.String()
+	if strings.Contains(console, MarkerSafe) || !strings.Contains(console, "the journal was not sealed") || !strings.Contains(console, "the 2 records streamed are in the store") {
+		t.Errorf("console:\n%s", console)
+	}
+	if journals, _ := filepath.Glob(filepath.Join(srv.Dir, "records", "fleet", "*.jsonl")); len(journals) != 0 {
+		t.Errorf("an unsealed journal was put as a record: %v", journals)
+	}
+}

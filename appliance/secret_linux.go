@@ -3,12 +3,12 @@
 package appliance
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,15 +22,16 @@ func (s *linuxSystem) Site() fs.FS {
 	return os.DirFS(siteDir)
 }
 
-// ReadSecret reads one line from whichever active console gives one
-// first, with the consoles' echo off, and closes them again: the
+// ReadSecret turns the consoles' echo off, shows the prompt, reads one
+// line from whichever active console gives one first, and closes them
+// again: the
 // technician's screen (which reads the ttys itself) must have the keys
 // afterwards.
-func (s *linuxSystem) ReadSecret(ctx context.Context) (string, error) {
+func (s *linuxSystem) ReadSecret(ctx context.Context, prompt func()) ([]byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type answer struct {
-		line string
+		line []byte
 		err  error
 	}
 	got := make(chan answer, len(s.Consoles()))
@@ -61,8 +62,15 @@ func (s *linuxSystem) ReadSecret(ctx context.Context) (string, error) {
 			})
 		}
 		go func() {
-			line, err := bufio.NewReader(f).ReadString('\n')
-			got <- answer{strings.TrimRight(line, "\r\n"), err}
+			// In canonical mode one read returns one line at most.
+			var buf [1024]byte
+			n, err := f.Read(buf[:])
+			line := bytes.Clone(bytes.TrimRight(buf[:n], "\r\n"))
+			clear(buf[:])
+			if err == nil && n == 0 {
+				err = io.EOF
+			}
+			got <- answer{line, err}
 		}()
 	}
 	defer func() {
@@ -74,8 +82,9 @@ func (s *linuxSystem) ReadSecret(ctx context.Context) (string, error) {
 		}
 	}()
 	if len(files) == 0 {
-		return "", errors.New("no console to read from")
+		return nil, errors.New("no console to read from")
 	}
+	prompt() // with the echo off: nothing typed as soon as it shows is echoed
 	for range files {
 		select {
 		case a := <-got:
@@ -83,8 +92,8 @@ func (s *linuxSystem) ReadSecret(ctx context.Context) (string, error) {
 				return a.line, nil
 			}
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	return "", errors.New("every console closed")
+	return nil, errors.New("every console closed")
 }

@@ -137,3 +137,18 @@ func isLowerHex(b []byte) bool {
 	}
 	return true
 }
+
+// EndsSealed reports whether data (journal lines) ends with a complete
+// seal record: the last line decodes as a record of kind seal and is
+// followed by its newline. It checks the form only; Verify checks the rest.
+func EndsSealed(data []byte) bool {
+	if !bytes.HasSuffix(data, []byte("\n")) {
+		return false
+	}
+	rest := bytes.TrimSuffix(data, []byte("\n"))
+	last := rest[bytes.LastIndexByte(rest, '\n')+1:]
+	var env struct {
+		Kind Kind `json:"kind"`
+	}
+	return json.Unmarshal(last, &env) == nil && env.Kind == KindSeal
+}

@@ -202,8 +202,13 @@ func (sp *sealedParams) aead(passphrase []byte) (cipher.AEAD, error) {
 }
 
 // IsSealedKey reports whether data is a PEM block of type
-// SealedKeyPEMType (it does not check the rest).
+// SealedKeyPEMType and nothing before it (it does not check the rest): a
+// file that carries anything else ahead of the block — a key in the clear,
+// say — is not a sealed key.
 func IsSealedKey(data []byte) bool {
+	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("-----BEGIN "+SealedKeyPEMType+"-----")) {
+		return false
+	}
 	block, _ := pem.Decode(data)
 	return block != nil && block.Type == SealedKeyPEMType
 }
@@ -212,6 +217,11 @@ func IsSealedKey(data []byte) bool {
 // format, the algorithms, parameters within the limits, well-formed salt,
 // nonce and fingerprint, and no other header.
 func parseSealed(data []byte) (*pem.Block, *sealedParams, error) {
+	if !IsSealedKey(data) {
+		if block, _ := pem.Decode(data); block != nil && block.Type == SealedKeyPEMType {
+			return nil, nil, errors.New("sealed key: unexpected data before the PEM block")
+		}
+	}
 	block, rest := pem.Decode(data)
 	if block == nil {
 		return nil, nil, errors.New("sealed key: no PEM block found")

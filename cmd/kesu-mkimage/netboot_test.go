@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,46 @@ func TestNetbootSite(t *testing.T) {
 	} {
 		if _, err := netbootSite(tc.config, tc.key); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A file that starts with anything before the sealed block — the key in
+// the clear, here as its seed in hex or as a plain PEM block cut short
+// before its END line, which a PEM reader skips — is refused: the file
+// would go into site.cpio whole, and that is served in the clear.
+func TestNetbootSiteRefusesDataBeforeTheSealedKey(t *testing.T) {
+	dir := t.TempDir()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := report.SealPrivateKey(priv, []byte("a long enough passphrase"), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := report.MarshalPrivateKeyPEM(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(plain), "\n")
+	conf := filepath.Join(dir, "k.toml")
+	if err := os.WriteFile(conf, []byte("version = 1\n[policy]\nlevel = \"clear\"\n[signing]\nkey = \"kesu.key.sealed\"\n[record]\nstore = \"s3://b\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, lead := range map[string]string{
+		"hex seed":      "seed " + hex.EncodeToString(priv.Seed()) + "\n",
+		"truncated PEM": strings.Join(lines[:len(lines)-2], ""),
+	} {
+		key := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+		if err := os.WriteFile(key, append([]byte(lead), sealed...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if site, err := netbootSite(conf, key); err == nil || !strings.Contains(err.Error(), "not a sealed key") {
+			t.Errorf("%s before the sealed key: %v (site %d files); want it refused as not a sealed key", name, err, len(site))
+		}
+		if _, err := report.OpenSealedKey(append([]byte(lead), sealed...), []byte("a long enough passphrase")); err == nil {
+			t.Errorf("%s before the sealed key: OpenSealedKey accepted it", name)
 		}
 	}
 }

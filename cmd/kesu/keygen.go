@@ -111,8 +111,7 @@ func keygenSeal(ctx context.Context, keyPath, outPath, passFile string, stdout, 
 // echo, and returns it when both agree and it is long enough.
 func askNewPassphrase(ctx context.Context, in *os.File, prompt io.Writer) ([]byte, error) {
 	r := bufio.NewReader(in)
-	fmt.Fprintf(prompt, "passphrase for the sealed key (at least %d characters): ", report.MinPassphrase)
-	first, err := readHidden(ctx, in, r)
+	first, err := readHidden(ctx, in, r, prompt, fmt.Sprintf("passphrase for the sealed key (at least %d characters): ", report.MinPassphrase))
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +122,7 @@ func askNewPassphrase(ctx context.Context, in *os.File, prompt io.Writer) ([]byt
 		clear(first)
 		return nil, fmt.Errorf("%w; nothing sealed", err)
 	}
-	fmt.Fprint(prompt, "the same passphrase again: ")
-	second, err := readHidden(ctx, in, r)
+	second, err := readHidden(ctx, in, r, prompt, "the same passphrase again: ")
 	defer clear(second)
 	if err != nil {
 		clear(first)

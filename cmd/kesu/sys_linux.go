@@ -22,10 +22,12 @@ func isTerminal(w io.Writer) bool {
 	return err == nil
 }
 
-// readHidden reads one line from the terminal f (through r) with its echo
-// turned off — the newline is still echoed — and puts the terminal back as
-// it was. A cancelled ctx (Ctrl-C) puts it back and returns at once.
-func readHidden(ctx context.Context, f *os.File, r *bufio.Reader) ([]byte, error) {
+// readHidden turns the terminal f's echo off, then shows prompt on w and
+// reads one line (through r) — the newline is still echoed — and puts the
+// terminal back as it was. The echo goes off before the prompt shows, so
+// that nothing typed as soon as it appears is echoed. A cancelled ctx
+// (Ctrl-C) puts it back and returns at once.
+func readHidden(ctx context.Context, f *os.File, r *bufio.Reader, w io.Writer, prompt string) ([]byte, error) {
 	fd := int(f.Fd())
 	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
@@ -37,6 +39,7 @@ func readHidden(ctx context.Context, f *os.File, r *bufio.Reader) ([]byte, error
 		return nil, fmt.Errorf("turning the terminal's echo off: %w", err)
 	}
 	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	fmt.Fprint(w, prompt)
 	type line struct {
 		b   []byte
 		err error

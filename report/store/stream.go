@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/kesu-erase/kesu/report"
+
 	"bytes"
 	"context"
 	"errors"
@@ -342,6 +344,12 @@ func (st *Streamer) Finish(ctx context.Context, name string, sealed []byte) erro
 		mismatch = sameJournal(st.given[runID], sealed)
 	}
 	st.mu.Unlock()
+	if mismatch == "" && !report.EndsSealed(sealed) {
+		// A journal whose seal could not be written is not the record
+		// of a finished run: it is never called sealed. Its steps are in
+		// the store, which the office reads as an unfinished run.
+		return fmt.Errorf("record store: the journal of run %s is not sealed (its last record is no seal): its %d steps are in the store, which the office reads as an unfinished run", runID, st.State().Uploaded)
+	}
 	if err := st.try(ctx, key, sealed); err != nil {
 		s := st.State()
 		return fmt.Errorf("record store: the record of run %s is NOT safe: its %d steps are uploaded, but the sealed journal %s is not stored: %w (last error: %s)",

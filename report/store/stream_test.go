@@ -85,8 +85,8 @@ func TestStreamBackoff(t *testing.T) {
 	if s.Tries != 8 || !s.Since.IsZero() || s.Pending != 0 || !strings.Contains(s.LastErr, "connection refused") || !s.LastErrAt.Equal(now) {
 		t.Errorf("state after the outage: %+v", s)
 	}
-	st.Add("run", 1, []byte(`{"seq":1}`))
-	st.Add("run", 1, []byte(`{"seq":1}`)) // the same record again: ignored
+	st.Add("run", 1, []byte(`{"seq":1,"kind":"seal"}`))
+	st.Add("run", 1, []byte(`{"seq":1,"kind":"seal"}`)) // the same record again: ignored
 	s = waitFor(t, st, "the second step", func(s StreamState) bool { return s.Uploaded == 2 })
 	mu.Lock()
 	if len(waits) != 2 || waits[0] != time.Second || waits[1] != 2*time.Second {
@@ -96,14 +96,14 @@ func TestStreamBackoff(t *testing.T) {
 	if s.Tries != 10 || s.Pending != 0 {
 		t.Errorf("state: %+v", s)
 	}
-	if got := string(stored["p/run.steps/00000001.line"]); got != "{\"seq\":1}\n" {
+	if got := string(stored["p/run.steps/00000001.line"]); got != "{\"seq\":1,\"kind\":\"seal\"}\n" {
 		t.Errorf("step 1 stored as %q", got)
 	}
 	// The stream is the journal: Finish puts it.
-	if err := st.Finish(t.Context(), "run.jsonl", []byte("{\"seq\":0}\n{\"seq\":1}\n")); err != nil {
+	if err := st.Finish(t.Context(), "run.jsonl", []byte("{\"seq\":0}\n{\"seq\":1,\"kind\":\"seal\"}\n")); err != nil {
 		t.Fatal(err)
 	}
-	if !st.State().Sealed || !bytes.Equal(stored["p/run.jsonl"], []byte("{\"seq\":0}\n{\"seq\":1}\n")) {
+	if !st.State().Sealed || !bytes.Equal(stored["p/run.jsonl"], []byte("{\"seq\":0}\n{\"seq\":1,\"kind\":\"seal\"}\n")) {
 		t.Errorf("after Finish: %+v, stored %q", st.State(), stored["p/run.jsonl"])
 	}
 }
@@ -443,13 +443,38 @@ func TestStreamTryForEndsAHangingPut(t *testing.T) {
 		}
 		return nil
 	}
-	st.Add("r", 0, []byte("a"))
+	st.Add("r", 0, []byte(`{"kind":"seal"}`))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	if err := st.Finish(ctx, "r.jsonl", []byte("a\n")); err != nil {
+	if err := st.Finish(ctx, "r.jsonl", []byte("{\"kind\":\"seal\"}\n")); err != nil {
 		t.Fatalf("Finish after one hanging put: %v", err)
 	}
 	if s := st.State(); s.Tries != 1 || !s.Sealed {
 		t.Errorf("state %+v; want one failed try (the hanging put), then sealed", s)
+	}
+}
+
+// A journal whose seal could not be written is never called sealed, even
+// when the stream is exactly that journal.
+func TestStreamFinishRefusesAnUnsealedJournal(t *testing.T) {
+	st := (&Store{loc: Location{Bucket: "b"}}).Stream(StreamOptions{Context: t.Context()})
+	var mu sync.Mutex
+	stored := map[string]bool{}
+	st.put = func(_ context.Context, key string, _ []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		stored[key] = true
+		return nil
+	}
+	st.Add("r", 0, []byte(`{"seq":0,"kind":"run-start"}`))
+	st.Add("r", 1, []byte(`{"seq":1,"kind":"note"}`))
+	err := st.Finish(t.Context(), "r.jsonl", []byte("{\"seq\":0,\"kind\":\"run-start\"}\n{\"seq\":1,\"kind\":\"note\"}\n"))
+	if err == nil || !strings.Contains(err.Error(), "not sealed") {
+		t.Errorf("Finish of an unsealed journal = %v; want it refused as not sealed", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if s := st.State(); s.Sealed || stored["r.jsonl"] || !stored["r.steps/00000001.line"] {
+		t.Errorf("state %+v, stored %v; want both steps stored, no r.jsonl, not sealed", s, stored)
 	}
 }
