@@ -478,3 +478,36 @@ func TestStreamFinishRefusesAnUnsealedJournal(t *testing.T) {
 		t.Errorf("state %+v, stored %v; want both steps stored, no r.jsonl, not sealed", s, stored)
 	}
 }
+
+// BenchmarkStream streams a journal of 200 records of 600 bytes (about a
+// 24-bay run's) to a real server on the loopback, one object per record,
+// and finishes it: the time a record takes to reach the store when the
+// network itself costs nothing.
+func BenchmarkStream(b *testing.B) {
+	srv := s3test.Start(b)
+	srv.MakeBucket(b, "records")
+	s, err := Open(Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}, Location{Bucket: "records", Prefix: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const records = 200
+	line := bytes.Repeat([]byte("x"), 600)
+	var journal []byte
+	for i := range records - 1 {
+		journal = append(append(journal, fmt.Sprintf(`{"seq":%d,"kind":"note","body":"%s"}`, i, line)...), '\n')
+	}
+	journal = append(journal, fmt.Sprintf(`{"seq":%d,"kind":"seal"}`+"\n", records-1)...)
+	lines := bytes.SplitAfter(journal, []byte("\n"))
+	b.ResetTimer()
+	for n := range b.N {
+		run := fmt.Sprintf("run%d", n)
+		st := s.Stream(StreamOptions{Context: b.Context()})
+		for i, l := range lines[:records] {
+			st.Add(run, int64(i), bytes.TrimSuffix(l, []byte("\n")))
+		}
+		if err := st.Finish(b.Context(), run+".jsonl", journal); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*records), "ms/record")
+}
