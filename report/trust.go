@@ -50,20 +50,24 @@ func TrustOf(r *Result) Trust {
 		return Trust{Kind: UntrustedKey, Text: fmt.Sprintf("signed with key %s, NOT in your trusted keys: it proves nothing about who wrote it", fp)}
 	}
 	custody := r.Run.Start.KeyCustody
-	t := Trust{Kind: TrustedKey, Custody: custody}
-	held := ""
+	held, _ := CustodyWords(custody)
+	return Trust{Kind: TrustedKey, Custody: custody, Text: fmt.Sprintf("signed with key %s (in your trusted keys), %s", fp, held)}
+}
+
+// CustodyWords says where a run's signing key was held, in English and in
+// Japanese (for the certificate), from RunStart.KeyCustody.
+func CustodyWords(custody string) (en, ja string) {
 	switch custody {
 	case CustodyStick:
-		held = "held on the boot stick"
+		return "held on the boot stick", "起動用USBメモリ上の鍵"
 	case CustodyConsole:
-		held = "opened at the machine's console from a passphrase-sealed key served on the boot network"
+		return "opened at the machine's console from a passphrase-sealed key served on the boot network",
+			"ネットワーク起動で配布されたパスフレーズ保護の鍵を、機器のコンソールで解錠"
 	case CustodyFile:
-		held = "held in a key file given to the command line (--key, or the key its configuration names)"
+		return "held in a key file given to the command line (--key, or the key its configuration names)",
+			"コマンドラインに与えられた鍵ファイル"
 	case "":
-		held = "custody not stated (a journal from before kesu recorded it)"
-	default:
-		held = fmt.Sprintf("custody %q, which this kesu does not know", custody)
+		return "custody not stated (a journal from before kesu recorded it)", "鍵の保管場所の記載なし（記録前の版）"
 	}
-	t.Text = fmt.Sprintf("signed with key %s (in your trusted keys), %s", fp, held)
-	return t
+	return fmt.Sprintf("custody %q, which this kesu does not know", custody), fmt.Sprintf("不明な保管場所 %q", custody)
 }

@@ -774,7 +774,8 @@ func (c *certificate) integrity() {
 		status += fmt.Sprintf(c.pick(" — sealed %s", " — 封印 %s"), c.time(c.run.SealTime))
 	}
 	if c.res.Trusted {
-		status += c.pick(", signed by a trusted key", "、信頼済みの鍵で署名")
+		en, ja := report.CustodyWords(c.run.Start.KeyCustody)
+		status += c.pick(", signed by a trusted key, ", "、信頼済みの鍵で署名（") + c.pick(en, ja+"）")
 	}
 	checked := full("checked", status)
 	if c.unv != "" {

@@ -376,3 +376,26 @@ func TestCertificateCitesRev2(t *testing.T) {
 		}
 	}
 }
+
+// The integrity section says where the trusted key was held (the run's
+// key_custody), in the certificate's language.
+func TestCertificateStatesKeyCustody(t *testing.T) {
+	res := sample(t)
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	for _, tc := range []struct {
+		custody, lang, want string
+	}{
+		{report.CustodyConsole, "en", "passphrase-sealed key served on the boot network"},
+		{report.CustodyConsole, "ja", "パスフレーズ保護の鍵を、機器のコンソールで解錠"},
+		{report.CustodyStick, "en", "signed by a trusted key, held on the boot stick"},
+		{report.CustodyStick, "ja", "信頼済みの鍵で署名（起動用USBメモリ上の鍵）"},
+		{report.CustodyFile, "en", "held in a key file given to the command line"},
+		{"", "en", "custody not stated"},
+	} {
+		res.Run.Start.KeyCustody = tc.custody
+		text := pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: tc.lang}))
+		if !strings.Contains(squash(text), squash(tc.want)) {
+			t.Errorf("%s certificate of a run with custody %q lacks %q; text:\n%s", tc.lang, tc.custody, tc.want, text)
+		}
+	}
+}
