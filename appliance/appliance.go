@@ -289,35 +289,42 @@ func listSuffix(names []string) string {
 func (a *app) findStick(ctx context.Context) (Volume, error) {
 	want := StickFromCmdline(a.sys.Cmdline())
 	deadline := a.sys.Now().Add(a.o.StickWait)
-	var last string
-	var stableSince time.Time
-	for {
-		vols, err := ScanVolumes(a.sys.Sys(), a.sys.Open)
-		if err != nil {
-			return Volume{}, err
-		}
+	vols, err := a.scanSettled(ctx, func(vols []Volume, settled bool, now time.Time) bool {
 		matched := false
 		for _, v := range vols {
 			if want != "" && strings.EqualFold(v.PartUUID, want) {
 				matched = true
 			}
 		}
+		return (matched || want == "" && len(vols) > 0) && settled || now.After(deadline)
+	})
+	if err != nil {
+		return Volume{}, err
+	}
+	return ChooseStick(vols, want)
+}
+
+// scanSettled scans the KESU volumes every poll until done says the wait
+// is over, given the volumes found and whether the block devices have
+// stayed unchanged for the settle time.
+func (a *app) scanSettled(ctx context.Context, done func(vols []Volume, settled bool, now time.Time) bool) ([]Volume, error) {
+	var last string
+	var stableSince time.Time
+	for {
+		vols, err := ScanVolumes(a.sys.Sys(), a.sys.Open)
+		if err != nil {
+			return nil, err
+		}
 		now := a.sys.Now()
 		if state := blockState(a.sys.Sys()); state != last {
 			last, stableSince = state, now
 		}
-		settled := now.Sub(stableSince) >= a.o.Settle
-		switch {
-		case matched && settled:
-			return ChooseStick(vols, want)
-		case want == "" && len(vols) > 0 && settled:
-			return ChooseStick(vols, want)
-		case now.After(deadline):
-			return ChooseStick(vols, want)
+		if done(vols, now.Sub(stableSince) >= a.o.Settle, now) {
+			return vols, nil
 		}
 		a.sys.Sleep(ctx, a.o.Poll)
 		if ctx.Err() != nil {
-			return Volume{}, ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 }

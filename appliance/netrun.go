@@ -23,8 +23,6 @@ import (
 // from the site archive GRUB loads after kesu's initramfs (image.NetSite).
 const SiteDir = "/etc/kesu"
 
-const siteDir = SiteDir
-
 // Markers of a network run (a site policy, no stick needed).
 const (
 	MarkerNetworkRun = "kesu: network boot: "           // followed by where the record goes
@@ -62,11 +60,11 @@ var (
 func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []ModuleResult) string {
 	data, err := fs.ReadFile(site, "kesu.toml")
 	if err != nil {
-		a.mark(MarkerConfigBad, fmt.Sprintf(" in the network boot's site files: cannot read %s/kesu.toml: %v", siteDir, err))
+		a.mark(MarkerConfigBad, fmt.Sprintf(" in the network boot's site files: cannot read %s/kesu.toml: %v", SiteDir, err))
 		a.mark(MarkerNoErase, ": fix the site archive (kesu-mkimage -netboot -config) and boot again")
 		return a.wait(ctx)
 	}
-	cfg, err := policy.Parse(data, siteDir+"/kesu.toml")
+	cfg, err := policy.Parse(data, SiteDir+"/kesu.toml")
 	if err == nil && cfg.Record.Store == "" {
 		err = errors.New("[record] store is empty: a network boot keeps its record in an S3-compatible store (the machine may have no stick)")
 	}
@@ -78,12 +76,13 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 		a.mark(MarkerNoErase, ": fix the site's kesu.toml and build the boot tree again")
 		return a.wait(ctx)
 	}
-	loc, err := store.ParseURL(cfg.Record.Store)
+	st, err := policyStore(cfg.Record, 1, 0)
 	if err != nil {
 		a.mark(MarkerConfigBad, fmt.Sprintf(" in the network boot's kesu.toml: %v", err))
 		a.mark(MarkerNoErase, "")
 		return a.wait(ctx)
 	}
+	loc := st.Location()
 	sum := sha256.Sum256(data)
 	s := &Session{
 		Config:       cfg,
@@ -114,23 +113,22 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 	if stick {
 		where = loc.String() + " and the stick " + s.Stick.Dev()
 	}
-	a.mark(MarkerNetworkRun, "policy "+siteDir+"/kesu.toml (sha256 "+s.ConfigSHA256[:16]+"…); the record goes to "+where)
+	a.mark(MarkerNetworkRun, "policy "+SiteDir+"/kesu.toml (sha256 "+s.ConfigSHA256[:16]+"…); the record goes to "+where)
 
 	if !cfg.Signing.Unsigned {
 		signer, why := a.openSiteKey(ctx, site, cfg.Signing.Key)
 		if why != nil {
-			a.netRefuse(why, stick)
+			a.netRefuse(why, fw, stick)
 			return a.wait(ctx)
 		}
 		s.Signer, s.KeyCustody = signer, report.CustodyConsole
 	}
 	if a.o.Erase == nil {
-		a.netRefuse(&refusal{code: "no-erase-flow", text: "this kesu build has no erase flow built in"}, stick)
+		a.netRefuse(&refusal{code: "no-erase-flow", text: "this kesu build has no erase flow built in"}, fw, stick)
 		return a.wait(ctx)
 	}
 
-	st := a.reachStore(ctx, cfg.Record, loc)
-	if st == nil {
+	if !a.reachStore(ctx, st) {
 		return a.wait(ctx) // the context ended
 	}
 	// The stream outlives the run's context: once a record is written,
@@ -166,26 +164,14 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 // findRecordStick looks for a KESU volume once the block devices have
 // settled, without waiting for one to appear: a network run needs none.
 func (a *app) findRecordStick(ctx context.Context) (Volume, error) {
-	var last string
-	var stableSince time.Time
 	deadline := a.sys.Now().Add(a.o.Settle * 4)
-	for {
-		now := a.sys.Now()
-		if state := blockState(a.sys.Sys()); state != last {
-			last, stableSince = state, now
-		}
-		if now.Sub(stableSince) >= a.o.Settle || now.After(deadline) {
-			vols, err := ScanVolumes(a.sys.Sys(), a.sys.Open)
-			if err != nil {
-				return Volume{}, err
-			}
-			return ChooseStick(vols, "")
-		}
-		a.sys.Sleep(ctx, a.o.Poll)
-		if ctx.Err() != nil {
-			return Volume{}, ctx.Err()
-		}
+	vols, err := a.scanSettled(ctx, func(_ []Volume, settled bool, now time.Time) bool {
+		return settled || now.After(deadline)
+	})
+	if err != nil {
+		return Volume{}, err
 	}
+	return ChooseStick(vols, "")
 }
 
 // openSiteKey opens the sealed signing key with the passphrase typed at a
@@ -194,14 +180,14 @@ func (a *app) findRecordStick(ctx context.Context) (Volume, error) {
 func (a *app) openSiteKey(ctx context.Context, site fs.FS, name string) (*report.Signer, *refusal) {
 	data, err := fs.ReadFile(site, name)
 	if err != nil {
-		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("cannot read the sealed signing key %s/%s: %v", siteDir, name, err)}
+		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("cannot read the sealed signing key %s/%s: %v", SiteDir, name, err)}
 	}
 	if !report.IsSealedKey(data) {
-		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s is not a sealed key: a private key served over the network in the clear could sign anyone's record; seal it with `kesu keygen --seal` and build the boot tree again", siteDir, name)}
+		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s is not a sealed key: a private key served over the network in the clear could sign anyone's record; seal it with `kesu keygen --seal` and build the boot tree again", SiteDir, name)}
 	}
 	fp, err := report.SealedKeyFingerprint(data)
 	if err != nil {
-		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s: %v", siteDir, name, err)}
+		return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s: %v", SiteDir, name, err)}
 	}
 	for try := 1; try <= passphraseTries; try++ {
 		pass, err := a.sys.ReadSecret(ctx, func() {
@@ -218,7 +204,7 @@ func (a *app) openSiteKey(ctx context.Context, site fs.FS, name string) (*report
 			return signer, nil
 		}
 		if !errors.Is(err, report.ErrWrongPassphrase) {
-			return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s: %v", siteDir, name, err)}
+			return nil, &refusal{code: "signing-key", text: fmt.Sprintf("%s/%s: %v", SiteDir, name, err)}
 		}
 		a.printf("wrong passphrase (%d of %d tries)", try, passphraseTries)
 	}
@@ -228,13 +214,13 @@ func (a *app) openSiteKey(ctx context.Context, site fs.FS, name string) (*report
 // netRefuse shows why a network run will not erase, and records it on the
 // stick when one is mounted (the store is not reached before the key is
 // open: its record would be unsigned).
-func (a *app) netRefuse(r *refusal, stick bool) {
+func (a *app) netRefuse(r *refusal, fw Firmware, stick bool) {
 	a.printf("CANNOT START:")
 	for _, l := range strings.Split(r.text, "\n") {
 		a.printf("  %s", l)
 	}
 	if stick {
-		if where, err := RecordRefusal(a.o.StickDir, a.o.Version, Firmware{}, r.code, r.text); err == nil {
+		if where, err := RecordRefusal(a.o.StickDir, a.o.Version, fw, r.code, r.text); err == nil {
 			a.printf("recorded in %s", where)
 		}
 		a.unmount()
@@ -244,15 +230,9 @@ func (a *app) netRefuse(r *refusal, stick bool) {
 
 // reachStore brings the network up and waits until the store answers,
 // trying again with backoff for as long as it takes: nothing is erased
-// before the record has a place to go. It returns nil only when ctx ends.
-func (a *app) reachStore(ctx context.Context, rec policy.Record, loc store.Location) *store.Store {
-	st, err := store.Open(store.Config{Endpoint: rec.StoreEndpoint, Region: rec.StoreRegion,
-		AccessKey: rec.StoreAccessKey, SecretKey: rec.StoreSecretKey, Attempts: 1}, loc)
-	if err != nil {
-		// The policy was validated; an unusable location is a bug.
-		a.printf("record store: %v", err)
-		return nil
-	}
+// before the record has a place to go. It returns false only when ctx ends.
+func (a *app) reachStore(ctx context.Context, st *store.Store) bool {
+	loc := st.Location()
 	wait := netRetry
 	up := false
 	for ctx.Err() == nil {
@@ -274,13 +254,13 @@ func (a *app) reachStore(ctx context.Context, rec policy.Record, loc store.Locat
 		cancel()
 		if err == nil {
 			a.mark(MarkerStoreReady, loc.String()+"; each record of the journal goes there as it is written")
-			return st
+			return true
 		}
 		a.printf("record store %s: %v; trying again in %v (nothing is erased before it answers)", loc, err, wait)
 		a.sys.Sleep(ctx, wait)
 		wait = min(wait*2, netRetryMax)
 	}
-	return nil
+	return false
 }
 
 // netRecord is a network run's record on its way to the store: the

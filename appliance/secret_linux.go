@@ -16,10 +16,10 @@ import (
 // Site returns the network boot's site files (SiteDir, from the site
 // archive GRUB loaded after the initramfs), or nil when there are none.
 func (s *linuxSystem) Site() fs.FS {
-	if st, err := os.Stat(siteDir); err != nil || !st.IsDir() {
+	if st, err := os.Stat(SiteDir); err != nil || !st.IsDir() {
 		return nil
 	}
-	return os.DirFS(siteDir)
+	return os.DirFS(SiteDir)
 }
 
 // ReadSecret turns the consoles' echo off, shows the prompt, reads one

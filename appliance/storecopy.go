@@ -35,7 +35,7 @@ var (
 func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
 	ctx, cancel := context.WithTimeout(ctx, storeWithin)
 	defer cancel()
-	loc, err := store.ParseURL(rec.Store)
+	st, err := policyStore(rec, storeAttempts, storeBackoff)
 	if err == nil && path == "" {
 		err = fmt.Errorf("the run wrote no journal")
 	}
@@ -44,18 +44,13 @@ func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
 		data, err = os.ReadFile(path)
 	}
 	if err == nil {
-		a.printf("record store: bringing the network up for %s", loc)
+		a.printf("record store: bringing the network up for %s", st.Location())
 		var got []string
 		if got, err = a.sys.Network(ctx); err == nil {
 			for _, g := range got {
 				a.printf("network: %s", g)
 			}
 		}
-	}
-	var st *store.Store
-	if err == nil {
-		st, err = store.Open(store.Config{Endpoint: rec.StoreEndpoint, Region: rec.StoreRegion,
-			AccessKey: rec.StoreAccessKey, SecretKey: rec.StoreSecretKey, Attempts: storeAttempts, Backoff: storeBackoff}, loc)
 	}
 	if err == nil {
 		a.printf("record store: copying %s (%d bytes), tried up to %d times within %s", filepath.Base(path), len(data), storeAttempts, storeWithin)
@@ -65,5 +60,17 @@ func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
 		a.mark(MarkerStoreFailed, fmt.Sprintf(" (%s): %v — the record on the stick is complete", rec.Store, err))
 		return
 	}
+	loc := st.Location()
 	a.mark(MarkerStoreCopied, " s3://"+loc.Bucket+"/"+loc.Key(filepath.Base(path))+" and read back intact")
+}
+
+// policyStore is the store a policy's [record] keys name, with attempts
+// and backoff for its single puts (0: the store's defaults).
+func policyStore(rec policy.Record, attempts int, backoff time.Duration) (*store.Store, error) {
+	loc, err := store.ParseURL(rec.Store)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(store.Config{Endpoint: rec.StoreEndpoint, Region: rec.StoreRegion,
+		AccessKey: rec.StoreAccessKey, SecretKey: rec.StoreSecretKey, Attempts: attempts, Backoff: backoff}, loc)
 }

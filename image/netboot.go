@@ -81,10 +81,11 @@ func WriteNetboot(s NetbootSpec) (string, error) {
 	if err := tmpl.Execute(&cfg, grubData{Timeout: s.GrubTimeout, Kernel: kernel, Initramfs: initrd, Cmdline: cmdline}); err != nil {
 		return "", fmt.Errorf("netboot: %s: %w", s.GrubTemplate, err)
 	}
-	files := []struct {
-		name, src string
+	type treeFile struct {
+		name, src string // src: a file to copy; else data
 		data      []byte
-	}{
+	}
+	files := []treeFile{
 		{NetShim, s.Boot.Shim, nil},
 		{NetGrub, s.Boot.GrubNet, nil},
 		{NetGrubCfg, "", cfg.Bytes()},
@@ -92,10 +93,7 @@ func WriteNetboot(s NetbootSpec) (string, error) {
 		{NetInitramfs, s.Boot.Initramfs.Path, nil},
 	}
 	if site != nil {
-		files = append(files, struct {
-			name, src string
-			data      []byte
-		}{NetSite, "", site})
+		files = append(files, treeFile{NetSite, "", site})
 	} else if err := os.Remove(filepath.Join(s.Dir, NetSite)); err != nil && !os.IsNotExist(err) {
 		return "", err
 	}

@@ -98,10 +98,6 @@ type StreamState struct {
 	Now time.Time
 }
 
-// Safe reports whether the record is safe in the store: the sealed journal
-// was put and read back.
-func (s StreamState) Safe() bool { return s.Sealed }
-
 // String says the state in one line for the console, e.g. "record store:
 // 41 of 43 steps uploaded; 2 waiting; network down for 1m20s (last error:
 // …); retrying in 8s".
