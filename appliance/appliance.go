@@ -255,14 +255,7 @@ func (a *app) run(ctx context.Context) string {
 		a.unmount()
 		return a.wait(ctx)
 	}
-	stopProfile := a.startCPUProfile()
-	out, err := a.o.Erase(ctx, s)
-	stopProfile()
-	if err != nil {
-		a.printf("ERROR: %v", err)
-	}
-	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
-		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
+	out := a.erase(ctx, s)
 	if s.Config.Record.Store != "" {
 		a.copyRecord(ctx, s.Config.Record, out.Journal)
 	}
@@ -271,6 +264,19 @@ func (a *app) run(ctx context.Context) string {
 		return a.do(ctx, out.Action)
 	}
 	return a.after(ctx, s.Config)
+}
+
+// erase runs the erase part and says on every console how it ended.
+func (a *app) erase(ctx context.Context, s *Session) Outcome {
+	stopProfile := a.startCPUProfile()
+	out, err := a.o.Erase(ctx, s)
+	stopProfile()
+	if err != nil {
+		a.printf("ERROR: %v", err)
+	}
+	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
+		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
+	return out
 }
 
 func listSuffix(names []string) string {

@@ -140,14 +140,7 @@ func (a *app) networkRun(ctx context.Context, site fs.FS, fw Firmware, failed []
 	s.Status = func() string { return stream.State().String() }
 	s.Lines = func() <-chan string { return a.input(ctx) }
 
-	stopProfile := a.startCPUProfile()
-	out, err := a.o.Erase(ctx, s)
-	stopProfile()
-	if err != nil {
-		a.printf("ERROR: %v", err)
-	}
-	a.mark(MarkerErased, fmt.Sprintf(": %d passed, %d failed, %d behind RAID controllers not reached, %d written by their controller after the erase; record %s",
-		out.Passed, out.Failed, out.Unreached, out.Rewritten, out.Journal))
+	out := a.erase(ctx, s)
 	if out.Journal == "" {
 		out.Journal = a.net.journal()
 	}
