@@ -56,6 +56,9 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 	if ex, why := job.InUseRule(root)(disk); ex {
 		return fmt.Errorf("%w: %s: %s", errRefused, o.device, why)
 	}
+	if why := disk.NotADrive(); why != "" {
+		return fmt.Errorf("%w: %s: %s; nothing was erased", errRefused, o.device, why)
+	}
 	pol := &policy.Config{Version: 1, Level: policy.Clear, VerifyPercent: o.verify, Pattern: o.pattern, Source: "kesu erase --method",
 		Signing: policy.Signing{Unsigned: o.signer == nil}, Record: o.record, Exclude: o.exclude}
 	if ex, why := pol.Excluded(disk.Serial, []string{disk.WWN, disk.WWID}, o.device, disk.Path); ex {

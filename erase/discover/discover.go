@@ -148,6 +148,18 @@ type Disk struct {
 	Passthrough *Passthrough `json:"passthrough,omitempty"`
 }
 
+// NotADrive says why d must not be erased on its own as a drive ("" when
+// it may): a RAID controller's logical volume is no drive — overwriting it
+// reaches no physical drive's medium, spare areas or the controller's own
+// areas, so no erasure of a drive can be proven through it. Its member
+// drives are erased through the controller (kesu erase --all).
+func (d Disk) NotADrive() string {
+	if d.Volume != nil {
+		return "a RAID controller's logical volume, not a drive: erase its drives with kesu erase --all (each is reached through the controller)"
+	}
+	return ""
+}
+
 // Disk.Rotation values.
 const (
 	RotationNonRotational = "non-rotational"

@@ -92,8 +92,8 @@ func CheckDevices(o Options) ([]discover.Disk, error) {
 			why = append(why, fmt.Sprintf("%s: %s (--config)", dev, reason))
 			continue
 		}
-		if d.Volume != nil {
-			why = append(why, fmt.Sprintf("%s: a RAID controller's logical volume, not a drive: erase its drives with kesu erase --all", dev))
+		if reason := d.NotADrive(); reason != "" {
+			why = append(why, fmt.Sprintf("%s: %s", dev, reason))
 			continue
 		}
 		disks = append(disks, d)

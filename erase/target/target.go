@@ -58,6 +58,11 @@ func Open(path string, check, write bool) (*erase.Device, error) {
 		if err := erase.CheckNotInUse(os.DirFS("/"), name); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRefused, err)
 		}
+		if disk, err := discover.Lookup(os.DirFS("/"), name); err == nil {
+			if why := disk.NotADrive(); why != "" {
+				return nil, fmt.Errorf("%w: %s (%s) is %s", ErrRefused, path, name, why)
+			}
+		}
 	}
 	if !isBlock && check {
 		// Files are compared by device and inode, so the name's spelling
