@@ -60,8 +60,7 @@ func (a *app) copyRecord(ctx context.Context, rec policy.Record, path string) {
 		a.mark(MarkerStoreFailed, fmt.Sprintf(" (%s): %v — the record on the stick is complete", rec.Store, err))
 		return
 	}
-	loc := st.Location()
-	a.mark(MarkerStoreCopied, " s3://"+loc.Bucket+"/"+loc.Key(filepath.Base(path))+" and read back intact")
+	a.mark(MarkerStoreCopied, " "+st.Location().URL(filepath.Base(path))+" and read back intact")
 }
 
 // policyStore is the store a policy's [record] keys name, with attempts

@@ -247,7 +247,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.method != "" {
 		return runEraseMethod(ctx, methodOptions{device: o.device, method: report.Method(o.method), journal: o.journal,
 			signer: signer, unsigned: o.unsigned, verify: pct, pattern: pat.String(), json: o.json,
-			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require}, stdout, stderr)
+			dryRun: o.dryRun, yes: o.yes, ask: ask, record: rec, exclude: exclude, require: require, store: &o.store}, stdout, stderr)
 	}
 
 	d, err := target.Open(o.device, true, !o.dryRun)

@@ -29,6 +29,8 @@ type methodOptions struct {
 	yes      bool
 	// ask is the terminal the confirmation is typed on (nil: --yes only).
 	ask io.Reader
+	// store takes a copy of the sealed record (--store; nil: none).
+	store *recordStore
 	// record names the people for the record.
 	record policy.Record
 	// exclude is --config's [exclude] table: a drive it names is refused.
@@ -121,6 +123,9 @@ func runEraseMethod(ctx context.Context, o methodOptions, stdout, stderr io.Writ
 		rep.Attempts, rep.Verifies = vr.Run.Drives[0].Attempts, vr.Run.Drives[0].Verifications
 	}
 	if err := view.Print(stdout, &rep, o.json); err != nil {
+		return err
+	}
+	if err := o.store.copy(ctx, j.Path(), stderr); err != nil {
 		return err
 	}
 	if rep.Result.Status != report.StatusPass {

@@ -186,6 +186,6 @@ func (r *recordStore) copy(ctx context.Context, path string, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("the record %s is complete on disk, but its copy to %s failed: %w", path, r.st.Location(), err)
 	}
-	fmt.Fprintf(stderr, "kesu: record copied to %s and read back intact\n", r.st.Location().Key(filepath.Base(path)))
+	fmt.Fprintf(stderr, "kesu: record copied to %s and read back intact\n", r.st.Location().URL(filepath.Base(path)))
 	return nil
 }

@@ -59,6 +59,27 @@ func TestRecordInStore(t *testing.T) {
 	if err != nil || string(inBucket) != string(local) {
 		t.Fatalf("the bucket's copy (%v) differs from the journal on disk", err)
 	}
+	if want := "record copied to s3://records/site-a/" + name + " and read back intact"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	// Every erase path copies its record: one device, and one named method.
+	for _, c := range []struct{ prefix string }{{"one"}, {"method"}} {
+		dir := t.TempDir()
+		args := []string{"erase", ls[0].Path, "--verify", "full", "--journal", dir, "--key", key, "--yes", "--store", "s3://records/" + c.prefix, "--endpoint", srv.Endpoint}
+		if c.prefix == "method" {
+			args = append(args, "--method", "overwrite")
+		}
+		_, stderr, code := kesu(t, args...)
+		got, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+		if code != exitPass || len(got) != 1 {
+			t.Fatalf("erase --store (%s): exit %d, %d records\n%s", c.prefix, code, len(got), stderr)
+		}
+		local, _ := os.ReadFile(got[0])
+		inBucket, err := os.ReadFile(filepath.Join(srv.Dir, "records", c.prefix, filepath.Base(got[0])))
+		if err != nil || string(inBucket) != string(local) {
+			t.Errorf("erase --store (%s): the bucket's copy (%v) is not the journal on disk\n%s", c.prefix, err, stderr)
+		}
+	}
 
 	// The office side, from the bucket.
 	t.Setenv("AWS_ENDPOINT_URL", srv.Endpoint)

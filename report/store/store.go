@@ -61,6 +61,9 @@ func (l Location) Key(name string) string {
 	return l.Prefix + "/" + name
 }
 
+// URL is the s3:// address of an object named name under the location.
+func (l Location) URL(name string) string { return "s3://" + l.Bucket + "/" + l.Key(name) }
+
 // Config is how to reach the store.
 type Config struct {
 	// Endpoint is the server's URL (https://s3.example.org, or http:// for
