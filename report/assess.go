@@ -107,6 +107,13 @@ const (
 	// only with the card's authentication key, was not erased: no MIC
 	// category is met by an overwrite. Values: its size in bytes.
 	FindRPMBNotErased = "rpmb-not-erased"
+	// FindCryptoNotAllEncrypted: a cryptographic erase on a drive that said
+	// it does not encrypt all its user data (ATA IDENTIFY word 69 bit 4
+	// clear; a TCG Locking feature without media encryption): the keys it
+	// changed need not cover every block, so the erase reaches no level
+	// (NIST SP 800-88 Rev. 2 §3.2; IEEE 2883: all user data encrypted is
+	// the condition). Detail: what the drive said.
+	FindCryptoNotAllEncrypted = "crypto-erase-not-all-encrypted"
 	// FindWrittenAfter: the drive's RAID controller may have written it
 	// after its verification (a rebuild onto it): shown FAIL.
 	FindWrittenAfter = "written-after-verification"
@@ -344,6 +351,10 @@ func evalAttempt(p Policy, d *DriveRun, at Attempt, add func(Finding)) (attemptE
 		return e, false
 	}
 	e.rev1, e.ieee, e.rev2, e.mic = r.NISTRev1, r.IEEE2883, r.NISTRev2, r.MIC
+	if why := cryptoContradicted(d, at); why != "" {
+		add(Finding{Code: FindCryptoNotAllEncrypted, Attempt: at.Attempt, Method: at.Method, Detail: why})
+		return e, false
+	}
 
 	if at.Method == MethodOverwrite {
 		capacity := d.Drive.Identity.CapacityBytes

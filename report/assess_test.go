@@ -683,3 +683,42 @@ func TestAssessVerificationMustCoverTheOverwrite(t *testing.T) {
 		t.Errorf("plan over the whole 1 MiB: %s (%v); want PASS", a.Status, a.Findings)
 	}
 }
+
+// A cryptographic erase reaches no level on a drive that itself says it
+// does not encrypt all user data (its condition under Rev. 2 §3.2 and
+// IEEE 2883); a drive that says it does, or says nothing, is rated as
+// before. The claim never raises a level.
+func TestCryptoEraseContradictedByTheDrive(t *testing.T) {
+	purge := report.Policy{Level: report.LevelPurge, Verify: report.VerifyPolicy{Mode: report.VerifyNone}}
+	yes, no := true, false
+	for _, tc := range []struct {
+		name   string
+		method report.Method
+		set    func(d *report.Drive)
+		want   report.Level
+		finds  bool
+	}{
+		{"ATA word 69 bit 4 clear", report.MethodATASanitizeCrypto, func(d *report.Drive) { d.EncryptsAllUserData = &no }, report.LevelNone, true},
+		{"ATA word 69 bit 4 set", report.MethodATASanitizeCrypto, func(d *report.Drive) { d.EncryptsAllUserData = &yes }, report.LevelPurge, false},
+		{"ATA claim not recorded", report.MethodATASanitizeCrypto, func(d *report.Drive) {}, report.LevelPurge, false},
+		{"TCG without media encryption", report.MethodTCGCryptoErase, func(d *report.Drive) {
+			d.Security = &report.Security{Locking: &report.TCGLocking{MediaEncryption: false}}
+		}, report.LevelNone, true},
+		{"TCG with media encryption", report.MethodTCGCryptoErase, func(d *report.Drive) {
+			d.Security = &report.Security{Locking: &report.TCGLocking{MediaEncryption: true}}
+		}, report.LevelPurge, false},
+	} {
+		d := drive(report.ClassSSD)
+		tc.set(&d)
+		a := assess(t, purge, d, report.Finish{}, erase(tc.method, 0, 0, nil))
+		found := false
+		for _, f := range a.Findings {
+			if f.Code == report.FindCryptoNotAllEncrypted {
+				found = true
+			}
+		}
+		if a.Reached != tc.want || found != tc.finds || (tc.want == report.LevelNone && a.Status == report.StatusPass) {
+			t.Errorf("%s: status %s, reached %q, finding %v; want reached %q, finding %v", tc.name, a.Status, a.Reached, found, tc.want, tc.finds)
+		}
+	}
+}

@@ -102,16 +102,12 @@ const (
 // ceNotVerified is what no kesu can verify of a cryptographic erase.
 var ceNotVerified = []string{CEImplementation, CEAllDataEncrypted, CENoPriorPlaintext, CEKeyStrength, CEKeyZeroization, CEFIPS140}
 
-// cryptoEraseRecord returns the record of attempt at on drive d when it is
-// a cryptographic erase, else nil.
-func cryptoEraseRecord(d *DriveRun, at Attempt) *CryptoErase {
-	if !at.Method.IsCryptoErase() {
-		return nil
-	}
-	ce := &CryptoErase{NotVerified: append([]string(nil), ceNotVerified...)}
+// afterTCG is the drive's plan and TCG state as they stood for its
+// erase attempts: a successful PSID revert reads the drive and plans it
+// afresh.
+func afterTCG(d *DriveRun) (Plan, *Security) {
 	plan, sec := d.Drive.Plan, d.Drive.Security
 	for _, a := range d.TCG {
-		// A PSID revert reads the drive and plans it afresh.
 		if a.Outcome == OutcomeSuccess {
 			if a.Plan != nil {
 				plan = *a.Plan
@@ -121,6 +117,34 @@ func cryptoEraseRecord(d *DriveRun, at Attempt) *CryptoErase {
 			}
 		}
 	}
+	return plan, sec
+}
+
+// cryptoContradicted says how drive d itself contradicts the condition of
+// a cryptographic erase attempt at — all user data encrypted under the
+// keys it changed — or "" when it does not (or at is no cryptographic
+// erase). A claim the drive did not make (not recorded) is no
+// contradiction: kesu cannot verify the claim either way.
+func cryptoContradicted(d *DriveRun, at Attempt) string {
+	switch {
+	case at.Method == MethodATASanitizeCrypto && d.Drive.EncryptsAllUserData != nil && !*d.Drive.EncryptsAllUserData:
+		return "ATA IDENTIFY DEVICE word 69 bit 4 is clear: the drive does not say it encrypts all user data"
+	case at.Method == MethodTCGCryptoErase:
+		if _, sec := afterTCG(d); sec != nil && sec.Locking != nil && !sec.Locking.MediaEncryption {
+			return "the TCG Locking feature reports no media encryption"
+		}
+	}
+	return ""
+}
+
+// cryptoEraseRecord returns the record of attempt at on drive d when it is
+// a cryptographic erase, else nil.
+func cryptoEraseRecord(d *DriveRun, at Attempt) *CryptoErase {
+	if !at.Method.IsCryptoErase() {
+		return nil
+	}
+	ce := &CryptoErase{NotVerified: append([]string(nil), ceNotVerified...)}
+	plan, sec := afterTCG(d)
 	reason := ""
 	for _, s := range plan.Steps {
 		if s.Method == at.Method && (reason == "" || s.Chosen) {

@@ -113,7 +113,7 @@ func (a Assessment) Cause(lang string) string {
 	if a.Status == StatusPass {
 		return ""
 	}
-	for _, code := range []string{FindExtraOverwrite, FindUnproven, FindVerifyFailed, FindDriveErrors, FindAttemptFailed, FindHiddenNotCovered, FindHiddenNotRestored, FindHWPartitionNotCovered, FindRPMBNotErased, FindRev1Passes, FindUnwritable, FindOverwriteShort, FindNotApplicable, FindNoAttempt} {
+	for _, code := range []string{FindExtraOverwrite, FindUnproven, FindVerifyFailed, FindDriveErrors, FindAttemptFailed, FindHiddenNotCovered, FindHiddenNotRestored, FindHWPartitionNotCovered, FindRPMBNotErased, FindCryptoNotAllEncrypted, FindRev1Passes, FindUnwritable, FindOverwriteShort, FindNotApplicable, FindNoAttempt} {
 		for i := len(a.Findings) - 1; i >= 0; i-- {
 			if a.Findings[i].Code == code {
 				return a.Findings[i].Message(lang)
@@ -275,6 +275,11 @@ func (f Finding) Message(lang string) string {
 			return fmt.Sprintf("eMMC の RPMB（%s、%d バイト）は認証鍵なしでは書き込めず、消去されていません。ホストから読み出せるため、総務省ガイドラインの区分は満たしません", f.Detail, v(0))
 		}
 		return fmt.Sprintf("The eMMC's RPMB (%s, %d bytes) can be written only with the card's authentication key and was not erased; the host can read it, so no MIC category is met", f.Detail, v(0))
+	case FindCryptoNotAllEncrypted:
+		if ja {
+			return fmt.Sprintf("試行%d の暗号化消去はレベルに達しません: %s（全ユーザーデータが変更された鍵で暗号化されていることが条件です）", f.Attempt, f.Detail)
+		}
+		return fmt.Sprintf("Attempt %d, a cryptographic erase, reaches no level: %s (all user data encrypted under the keys it changes is its condition)", f.Attempt, f.Detail)
 	case FindWrittenAfter:
 		if ja {
 			return "検証後にコントローラが書き込んだ可能性があります: " + f.Detail

@@ -345,7 +345,7 @@ func TestATADeclaredContent(t *testing.T) {
 		{"block erase with DRAT and RZAT", atatest.Config{RotationRate: 1, SanitizeBlockErase: true, TRIM: true, DRAT: true, RZAT: true}, report.MethodATASanitizeBlockErase, zero},
 		{"block erase with DRAT only", atatest.Config{RotationRate: 1, SanitizeBlockErase: true, TRIM: true, DRAT: true}, report.MethodATASanitizeBlockErase, ""},
 		{"block erase, nothing declared", atatest.Config{RotationRate: 1, SanitizeBlockErase: true}, report.MethodATASanitizeBlockErase, ""},
-		{"crypto scramble", atatest.Config{RotationRate: 1, SanitizeCrypto: true, TRIM: true, DRAT: true, RZAT: true}, report.MethodATASanitizeCrypto, ""},
+		{"crypto scramble", atatest.Config{RotationRate: 1, SanitizeCrypto: true, EncryptsAll: true, TRIM: true, DRAT: true, RZAT: true}, report.MethodATASanitizeCrypto, ""},
 		{"security erase normal", atatest.Config{RotationRate: 7200, Security: true}, report.MethodATASecurityErase, zero},
 		{"security erase enhanced", atatest.Config{RotationRate: 7200, Security: true, EnhancedErase: true, EnhancedPattern: 0x5a}, report.MethodATASecurityEraseEnhanced, ""},
 	} {

@@ -399,7 +399,7 @@ func TestIssue6EndToEnd(t *testing.T) {
 	hdd := b.addATA("sda", hddWithHPA("HDD-HPA"), discover.SATA, nil)
 
 	ssdCfg := atatest.Config{Model: "EMULATED SSD", Serial: "SSD-FROZEN", Sectors: hddSectors, RotationRate: 1,
-		TRIM: true, DRAT: true, SanitizeCrypto: true, SanitizeBlockErase: true, Security: true, EnhancedErase: true, SMART: true}
+		TRIM: true, DRAT: true, SanitizeCrypto: true, EncryptsAll: true, SanitizeBlockErase: true, Security: true, EnhancedErase: true, SMART: true}
 	ssd := b.addATA("sdb", ssdCfg, discover.SATA, nil)
 	// The firmware froze security and sanitize at POST.
 	ssd.Freeze()
@@ -696,7 +696,7 @@ func TestATASecurityErasePasswordJournaledFirst(t *testing.T) {
 // what state the drive is in, and the drive is usable for the next method.
 func TestATASanitizeFailureExits(t *testing.T) {
 	b := newBench(t)
-	cfg := atatest.Config{Model: "EMULATED SSD FAIL", Serial: "SSD-FAIL", Sectors: 8192, RotationRate: 1, SanitizeCrypto: true}
+	cfg := atatest.Config{Model: "EMULATED SSD FAIL", Serial: "SSD-FAIL", Sectors: 8192, RotationRate: 1, SanitizeCrypto: true, EncryptsAll: true}
 	d := b.addATA("sda", cfg, discover.SATA, nil)
 	d.Faults.SanitizeFailAt = 0.5
 	results, vr, _ := b.run("version = 1\n[policy]\nlevel = 'purge'\nverify = '10%'\n")

@@ -16,7 +16,7 @@ import (
 // kesu falls through to a method it can prove.
 func TestSanitizeFailedDriveRecoveredByRerun(t *testing.T) {
 	b := newBench(t)
-	cfg := atatest.Config{Model: "SSD SD3", Serial: "SD3", Sectors: 8192, RotationRate: 1, SanitizeCrypto: true, SanitizeBlockErase: true}
+	cfg := atatest.Config{Model: "SSD SD3", Serial: "SD3", Sectors: 8192, RotationRate: 1, SanitizeCrypto: true, EncryptsAll: true, SanitizeBlockErase: true}
 	d := b.addATA("sda", cfg, discover.SATA, nil)
 	d.Faults.SanitizeFailAt = 0.5
 	dev := ata.NewDevice(keepOpen{d}, "/dev/sda")

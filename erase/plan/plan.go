@@ -68,8 +68,8 @@ type ATA struct {
 	CountExpired      bool
 	EnhancedErase     bool
 	// EncryptsAllUserData is IDENTIFY DEVICE word 69 bit 4: the drive says
-	// it encrypts all user data on the media. It plans nothing; the record
-	// carries it as the drive's claim.
+	// it encrypts all user data on the media. Without it CRYPTO SCRAMBLE
+	// is not planned; the record carries it as the drive's claim.
 	EncryptsAllUserData bool
 }
 
@@ -300,6 +300,10 @@ func (b *builder) ata(a *ATA, hdd bool) {
 			b.add(m, false, "the drive does not support the Sanitize feature set")
 		case !sup:
 			b.add(m, false, "IDENTIFY does not report SANITIZE %s", what)
+		case m == report.MethodATASanitizeCrypto && !a.EncryptsAllUserData:
+			// Its keys need not cover every block: the record would rate
+			// it no level (report.FindCryptoNotAllEncrypted).
+			b.add(m, false, "IDENTIFY word 69 bit 4 does not say the drive encrypts all user data, so a key change need not reach every block")
 		case a.SanitizeFrozen:
 			b.add(m, false, "Sanitize is frozen (SANITIZE FREEZE LOCK) until the next power cycle")
 		default:

@@ -32,19 +32,20 @@ const (
 )
 
 var (
-	ataAll     = &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true, SanitizeOverwrite: true, SecuritySupported: true, EnhancedErase: true}
-	ataSecOnly = &ATA{SecuritySupported: true, EnhancedErase: true}
-	ataFrozen  = &ATA{SecuritySupported: true, EnhancedErase: true, SecurityFrozen: true}
-	ataNone    = &ATA{}
-	ataOWOnly  = &ATA{SanitizeSupported: true, SanitizeOverwrite: true, SecuritySupported: true}
-	ataSanFrz  = &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true, SanitizeFrozen: true, SecuritySupported: true}
-	ataLocked  = &ATA{SecuritySupported: true, SecurityEnabled: true, SecurityLocked: true, EnhancedErase: true}
-	nvAll      = &NVMe{SanitizeCrypto: true, SanitizeBlock: true, SanitizeOverwrite: true, Format: true, FormatCrypto: true, Namespaces: 1}
-	nvQEMU     = &NVMe{Format: true, Namespaces: 1} // QEMU 7.2: SANICAP=0, FNA without crypto
-	nvNone     = &NVMe{Namespaces: 1}
-	nvBlock    = &NVMe{SanitizeBlock: true, Format: true, Namespaces: 2}
-	scsiUnk    = &SCSI{}
-	scsiNo     = &SCSI{SanitizeCrypto: No, SanitizeBlock: No, SanitizeOverwrite: No}
+	ataAll      = &ATA{SanitizeSupported: true, SanitizeCrypto: true, EncryptsAllUserData: true, SanitizeBlock: true, SanitizeOverwrite: true, SecuritySupported: true, EnhancedErase: true}
+	ataSecOnly  = &ATA{SecuritySupported: true, EnhancedErase: true}
+	ataNoEncAll = &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true, SanitizeOverwrite: true, SecuritySupported: true, EnhancedErase: true}
+	ataFrozen   = &ATA{SecuritySupported: true, EnhancedErase: true, SecurityFrozen: true}
+	ataNone     = &ATA{}
+	ataOWOnly   = &ATA{SanitizeSupported: true, SanitizeOverwrite: true, SecuritySupported: true}
+	ataSanFrz   = &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true, SanitizeFrozen: true, SecuritySupported: true}
+	ataLocked   = &ATA{SecuritySupported: true, SecurityEnabled: true, SecurityLocked: true, EnhancedErase: true}
+	nvAll       = &NVMe{SanitizeCrypto: true, SanitizeBlock: true, SanitizeOverwrite: true, Format: true, FormatCrypto: true, Namespaces: 1}
+	nvQEMU      = &NVMe{Format: true, Namespaces: 1} // QEMU 7.2: SANICAP=0, FNA without crypto
+	nvNone      = &NVMe{Namespaces: 1}
+	nvBlock     = &NVMe{SanitizeBlock: true, Format: true, Namespaces: 2}
+	scsiUnk     = &SCSI{}
+	scsiNo      = &SCSI{SanitizeCrypto: No, SanitizeBlock: No, SanitizeOverwrite: No}
 )
 
 func chosen(p Plan) []report.Method {
@@ -86,6 +87,11 @@ func TestPlanMatrix(t *testing.T) {
 			want{nil, "", "", "", "", ""}},
 		{"SATA SSD, everything", Capabilities{Class: ssd, HostWritable: true, ATA: ataAll},
 			want{[]report.Method{ataSCR, ataSBE, ataSOW, ataSEE, ataSE, ow}, ataSCR, ataSCR, ataSCR, ataSCR, ataSCR}},
+		// CRYPTO SCRAMBLE on a drive that does not say it encrypts all
+		// user data (word 69 bit 4 clear) is not planned: block erase
+		// leads instead.
+		{"SATA SSD, everything but the encrypt-all claim", Capabilities{Class: ssd, HostWritable: true, ATA: ataNoEncAll},
+			want{[]report.Method{ataSBE, ataSOW, ataSEE, ataSE, ow}, ataSBE, ataSBE, ataSBE, ataSBE, ataSBE}},
 		{"SATA SSD, security only", Capabilities{Class: ssd, HostWritable: true, ATA: ataSecOnly},
 			// Secure Erase on flash is Clear only, never Purge.
 			want{[]report.Method{ataSEE, ataSE, ow}, ataSEE, "", ataSEE, "", ""}},

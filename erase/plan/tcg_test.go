@@ -20,7 +20,7 @@ func methods(p Plan, chosen bool) []report.Method {
 
 func ssdWithSanitize(t *TCG) Capabilities {
 	return Capabilities{Class: report.ClassSSD, HostWritable: true, TCG: t,
-		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, SecuritySupported: true}}
+		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, EncryptsAllUserData: true, SecuritySupported: true}}
 }
 
 func TestTCGEraseOrder(t *testing.T) {
@@ -203,7 +203,7 @@ func TestTCGOwnedBlockedNamesTheCredential(t *testing.T) {
 // it was and unchooses the rest, saying why.
 func TestHostOverwriteOnly(t *testing.T) {
 	p := For(Capabilities{Class: report.ClassSSD, HostWritable: true,
-		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, SanitizeBlock: true}})
+		ATA: &ATA{SanitizeSupported: true, SanitizeCrypto: true, EncryptsAllUserData: true, SanitizeBlock: true}})
 	if b, ok := p.Best(); !ok || b.Method == report.MethodOverwrite {
 		t.Fatalf("the plan's best step is %v; want a firmware method first for this test", b.Method)
 	}
