@@ -90,7 +90,7 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 			if ad.ClaimedRunID != run.Start.RunID || ad.ClaimedDrive != d.Drive.ID {
 				continue
 			}
-			if why := ds.refuse(res, d, ad); why != "" {
+			if why := ds.refuse(res, d, ad, now); why != "" {
 				ds.Problems = append(ds.Problems, fmt.Sprintf("%s: %s", ad.Path, why))
 				continue
 			}
@@ -122,8 +122,10 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 }
 
 // refuse says why an addendum naming the drive does not count ("" when it
-// does).
-func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendum) string {
+// does): it does not verify, it names another sealed journal, or its
+// record fails Validate (a record kesu report destroy would not have
+// written, however well signed).
+func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendum, now time.Time) string {
 	switch {
 	case ad.Status != report.Intact || ad.Start == nil || ad.Record == nil:
 		why := string(ad.Status)
@@ -133,8 +135,11 @@ func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendu
 		return "the addendum does not verify (" + why + ")"
 	case !res.Sealed || ad.Start.Journal.SealHash != res.Head:
 		return fmt.Sprintf("it names the journal sealed with hash %s…, but this journal's last record is %s…: it belongs to another copy or version of the run", short(ad.Start.Journal.SealHash), short(res.Head))
-	case ad.Record.Serial != d.Drive.Identity.Serial:
-		return fmt.Sprintf("it names serial %q, but drive %d of the journal is %q", ad.Record.Serial, d.Drive.ID, d.Drive.Identity.Serial)
+	}
+	// What Write would have refused, as of the day it was written, in the
+	// office's days (now's location).
+	if err := ad.Record.Validate(res.Run, d, ad.Recorded.In(now.Location())); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kesu-erase/kesu/report"
 )
@@ -26,6 +27,9 @@ type Addendum struct {
 	// Start and Record are the bodies, nil where they were not intact.
 	Start  *Start
 	Record *Record
+	// Recorded is the signed time of the destruction record: when it was
+	// written (zero when Record is nil).
+	Recorded time.Time
 	// Evidence is the check of each evidence file, the certificate first;
 	// empty when Record is nil.
 	Evidence []EvidenceCheck
@@ -115,7 +119,7 @@ func Read(path string, trusted report.KeyRing) (*Addendum, error) {
 			if a.Record != nil {
 				return a.malformed(l.Seq, "a second destruction record: an addendum records one drive"), nil
 			}
-			a.Record = &r
+			a.Record, a.Recorded = &r, l.Time
 		case report.KindSeal:
 		default:
 			return a.malformed(l.Seq, "record kind %q has no place in a destruction addendum", l.Kind), nil
