@@ -26,12 +26,14 @@ const (
 	// has passed.
 	Overdue State = "overdue"
 	// Destroyed: an intact, trusted addendum records it and every evidence
-	// file matches its hash.
+	// file matches its hash (or was not checked: read from a store).
 	Destroyed State = "destroyed"
 	// DestroyedLate: as Destroyed, but on a day after the deadline.
 	DestroyedLate State = "destroyed-late"
 	// EvidenceProblem: an intact addendum records it, but an evidence file
-	// is missing or does not match its hash.
+	// is missing, does not match its hash, or cannot be read. (Evidence
+	// not checked, of an addendum read from a store, leaves the state
+	// Destroyed or DestroyedLate, with a note.)
 	EvidenceProblem State = "evidence-problem"
 )
 
@@ -111,9 +113,12 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 		ds.State = ds.state(now)
 		if ds.Addendum != nil {
 			for _, e := range ds.Addendum.Evidence {
-				if e.State != EvidenceOK {
+				if e.State.Bad() {
 					ds.Problems = append(ds.Problems, fmt.Sprintf("%s %s: %s", e.Role, e.Path, e.Detail))
 				}
+			}
+			if ds.Addendum.EvidenceNotChecked() {
+				ds.Notes = append(ds.Notes, "evidence not checked: "+NotHereDetail)
 			}
 		}
 		out = append(out, ds)
@@ -154,7 +159,7 @@ func (ds *DriveState) state(now time.Time) State {
 		}
 		return Pending
 	}
-	if !ds.Addendum.EvidenceOK() {
+	if ds.Addendum.EvidenceBad() {
 		return EvidenceProblem
 	}
 	if day, err := parseDateIn(ds.Record.Date, now.Location()); err == nil && !ds.Deadline.IsZero() && day.After(ds.Deadline) {
@@ -208,7 +213,35 @@ func (ds DriveState) Line() string {
 	case DestroyedLate:
 		s += " — LATE: after the deadline" + deadline
 	case EvidenceProblem:
-		s += " — EVIDENCE DOES NOT MATCH: see below"
+		s += " — " + ds.Addendum.EvidenceWords() + ": see below"
+	}
+	if ds.State != EvidenceProblem && ds.Addendum.EvidenceNotChecked() {
+		s += " — evidence not checked (read from a store)"
 	}
 	return s
+}
+
+// EvidenceWords says in capitals what is wrong with the evidence, by the
+// worst state found: a file changed or replaced, then one not found, then
+// one that could not be read.
+func (a *Addendum) EvidenceWords() string {
+	has := func(s EvidenceState) bool {
+		for _, e := range a.Evidence {
+			if e.State == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(EvidenceMismatch):
+		return "EVIDENCE DOES NOT MATCH"
+	case has(EvidenceMissing):
+		return "EVIDENCE MISSING"
+	case has(EvidenceError):
+		return "EVIDENCE UNREADABLE"
+	case len(a.Evidence) == 0:
+		return "NO EVIDENCE"
+	}
+	return "EVIDENCE NOT CHECKED"
 }
