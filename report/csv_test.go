@@ -21,7 +21,7 @@ func TestCSVGolden(t *testing.T) {
 	// As kesu report csv writes it: with the destruction columns (no
 	// addendum: the sample's failed drives are pending).
 	results := []*report.Result{res}
-	ledgers, _, err := destruction.Collect(results, nil, trusted(), reporttest.Epoch)
+	ledgers, _, err := destruction.Collect(results, nil, trusted(), reporttest.Epoch, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -235,11 +235,11 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 			strings.Join(addenda, ", "), map[bool]string{true: "is", false: "are"}[len(addenda) == 1])
 	}
 	results, worst := verifyAll(journals, ring, stderr)
-	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now())
+	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now(), fx.readOptions)
 	if err != nil {
 		return err
 	}
-	fx.rename(results, ledgers)
+	fx.rename(results)
 	worst = worseExit(worst, destructionExit(ledgers, orphans))
 	if err := view.Journals(stdout, journals, results, ledgers, orphans, *jsonOut); err != nil {
 		return err
@@ -316,11 +316,11 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
 	now := time.Now()
-	ledgers, _, err := destruction.Collect(results, addenda, ring, now)
+	ledgers, _, err := destruction.Collect(results, addenda, ring, now, fx.readOptions)
 	if err != nil {
 		return err
 	}
-	fx.rename(results, ledgers)
+	fx.rename(results)
 	pj := pdfJob{out: *out, lang: *lang, drive: *drive, force: *force, unverified: *unverified,
 		opt: cert.Options{Lang: *lang, Font: font, Location: loc, Now: now}}
 	worst := 0
@@ -443,11 +443,11 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	}
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
-	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now())
+	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now(), fx.readOptions)
 	if err != nil {
 		return err
 	}
-	fx.rename(results, ledgers)
+	fx.rename(results)
 	extra := destruction.CSV(results, ledgers)
 	var keep []*report.Result
 	for i, res := range results {

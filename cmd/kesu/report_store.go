@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/kesu-erase/kesu/internal/view"
 	"github.com/kesu-erase/kesu/report"
@@ -42,7 +41,8 @@ func (f *fetched) close() {
 // resolve replaces each s3:// location among args with local copies of its
 // records (store.CopyOut), showing the listing's and the reading's
 // progress on stderr. The copies are read like any journal; the results
-// name them by their s3:// address (rename).
+// name them by their s3:// address (rename), the destruction records are
+// read with readOptions.
 func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Writer) ([]string, *fetched, error) {
 	fx := &fetched{url: map[string]string{}}
 	var out []string
@@ -106,36 +106,26 @@ func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Write
 	return out, fx, nil
 }
 
-// rename makes results and ledgers name records read from a store by
-// their s3:// address.
-func (fx *fetched) rename(results []*report.Result, ledgers []*destruction.Ledger) {
-	name := func(p string) string {
-		if u, ok := fx.url[p]; ok {
-			return u
-		}
-		return p
+// readOptions is how the destruction records at a local path are read:
+// a copy from a store is named by its s3:// address, and the evidence its
+// addendum names was never put in the store, so it is not checked (not
+// counted missing).
+func (fx *fetched) readOptions(path string) destruction.ReadOptions {
+	if u, ok := fx.url[path]; ok {
+		return destruction.ReadOptions{Name: u, EvidenceNotHere: true}
 	}
+	return destruction.ReadOptions{}
+}
+
+// rename makes results name records read from a store by their s3://
+// address (the ledgers are named so as they are read: readOptions).
+func (fx *fetched) rename(results []*report.Result) {
 	for _, r := range results {
-		if r != nil {
-			r.Path = name(r.Path)
-		}
-	}
-	for _, l := range ledgers {
-		if l == nil {
+		if r == nil {
 			continue
 		}
-		l.Journal = name(l.Journal)
-		for _, a := range l.Addenda {
-			a.Path = name(a.Path)
-		}
-		for i := range l.Drives {
-			d := &l.Drives[i]
-			d.AddendumPath = name(d.AddendumPath)
-			for j := range d.Problems {
-				for local, u := range fx.url {
-					d.Problems[j] = strings.ReplaceAll(d.Problems[j], local, u)
-				}
-			}
+		if u, ok := fx.url[r.Path]; ok {
+			r.Path = u
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (c *certificate) destruction() {
 		dl = ds.Deadline.Format(destruction.DateLayout)
 	}
 	var items []item
-	state := item{key: "dstate", value: c.destructionState(ds.State), full: true}
+	state := item{key: "dstate", value: c.destructionState(ds), full: true}
 	if !ds.State.OK() {
 		state = state.rgb(190, 0, 0)
 	} else {
@@ -63,6 +63,8 @@ func (c *certificate) destruction() {
 			it := item{key: key, value: v, full: true, small: true}
 			if e.State != destruction.EvidenceOK {
 				it.value += "\n" + c.evidenceState(e)
+			}
+			if e.State.Bad() {
 				it = it.rgb(190, 0, 0)
 			}
 			items = append(items, it)
@@ -86,8 +88,18 @@ func (c *certificate) destruction() {
 	}
 }
 
-func (c *certificate) destructionState(s destruction.State) string {
-	switch s {
+func (c *certificate) destructionState(ds *destruction.DriveState) string {
+	if ds.Addendum != nil && ds.Addendum.EvidenceNotChecked() && !ds.Addendum.EvidenceBad() {
+		switch ds.State {
+		case destruction.Destroyed:
+			return c.pick("destroyed; evidence files not checked (read from a store, which does not hold them)",
+				"破壊済み（証跡ファイルは未照合: ストアから読んだ記録で、証跡ファイルはストアにありません）")
+		case destruction.DestroyedLate:
+			return c.pick("destroyed AFTER the deadline; evidence files not checked (read from a store)",
+				"破壊済み（期限後）; 証跡ファイルは未照合（ストアから読んだ記録）")
+		}
+	}
+	switch ds.State {
 	case destruction.NotRequired:
 		return c.pick("not required by the policy", "ポリシー上は不要")
 	case destruction.Pending:
@@ -99,9 +111,15 @@ func (c *certificate) destructionState(s destruction.State) string {
 	case destruction.DestroyedLate:
 		return c.pick("destroyed AFTER the deadline; evidence matches", "破壊済み（期限後）; 証跡は一致")
 	case destruction.EvidenceProblem:
-		return c.pick("recorded, but EVIDENCE DOES NOT MATCH", "記録あり — ただし証跡が一致しません")
+		switch ds.Addendum.EvidenceWords() {
+		case "EVIDENCE DOES NOT MATCH":
+			return c.pick("recorded, but EVIDENCE DOES NOT MATCH", "記録あり — ただし証跡が一致しません")
+		case "EVIDENCE MISSING":
+			return c.pick("recorded, but EVIDENCE MISSING (not found where recorded)", "記録あり — ただし証跡ファイルが所在不明です")
+		}
+		return c.pick("recorded, but EVIDENCE COULD NOT BE CHECKED (unreadable)", "記録あり — ただし証跡ファイルを読めません")
 	}
-	return string(s)
+	return string(ds.State)
 }
 
 func (c *certificate) evidenceState(e destruction.EvidenceCheck) string {
@@ -110,6 +128,9 @@ func (c *certificate) evidenceState(e destruction.EvidenceCheck) string {
 		return c.pick("NOT FOUND at ", "所在不明: ") + e.Resolved + c.pick(" (moved or deleted): not checked", "（移動または削除）: 照合できません")
 	case destruction.EvidenceMismatch:
 		return c.pick("DOES NOT MATCH: the file was changed or replaced", "不一致: ファイルが変更または差し替えられています")
+	case destruction.EvidenceNotChecked:
+		return c.pick("not checked: read from a store, which does not hold the evidence files; verify the addendum's folder on disk to check them",
+			"未照合: ストアから読んだ記録で、証跡ファイルはストアにありません。照合するには記録のフォルダ（ディスク上）を検証してください")
 	}
 	return c.pick("could not be read: ", "読めません: ") + e.Detail
 }
@@ -140,6 +161,9 @@ func (c *certificate) thumbnails(a *destruction.Addendum) {
 		}
 		caption := fmt.Sprintf(c.pick("photo %d", "写真 %d"), i+1) + " " + h
 		img, err := thumbnail(e)
+		if e.State == destruction.EvidenceNotChecked {
+			err = fmt.Errorf("%s", c.pick("not checked", "未照合"))
+		}
 		if err != nil {
 			p.SetDrawColor(190, 0, 0)
 			p.Rect(x, y, thumbW, thumbH, "D")

@@ -23,7 +23,14 @@ type Ledger struct {
 // and those of given that name its run, and links them at time now. It
 // returns one ledger per journal (nil for a nil result), and the addenda
 // of given that name none of the journals.
-func Collect(results []*report.Result, given []string, trusted report.KeyRing, now time.Time) ([]*Ledger, []*Addendum, error) {
+//
+// opts, when not nil, gives the ReadOptions of each file read (by its path
+// on disk): its name, and whether its evidence is there. The ledger of a
+// journal is named by its journal's options' Name too.
+func Collect(results []*report.Result, given []string, trusted report.KeyRing, now time.Time, opts func(path string) ReadOptions) ([]*Ledger, []*Addendum, error) {
+	if opts == nil {
+		opts = func(string) ReadOptions { return ReadOptions{} }
+	}
 	// One file named two ways (./A and A, or found beside its journal and
 	// given too) is one addendum.
 	read := map[string]*Addendum{}
@@ -35,7 +42,7 @@ func Collect(results []*report.Result, given []string, trusted report.KeyRing, n
 		if a, ok := read[key]; ok {
 			return a, false, nil
 		}
-		a, err := Read(p, trusted)
+		a, err := ReadWith(p, trusted, opts(p))
 		if err != nil {
 			return nil, false, err
 		}
@@ -60,6 +67,9 @@ func Collect(results []*report.Result, given []string, trusted report.KeyRing, n
 			continue
 		}
 		l := &Ledger{Journal: res.Path}
+		if n := opts(res.Path).Name; n != "" {
+			l.Journal = n
+		}
 		found, err := Find(res.Path, res.Run.Start.RunID)
 		if err != nil {
 			return nil, nil, err
@@ -137,16 +147,24 @@ func (l *Ledger) WriteText(w io.Writer) {
 	if !l.Relevant() {
 		return
 	}
-	required, destroyed := 0, 0
+	required, destroyed, unchecked := 0, 0, 0
 	for _, d := range l.Drives {
 		if d.Required {
 			required++
 		}
 		if d.State == Destroyed || d.State == DestroyedLate {
-			destroyed++
+			if d.Addendum.EvidenceNotChecked() {
+				unchecked++
+			} else {
+				destroyed++
+			}
 		}
 	}
-	fmt.Fprintf(w, "  destruction: %d of %d drives must be physically destroyed; %d recorded destroyed with matching evidence\n", required, len(l.Drives), destroyed)
+	fmt.Fprintf(w, "  destruction: %d of %d drives must be physically destroyed; %d recorded destroyed with matching evidence", required, len(l.Drives), destroyed)
+	if unchecked > 0 {
+		fmt.Fprintf(w, "; %d recorded destroyed, evidence not checked (read from a store)", unchecked)
+	}
+	fmt.Fprintln(w)
 	for _, d := range l.Drives {
 		if !d.Required && d.Addendum == nil && len(d.Problems) == 0 {
 			continue
@@ -230,15 +248,19 @@ func CSV(results []*report.Result, ledgers []*Ledger) report.CSVExtra {
 					photos = append(photos, p.SHA256)
 				}
 				cells[2], cells[3], cells[4], cells[5], cells[6] = r.Date, string(r.Method), r.Contractor, r.Certificate.SHA256, strings.Join(photos, " ")
-				cells[7] = "ok"
-				if !ds.Addendum.EvidenceOK() {
+				switch a := ds.Addendum; {
+				case a.EvidenceBad():
 					var bad []string
-					for _, e := range ds.Addendum.Evidence {
-						if e.State != EvidenceOK {
+					for _, e := range a.Evidence {
+						if e.State.Bad() {
 							bad = append(bad, fmt.Sprintf("%s %s %s", e.Role, e.Path, e.State))
 						}
 					}
 					cells[7] = strings.Join(bad, "; ")
+				case a.EvidenceNotChecked():
+					cells[7] = string(EvidenceNotChecked)
+				default:
+					cells[7] = "ok"
 				}
 				cells[8] = filepath.Base(ds.AddendumPath)
 			}

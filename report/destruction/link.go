@@ -26,12 +26,14 @@ const (
 	// has passed.
 	Overdue State = "overdue"
 	// Destroyed: an intact, trusted addendum records it and every evidence
-	// file matches its hash.
+	// file matches its hash (or was not checked: read from a store).
 	Destroyed State = "destroyed"
 	// DestroyedLate: as Destroyed, but on a day after the deadline.
 	DestroyedLate State = "destroyed-late"
 	// EvidenceProblem: an intact addendum records it, but an evidence file
-	// is missing or does not match its hash.
+	// is missing, does not match its hash, or cannot be read. (Evidence
+	// not checked, of an addendum read from a store, leaves the state
+	// Destroyed or DestroyedLate, with a note.)
 	EvidenceProblem State = "evidence-problem"
 )
 
@@ -90,7 +92,7 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 			if ad.ClaimedRunID != run.Start.RunID || ad.ClaimedDrive != d.Drive.ID {
 				continue
 			}
-			if why := ds.refuse(res, d, ad); why != "" {
+			if why := ds.refuse(res, d, ad, now); why != "" {
 				ds.Problems = append(ds.Problems, fmt.Sprintf("%s: %s", ad.Path, why))
 				continue
 			}
@@ -111,9 +113,12 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 		ds.State = ds.state(now)
 		if ds.Addendum != nil {
 			for _, e := range ds.Addendum.Evidence {
-				if e.State != EvidenceOK {
+				if e.State.Bad() {
 					ds.Problems = append(ds.Problems, fmt.Sprintf("%s %s: %s", e.Role, e.Path, e.Detail))
 				}
+			}
+			if ds.Addendum.EvidenceNotChecked() {
+				ds.Notes = append(ds.Notes, "evidence not checked: "+NotHereDetail)
 			}
 		}
 		out = append(out, ds)
@@ -122,8 +127,10 @@ func Link(res *report.Result, adds []*Addendum, now time.Time) []DriveState {
 }
 
 // refuse says why an addendum naming the drive does not count ("" when it
-// does).
-func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendum) string {
+// does): it does not verify, it names another sealed journal, or its
+// record fails Validate (a record kesu report destroy would not have
+// written, however well signed).
+func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendum, now time.Time) string {
 	switch {
 	case ad.Status != report.Intact || ad.Start == nil || ad.Record == nil:
 		why := string(ad.Status)
@@ -133,8 +140,11 @@ func (ds *DriveState) refuse(res *report.Result, d *report.DriveRun, ad *Addendu
 		return "the addendum does not verify (" + why + ")"
 	case !res.Sealed || ad.Start.Journal.SealHash != res.Head:
 		return fmt.Sprintf("it names the journal sealed with hash %s…, but this journal's last record is %s…: it belongs to another copy or version of the run", short(ad.Start.Journal.SealHash), short(res.Head))
-	case ad.Record.Serial != d.Drive.Identity.Serial:
-		return fmt.Sprintf("it names serial %q, but drive %d of the journal is %q", ad.Record.Serial, d.Drive.ID, d.Drive.Identity.Serial)
+	}
+	// What Write would have refused, as of the day it was written, in the
+	// office's days (now's location).
+	if err := ad.Record.Validate(res.Run, d, ad.Recorded.In(now.Location())); err != nil {
+		return err.Error()
 	}
 	return ""
 }
@@ -149,7 +159,7 @@ func (ds *DriveState) state(now time.Time) State {
 		}
 		return Pending
 	}
-	if !ds.Addendum.EvidenceOK() {
+	if ds.Addendum.EvidenceBad() {
 		return EvidenceProblem
 	}
 	if day, err := parseDateIn(ds.Record.Date, now.Location()); err == nil && !ds.Deadline.IsZero() && day.After(ds.Deadline) {
@@ -203,7 +213,35 @@ func (ds DriveState) Line() string {
 	case DestroyedLate:
 		s += " — LATE: after the deadline" + deadline
 	case EvidenceProblem:
-		s += " — EVIDENCE DOES NOT MATCH: see below"
+		s += " — " + ds.Addendum.EvidenceWords() + ": see below"
+	}
+	if ds.State != EvidenceProblem && ds.Addendum.EvidenceNotChecked() {
+		s += " — evidence not checked (read from a store)"
 	}
 	return s
+}
+
+// EvidenceWords says in capitals what is wrong with the evidence, by the
+// worst state found: a file changed or replaced, then one not found, then
+// one that could not be read.
+func (a *Addendum) EvidenceWords() string {
+	has := func(s EvidenceState) bool {
+		for _, e := range a.Evidence {
+			if e.State == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(EvidenceMismatch):
+		return "EVIDENCE DOES NOT MATCH"
+	case has(EvidenceMissing):
+		return "EVIDENCE MISSING"
+	case has(EvidenceError):
+		return "EVIDENCE UNREADABLE"
+	case len(a.Evidence) == 0:
+		return "NO EVIDENCE"
+	}
+	return "EVIDENCE NOT CHECKED"
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kesu-erase/kesu/report"
 )
@@ -26,6 +27,9 @@ type Addendum struct {
 	// Start and Record are the bodies, nil where they were not intact.
 	Start  *Start
 	Record *Record
+	// Recorded is the signed time of the destruction record: when it was
+	// written (zero when Record is nil).
+	Recorded time.Time
 	// Evidence is the check of each evidence file, the certificate first;
 	// empty when Record is nil.
 	Evidence []EvidenceCheck
@@ -45,13 +49,27 @@ const (
 	EvidenceMissing  EvidenceState = "missing"  // no file at the recorded path: moved or deleted
 	EvidenceMismatch EvidenceState = "mismatch" // the file's content is not the one recorded
 	EvidenceError    EvidenceState = "error"    // the file could not be read
+	// EvidenceNotChecked: the addendum was read where its evidence files
+	// are not (a copy from a record store, which holds records only), so
+	// no file was looked for. It is no problem of the evidence: it says
+	// where to check it.
+	EvidenceNotChecked EvidenceState = "not-checked"
 )
+
+// NotHereDetail is the detail of evidence not checked because the addendum
+// was read from a store.
+const NotHereDetail = "read from a store: the evidence files are not in it; verify the addendum's folder on disk to check them"
+
+// Bad reports whether the check found something wrong with the file
+// (missing, changed, unreadable); evidence not checked is not.
+func (s EvidenceState) Bad() bool { return s != EvidenceOK && s != EvidenceNotChecked }
 
 // EvidenceCheck is one evidence file checked.
 type EvidenceCheck struct {
 	Role string `json:"role"` // "certificate" or "photo"
 	Evidence
-	// Resolved is the path the file was looked for at.
+	// Resolved is the path the file was looked for at ("" when it was
+	// not looked for: EvidenceNotChecked).
 	Resolved string        `json:"resolved"`
 	State    EvidenceState `json:"state"`
 	Detail   string        `json:"detail,omitempty"`
@@ -75,15 +93,36 @@ func IsAddendum(path string) bool {
 	return json.Unmarshal(line, &env) == nil && env.Kind == KindStart
 }
 
+// ReadOptions say how to read an addendum that is not simply a file on
+// disk beside its evidence.
+type ReadOptions struct {
+	// Name is what the addendum is called in everything said of it (its
+	// Path): the s3:// address of a copy read from a store ("": the path
+	// read).
+	Name string
+	// EvidenceNotHere: the evidence files are not where the addendum was
+	// read (a store's copy in a temporary directory): each is
+	// EvidenceNotChecked, and no file is looked for.
+	EvidenceNotHere bool
+}
+
 // Read reads and checks the addendum at path against the trusted keys,
 // and checks each evidence file it names. The error is for a file that
 // cannot be read at all.
 func Read(path string, trusted report.KeyRing) (*Addendum, error) {
+	return ReadWith(path, trusted, ReadOptions{})
+}
+
+// ReadWith is Read with options.
+func ReadWith(path string, trusted report.KeyRing, opt ReadOptions) (*Addendum, error) {
 	raw, err := report.ReadJournal(path)
 	if err != nil {
 		return nil, err
 	}
 	a := &Addendum{Path: path}
+	if opt.Name != "" {
+		a.Path = opt.Name
+	}
 	c := report.VerifyChain(raw, KindStart, func(body json.RawMessage) (*report.KeyInfo, error) {
 		var s Start
 		if err := decodeStrict(body, &s); err != nil {
@@ -115,7 +154,7 @@ func Read(path string, trusted report.KeyRing) (*Addendum, error) {
 			if a.Record != nil {
 				return a.malformed(l.Seq, "a second destruction record: an addendum records one drive"), nil
 			}
-			a.Record = &r
+			a.Record, a.Recorded = &r, l.Time
 		case report.KindSeal:
 		default:
 			return a.malformed(l.Seq, "record kind %q has no place in a destruction addendum", l.Kind), nil
@@ -129,7 +168,7 @@ func Read(path string, trusted report.KeyRing) (*Addendum, error) {
 		return a.malformed(1, "sealed without a destruction record"), nil
 	}
 	if a.Record != nil {
-		a.Evidence = checkEvidence(filepath.Dir(path), a.Record)
+		a.Evidence = checkEvidence(filepath.Dir(path), a.Record, opt.EvidenceNotHere)
 	}
 	return a, nil
 }
@@ -174,10 +213,38 @@ func (a *Addendum) EvidenceOK() bool {
 	return len(a.Evidence) > 0
 }
 
-func checkEvidence(dir string, r *Record) []EvidenceCheck {
-	out := []EvidenceCheck{check(dir, "certificate", r.Certificate)}
+// EvidenceBad reports whether an evidence file was found missing, changed
+// or unreadable (or none is named). Evidence not checked is not bad.
+func (a *Addendum) EvidenceBad() bool {
+	for _, e := range a.Evidence {
+		if e.State.Bad() {
+			return true
+		}
+	}
+	return len(a.Evidence) == 0
+}
+
+// EvidenceNotChecked reports whether an evidence file was not checked
+// (the addendum was read from a store).
+func (a *Addendum) EvidenceNotChecked() bool {
+	for _, e := range a.Evidence {
+		if e.State == EvidenceNotChecked {
+			return true
+		}
+	}
+	return false
+}
+
+func checkEvidence(dir string, r *Record, notHere bool) []EvidenceCheck {
+	one := func(role string, e Evidence) EvidenceCheck {
+		if notHere {
+			return EvidenceCheck{Role: role, Evidence: e, State: EvidenceNotChecked, Detail: NotHereDetail}
+		}
+		return check(dir, role, e)
+	}
+	out := []EvidenceCheck{one("certificate", r.Certificate)}
 	for _, p := range r.Photos {
-		out = append(out, check(dir, "photo", p))
+		out = append(out, one("photo", p))
 	}
 	return out
 }

@@ -65,69 +65,41 @@ func Write(req Request, s *report.Signer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if strings.TrimSpace(req.Contractor) == "" {
-		return "", fmt.Errorf("%w: the contractor is missing", ErrBad)
-	}
-	if _, err := ParseMethod(string(req.Method)); err != nil {
-		return "", err
-	}
 	now := req.Now
 	if now.IsZero() {
 		now = time.Now()
-	}
-	day, err := parseDateIn(req.Date, now.Location())
-	if err != nil {
-		return "", err
-	}
-	if day.After(now.Add(24 * time.Hour)) {
-		return "", fmt.Errorf("%w: date %s is in the future", ErrBad, req.Date)
-	}
-	erased := erasedAt(res.Run, d)
-	if erasedDay := dayIn(erased, now.Location()); day.Before(erasedDay) {
-		return "", fmt.Errorf("%w: date %s is before the drive's erasure (%s)", ErrBad, req.Date, erasedDay.Format(DateLayout))
-	}
-	if req.Certificate == "" {
-		return "", fmt.Errorf("%w: the contractor's certificate of destruction is missing (--certificate FILE)", ErrBad)
-	}
-	if len(req.Photos) == 0 {
-		return "", fmt.Errorf("%w: no photograph of the destroyed drive (--photo FILE, one or more)", ErrBad)
 	}
 	dir := req.Dir
 	if dir == "" {
 		dir = filepath.Dir(res.Path)
 	}
-
-	seen := map[string]string{}
 	hash := func(path, role string) (Evidence, error) {
 		e, err := hashFile(path, dir)
 		if err != nil {
 			return e, fmt.Errorf("%w: %s %s: %v", ErrBad, role, path, err)
 		}
-		if other, dup := seen[e.SHA256]; dup {
-			return e, fmt.Errorf("%w: %s %s has the same content as %s: each evidence file must be a different file", ErrBad, role, path, other)
-		}
-		seen[e.SHA256] = path
 		return e, nil
 	}
 	rec := Record{Drive: d.Drive.ID, Serial: d.Drive.Identity.Serial, Model: d.Drive.Identity.Model, WWN: d.Drive.Identity.WWN,
 		Contractor: strings.TrimSpace(req.Contractor), Date: req.Date, Method: req.Method, Note: req.Note}
 	a := d.Facts(res.Run.Start.Policy).Assessment
 	rec.ErasedStatus, rec.ErasedLevel = a.Status, a.Reached
-	if rec.Certificate, err = hash(req.Certificate, "certificate"); err != nil {
-		return "", err
-	}
-	if rec.Certificate.MediaType == "" {
-		return "", fmt.Errorf("%w: certificate %s is not a PDF, JPEG or PNG file", ErrBad, req.Certificate)
+	if req.Certificate != "" {
+		if rec.Certificate, err = hash(req.Certificate, "certificate"); err != nil {
+			return "", err
+		}
 	}
 	for _, p := range req.Photos {
 		e, err := hash(p, "photo")
 		if err != nil {
 			return "", err
 		}
-		if e.MediaType != "image/jpeg" && e.MediaType != "image/png" {
-			return "", fmt.Errorf("%w: photo %s is not a JPEG or PNG image", ErrBad, p)
-		}
 		rec.Photos = append(rec.Photos, e)
+	}
+	// The one check of the record's content, which Link makes again of
+	// every addendum it reads.
+	if err := rec.Validate(res.Run, d, now); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBad, err)
 	}
 
 	r := req.Rand
