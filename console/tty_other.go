@@ -2,7 +2,11 @@
 
 package console
 
-import "io"
+import (
+	"context"
+	"io"
+	"os"
+)
 
 func isTerminal(v any) bool { return false }
 
@@ -10,4 +14,9 @@ func termSize(v any) (w, h int, ok bool) { return 0, 0, false }
 
 func openInput(r io.Reader) (io.Reader, func() error, bool, error) {
 	return r, func() error { return nil }, false, nil
+}
+
+// ReadSecret is not available off Linux: it returns ErrNoEcho.
+func ReadSecret(context.Context, []*os.File, func()) ([]byte, error) {
+	return nil, ErrNoEcho
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/kesu-erase/kesu/console"
 	"github.com/kesu-erase/kesu/report"
 )
 
@@ -110,8 +110,17 @@ func keygenSeal(ctx context.Context, keyPath, outPath, passFile string, stdout, 
 // askNewPassphrase asks for a passphrase twice on the terminal in, without
 // echo, and returns it when both agree and it is long enough.
 func askNewPassphrase(ctx context.Context, in *os.File, prompt io.Writer) ([]byte, error) {
-	r := bufio.NewReader(in)
-	first, err := readHidden(ctx, in, r, prompt, fmt.Sprintf("passphrase for the sealed key (at least %d characters): ", report.MinPassphrase))
+	ask := func(text string) ([]byte, error) {
+		b, err := console.ReadSecret(ctx, []*os.File{in}, func() { fmt.Fprint(prompt, text) })
+		switch {
+		case errors.Is(err, console.ErrNoEcho):
+			return nil, fmt.Errorf("kesu %w; give --passphrase-file", err)
+		case err != nil && ctx.Err() == nil:
+			return nil, fmt.Errorf("reading the passphrase: %w", err)
+		}
+		return b, err
+	}
+	first, err := ask(fmt.Sprintf("passphrase for the sealed key (at least %d characters): ", report.MinPassphrase))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +131,7 @@ func askNewPassphrase(ctx context.Context, in *os.File, prompt io.Writer) ([]byt
 		clear(first)
 		return nil, fmt.Errorf("%w; nothing sealed", err)
 	}
-	second, err := readHidden(ctx, in, r, prompt, "the same passphrase again: ")
+	second, err := ask("the same passphrase again: ")
 	defer clear(second)
 	if err != nil {
 		clear(first)
