@@ -123,6 +123,11 @@ func VerifyChain(j *RawJournal, first Kind, keyOf func(body json.RawMessage) (*K
 		if kind, why := p.signatureProblem(key, "the file", "the first record"); why != "" {
 			return fail(kind, lineNo, seq, "%s", why)
 		}
+		if i > 0 && p.env.Kind == first {
+			// One start per chain, as a journal has one run-start: a
+			// second could name another key, journal or drive.
+			return fail(ProblemMalformed, lineNo, seq, "a second %q record", first)
+		}
 		if seq != int64(i) {
 			return fail(ProblemReordered, lineNo, seq, "record %d is at line %d", seq, lineNo)
 		}

@@ -206,7 +206,10 @@ func (sp *sealedParams) aead(passphrase []byte) (cipher.AEAD, error) {
 // file that carries anything else ahead of the block — a key in the clear,
 // say — is not a sealed key.
 func IsSealedKey(data []byte) bool {
-	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("-----BEGIN "+SealedKeyPEMType+"-----")) {
+	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("-----BEGIN "+SealedKeyPEMType+"-----")) ||
+		bytes.Count(data, []byte("-----BEGIN ")) != 1 {
+		// Exactly one block, first: a PEM reader skips a block it cannot
+		// decode, so a second BEGIN could hide data ahead of the real one.
 		return false
 	}
 	block, _ := pem.Decode(data)

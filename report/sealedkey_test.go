@@ -263,3 +263,22 @@ func BenchmarkOpenSealedKey(b *testing.B) {
 		}
 	}
 }
+
+// A file with a second BEGIN line — an undecodable block ahead of the real
+// one, which a PEM reader skips, carrying a key in the clear — is no
+// sealed key.
+func TestSealedKeyHasNothingBeforeTheBlock(t *testing.T) {
+	sealed := sealedRFC(t)
+	ahead := []byte("-----BEGIN KESU SEALED PRIVATE KEY-----\n" +
+		"nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A= (a seed in the clear)\n")
+	data := append(ahead, sealed...)
+	if report.IsSealedKey(data) {
+		t.Errorf("IsSealedKey(%d bytes ahead of the block) = true; want false", len(ahead))
+	}
+	if _, err := report.SealedKeyFingerprint(data); err == nil {
+		t.Error("SealedKeyFingerprint accepts data ahead of the block")
+	}
+	if !report.IsSealedKey(sealed) {
+		t.Error("IsSealedKey(the sealed key alone) = false")
+	}
+}

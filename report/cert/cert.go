@@ -773,8 +773,10 @@ func (c *certificate) integrity() {
 	if c.res.Sealed {
 		status += fmt.Sprintf(c.pick(" — sealed %s", " — 封印 %s"), c.time(c.run.SealTime))
 	}
-	if c.res.Trusted {
-		en, ja := report.CustodyWords(c.run.Start.KeyCustody)
+	if tr := report.TrustOf(c.res); tr.Kind == report.TrustedKey {
+		// The verify trust line's decision: an INVALID record is signed
+		// by no trusted key that vouches for it, whatever its key.
+		en, ja := report.CustodyWords(tr.Custody)
 		status += c.pick(", signed by a trusted key, ", "、信頼済みの鍵で署名（") + c.pick(en, ja+"）")
 	}
 	checked := full("checked", status)

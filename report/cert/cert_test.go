@@ -399,3 +399,20 @@ func TestCertificateStatesKeyCustody(t *testing.T) {
 		}
 	}
 }
+
+// A record INVALID for a verdict its steps do not give still names a key
+// the verifier trusts; the certificate says what verify's trust line says
+// (report.TrustOf: none), never "signed by a trusted key".
+func TestInvalidCertificateClaimsNoTrustedKey(t *testing.T) {
+	res := sample(t)
+	res.Run.Start.KeyCustody = report.CustodyStick
+	res.Status = report.Invalid
+	res.Problems = append(res.Problems, report.Problem{Kind: report.ProblemVerdict, Line: 5, Seq: 4, Detail: "drive 1: recorded PASS; recomputed FAIL"})
+	if !res.Trusted || report.TrustOf(res).Kind != report.NoTrust {
+		t.Fatalf("set-up: Trusted %v, TrustOf %s; want a trusted key and no trust", res.Trusted, report.TrustOf(res).Kind)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, render(t, res, res.Run.Drives[0], cert.Options{Lang: "en", Unverified: "INVALID: verdict"}))), " ")
+	if strings.Contains(text, "signed by a trusted key") {
+		t.Errorf("the certificate of an INVALID record says it is signed by a trusted key:\n%s", text)
+	}
+}
