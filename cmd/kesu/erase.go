@@ -231,6 +231,14 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
 		rec, exclude, require = pol.Record, pol.Exclude, pol
+		held, err := job.HeldTo(require, pct, o.unsigned)
+		if err != nil {
+			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
+		}
+		if held != pct {
+			fmt.Fprintf(stderr, "kesu: %s reads back %g%% of the blocks: verify %g%%, not --verify's %g%%\n", o.config, held, held, pct)
+			pct = held
+		}
 	}
 	o.people.apply(&rec)
 	// The signing key is checked before anything is opened: no key, no erase.
@@ -289,7 +297,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		kind = "block device"
 	}
 	fmt.Fprintf(stderr, "kesu: erasing %s (%s, %s, %d-byte logical blocks) with %s, verify %s\n",
-		d.Path(), kind, human.Size(d.Size()), d.LogicalBlockSize(), pat, o.verify)
+		d.Path(), kind, human.Size(d.Size()), d.LogicalBlockSize(), pat, fmt.Sprintf("%g%%", pct))
 	pp := view.NewProgress(stderr, isTerminal(stderr))
 	if cr != nil {
 		if err := cr.Begin(); err != nil {

@@ -386,3 +386,50 @@ func TestDestroyAddendaEdges(t *testing.T) {
 		t.Errorf("an addendum of another run given beside a journal: exit %d\n%s", code, out)
 	}
 }
+
+// --config holds named devices to the policy file's verification share
+// and signing too: a file asking for a full read-back gets one whatever
+// --verify says, on every path (one device, several, --method), and a
+// file asking for a signed record refuses --unsigned, erasing nothing.
+func TestEraseDevicesHeldToConfigVerifyAndSigning(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kesu.toml")
+	os.WriteFile(cfg, []byte("version = 1\n[policy]\nlevel = 'clear'\nverify = 'full'\n"), 0o644)
+	key, pub := signingKey(t)
+	for _, c := range []struct {
+		name  string
+		loops int
+		extra []string
+	}{{"one device", 1, nil}, {"two devices", 2, nil}, {"--method", 1, []string{"--method", "overwrite"}}} {
+		ls := markedLoops(t, c.loops, 2<<20)
+		records := t.TempDir()
+		args := []string{"erase"}
+		for _, l := range ls {
+			args = append(args, l.Path)
+		}
+		args = append(append(args, "--config", cfg, "--verify", "5%", "--journal", records, "--key", key, "--yes"), c.extra...)
+		if _, stderr, code := kesu(t, args...); code != exitPass {
+			t.Fatalf("%s: exit %d\n%s", c.name, code, stderr)
+		}
+		m, _ := filepath.Glob(filepath.Join(records, "*.jsonl"))
+		res, err := report.VerifyFile(m[0], mustRing(t, pub))
+		if err != nil || !res.OK() {
+			t.Fatalf("%s: journal %v %+v", c.name, err, res)
+		}
+		if v := res.Run.Start.Policy.Verify; v.Percent != 100 {
+			t.Errorf("%s: recorded verify policy %+v; want the file's full read-back", c.name, v)
+		}
+		for _, d := range res.Run.Drives {
+			for _, v := range d.Verifications {
+				if v.PercentAchieved < 100 {
+					t.Errorf("%s: drive %d read back %g%%; want 100%%", c.name, d.Drive.ID, v.PercentAchieved)
+				}
+			}
+		}
+	}
+	l := markedLoops(t, 1, 2<<20)[0]
+	_, stderr, code := kesu(t, "erase", l.Path, "--config", cfg, "--journal", t.TempDir(), "--unsigned", "--yes")
+	if code != exitRefused || !strings.Contains(stderr, "asks for a signed record") || markers(t, l) != 3 {
+		t.Errorf("--unsigned under a policy file that signs: exit %d, markers %d\n%s", code, markers(t, l), stderr)
+	}
+}

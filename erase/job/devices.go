@@ -141,11 +141,27 @@ func DevicePolicy(name, pattern string, verify float64, people policy.Record, ex
 	return c
 }
 
+// HeldTo says how a run over named devices is held to the policy file
+// require (kesu erase DEVICE… --config; nil: none): it reads back at least
+// the file's share of blocks, and signs its record when the file asks for
+// a signed one. It returns the verify percent to use (verify, or the
+// file's when higher), or why the run is refused.
+func HeldTo(require *policy.Config, verify float64, unsigned bool) (float64, error) {
+	if require == nil {
+		return verify, nil
+	}
+	if unsigned && !require.Signing.Unsigned {
+		return 0, fmt.Errorf("%s asks for a signed record: give --key, not --unsigned", require.Source)
+	}
+	return max(verify, require.VerifyPercent), nil
+}
+
 // RequireAsPolicy makes a device run's policy c require what the policy
 // file from requires: its level or MIC category, what a drive below it
-// gets, and its destruction deadline. The run stays a host overwrite of
-// the named devices.
+// gets, its destruction deadline and its verification share (HeldTo). The
+// run stays a host overwrite of the named devices.
 func RequireAsPolicy(c, from *policy.Config) {
+	c.VerifyPercent = max(c.VerifyPercent, from.VerifyPercent)
 	c.Level, c.DestroyRequired = from.Level, from.DestroyRequired
 	c.Policy.Level, c.Policy.MICCategory, c.Policy.BelowLevel = from.Policy.Level, from.Policy.MICCategory, from.Policy.BelowLevel
 	c.Policy.DestructionDeadlineDays = from.Policy.DestructionDeadlineDays
