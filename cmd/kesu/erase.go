@@ -68,7 +68,9 @@ device; the exit status is 0 only when every device PASSed.
 With --journal, --config FILE also holds the device (or devices) to its
 [policy]: its level or MIC category (under category (1) the record says each
 drive must then be physically destroyed: kesu report destroy) and
-destruction_deadline_days; without it a device is held to Clear.
+destruction_deadline_days; without it a device is held to Clear. Its verify
+share is a minimum: --verify below it reads back the file's share instead.
+Signing stays the command line's (--key, or --unsigned).
 
 --store s3://BUCKET/PREFIX (with --journal) also copies the sealed record to
 an S3-compatible store as PREFIX/<run id>.jsonl and reads it back: the run
@@ -231,11 +233,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
 		}
 		rec, exclude, require = pol.Record, pol.Exclude, pol
-		held, err := job.HeldTo(require, pct, o.unsigned)
-		if err != nil {
-			return fmt.Errorf("%w: %v; nothing was erased", errRefused, err)
-		}
-		if held != pct {
+		if held := job.HeldTo(require, pct); held != pct {
 			fmt.Fprintf(stderr, "kesu: %s reads back %g%% of the blocks: verify %g%%, not --verify's %g%%\n", o.config, held, held, pct)
 			pct = held
 		}

@@ -388,9 +388,8 @@ func TestDestroyAddendaEdges(t *testing.T) {
 }
 
 // --config holds named devices to the policy file's verification share
-// and signing too: a file asking for a full read-back gets one whatever
-// --verify says, on every path (one device, several, --method), and a
-// file asking for a signed record refuses --unsigned, erasing nothing.
+// too: a file asking for a full read-back gets one whatever --verify says,
+// on every path (one device, several, --method).
 func TestEraseDevicesHeldToConfigVerifyAndSigning(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "kesu.toml")
@@ -426,10 +425,5 @@ func TestEraseDevicesHeldToConfigVerifyAndSigning(t *testing.T) {
 				}
 			}
 		}
-	}
-	l := markedLoops(t, 1, 2<<20)[0]
-	_, stderr, code := kesu(t, "erase", l.Path, "--config", cfg, "--journal", t.TempDir(), "--unsigned", "--yes")
-	if code != exitRefused || !strings.Contains(stderr, "asks for a signed record") || markers(t, l) != 3 {
-		t.Errorf("--unsigned under a policy file that signs: exit %d, markers %d\n%s", code, markers(t, l), stderr)
 	}
 }

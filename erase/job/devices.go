@@ -141,19 +141,16 @@ func DevicePolicy(name, pattern string, verify float64, people policy.Record, ex
 	return c
 }
 
-// HeldTo says how a run over named devices is held to the policy file
-// require (kesu erase DEVICE… --config; nil: none): it reads back at least
-// the file's share of blocks, and signs its record when the file asks for
-// a signed one. It returns the verify percent to use (verify, or the
-// file's when higher), or why the run is refused.
-func HeldTo(require *policy.Config, verify float64, unsigned bool) (float64, error) {
+// HeldTo is the verify percent of a run over named devices held to the
+// policy file require (kesu erase DEVICE… --config; nil: none): verify, or
+// the file's share when higher, since a PASS is proven by the read-back
+// the file asks for. Signing stays the command line's (--key or
+// --unsigned); an unsigned record says so and verifies UNTRUSTED.
+func HeldTo(require *policy.Config, verify float64) float64 {
 	if require == nil {
-		return verify, nil
+		return verify
 	}
-	if unsigned && !require.Signing.Unsigned {
-		return 0, fmt.Errorf("%s asks for a signed record: give --key, not --unsigned", require.Source)
-	}
-	return max(verify, require.VerifyPercent), nil
+	return max(verify, require.VerifyPercent)
 }
 
 // RequireAsPolicy makes a device run's policy c require what the policy
