@@ -426,6 +426,8 @@ func PolicyRecord(c *policy.Config) report.Policy {
 	switch {
 	case c.VerifyPercent >= 100:
 		p.Verify = report.VerifyPolicy{Mode: report.VerifyFull, Percent: 100}
+	case c.VerifyPercent <= 0:
+		p.Verify = report.VerifyPolicy{Mode: report.VerifyNone}
 	default:
 		p.Verify = report.VerifyPolicy{Mode: report.VerifySampled, Percent: c.VerifyPercent}
 	}

@@ -26,22 +26,15 @@ type Record struct {
 // unsigned record) for kesu version, naming the people, and records the
 // drive d as the kernel describes it (sysfs) — or as a file — with its
 // plan: a host overwrite, then a read-back of pct percent, under pol (the
-// policy the drive is held to, as the record states it; its verification
-// and signing are set here from pct and signer).
+// policy the drive is held to, as the record states it: job.PolicyRecord
+// of the run's policy, whose verification and signing are the run's).
 func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64, people policy.Record, pol report.Policy, version string) (*Record, error) {
-	vp := report.VerifyPolicy{Mode: report.VerifySampled, Percent: pct}
-	switch pct {
-	case 0:
-		vp = report.VerifyPolicy{Mode: report.VerifyNone}
-	case 100:
-		vp = report.VerifyPolicy{Mode: report.VerifyFull, Percent: 100}
-	}
 	j, err := report.Create(dir, signer, report.RunStart{
 		Mode: "cli", Tool: report.CurrentTool(version), Host: report.LocalHost(),
 		Sanitizer: report.Person{Name: people.Operator, Title: people.OperatorTitle, Organization: people.Organization,
 			Location: people.Location, Contact: people.Contact},
 		Customer:   people.Customer,
-		Policy:     withVerify(pol, vp, signer == nil),
+		Policy:     pol,
 		KeyCustody: report.CustodyFile, // the CLI's --key (Create clears it when unsigned)
 	})
 	if err != nil {
@@ -56,11 +49,6 @@ func StartRecord(dir string, signer *report.Signer, d *erase.Device, pct float64
 		return nil, j.Abandon(err)
 	}
 	return &Record{j: j, dl: dl, pct: pct}, nil
-}
-
-func withVerify(p report.Policy, vp report.VerifyPolicy, unsigned bool) report.Policy {
-	p.Verify, p.Unsigned = vp, unsigned
-	return p
 }
 
 // Describe says what kesu erase DEVICE is about to erase, as the
