@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// VerifyChain (shared by the destruction addendum) lets the first record's
-// kind come again later in the chain; the journal's Verify refuses a second
+// VerifyChain (shared by the destruction addendum) must refuse the first
+// record's kind again later in the chain, as the journal's Verify refuses a second
 // run-start (assembler.check). An addendum reader that keeps the last
 // destruction-start (destruction.Read) then reads a start that is not the
 // one whose key verified the chain.
