@@ -179,3 +179,42 @@ func BenchmarkFill(b *testing.B) {
 		})
 	}
 }
+
+// The start-up check kept the vector path on a CPU that has it (its
+// output agrees with crypto/cipher's, as TestFillMatchesCTR shows too);
+// Path says which way the keystream is made.
+func TestStartupCheck(t *testing.T) {
+	if vectorOff != "" {
+		t.Fatalf("the start-up check turned the vector path off: %s", vectorOff)
+	}
+	want := "generic"
+	if useVector {
+		want = "vaes"
+	}
+	if got := Path(); got != want {
+		t.Errorf("Path() = %q; want %q", got, want)
+	}
+	// The check catches a path that is wrong in one byte of one group.
+	ref, err := New(bytes.Repeat([]byte{0x6b}, 32)) // the check's key
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := func(rk *[(rounds + 1) * BlockSize]byte, dst []byte, first uint64) {
+		ref.fillGeneric(dst, first, *rk == ref.rkInv)
+		dst[groupSize+7] ^= 1
+	}
+	if why := disagrees(broken); why == "" {
+		t.Error("the start-up check passed a path wrong in one byte")
+	}
+	right := func(rk *[(rounds + 1) * BlockSize]byte, dst []byte, first uint64) {
+		ref.fillGeneric(dst, first, *rk == ref.rkInv)
+	}
+	if why := disagrees(right); why != "" {
+		t.Errorf("the start-up check refused the standard library's own keystream: %s", why)
+	}
+	if useVector {
+		if why := disagrees(fillVector); why != "" {
+			t.Errorf("the vector path: %s", why)
+		}
+	}
+}
