@@ -150,10 +150,6 @@ func (r *VerifyResult) Throughput() float64 {
 	return float64(r.BytesRead) / r.Duration.Seconds()
 }
 
-type readReq struct {
-	lba, count int64
-}
-
 // Reads calls fn with the reads that cover the plan's locations in LBA
 // order, as kesu's verification issues them: locations that abut (whole
 // subsections read back to back, or samples that happen to touch) are
@@ -183,11 +179,6 @@ func (p *SamplePlan) Reads(maxBlocks int64, fn func(LBARange) error) error {
 		return err
 	}
 	return emit()
-}
-
-// eachRead is Reads as the verifier's read requests.
-func eachRead(p *SamplePlan, maxBlocks int64, fn func(readReq) error) error {
-	return p.Reads(maxBlocks, func(r LBARange) error { return fn(readReq{lba: r.LBA, count: r.Count}) })
 }
 
 type verifier struct {
@@ -315,14 +306,14 @@ func (v *verifier) setFatal(err error) {
 
 // read reads one request, retrying once and bisecting on failure so that
 // unreadable blocks are pinned down, and checks what was read.
-func (v *verifier) read(buf, scratch []byte, r readReq) error {
-	n := int(r.count) * v.bs
+func (v *verifier) read(buf, scratch []byte, r LBARange) error {
+	n := int(r.Count) * v.bs
 	b := buf[:n]
-	off := r.lba * int64(v.bs)
+	off := r.LBA * int64(v.bs)
 	err := v.try(b, off)
 	if err != nil {
 		if vanished(v.t, err) {
-			return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.lba, err)
+			return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.LBA, err)
 		}
 		err = v.try(b, off)
 	}
@@ -331,24 +322,24 @@ func (v *verifier) read(buf, scratch []byte, r readReq) error {
 		return nil
 	}
 	if vanished(v.t, err) {
-		return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.lba, err)
+		return fmt.Errorf("%w at LBA %d: %v", ErrVanished, r.LBA, err)
 	}
 	unit := int64(max(1, alignmentOf(v.t)/v.bs))
-	if r.count <= unit {
+	if r.Count <= unit {
 		v.mu.Lock()
-		v.bad.add(r.lba, r.count)
+		v.bad.add(r.LBA, r.Count)
 		v.mu.Unlock()
 		v.meter.add(int64(n))
 		return nil
 	}
-	half := (r.count / 2 / unit) * unit
+	half := (r.Count / 2 / unit) * unit
 	if half == 0 {
 		half = unit
 	}
-	if err := v.read(buf, scratch, readReq{r.lba, half}); err != nil {
+	if err := v.read(buf, scratch, LBARange{LBA: r.LBA, Count: half}); err != nil {
 		return err
 	}
-	return v.read(buf, scratch, readReq{r.lba + half, r.count - half})
+	return v.read(buf, scratch, LBARange{LBA: r.LBA + half, Count: r.Count - half})
 }
 
 func (v *verifier) try(b []byte, off int64) error {
@@ -397,7 +388,7 @@ var errVerifyBuffer = errors.New("verify buffer")
 // readWorkers reads the plan on workers goroutines, each a thread blocked
 // in its read. The error is ctx's when it ended before every read started.
 func (v *verifier) readWorkers(ctx context.Context, cancel func(), o VerifyOptions, rs int, maxBlocks int64, workers int) error {
-	reqs := make(chan readReq, workers*2)
+	reqs := make(chan LBARange, workers*2)
 	var wg sync.WaitGroup
 	for range workers {
 		// A buffer of its own for each reader, huge-page-backed when it is
@@ -437,7 +428,7 @@ func (v *verifier) readWorkers(ctx context.Context, cancel func(), o VerifyOptio
 			}
 		}()
 	}
-	genErr := eachRead(o.Plan, maxBlocks, func(r readReq) error {
+	genErr := o.Plan.Reads(maxBlocks, func(r LBARange) error {
 		select {
 		case reqs <- r:
 			return nil
@@ -466,11 +457,11 @@ const (
 // way (v.read: retried, then bisected to pin down unreadable blocks). ran
 // is false when t cannot (nothing was read).
 func (v *verifier) readAsync(ctx context.Context, cancel func(), a asyncIO, plan *SamplePlan, maxBlocks int64) (ran bool, err error) {
-	var reqs []readReq
+	var reqs []LBARange
 	largest := int64(0)
-	eachRead(plan, maxBlocks, func(r readReq) error {
+	plan.Reads(maxBlocks, func(r LBARange) error {
 		reqs = append(reqs, r)
-		largest = max(largest, r.count)
+		largest = max(largest, r.Count)
 		return nil
 	})
 	if len(reqs) == 0 {
@@ -489,14 +480,14 @@ func (v *verifier) readAsync(ctx context.Context, cancel func(), a asyncIO, plan
 	scratch := make([]byte, v.expect.ScratchSize(unit))
 	prep := func(i int, buf []byte) batchItem {
 		r := reqs[i]
-		return batchItem{buf: buf[:int(r.count)*v.bs], off: r.lba * int64(v.bs)}
+		return batchItem{buf: buf[:int(r.Count)*v.bs], off: r.LBA * int64(v.bs)}
 	}
 	done := func(i int, buf []byte, ioErr error) {
 		if ctx.Err() != nil {
 			return
 		}
 		if ioErr == nil {
-			v.check(buf, reqs[i].lba*int64(v.bs), scratch)
+			v.check(buf, reqs[i].LBA*int64(v.bs), scratch)
 			return
 		}
 		if e := v.read(buf, scratch, reqs[i]); e != nil {

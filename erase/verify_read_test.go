@@ -30,7 +30,7 @@ func (c *readCounter) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // planTimes returns, for every block, how many of the plan's locations
-// hold it, walking Extents independently of eachRead.
+// hold it, walking Extents independently of SamplePlan.Reads.
 func planTimes(p *SamplePlan) []int {
 	times := make([]int, p.Blocks)
 	for i := int64(0); i < p.Subsections; i++ {
@@ -61,7 +61,7 @@ func samplePlans(t *testing.T) []*SamplePlan {
 	return plans
 }
 
-// eachRead yields reads in LBA order, none longer than asked, that cover
+// Reads yields reads in LBA order, none longer than asked, that cover
 // every planned block exactly once and nothing else.
 func TestEachReadCoversThePlanExactly(t *testing.T) {
 	for _, p := range samplePlans(t) {
@@ -70,14 +70,14 @@ func TestEachReadCoversThePlanExactly(t *testing.T) {
 			got := make([]int, p.Blocks)
 			var prevEnd int64
 			var reads int
-			err := eachRead(p, maxBlocks, func(r readReq) error {
-				if r.count <= 0 || r.count > maxBlocks || r.lba < prevEnd {
+			err := p.Reads(maxBlocks, func(r LBARange) error {
+				if r.Count <= 0 || r.Count > maxBlocks || r.LBA < prevEnd {
 					t.Fatalf("plan %d blocks %v%%, max %d: read %+v after one ending at %d; want 1..%d blocks in LBA order",
 						p.Blocks, p.Percent, maxBlocks, r, prevEnd, maxBlocks)
 				}
-				prevEnd = r.lba + r.count
+				prevEnd = r.LBA + r.Count
 				reads++
-				for lba := r.lba; lba < r.lba+r.count; lba++ {
+				for lba := r.LBA; lba < r.LBA+r.Count; lba++ {
 					got[lba]++
 				}
 				return nil
@@ -109,7 +109,7 @@ func TestEachReadJoinsAbuttingLocations(t *testing.T) {
 	}
 	_, locations := p.PlannedBlocks()
 	var reads int
-	eachRead(p, 2048, func(readReq) error { reads++; return nil })
+	p.Reads(2048, func(LBARange) error { reads++; return nil })
 	if locations != 999 || reads != 1 {
 		t.Errorf("plan over 1998 blocks: %d locations in %d reads; want 999 locations in 1 read", locations, reads)
 	}
