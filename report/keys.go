@@ -37,6 +37,9 @@ func keyInfo(pub ed25519.PublicKey) KeyInfo {
 	return KeyInfo{Alg: "Ed25519", PublicKey: hex.EncodeToString(pub), Fingerprint: Fingerprint(pub)}
 }
 
+// KeyInfo identifies the signer's key as a record names it.
+func (s *Signer) KeyInfo() KeyInfo { return s.info }
+
 // Fingerprint returns the signer's public key fingerprint (hex).
 func (s *Signer) Fingerprint() string { return s.info.Fingerprint }
 

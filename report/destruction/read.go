@@ -2,8 +2,6 @@ package destruction
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -269,13 +267,12 @@ func check(dir, role string, e Evidence) EvidenceCheck {
 		return c
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	got, n, _, err := sumFile(f)
 	if err != nil {
 		c.State, c.Detail = EvidenceError, err.Error()
 		return c
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != e.SHA256 || n != e.Size {
+	if got != e.SHA256 || n != e.Size {
 		c.State = EvidenceMismatch
 		c.Detail = fmt.Sprintf("%s is not the file recorded: SHA-256 %s… (%d bytes), recorded %s… (%d bytes): it was changed or replaced", c.Resolved, got[:16], n, short(e.SHA256), e.Size)
 		return c

@@ -16,7 +16,7 @@ import (
 // someone holding the office's key made by hand (or a kesu with a bug).
 func signRaw(t *testing.T, dir, name string, res *report.Result, rec Record, at time.Time) string {
 	t.Helper()
-	info := keyInfo(reporttest.Signer())
+	info := reporttest.Signer().KeyInfo()
 	start := Start{Schema: Schema, ID: res.Run.Start.RunID + ".destroy-" + name, Key: &info,
 		Journal: JournalRef{RunID: res.Run.Start.RunID, File: filepath.Base(res.Path), SealHash: res.Head, Records: res.Records - 1}}
 	data, _, err := report.EncodeChain([]report.ChainRecord{

@@ -115,7 +115,7 @@ func Write(req Request, s *report.Signer) (string, error) {
 	if res.Key != nil {
 		fp = res.Key.Fingerprint
 	}
-	info := keyInfo(s)
+	info := s.KeyInfo()
 	start := Start{Schema: Schema, ID: id, Recorder: req.Recorder, Key: &info,
 		Journal: JournalRef{RunID: res.Run.Start.RunID, File: filepath.Base(res.Path), SealHash: res.Head, Records: res.Records - 1, KeyFingerprint: fp}}
 	data, _, err := report.EncodeChain([]report.ChainRecord{
@@ -147,12 +147,6 @@ func Write(req Request, s *report.Signer) (string, error) {
 		}
 	}
 	return path, report.SyncDir(dir)
-}
-
-// keyInfo is the KeyInfo a signer's records declare.
-func keyInfo(s *report.Signer) report.KeyInfo {
-	pub := s.PublicKey()
-	return report.KeyInfo{Alg: "Ed25519", PublicKey: hex.EncodeToString(pub), Fingerprint: report.Fingerprint(pub)}
 }
 
 func pickDrive(run *report.Run, id int, serial string) (*report.DriveRun, error) {
@@ -212,20 +206,26 @@ func hashFile(path, dir string) (Evidence, error) {
 	if !st.Mode().IsRegular() {
 		return Evidence{}, fmt.Errorf("not a regular file")
 	}
-	h := sha256.New()
-	head := make([]byte, 16)
-	n, _ := io.ReadFull(f, head)
-	h.Write(head[:n])
-	size, err := io.Copy(h, f)
+	sum, size, head, err := sumFile(f)
 	if err != nil {
 		return Evidence{}, err
 	}
-	size += int64(n)
 	if size == 0 {
 		return Evidence{}, fmt.Errorf("the file is empty")
 	}
-	e := Evidence{Size: size, SHA256: hex.EncodeToString(h.Sum(nil)), MediaType: sniff(head[:n]), Path: recordPath(path, dir)}
-	return e, nil
+	return Evidence{Size: size, SHA256: sum, MediaType: sniff(head), Path: recordPath(path, dir)}, nil
+}
+
+// sumFile reads f to its end: its SHA-256 (hex), its size, and its first
+// 16 bytes (what sniff reads). Evidence is hashed this one way when it is
+// recorded and when it is checked.
+func sumFile(f io.Reader) (sum string, size int64, head []byte, err error) {
+	h := sha256.New()
+	head = make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	h.Write(head[:n])
+	size, err = io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), size + int64(n), head[:n], err
 }
 
 // recordPath is path as an addendum in dir records it.
