@@ -119,7 +119,7 @@ type Rating struct {
 func Rate(c Class, m Method) (Rating, bool) {
 	r, ok := rate(c, m)
 	if ok {
-		r.NISTRev2 = rev2Level(m, r.IEEE2883)
+		r.NISTRev2 = rev2Level(r.IEEE2883)
 	}
 	return r, ok
 }

@@ -28,10 +28,7 @@ package report
 // statement (CryptoErase). A drive's TCG Locking feature reporting no
 // media encryption does not lower it: a Pyrite 2 drive may erase
 // cryptographically outside TCG locking.
-//
-// m is the method: the reading is the same for every method today, and a
-// change for one (a cryptographic erase, say) belongs here.
-func rev2Level(m Method, ieee Level) Level {
+func rev2Level(ieee Level) Level {
 	return normLevel(ieee)
 }
 
