@@ -188,6 +188,17 @@ func TestDevicesOneUnerasableRefusesAll(t *testing.T) {
 	if !bytes.Contains(data, []byte("refused before anything was written: /dev/vdb")) {
 		t.Error("the record does not say why the run was refused")
 	}
+	// A refusal is kesu's, an error; never the technician's decline.
+	var refused bool
+	for _, n := range res.Run.Notes {
+		if n.Code == "declined" {
+			t.Errorf("the refusal is recorded as a decline: %+v", n)
+		}
+		refused = refused || n.Code == "refused" && n.Severity == report.SeverityError
+	}
+	if !refused {
+		t.Errorf("notes %+v; want an error note coded refused", res.Run.Notes)
+	}
 }
 
 // vanishing is a file target whose writes fail with ENXIO once half the

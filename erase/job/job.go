@@ -141,7 +141,7 @@ func Start(ctx context.Context, o Options) (*Job, error) {
 		job := &Job{Journal: j, Prep: prep, opts: o}
 		if why := prep.Unerasable(); len(why) > 0 {
 			refusal := &DeviceRefusal{Reasons: why}
-			_, serr := job.Cancel("refused before anything was written: " + strings.Join(why, "; "))
+			_, serr := job.refuse("refused before anything was written: " + strings.Join(why, "; "))
 			if serr != nil {
 				return nil, errors.Join(refusal, fmt.Errorf("the record of the refusal could not be sealed: %w", serr))
 			}
@@ -489,10 +489,23 @@ func (j *Job) Rewritten() []string { return j.rewritten }
 // and the reason: a run with any is not a completed erasure.
 func (j *Job) Unreached() []string { return report.UnreachedLines(j.Prep.Controllers) }
 
-// Cancel records that the run was declined before any erase and seals it.
+// Cancel records that the run was declined before any erase (the
+// technician's answer) and seals it.
 func (j *Job) Cancel(reason string) ([]worker.Result, error) {
-	j.Journal.Note(report.Note{Severity: report.SeverityInfo, Code: "declined", Text: reason})
-	res := j.Prep.Cancel(reason)
+	return j.end(report.Note{Severity: report.SeverityInfo, Code: "declined", Text: reason})
+}
+
+// refuse records that kesu refused the run before any erase (a named drive
+// it cannot erase) and seals it: an error in the record, not a decline.
+func (j *Job) refuse(reason string) ([]worker.Result, error) {
+	return j.end(report.Note{Severity: report.SeverityError, Code: "refused", Text: reason})
+}
+
+// end records why the run ends before any erase, marks every drive
+// skipped for that reason, and seals the record.
+func (j *Job) end(n report.Note) ([]worker.Result, error) {
+	j.Journal.Note(n)
+	res := j.Prep.Cancel(n.Text)
 	j.Topology.Close()
 	return res, j.Journal.Seal()
 }
