@@ -315,7 +315,7 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
-	now := time.Now()
+	now := time.Now().In(loc) // destruction days counted in --tz, as the certificate's dates
 	ledgers, _, err := destruction.Collect(results, addenda, ring, now, fx.readOptions)
 	if err != nil {
 		return err
@@ -387,13 +387,7 @@ func (pj pdfJob) print(res *report.Result, ledger *destruction.Ledger, stdout, s
 	for i, d := range drives {
 		opt := pj.opt
 		opt.Unverified = reason
-		if ledger != nil {
-			for j, ds := range ledger.Drives {
-				if ds.Drive == d.Drive.ID {
-					opt.Destruction = &ledger.Drives[j]
-				}
-			}
-		}
+		opt.Destruction = ledger.Drive(d.Drive.ID)
 		if err := writePDF(files[i], pj.force, res, d, opt); err != nil {
 			return 0, err
 		}
@@ -443,7 +437,8 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	}
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
-	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now(), fx.readOptions)
+	// Destruction days counted in --tz, as the CSV's times.
+	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now().In(loc), fx.readOptions)
 	if err != nil {
 		return err
 	}

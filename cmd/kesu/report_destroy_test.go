@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -425,5 +426,32 @@ func TestEraseDevicesHeldToConfigVerifyAndSigning(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// report csv counts destruction days in --tz, as its times: the deadline
+// of the same erasure is a different day at UTC+14 and at UTC-12 (26 hours
+// apart, whatever the erasure's hour).
+func TestDestructionDaysInTZ(t *testing.T) {
+	dir := t.TempDir()
+	p := reporttest.PurgePolicy
+	p.MICCategory, p.DestructionDeadlineDays = 1, 30
+	journal := reporttest.WriteSampleWith(t, dir, p)
+	pub := reporttest.WritePublicKey(t, dir, "kesu.pub", reporttest.Key())
+	deadline := func(tz string) string {
+		out, stderr, _ := kesu(t, "report", "csv", journal, "--pubkey", pub, "--tz", tz)
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("csv --tz %s: %v\n%s%s", tz, err, out, stderr)
+		}
+		col := slices.Index(rows[0], "destruction_deadline")
+		if col < 0 || rows[1][col] == "" {
+			t.Fatalf("csv --tz %s: no destruction_deadline in %v", tz, rows[:2])
+		}
+		return rows[1][col]
+	}
+	east, west := deadline("Etc/GMT-14"), deadline("Etc/GMT+12")
+	if east == west {
+		t.Errorf("the deadline is %s at UTC+14 and at UTC-12; want the days of each zone", east)
 	}
 }

@@ -19,6 +19,20 @@ type Ledger struct {
 	Addenda []*Addendum `json:"-"`
 }
 
+// Drive is the state of drive id in the ledger; nil when the ledger (nil
+// too) has none.
+func (l *Ledger) Drive(id int) *DriveState {
+	if l == nil {
+		return nil
+	}
+	for i := range l.Drives {
+		if l.Drives[i].Drive == id {
+			return &l.Drives[i]
+		}
+	}
+	return nil
+}
+
 // Collect reads, for each verified journal, the addenda beside it (Find)
 // and those of given that name its run, and links them at time now. It
 // returns one ledger per journal (nil for a nil result), and the addenda
@@ -230,14 +244,7 @@ func CSV(results []*report.Result, ledgers []*Ledger) report.CSVExtra {
 	}
 	return report.CSVExtra{Columns: CSVColumns, Cells: func(res *report.Result, d *report.DriveRun) []string {
 		cells := make([]string, len(CSVColumns))
-		l := byResult[res]
-		if l == nil {
-			return cells
-		}
-		for _, ds := range l.Drives {
-			if ds.Drive != d.Drive.ID {
-				continue
-			}
+		if ds := byResult[res].Drive(d.Drive.ID); ds != nil {
 			cells[0] = string(ds.State)
 			if !ds.Deadline.IsZero() {
 				cells[1] = ds.Deadline.Format(DateLayout)
