@@ -280,10 +280,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.journal != "" {
 		// The record's policy as a run over named devices states it (job's
 		// one mapping of level, MIC category and deadline).
-		pc := job.DevicePolicy("kesu erase --device", pat.String(), pct, rec, exclude, signer == nil)
-		if require != nil {
-			job.RequireAsPolicy(pc, require)
-		}
+		pc := job.DevicePolicy("kesu erase --device", pat.String(), pct, rec, exclude, signer == nil, require)
 		if cr, err = target.StartRecord(o.journal, signer, d, pct, rec, job.PolicyRecord(pc), version); err != nil {
 			return fmt.Errorf("%w: the record could not be started: %v; nothing was erased", errRefused, err)
 		}

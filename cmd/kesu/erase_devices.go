@@ -75,10 +75,7 @@ func runEraseDevices(ctx context.Context, o devicesOptions, stdout, stderr io.Wr
 	}
 	log := view.NewRunLog(stderr)
 	pol := job.DevicePolicy("kesu erase --device "+strings.Join(o.paths, " --device "), o.pattern.String(), o.verify,
-		o.record, o.exclude, o.signer == nil)
-	if o.require != nil {
-		job.RequireAsPolicy(pol, o.require)
-	}
+		o.record, o.exclude, o.signer == nil, o.require)
 	jo := job.Options{
 		Policy:     pol,
 		RecordsDir: o.journal, Signer: o.signer, KeyCustody: report.CustodyFile, Mode: "cli", Version: version, Root: root, Open: openDrive,

@@ -131,13 +131,17 @@ func (o Options) overwriteOnly() string {
 // overwrite of pattern, read back by verify percent of its blocks (100:
 // every block), judged at Clear with no level below accepted; no TCG erase
 // and no PSID prompt; people and exclusions from --config. name is how the
-// record names the policy (the command line's words).
-func DevicePolicy(name, pattern string, verify float64, people policy.Record, exclude policy.Exclude, unsigned bool) *policy.Config {
+// record names the policy (the command line's words). With require (the
+// --config file; nil: none) the run is held to it (RequireAsPolicy).
+func DevicePolicy(name, pattern string, verify float64, people policy.Record, exclude policy.Exclude, unsigned bool, require *policy.Config) *policy.Config {
 	no := false
 	c := &policy.Config{Version: 1, Level: policy.Clear, VerifyPercent: verify, Pattern: pattern, Source: name,
 		Signing: policy.Signing{Unsigned: unsigned}, Record: people, Exclude: exclude,
 		TCG: policy.TCG{Erase: policy.TCGForbid, PSIDPrompt: &no}}
 	c.Policy.Level, c.Policy.Pattern, c.Policy.BelowLevel = string(policy.Clear), pattern, policy.BelowFail
+	if require != nil {
+		RequireAsPolicy(c, require)
+	}
 	return c
 }
 

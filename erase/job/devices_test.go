@@ -24,7 +24,7 @@ import (
 func devicesOptions(t *testing.T, names []string, mountinfo string, f *files) (Options, report.KeyRing) {
 	t.Helper()
 	o, ring := opts(t, "version = 1\n[policy]\nlevel = 'clear'\n", machine([]string{"vda", "vdb", "vdc", "vdd"}, mountinfo), f)
-	o.Policy = DevicePolicy("kesu erase test", "one", 10, policy.Record{Operator: "T. Tester"}, policy.Exclude{}, false)
+	o.Policy = DevicePolicy("kesu erase test", "one", 10, policy.Record{Operator: "T. Tester"}, policy.Exclude{}, false, nil)
 	o.Devices, o.HostOverwrite = names, true
 	return o, ring
 }
