@@ -173,8 +173,8 @@ func singleDriveKeys(res *Results, series map[string]*Series, k Kind, nwipe bool
 		return key
 	}
 	res.setKey("random_vs_dd", dev, withLimit(ratioKey(s(kesuRandom), s(ddZero), 1.10, AtMost), floorRandom, s(ddZero),
-		"fresh bytes written as kesu writes them, made by a copy instead of a keystream",
-		"the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers on huge pages that a second goroutine refills before each write by copying a random chunk made beforehand, rotated by 4 KiB a chunk — the keystream replaced by the cheapest fresh bytes there are — timed as a process: what writing bytes made just before, on another core, costs on the device, however cheaply they are made. The content repeats (1,024 distinct 4 KiB blocks), which a loop device does not notice; a device that deduplicates or compresses would write it faster than truly random data"))
+		"fresh bytes written as kesu writes them, made by one copying goroutine instead of kesu's keystream generators",
+		"the device written as kesu's random pass writes it (4 MiB chunks, O_DIRECT, one write in flight, fsync at the end) from a ring of four 4 MiB buffers on huge pages that a second goroutine refills before each write by copying a random chunk made beforehand, rotated by 4 KiB a chunk — the keystream replaced by one core copying — timed as a process: what writing bytes made just before, on one other core, costs on the device. A reference, not a bound: kesu's generators run on several cores and can come in under it. The content repeats (1,024 distinct 4 KiB blocks), which a loop device does not notice; a device that deduplicates or compresses would write it faster than truly random data"))
 	res.setKey("zero_verify10_vs_dd", dev, ratioKey(s(kesuZeroVerify10), s(ddZero), 1.20, AtMost))
 	res.setKey("verify_full_vs_dd_read", dev, ratioKey(s(kesuVerifyFull), s(ddRead), 1.05, AtMost))
 	v10 := withLimit(ratioKey(s(kesuVerify10), s(kesuVerifyFull), 0.15, AtMost), floorVerify10, s(kesuVerifyFull),

@@ -10,7 +10,8 @@ import (
 )
 
 // The random-write floor: kesu's random pass with the keystream replaced
-// by the cheapest fresh bytes there are. The device is written from start
+// by one goroutine copying fresh bytes (a reference, not a bound: kesu's
+// generators run on several cores and can beat it). The device is written from start
 // to end in 4 MiB chunks with O_DIRECT and one write in flight, from a
 // ring of four chunk buffers on huge pages (as kesu's generator pipeline
 // hands them to its writer); before each buffer is written again, a second
@@ -20,7 +21,7 @@ import (
 // device, however cheaply they are made; then fsync. The content repeats
 // (a 4 MiB source rotated by 4 KiB a chunk): a loop device does not
 // notice, a device that deduplicates or compresses would. So floor / dd's zero
-// write says how close to dd any random pass written this way can come.
+// write says how close to dd a random pass fed by one copying core comes.
 const (
 	writeFloorChunk = 4 << 20
 	writeFloorRing  = 4
