@@ -231,8 +231,15 @@ func runReportVerify(args []string, stdout, stderr io.Writer) error {
 	defer fx.close()
 	journals, addenda := splitAddenda(paths)
 	if len(journals) == 0 {
-		return fmt.Errorf("no journal to verify: %s %s a destruction addendum; give the journal it belongs to (the addenda beside a journal are read with it)",
-			strings.Join(addenda, ", "), map[bool]string{true: "is", false: "are"}[len(addenda) == 1])
+		var names []string
+		for _, a := range addenda {
+			names = append(names, fx.name(a))
+		}
+		verb := "are destruction addenda"
+		if len(names) == 1 {
+			verb = "is a destruction addendum"
+		}
+		return fmt.Errorf("no journal to verify: %s %s; give the journal it belongs to (the addenda beside a journal are read with it)", strings.Join(names, ", "), verb)
 	}
 	results, worst := verifyAll(journals, ring, stderr)
 	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now(), fx.readOptions)
@@ -316,14 +323,15 @@ func runReportPDF(args []string, stdout, stderr io.Writer) error {
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
 	now := time.Now().In(loc) // destruction days counted in --tz, as the certificate's dates
-	ledgers, _, err := destruction.Collect(results, addenda, ring, now, fx.readOptions)
+	ledgers, orphans, err := destruction.Collect(results, addenda, ring, now, fx.readOptions)
 	if err != nil {
 		return err
 	}
+	orphanExit := reportOrphans(orphans, stderr)
 	fx.rename(results)
 	pj := pdfJob{out: *out, lang: *lang, drive: *drive, force: *force, unverified: *unverified,
 		opt: cert.Options{Lang: *lang, Font: font, Location: loc, Now: now}}
-	worst := 0
+	worst := orphanExit
 	for i, res := range results {
 		if res == nil {
 			worst = worseExit(worst, code)
@@ -438,10 +446,11 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 	results, code := verifyAll(paths, ring, stderr)
 	warnCRLF(results, stderr)
 	// Destruction days counted in --tz, as the CSV's times.
-	ledgers, _, err := destruction.Collect(results, addenda, ring, time.Now().In(loc), fx.readOptions)
+	ledgers, orphans, err := destruction.Collect(results, addenda, ring, time.Now().In(loc), fx.readOptions)
 	if err != nil {
 		return err
 	}
+	orphanExit := reportOrphans(orphans, stderr)
 	fx.rename(results)
 	extra := destruction.CSV(results, ledgers)
 	var keep []*report.Result
@@ -465,7 +474,7 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 		if err := report.WriteCSV(stdout, keep, loc, extra); err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
-		return nil
+		return exitIf(orphanExit)
 	}
 	if err := outfile.Refuse([]string{*out}, *force); err != nil {
 		return refused(err)
@@ -478,7 +487,31 @@ func runReportCSV(args []string, stdout, stderr io.Writer) error {
 		f.Abort()
 		return fmt.Errorf("csv: %w", err)
 	}
-	return f.Commit()
+	if err := f.Commit(); err != nil {
+		return err
+	}
+	return exitIf(orphanExit)
+}
+
+// reportOrphans says on stderr of each addendum given whose journal was
+// not (it was checked against nothing) and returns the exit status that
+// gives: 1 when there is any, as report verify exits.
+func reportOrphans(orphans []*destruction.Addendum, stderr io.Writer) int {
+	for _, a := range orphans {
+		destruction.WriteOrphan(stderr, a)
+	}
+	if len(orphans) > 0 {
+		return exitFail
+	}
+	return 0
+}
+
+// exitIf is the error of exit status code, nil for 0.
+func exitIf(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return exitError{code}
 }
 
 func writePDF(path string, force bool, res *report.Result, d *report.DriveRun, opt cert.Options) error {

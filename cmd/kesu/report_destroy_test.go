@@ -386,6 +386,15 @@ func TestDestroyAddendaEdges(t *testing.T) {
 	if code != exitFail || !strings.Contains(out, `"kind": "destruction-addendum"`) || !strings.Contains(out, `"integrity": "INTACT"`) {
 		t.Errorf("an addendum of another run given beside a journal: exit %d\n%s", code, out)
 	}
+	// csv and pdf say so too, and exit 1, instead of dropping it silently.
+	_, stderr, code := kesu(t, "report", "csv", journal, otherRun, "--pubkey", pub, "--pubkey", officePub)
+	if code != exitFail || !strings.Contains(stderr, "give that run's journal") {
+		t.Errorf("csv with an addendum of another run: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = kesu(t, "report", "pdf", journal, otherRun, "--pubkey", pub, "--pubkey", officePub, "--out", t.TempDir(), "--lang", "en")
+	if code != exitFail || !strings.Contains(stderr, "give that run's journal") {
+		t.Errorf("pdf with an addendum of another run: exit %d\n%s", code, stderr)
+	}
 }
 
 // --config holds named devices to the policy file's verification share

@@ -94,16 +94,34 @@ func (f *storeFlags) resolve(ctx context.Context, args []string, stderr io.Write
 		if steps > 0 {
 			fmt.Fprintf(stderr, "kesu: %s: %d of %d records assembled from streamed steps (not sealed in the store: the machine stopped, or lost the store, before storing its sealed journal)\n", a, steps, len(copies))
 		}
+		journals := 0
 		for _, c := range copies {
 			fx.url[c.Path] = c.URL
 			// The journals are the arguments; their addenda, beside them,
 			// are found as beside a journal on disk.
 			if !destruction.IsAddendum(c.Path) {
 				out = append(out, c.Path)
+				journals++
+			}
+		}
+		if journals == 0 {
+			// Only addenda (a location naming one): given on their own,
+			// as on disk, so that they are said to need their journal.
+			for _, c := range copies {
+				out = append(out, c.Path)
 			}
 		}
 	}
 	return out, fx, nil
+}
+
+// name is how a record at a local path is shown: its s3:// address when
+// it was read from a store.
+func (fx *fetched) name(path string) string {
+	if u, ok := fx.url[path]; ok {
+		return u
+	}
+	return path
 }
 
 // readOptions is how the destruction records at a local path are read:

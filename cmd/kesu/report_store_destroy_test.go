@@ -74,6 +74,17 @@ func TestDestructionFromStore(t *testing.T) {
 		}
 	}
 
+	// An address naming an addendum alone: it needs its journal, and is
+	// named by its address.
+	if len(adds) == 0 {
+		t.Fatal("no addendum in the store")
+	}
+	_, stderr0, code0 := kesu(t, "report", "verify", adds[0], "--pubkey", pub, "--pubkey", officePub)
+	noTemp("verify of an addendum alone", stderr0)
+	if code0 != exitFail || !strings.Contains(stderr0, adds[0]+" is a destruction addendum") {
+		t.Errorf("verify %s: exit %d\n%s", adds[0], code0, stderr0)
+	}
+
 	out, stderr, code := kesu(t, "report", "verify", "s3://records/site", "--pubkey", pub, "--pubkey", officePub)
 	noTemp("verify", out+stderr)
 	if code != diskCode {
