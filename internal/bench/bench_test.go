@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -440,5 +444,58 @@ func TestEmulatedSanitize(t *testing.T) {
 	}
 	if _, err := emulatedSanitize(context.Background(), time.Second, 1<<20, t.TempDir()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// kesu's random pass is checked after each sample (untimed): starting on
+// zeros, a sample whose check fails fails its series instead of counting
+// as a fast one.
+func TestRandomPassIsChecked(t *testing.T) {
+	dv := newFakeDevices()
+	d, _ := dv.Create(RAM, 64<<20)
+	r := newFakeRunner(dv)
+	r.fail["ram/check_random"] = &CommandError{Command: "bench -check-random", Exit: 1, Err: ErrExit}
+	plans := []DevicePlan{{Device: d, Groups: singleDriveGroups("/k/kesu", "", "/k/bench", d), Zero: ddWrite(d)}}
+	ss, err := runRounds(context.Background(), r, plans, 1, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := r.callsOf(func(string) bool { return true })
+	i := slices.Index(calls, "ram/kesu_random")
+	if i < 0 || i+1 >= len(calls) || calls[i+1] != "ram/check_random" {
+		t.Errorf("calls %v; want the check right after kesu_random", calls)
+	}
+	if s := ss["ram/kesu_random"]; s.Err == nil || len(s.Samples) != 0 || !strings.Contains(s.Err.Error(), "what it left on the device") {
+		t.Errorf("kesu_random whose check failed: err %v, %d samples; want the check's error and no sample", s.Err, len(s.Samples))
+	}
+}
+
+// checkRandom tells fresh random data from what a pass that wrote short,
+// or one buffer again and again, leaves.
+func TestCheckRandom(t *testing.T) {
+	const size = 8 << 20
+	write := func(data []byte) string {
+		p := filepath.Join(t.TempDir(), "dev")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	random := make([]byte, size)
+	rand.Read(random)
+	if err := checkRandom(write(random)); err != nil {
+		t.Errorf("random data: %v", err)
+	}
+	short := bytes.Clone(random)
+	clear(short[size/2:])
+	if err := checkRandom(write(short)); err == nil || !strings.Contains(err.Error(), "holds zeros") {
+		t.Errorf("half written: %v", err)
+	}
+	repeated := make([]byte, size)
+	for off := 0; off < size; off += 1 << 20 {
+		copy(repeated[off:], random[:1<<20])
+	}
+	if err := checkRandom(write(repeated)); err == nil || !strings.Contains(err.Error(), "the same bytes") {
+		t.Errorf("one 1 MiB buffer repeated: %v", err)
 	}
 }

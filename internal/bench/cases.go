@@ -11,6 +11,9 @@ type Case struct {
 	// NeedsZero: the device must hold zeros before it runs (read-back
 	// checks); LeavesZero: it holds zeros afterwards.
 	NeedsZero, LeavesZero bool
+	// Check, when set, runs untimed after each sample and must succeed
+	// for the sample to count: what the case left on the device.
+	Check Command
 }
 
 // Group is a set of cases compared with each other: a round runs them in
@@ -80,7 +83,7 @@ func singleDriveGroups(kesu, nwipe, floor string, d *Device) []Group {
 	writes := Group{
 		{Name: ddZero, Tool: "dd", Cmd: ddWrite(d), LeavesZero: true},
 		{Name: kesuZero, Tool: "kesu", Cmd: kesuErase(kesu, d, "zero", "none"), LeavesZero: true},
-		{Name: kesuRandom, Tool: "kesu", Cmd: kesuErase(kesu, d, "random", "none")},
+		{Name: kesuRandom, Tool: "kesu", Cmd: kesuErase(kesu, d, "random", "none"), NeedsZero: floor != ""},
 		{Name: kesuZeroVerify10, Tool: "kesu", Cmd: kesuErase(kesu, d, "zero", "10%"), LeavesZero: true},
 	}
 	reads := Group{
@@ -89,6 +92,13 @@ func singleDriveGroups(kesu, nwipe, floor string, d *Device) []Group {
 		{Name: kesuVerify10, Tool: "kesu", Cmd: kesuVerify(kesu, d, "10%"), NeedsZero: true, LeavesZero: true},
 	}
 	if floor != "" {
+		// kesu's random pass, which nothing reads back, is checked: it
+		// starts on zeros and must leave none, nor a repeated block.
+		for i := range writes {
+			if writes[i].Name == kesuRandom {
+				writes[i].Check = checkRandomCommand(floor, d)
+			}
+		}
 		writes = append(writes, Case{Name: floorRandom, Tool: "floor", Cmd: writeFloorCommand(floor, d)})
 		reads = append(reads, Case{Name: floorVerify10, Tool: "floor", Cmd: floorCommand(floor, d, 10), NeedsZero: true, LeavesZero: true})
 	}

@@ -94,6 +94,9 @@ func classify(f *fakeDevices, c Command) string {
 	if c.Args[0] == floorFlag && len(c.Args) > 1 {
 		return string(f.kind(c.Args[1])) + "/" + floorVerify10
 	}
+	if c.Args[0] == checkRandomFlag && len(c.Args) > 1 {
+		return string(f.kind(c.Args[1])) + "/check_random"
+	}
 	if c.Args[0] == writeFloorFlag && len(c.Args) > 1 {
 		return string(f.kind(c.Args[1])) + "/" + floorRandom
 	}

@@ -31,6 +31,17 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == checkRandomFlag {
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, "bench:", errCheckRandomUsage)
+			os.Exit(2)
+		}
+		if err := checkRandom(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: random content:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == floorFlag {
 		floorMain(os.Args[2:])
 		return

@@ -79,6 +79,13 @@ func runRounds(ctx context.Context, r Runner, plans []DevicePlan, n int, log io.
 						continue
 					}
 					zeroed[p.Device] = c.LeavesZero
+					if c.Check.Name != "" {
+						if _, err := r.Run(ctx, c.Check); err != nil {
+							s.Err = fmt.Errorf("what it left on the device: %w", err)
+							fmt.Fprintf(log, "  %-6s %-20s FAILED its check: %v\n", p.Device.Kind, c.Name, err)
+							continue
+						}
+					}
 					s.Samples = append(s.Samples, sm)
 					fmt.Fprintf(log, "  %-6s %-20s %8.3fs  %6.1f MiB\n", p.Device.Kind, c.Name, sm.Wall.Seconds(), float64(sm.MaxRSSKiB)/1024)
 				}
