@@ -136,6 +136,12 @@ func (s *Server) Restart(bin string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	// The process is the server's from the start: a client may reach it,
+	// and the test end, before the check below sees it listen; Stop must
+	// then find it.
+	s.mu.Lock()
+	s.cmd = cmd
+	s.mu.Unlock()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -144,21 +150,29 @@ func (s *Server) Restart(bin string) error {
 		conn, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond)
 		if err == nil {
 			conn.Close()
-			s.mu.Lock()
-			s.cmd = cmd
-			s.mu.Unlock()
 			return nil
 		}
 		select {
 		case err := <-exited:
+			s.forget(cmd)
 			out, _ := os.ReadFile(s.log)
 			return fmt.Errorf("versitygw on %s exited: %v\n%s", s.addr, err, out)
 		case <-ctx.Done():
 			cmd.Process.Kill()
 			<-exited
+			s.forget(cmd)
 			return errors.New("versitygw did not listen on " + s.addr + " within 30 s")
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// forget drops cmd, a process that ended, unless another took its place.
+func (s *Server) forget(cmd *exec.Cmd) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == cmd {
+		s.cmd = nil
 	}
 }
 

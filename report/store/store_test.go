@@ -119,18 +119,22 @@ func TestPutRetriesUntilServerBack(t *testing.T) {
 	s := open(t, srv, "s3://records")
 	s.attempts, s.backoff = 8, 100*time.Millisecond
 	srv.Stop()
+	restarted := make(chan struct{})
 	go func() {
+		defer close(restarted)
 		time.Sleep(400 * time.Millisecond)
 		if err := srv.Restart(""); err != nil {
 			t.Error(err)
 		}
 	}()
-	if err := s.Put(context.Background(), "run.jsonl", []byte("x\n")); err != nil {
+	err := s.Put(context.Background(), "run.jsonl", []byte("x\n"))
+	<-restarted // before the test's end stops the server: no process left behind
+	if err != nil {
 		t.Fatalf("Put across a restart: %v", err)
 	}
 	missing := open(t, srv, "s3://no-such-bucket")
 	missing.attempts, missing.backoff = 5, 10*time.Millisecond
-	err := missing.Put(context.Background(), "run.jsonl", []byte("x\n"))
+	err = missing.Put(context.Background(), "run.jsonl", []byte("x\n"))
 	if err == nil || !strings.Contains(err.Error(), "bucket") {
 		t.Errorf("Put to a missing bucket: %v", err)
 	}
