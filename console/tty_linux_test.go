@@ -150,20 +150,7 @@ func TestUIOnPTY(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
-	out := make(chan string, 1000)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			if n > 0 {
-				out <- string(buf[:n])
-			}
-			if err != nil {
-				close(out)
-				return
-			}
-		}
-	}()
+	waitOut := ptyOutput(t, master)
 	ui, err := New(Plan{Drives: []Drive{{ID: "a", Bay: "ata1"}, {ID: "b", Bay: "ata2"}}}, Options{},
 		Terminal{Name: "pts", Out: slave, In: slave})
 	if err != nil {
@@ -174,19 +161,6 @@ func TestUIOnPTY(t *testing.T) {
 		d, _ := ui.Confirm(context.Background())
 		res <- d
 	}()
-	var seen strings.Builder
-	waitOut := func(text string) {
-		t.Helper()
-		guard := time.After(10 * time.Second)
-		for !strings.Contains(seen.String(), text) {
-			select {
-			case s := <-out:
-				seen.WriteString(s)
-			case <-guard:
-				t.Fatalf("no %q on the pty; got %q", text, seen.String())
-			}
-		}
-	}
 	waitOut("\x1b[30;1H") // the last of 30 rows is addressed: the size came from the tty
 	waitOut("Type 2 and press Enter")
 	master.Write([]byte("2\r"))
@@ -209,20 +183,7 @@ func TestUIOnPTY(t *testing.T) {
 // since the tty's echo is off.
 func TestPlainEchoOnPTY(t *testing.T) {
 	master, slave := openPTY(t)
-	out := make(chan string, 1000)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			if n > 0 {
-				out <- string(buf[:n])
-			}
-			if err != nil {
-				close(out)
-				return
-			}
-		}
-	}()
+	waitOut := ptyOutput(t, master)
 	ui, err := New(Plan{Drives: []Drive{{ID: "a", Bay: "ata1"}}}, Options{},
 		Terminal{Name: "ttyS0", Out: slave, In: slave, Mode: ModePlain})
 	if err != nil {
@@ -234,19 +195,6 @@ func TestPlainEchoOnPTY(t *testing.T) {
 		d, _ := ui.Confirm(context.Background())
 		res <- d
 	}()
-	var seen strings.Builder
-	waitOut := func(text string) {
-		t.Helper()
-		guard := time.After(10 * time.Second)
-		for !strings.Contains(seen.String(), text) {
-			select {
-			case s := <-out:
-				seen.WriteString(s)
-			case <-guard:
-				t.Fatalf("no %q on the pty; got %q", text, seen.String())
-			}
-		}
-	}
 	waitOut("> ")
 	master.Write([]byte("12"))
 	waitOut("> 12")
@@ -261,8 +209,8 @@ func TestPlainEchoOnPTY(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no decision")
 	}
-	if strings.Contains(seen.String(), "\x1b") {
-		t.Errorf("plain output on a tty has an escape sequence: %q", seen.String())
+	if strings.Contains(waitOut(""), "\x1b") {
+		t.Errorf("plain output on a tty has an escape sequence: %q", waitOut(""))
 	}
 }
 
@@ -271,39 +219,13 @@ func TestPlainEchoOnPTY(t *testing.T) {
 func TestPlainPSIDEchoOnPTY(t *testing.T) {
 	const psid = "3K9QW7ZT1M5XRB2H8VNC4JYD6FGP0LSA" // made up, 32 characters
 	master, slave := openPTY(t)
-	out := make(chan string, 1000)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			if n > 0 {
-				out <- string(buf[:n])
-			}
-			if err != nil {
-				close(out)
-				return
-			}
-		}
-	}()
+	waitOut := ptyOutput(t, master)
 	ui, err := New(Plan{Drives: []Drive{{ID: "a", Bay: "ata1"}}}, Options{},
 		Terminal{Name: "ttyS0", Out: slave, In: slave, Mode: ModePlain})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ui.Close()
-	var seen strings.Builder
-	waitOut := func(text string) {
-		t.Helper()
-		guard := time.After(10 * time.Second)
-		for !strings.Contains(seen.String(), text) {
-			select {
-			case s := <-out:
-				seen.WriteString(s)
-			case <-guard:
-				t.Fatalf("no %q on the pty; got %q", text, seen.String())
-			}
-		}
-	}
 	dec := make(chan Decision, 1)
 	go func() {
 		d, _ := ui.Confirm(context.Background())
@@ -336,11 +258,11 @@ func TestPlainPSIDEchoOnPTY(t *testing.T) {
 	waitOut("PSID typed twice for ata1")
 	ui.Close()
 	for i := 0; i+6 <= len(psid); i++ {
-		if strings.Contains(seen.String(), psid[i:i+6]) {
-			t.Errorf("the tty shows %q, a part of the PSID: %q", psid[i:i+6], seen.String())
+		if strings.Contains(waitOut(""), psid[i:i+6]) {
+			t.Errorf("the tty shows %q, a part of the PSID: %q", psid[i:i+6], waitOut(""))
 		}
 	}
-	if n := strings.Count(seen.String(), "*"); n != 5+28+32 {
+	if n := strings.Count(waitOut(""), "*"); n != 5+28+32 {
 		t.Errorf("the tty shows %d stars; want 65 (5 typed, the fifth erased, 28 more, then 32)", n)
 	}
 }
